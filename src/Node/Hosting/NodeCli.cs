@@ -1,0 +1,17 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+
+namespace P2PEnergy.Node.Hosting;
+
+/// <summary>The <c>p2pe-node</c> command line.</summary>
+public static class NodeCli
+{
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        var app = builder.Build();
+        app.MapGet("/healthz", () => Results.Text("ok"));
+        await app.RunAsync();
+        return 0;
+    }
+}

@@ -1,0 +1,3 @@
+using P2PEnergy.Node.Hosting;
+
+return await NodeCli.RunAsync(args);

@@ -1,0 +1,3 @@
+using P2PEnergy.Wallet.Cli;
+
+return await WalletCli.RunAsync(args);
