@@ -61,11 +61,11 @@ public static class Eip712
             var parts = new byte[members.Count + 1][];
             parts[0] = types.TypeHash(typeName).ToArray();
             for (int i = 0; i < members.Count; i++) parts[i + 1] = members[i].Value;
-            return Keccak256.Hash(parts).ToArray();
+            return Keccak256.HashConcat(parts).ToArray();
         }
 
         // Arrays (fixed or dynamic, nested or of structs) hash the concatenation of their items' encodings.
-        public byte[] Array(FieldType type, IReadOnlyList<byte[]> items) => Keccak256.Hash(items.ToArray()).ToArray();
+        public byte[] Array(FieldType type, IReadOnlyList<byte[]> items) => Keccak256.HashConcat(items.ToArray()).ToArray();
 
         private static byte[] Word(BigInteger unsigned)
         {
