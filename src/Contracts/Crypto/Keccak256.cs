@@ -40,7 +40,7 @@ public static class Keccak256
     }
 
     /// <summary>keccak256 over the concatenation of several parts, without copying them together first.</summary>
-    public static Hash32 Hash(params byte[][] parts)
+    public static Hash32 HashConcat(params byte[][] parts)
     {
         var digest = new KeccakDigest(256);
         foreach (var part in parts) digest.BlockUpdate(part, 0, part.Length);

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using P2PEnergy.Contracts.Crypto;
 
 namespace P2PEnergy.Node.Hosting;
 
@@ -10,6 +11,7 @@ public static class NodeCli
     {
         var builder = WebApplication.CreateBuilder(args);
         var app = builder.Build();
+        app.Logger.LogInformation("secp256k1 backend: {Backend}", Secp256k1.Description);
         app.MapGet("/healthz", () => Results.Text("ok"));
         await app.RunAsync();
         return 0;
