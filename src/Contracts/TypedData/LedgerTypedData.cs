@@ -1,0 +1,230 @@
+using System.Buffers.Binary;
+using System.Collections.Concurrent;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Google.Protobuf;
+using Google.Protobuf.Reflection;
+using ProtoFieldType = Google.Protobuf.Reflection.FieldType;
+using P2PEnergy.Contracts.Crypto;
+using P2PEnergy.Contracts.Protos;
+
+namespace P2PEnergy.Contracts.TypedData;
+
+/// <summary>
+/// The project's EIP-712 structs, derived from the transaction protos so there is one definition: the struct is
+/// named after the message, its members are the fields in field-number order under their JSON (lowerCamelCase)
+/// names, and field types map as string→string, bool→bool, uint32/uint64/int64→uint32/uint64/int64, a nested
+/// message→that struct (repeated→T[]), bytes→address, except the bytes32 fields listed in <see cref="Bytes32Fields"/>.
+/// Hashing walks the proto directly (no JSON) because the node hashes every submitted transaction; a test pins
+/// it to the generic JSON encoder.
+/// </summary>
+public static class LedgerTypedData
+{
+    /// <summary>bytes fields that are hashes (bytes32) rather than addresses.</summary>
+    public static readonly IReadOnlySet<string> Bytes32Fields = new HashSet<string>(StringComparer.Ordinal) { "offerId", "modelHash", "blockHash" };
+
+    private static readonly ConcurrentDictionary<MessageDescriptor, TypedDataTypes> TypesCache = new();
+    private static readonly ConcurrentDictionary<ulong, Eip712Domain> Domains = new();
+
+    /// <summary>The payload messages that can be signed, by EIP-712 struct name.</summary>
+    public static IReadOnlyList<MessageDescriptor> SignedMessages { get; } =
+        Transaction.Descriptor.Oneofs[0].Fields.Select(f => f.MessageType)
+            .Append(DeviceAuth.Descriptor).Append(CommitVote.Descriptor).ToArray();
+
+    /// <summary>Our domain for a chain: <c>{name "P2PEnergy", version "1", chainId}</c>, cached.</summary>
+    public static Eip712Domain Domain(ulong chainId) => Domains.GetOrAdd(chainId, Eip712Domain.ForChain);
+
+    /// <summary>The EIP-712 types of a message: its struct and every struct it references.</summary>
+    public static TypedDataTypes Types(MessageDescriptor descriptor) => TypesCache.GetOrAdd(descriptor, d =>
+    {
+        var structs = new SortedDictionary<string, IReadOnlyList<TypeMember>>(StringComparer.Ordinal);
+        Collect(d, structs);
+        return new TypedDataTypes(structs.Select(s => KeyValuePair.Create(s.Key, s.Value)));
+    });
+
+    /// <summary>EIP-712 hashStruct of a payload message.</summary>
+    public static Hash32 HashStruct(IMessage message) => Hash32.Wrap(EncodeStruct(message));
+
+    /// <summary>The EIP-712 digest a wallet signs: keccak256(0x1901 ‖ domainSeparator ‖ hashStruct(message)).</summary>
+    public static Hash32 Digest(IMessage message, ulong chainId)
+        => Eip712.Digest(Domain(chainId).Separator, HashStruct(message));
+
+    /// <summary>The message as an eth_signTypedData_v4 document for an external wallet.</summary>
+    public static TypedDataDocument ToDocument(IMessage message, ulong chainId)
+    {
+        var domain = Domain(chainId);
+        var structs = Types(message.Descriptor);
+        var all = new List<KeyValuePair<string, IReadOnlyList<TypeMember>>> { new(TypedDataTypes.DomainTypeName, domain.Members) };
+        all.AddRange(structs.Names.Select(n => KeyValuePair.Create(n, structs.Members(n))));
+        var json = JsonSerializer.SerializeToElement(ToJson(message));
+        return new TypedDataDocument(new TypedDataTypes(all), message.Descriptor.Name, domain.Values, json);
+    }
+
+    /// <summary>Reads a payload message back from a typed-data document, checking it is our struct on our domain.</summary>
+    public static T FromDocument<T>(TypedDataDocument document, MessageParser<T> parser, ulong chainId) where T : IMessage<T>
+    {
+        var descriptor = parser.ParseFrom(ByteString.Empty).Descriptor;
+        if (document.PrimaryType != descriptor.Name)
+            throw new TypedDataException("primaryType", null, document.PrimaryType, $"expected {descriptor.Name}");
+        var expected = Types(descriptor);
+        foreach (var name in expected.Names)
+            if (!document.Types.Contains(name) || document.Types.EncodeType(name) != expected.EncodeType(name))
+                throw new TypedDataException($"types.{name}", null, null, $"does not match the P2PEnergy definition {expected.EncodeType(name)}");
+        if (document.DomainSeparator != Domain(chainId).Separator)
+            throw new TypedDataException("domain", null, document.Domain.GetRawText(), $"is not the P2PEnergy domain of chain {chainId}");
+        var message = (T)FromJson(descriptor, JsonNode.Parse(document.Message.GetRawText())!.AsObject(), "message");
+        if (HashStruct(message) != document.MessageHash)
+            throw new TypedDataException("message", null, null, "does not round-trip to the same struct hash");
+        return message;
+    }
+
+    private static void Collect(MessageDescriptor descriptor, IDictionary<string, IReadOnlyList<TypeMember>> structs)
+    {
+        if (structs.ContainsKey(descriptor.Name)) return;
+        var members = new List<TypeMember>();
+        structs[descriptor.Name] = members;
+        foreach (var field in descriptor.Fields.InFieldNumberOrder())
+        {
+            members.Add(new TypeMember(field.JsonName, TypeOf(field)));
+            if (field.FieldType == ProtoFieldType.Message) Collect(field.MessageType, structs);
+        }
+    }
+
+    private static string TypeOf(FieldDescriptor field)
+    {
+        var element = field.FieldType switch
+        {
+            ProtoFieldType.String => "string",
+            ProtoFieldType.Bool => "bool",
+            ProtoFieldType.UInt32 => "uint32",
+            ProtoFieldType.UInt64 => "uint64",
+            ProtoFieldType.Int64 => "int64",
+            ProtoFieldType.Bytes => Bytes32Fields.Contains(field.JsonName) ? "bytes32" : "address",
+            ProtoFieldType.Message => field.MessageType.Name,
+            _ => throw new NotSupportedException($"proto field {field.FullName} of type {field.FieldType} has no EIP-712 mapping"),
+        };
+        return field.IsRepeated ? element + "[]" : element;
+    }
+
+    private static byte[] EncodeStruct(IMessage message)
+    {
+        var descriptor = message.Descriptor;
+        var fields = descriptor.Fields.InFieldNumberOrder();
+        var buffer = new byte[32 * (fields.Count + 1)];
+        Types(descriptor).TypeHash(descriptor.Name).Bytes.CopyTo(buffer);
+        for (int i = 0; i < fields.Count; i++)
+        {
+            var field = fields[i];
+            var word = buffer.AsSpan(32 * (i + 1), 32);
+            var value = field.Accessor.GetValue(message);
+            if (field.IsRepeated)
+            {
+                var items = ((System.Collections.IList)value).Cast<object>().ToList();
+                var concatenated = new byte[32 * items.Count];
+                for (int j = 0; j < items.Count; j++) EncodeValue(field, items[j], concatenated.AsSpan(32 * j, 32));
+                Keccak256.Hash(concatenated, word);
+            }
+            else EncodeValue(field, value, word);
+        }
+        return Keccak256.Hash(buffer).ToArray();
+    }
+
+    private static void EncodeValue(FieldDescriptor field, object value, Span<byte> word)
+    {
+        switch (field.FieldType)
+        {
+            case ProtoFieldType.String: Keccak256.Hash(Encoding.UTF8.GetBytes((string)value), word); break;
+            case ProtoFieldType.Bool: word[31] = (bool)value ? (byte)1 : (byte)0; break;
+            case ProtoFieldType.UInt32: BinaryPrimitives.WriteUInt32BigEndian(word[28..], (uint)value); break;
+            case ProtoFieldType.UInt64: BinaryPrimitives.WriteUInt64BigEndian(word[24..], (ulong)value); break;
+            case ProtoFieldType.Int64:
+                var signed = (long)value;
+                if (signed < 0) word.Fill(0xff); // two's complement sign extension to 256 bits
+                BinaryPrimitives.WriteInt64BigEndian(word[24..], signed);
+                break;
+            case ProtoFieldType.Bytes:
+                var bytes = ((ByteString)value).Span;
+                if (Bytes32Fields.Contains(field.JsonName))
+                {
+                    if (bytes.Length != 32) throw new TypedDataException(field.JsonName, "bytes32", Hex.Encode(bytes), $"must be 32 bytes, got {bytes.Length}");
+                    bytes.CopyTo(word);
+                }
+                else
+                {
+                    if (bytes.Length != 20) throw new TypedDataException(field.JsonName, "address", Hex.Encode(bytes), $"must be 20 bytes, got {bytes.Length}");
+                    bytes.CopyTo(word[12..]);
+                }
+                break;
+            case ProtoFieldType.Message: EncodeStruct((IMessage)value).CopyTo(word); break;
+            default: throw new NotSupportedException($"proto field {field.FullName} of type {field.FieldType} has no EIP-712 mapping");
+        }
+    }
+
+    /// <summary>The message as the JSON object of an EIP-712 message (addresses EIP-55, bytes32 as 0x-hex, uint64 as decimal strings).</summary>
+    public static JsonObject ToJson(IMessage message)
+    {
+        var json = new JsonObject();
+        foreach (var field in message.Descriptor.Fields.InFieldNumberOrder())
+        {
+            var value = field.Accessor.GetValue(message);
+            json.Add(field.JsonName, field.IsRepeated
+                ? new JsonArray(((System.Collections.IList)value).Cast<object>().Select(v => ToJsonValue(field, v)).ToArray())
+                : ToJsonValue(field, value));
+        }
+        return json;
+    }
+
+    private static JsonNode? ToJsonValue(FieldDescriptor field, object value) => field.FieldType switch
+    {
+        ProtoFieldType.String => JsonValue.Create((string)value),
+        ProtoFieldType.Bool => JsonValue.Create((bool)value),
+        ProtoFieldType.UInt32 => JsonValue.Create((uint)value),
+        // Decimal strings: JSON numbers above 2^53 lose precision in JavaScript wallets.
+        ProtoFieldType.UInt64 => JsonValue.Create(((ulong)value).ToString(System.Globalization.CultureInfo.InvariantCulture)),
+        ProtoFieldType.Int64 => JsonValue.Create(((long)value).ToString(System.Globalization.CultureInfo.InvariantCulture)),
+        ProtoFieldType.Bytes => JsonValue.Create(Bytes32Fields.Contains(field.JsonName)
+            ? Hex.Encode(((ByteString)value).Span)
+            : ((ByteString)value).Length == 20 ? Address.FromBytes(((ByteString)value).Span).ToString() : Hex.Encode(((ByteString)value).Span)),
+        ProtoFieldType.Message => ToJson((IMessage)value),
+        _ => throw new NotSupportedException($"proto field {field.FullName} of type {field.FieldType} has no EIP-712 mapping"),
+    };
+
+    private static IMessage FromJson(MessageDescriptor descriptor, JsonObject json, string path)
+    {
+        var message = descriptor.Parser.ParseFrom(ByteString.Empty);
+        foreach (var field in descriptor.Fields.InFieldNumberOrder())
+        {
+            var fieldPath = $"{path}.{field.JsonName}";
+            if (!json.TryGetPropertyValue(field.JsonName, out var node) || node is null)
+                throw new TypedDataException(fieldPath, TypeOf(field), null, "is missing");
+            if (field.IsRepeated)
+            {
+                var list = (System.Collections.IList)field.Accessor.GetValue(message);
+                int i = 0;
+                foreach (var item in node.AsArray()) list.Add(FromJsonValue(field, item!, $"{fieldPath}[{i++}]"));
+            }
+            else field.Accessor.SetValue(message, FromJsonValue(field, node, fieldPath));
+        }
+        return message;
+    }
+
+    private static object FromJsonValue(FieldDescriptor field, JsonNode node, string path)
+    {
+        var element = JsonSerializer.SerializeToElement(node);
+        var type = P2PEnergy.Contracts.TypedData.FieldType.Parse(TypeOf(field).TrimEnd('[', ']'), path);
+        return field.FieldType switch
+        {
+            ProtoFieldType.String => JsonLeafReader.ReadString(element, type, path),
+            ProtoFieldType.Bool => JsonLeafReader.ReadBool(element, type, path),
+            ProtoFieldType.UInt32 => (uint)JsonLeafReader.ReadInteger(element, type, path),
+            ProtoFieldType.UInt64 => (ulong)JsonLeafReader.ReadInteger(element, type, path),
+            ProtoFieldType.Int64 => (long)JsonLeafReader.ReadInteger(element, type, path),
+            ProtoFieldType.Bytes => Bytes32Fields.Contains(field.JsonName)
+                ? ByteString.CopyFrom(JsonLeafReader.ReadFixedBytes(element, type, path))
+                : ByteString.CopyFrom(JsonLeafReader.ReadAddress(element, type, path).Bytes),
+            ProtoFieldType.Message => FromJson(field.MessageType, node.AsObject(), path),
+            _ => throw new NotSupportedException($"proto field {field.FullName} has no EIP-712 mapping"),
+        };
+    }
+}

@@ -1,0 +1,17 @@
+namespace P2PEnergy.Node.Ledger.State;
+
+/// <summary>
+/// Read access to ledger state: protobuf records under ordered string keys (see <see cref="StateKeys"/>).
+/// Keys compare ordinally (byte order of their ASCII), which is the order scans return and the app hash uses.
+/// </summary>
+public interface IStateReader
+{
+    /// <summary>The value under <paramref name="key"/>, or null.</summary>
+    byte[]? Get(string key);
+
+    /// <summary>Every (key, value) whose key starts with <paramref name="prefix"/>, in ordinal key order.</summary>
+    IEnumerable<KeyValuePair<string, byte[]>> Scan(string prefix);
+}
+
+/// <summary>One write of a block: a key set to a value, or deleted (null).</summary>
+public readonly record struct StateChange(string Key, byte[]? Value);

@@ -1,0 +1,32 @@
+using P2PEnergy.Contracts.Crypto;
+
+namespace P2PEnergy.Node.Ledger.State;
+
+/// <summary>
+/// The key scheme of ledger state. Numbers in keys are zero-padded to 20 digits so ordinal key order is
+/// numeric order; addresses and ids are lower-case hex. Index keys hold an empty value.
+/// </summary>
+public static class StateKeys
+{
+    public const string AccountPrefix = "acct/";
+    public const string MeterPrefix = "meter/";
+    public const string ContractPrefix = "contract/";
+    public const string ContractByPartyPrefix = "contract-by-party/";
+    public const string ContractByIntervalPrefix = "contract-by-interval/";
+    public const string OfferPrefix = "offer/";
+    public const string UsedPrefix = "used/";
+    public const string FeeSchedule = "fees/current";
+    public const string FeeSchedulePendingPrefix = "fees/pending/";
+    public const string BaselinePrefix = "baseline/";
+
+    public static string Account(Address address) => AccountPrefix + address.ToLowerHex();
+    public static string Meter(string meterId) => MeterPrefix + meterId;
+    public static string Contract(Hash32 id) => ContractPrefix + id;
+    public static string ContractByParty(Address party, Hash32 id) => ContractByPartyPrefix + party.ToLowerHex() + "/" + id;
+    public static string ContractByPartyScan(Address party) => ContractByPartyPrefix + party.ToLowerHex() + "/";
+    public static string ContractByInterval(ulong intervalEnd, Hash32 id) => ContractByIntervalPrefix + Number(intervalEnd) + "/" + id;
+    public static string Offer(Hash32 id) => OfferPrefix + id;
+    /// <summary>Marks a payload id (EIP-712 digest) as committed: replay protection (NONCE_REUSED).</summary>
+    public static string Used(Hash32 payloadId) => UsedPrefix + payloadId;
+    public static string Number(ulong value) => value.ToString("D20", System.Globalization.CultureInfo.InvariantCulture);
+}
