@@ -13,7 +13,7 @@ public sealed class EncodeDataTests
     private static Hash32 ExpectedHashStruct(string type, params byte[][] encodedMembers)
     {
         var typeHash = Keccak256.Hash(Encoding.UTF8.GetBytes($"T({type} v)")).ToArray();
-        return Keccak256.Hash([typeHash, .. encodedMembers]);
+        return Keccak256.HashConcat([typeHash, .. encodedMembers]);
     }
 
     private static byte[] Word(string hex) => Hex.Decode(hex.PadLeft(64, '0'));
@@ -76,7 +76,7 @@ public sealed class EncodeDataTests
 
     [Fact]
     public void Bytes_IsKeccakOfContent()
-        => Assert.Equal(ExpectedHashStruct("bytes", Keccak256.Hash([0x01, 0x02]).ToArray()),
+        => Assert.Equal(ExpectedHashStruct("bytes", Keccak256.Hash(new byte[] { 0x01, 0x02 }.AsSpan()).ToArray()),
             TypedDataJson.ParseSingle("bytes", "\"0x0102\"").MessageHash);
 
     [Fact]
@@ -86,7 +86,7 @@ public sealed class EncodeDataTests
 
     [Fact]
     public void FixedArray_IsKeccakOfConcatenatedEncodings()
-        => Assert.Equal(ExpectedHashStruct("uint8[3]", Keccak256.Hash(Word("1"), Word("2"), Word("3")).ToArray()),
+        => Assert.Equal(ExpectedHashStruct("uint8[3]", Keccak256.HashConcat(Word("1"), Word("2"), Word("3")).ToArray()),
             TypedDataJson.ParseSingle("uint8[3]", "[1, 2, 3]").MessageHash);
 
     [Fact]
@@ -98,9 +98,9 @@ public sealed class EncodeDataTests
     public void NestedArray_EncodesEachInnerArrayAsItsHash()
     {
         // int8[2][] = dynamic array of int8[2]: the outer hash covers the inner arrays' hashes.
-        var inner0 = Keccak256.Hash(Word("1"), Repeat(0xff)).ToArray();
-        var inner1 = Keccak256.Hash(Word("0"), Word("7f")).ToArray();
-        Assert.Equal(ExpectedHashStruct("int8[2][]", Keccak256.Hash(inner0, inner1).ToArray()),
+        var inner0 = Keccak256.HashConcat(Word("1"), Repeat(0xff)).ToArray();
+        var inner1 = Keccak256.HashConcat(Word("0"), Word("7f")).ToArray();
+        Assert.Equal(ExpectedHashStruct("int8[2][]", Keccak256.HashConcat(inner0, inner1).ToArray()),
             TypedDataJson.ParseSingle("int8[2][]", "[[1, -1], [0, 127]]").MessageHash);
     }
 
@@ -108,9 +108,9 @@ public sealed class EncodeDataTests
     public void ArrayOfStructs_EncodesEachItemAsItsHashStruct()
     {
         var sTypeHash = Keccak256.Hash(Encoding.UTF8.GetBytes("S(uint8 a)")).ToArray();
-        var item = Keccak256.Hash(sTypeHash, Word("5")).ToArray();
+        var item = Keccak256.HashConcat(sTypeHash, Word("5")).ToArray();
         var typeHash = Keccak256.Hash(Encoding.UTF8.GetBytes("T(S[] v)S(uint8 a)")).ToArray();
-        var expected = Keccak256.Hash(typeHash, Keccak256.Hash(item, item).ToArray());
+        var expected = Keccak256.HashConcat(typeHash, Keccak256.HashConcat(item, item).ToArray());
         var document = TypedDataJson.ParseSingle("S[]", """[{ "a": 5 }, { "a": "0x05" }]""", """ "S": [ { "name": "a", "type": "uint8" } ] """);
         Assert.Equal(expected, document.MessageHash);
     }
