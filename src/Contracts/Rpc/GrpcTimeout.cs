@@ -83,7 +83,8 @@ public static class GrpcTimeout
 
         foreach (var (unit, ticksPerUnit) in UnitsFinestFirst)
         {
-            var amount = (timeout.Ticks + ticksPerUnit - 1) / ticksPerUnit;
+            // Ceiling division without (ticks + unit - 1), which overflows near TimeSpan.MaxValue.
+            var amount = (timeout.Ticks / ticksPerUnit) + (timeout.Ticks % ticksPerUnit == 0 ? 0 : 1);
             if (amount <= MaxValue)
             {
                 return amount.ToString(CultureInfo.InvariantCulture) + unit;
