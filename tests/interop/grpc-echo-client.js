@@ -4,6 +4,7 @@
 // Prints one JSON object with the outcome of each call; exits non-zero only if the script itself breaks.
 'use strict';
 
+const http2 = require('http2');
 const path = require('path');
 const grpc = require('@grpc/grpc-js');
 const protoLoader = require('@grpc/proto-loader');
@@ -47,6 +48,29 @@ function unknownMethod() {
   });
 }
 
+// Looks beneath grpc-js at the raw HTTP/2 frames: an immediate error must be Trailers-Only, a single
+// HEADERS frame carrying END_STREAM (PROTOCOL-HTTP2.md "Responses").
+function rawTrailersOnly() {
+  return new Promise((resolve) => {
+    const session = http2.connect(`http://${address}`);
+    session.on('error', (err) => resolve({ error: String(err) }));
+    const req = session.request({
+      ':method': 'POST', ':path': '/p2pe.test.Echo/NoSuchMethod', 'content-type': 'application/grpc', te: 'trailers',
+    });
+    let trailers = false;
+    req.on('trailers', () => { trailers = true; });
+    req.on('response', (headers, flags) => {
+      const endStream = (flags & http2.constants.NGHTTP2_FLAG_END_STREAM) !== 0;
+      req.on('close', () => {
+        session.close();
+        resolve({ status: headers[':status'], grpcStatus: headers['grpc-status'], endStream, separateTrailers: trailers });
+      });
+      req.resume();
+    });
+    req.end(Buffer.alloc(5));
+  });
+}
+
 async function main() {
   const results = {
     unary: await unary('unary', { text: 'flow book' }, 5000),
@@ -56,6 +80,7 @@ async function main() {
     nonAsciiFailure: await unary('fail', { failCode: 9, failMessage: 'Überlast ⚡ 100%' }, 5000),
     handlerException: await unary('fail', {}, 5000),
     afterFailures: await unary('unary', { text: 'still here' }, 5000),
+    rawTrailersOnly: await rawTrailersOnly(),
   };
   process.stdout.write(JSON.stringify(results) + '\n');
 }

@@ -35,7 +35,8 @@ internal sealed class RpcClientCall : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(request);
         var path = GrpcProtocol.Path(service, method);
         var framed = GrpcFraming.Frame(request, channel.Options.MaxSendMessageSize);
-        TimeSpan? timeout = deadline is { } d ? d.ToUniversalTime() - DateTime.UtcNow : null;
+        // DateTime.MaxValue is Grpc.Core's "no deadline"; honour that convention too.
+        TimeSpan? timeout = deadline is { } d && d != DateTime.MaxValue ? d.ToUniversalTime() - DateTime.UtcNow : null;
         if (timeout <= TimeSpan.Zero)
         {
             // As grpc-js does: an expired deadline fails locally, nothing is sent.
@@ -43,7 +44,8 @@ internal sealed class RpcClientCall : IAsyncDisposable
         }
 
         var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        if (timeout is { } t)
+        // CancelAfter takes at most ~49.7 days; a deadline further out than that is enforced by the server alone.
+        if (timeout is { } t && t.TotalMilliseconds < uint.MaxValue - 1)
         {
             cts.CancelAfter(t);
         }

@@ -35,6 +35,13 @@ public sealed class GrpcInteropTests(EchoServer server) : IClassFixture<EchoServ
         Assert.DoesNotContain("secret", root.GetProperty("handlerException").GetProperty("details").GetString(), StringComparison.OrdinalIgnoreCase);
 
         AssertCall(root, "afterFailures", StatusCode.OK);
+
+        var raw = root.GetProperty("rawTrailersOnly");
+        Assert.True(raw.TryGetProperty("endStream", out var endStream), raw.ToString());
+        Assert.Equal(200, raw.GetProperty("status").GetInt32());
+        Assert.Equal("12", raw.GetProperty("grpcStatus").GetString());
+        Assert.True(endStream.GetBoolean(), $"Trailers-Only must be one HEADERS frame with END_STREAM: {raw}");
+        Assert.False(raw.GetProperty("separateTrailers").GetBoolean(), raw.ToString());
     }
 
     private static void AssertCall(JsonElement root, string call, StatusCode expected)

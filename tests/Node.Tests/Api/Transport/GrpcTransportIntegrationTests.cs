@@ -123,6 +123,35 @@ public sealed class GrpcTransportIntegrationTests(EchoServer server) : IClassFix
     }
 
     [Fact(Timeout = TestTimeoutMs)]
+    public async Task FarOrNoDeadline_StillCalls()
+    {
+        using var channel = server.CreateChannel();
+        var request = new EchoRequest { Text = "far" };
+        Assert.Equal("far", (await channel.UnaryAsync(EchoService.Name, "Unary", request, EchoReply.Parser, DateTime.UtcNow.AddYears(5))).Text);
+        Assert.Equal("far", (await channel.UnaryAsync(EchoService.Name, "Unary", request, EchoReply.Parser, DateTime.MaxValue)).Text);
+        Assert.Equal("far", (await channel.UnaryAsync(EchoService.Name, "Unary", request, EchoReply.Parser)).Text);
+    }
+
+    [Fact(Timeout = TestTimeoutMs)]
+    public async Task ExpiredDeadline_FailsWithoutCalling()
+    {
+        using var channel = server.CreateChannel();
+        var ex = await Assert.ThrowsAsync<RpcException>(() =>
+            channel.UnaryAsync(EchoService.Name, "Unary", new EchoRequest(), EchoReply.Parser, DateTime.UtcNow.AddSeconds(-1)));
+        Assert.Equal(StatusCode.DeadlineExceeded, ex.StatusCode);
+    }
+
+    [Fact(Timeout = TestTimeoutMs)]
+    public async Task CallerCancellation_IsCancelled()
+    {
+        using var channel = server.CreateChannel();
+        using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
+        var ex = await Assert.ThrowsAsync<RpcException>(() =>
+            channel.UnaryAsync(EchoService.Name, "Unary", new EchoRequest { DelayMs = 10_000 }, EchoReply.Parser, In(5000), cts.Token));
+        Assert.Equal(StatusCode.Cancelled, ex.StatusCode);
+    }
+
+    [Fact(Timeout = TestTimeoutMs)]
     public async Task ClientDeadline_IsDeadlineExceeded()
     {
         using var channel = server.CreateChannel();
