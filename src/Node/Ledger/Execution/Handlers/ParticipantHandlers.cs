@@ -43,7 +43,7 @@ internal static class ParticipantHandlers
         context.Put(account);
     }
 
-    public static void Delegate(LedgerContext context, VerifiedTransaction tx, Delegate delegation)
+    public static void Delegate(LedgerContext context, VerifiedTransaction tx, Contracts.Protos.Delegate delegation)
     {
         var member = Authority.Address(delegation.Member, "member");
         var aggregator = Authority.Address(delegation.Aggregator, "aggregator");

@@ -1,0 +1,139 @@
+using Google.Protobuf;
+using P2PEnergy.Contracts.Crypto;
+using P2PEnergy.Contracts.Protos;
+using P2PEnergy.Node.Grid;
+using P2PEnergy.Node.Ledger.State;
+using P2PEnergy.Node.Market;
+
+namespace P2PEnergy.Node.Ledger.Execution.Handlers;
+
+/// <summary>
+/// The contract-admission pipeline: shape → replay → DSO rules and consent → meters → grid stage → pricing →
+/// escrow. Bilateral contracts, offers, takes (which create contracts) and cancellations all pass through it.
+/// </summary>
+internal sealed class ContractHandlers(IGridAdmission grid)
+{
+    public void EnergyContract(LedgerContext context, VerifiedTransaction tx, EnergyContract terms)
+    {
+        var (seller, buyer) = CheckTerms(context, terms, tx.PayloadId);
+        DsoRules.RequireConsent(context, seller, tx.Signers, "seller");
+        DsoRules.RequireConsent(context, buyer, tx.Signers, "buyer");
+        Commit(context, tx.PayloadId, terms, buyer, offerId: null);
+    }
+
+    public void Offer(LedgerContext context, VerifiedTransaction tx, Offer offer)
+    {
+        var maker = Authority.Address(offer.Maker, "maker");
+        CheckSchedule(context, offer.IntervalStart, offer.IntervalCount, offer.WhPerInterval, offer.ValidUntil, "offer");
+        context.MarkUsed(tx.PayloadId, "offer");
+        var account = DsoRules.RequireTradingParty(context, maker, "maker");
+        DsoRules.RequireConsent(context, account, tx.Signers, "maker");
+        RequireOwnMeter(context, offer.Meter, maker, "maker");
+        context.Put(new OfferState { Id = ByteString.CopyFrom(tx.PayloadId.Bytes), Terms = offer, RemainingWhPerInterval = offer.WhPerInterval, Height = context.Height });
+    }
+
+    public void Take(LedgerContext context, VerifiedTransaction tx, Take take)
+    {
+        var offerId = Authority.Hash(take.OfferId, "offerId");
+        var offer = context.Offer(offerId) ?? throw new LedgerRejection(ReasonCodes.NotFound, $"offer {offerId} does not exist");
+        if (offer.Cancelled) throw new LedgerRejection(ReasonCodes.OfferClosed, $"offer {offerId} was cancelled");
+        context.RequireNotExpired(offer.Terms.ValidUntil, $"offer {offerId}");
+        if (take.WhPerInterval == 0) throw new LedgerRejection(ReasonCodes.InvalidArgument, "take whPerInterval must be > 0");
+        if (take.WhPerInterval > offer.RemainingWhPerInterval)
+            throw new LedgerRejection(ReasonCodes.OfferExceeded, $"take of {take.WhPerInterval} Wh per interval exceeds the {offer.RemainingWhPerInterval} Wh left on offer {offerId}");
+        var taker = Authority.Address(take.Taker, "taker");
+        var terms = new EnergyContract
+        {
+            Seller = offer.Terms.Sell ? offer.Terms.Maker : take.Taker,
+            Buyer = offer.Terms.Sell ? take.Taker : offer.Terms.Maker,
+            SellerMeter = offer.Terms.Sell ? offer.Terms.Meter : take.Meter,
+            BuyerMeter = offer.Terms.Sell ? take.Meter : offer.Terms.Meter,
+            IntervalStart = offer.Terms.IntervalStart, IntervalCount = offer.Terms.IntervalCount,
+            WhPerInterval = take.WhPerInterval, PricePerKwh = offer.Terms.PricePerKwh,
+            Nonce = take.Nonce, ValidUntil = take.ValidUntil,
+        };
+        var (seller, buyer) = CheckTerms(context, terms, tx.PayloadId);
+        // The maker consented by signing the offer; the taker (or its aggregator) signs the take.
+        DsoRules.RequireConsent(context, offer.Terms.Sell ? buyer : seller, tx.Signers, "taker");
+        Commit(context, tx.PayloadId, terms, buyer, offerId);
+        offer.RemainingWhPerInterval -= take.WhPerInterval;
+        context.Put(offer);
+    }
+
+    public void CancelOffer(LedgerContext context, VerifiedTransaction tx, CancelOffer cancel)
+    {
+        var offerId = Authority.Hash(cancel.OfferId, "offerId");
+        var maker = Authority.Address(cancel.Maker, "maker");
+        context.MarkUsed(tx.PayloadId, "CancelOffer");
+        var offer = context.Offer(offerId) ?? throw new LedgerRejection(ReasonCodes.NotFound, $"offer {offerId} does not exist");
+        if (!offer.Terms.Maker.Span.SequenceEqual(maker.Bytes))
+            throw new LedgerRejection(ReasonCodes.Unauthorized, $"offer {offerId} was made by {Address.FromBytes(offer.Terms.Maker.Span)}, not {maker}");
+        var account = context.RequireAccount(maker, "maker");
+        DsoRules.RequireConsent(context, account, tx.Signers, "maker");
+        if (offer.Cancelled) throw new LedgerRejection(ReasonCodes.OfferClosed, $"offer {offerId} is already cancelled");
+        offer.Cancelled = true;
+        context.Put(offer);
+    }
+
+    private static (AccountState Seller, AccountState Buyer) CheckTerms(LedgerContext context, EnergyContract terms, Hash32 id)
+    {
+        var sellerAddress = Authority.Address(terms.Seller, "seller");
+        var buyerAddress = Authority.Address(terms.Buyer, "buyer");
+        if (sellerAddress == buyerAddress) throw new LedgerRejection(ReasonCodes.SelfTrade, $"seller and buyer are the same account {sellerAddress}");
+        CheckSchedule(context, terms.IntervalStart, terms.IntervalCount, terms.WhPerInterval, terms.ValidUntil, "contract");
+        context.MarkUsed(id, "contract");
+        var seller = DsoRules.RequireTradingParty(context, sellerAddress, "seller");
+        var buyer = DsoRules.RequireTradingParty(context, buyerAddress, "buyer");
+        RequireOwnMeter(context, terms.SellerMeter, sellerAddress, "seller");
+        RequireOwnMeter(context, terms.BuyerMeter, buyerAddress, "buyer");
+        return (seller, buyer);
+    }
+
+    private static void CheckSchedule(LedgerContext context, ulong intervalStart, uint intervalCount, ulong whPerInterval, ulong validUntil, string what)
+    {
+        var p = context.Parameters;
+        if (intervalStart % p.IntervalSeconds != 0)
+            throw new LedgerRejection(ReasonCodes.InvalidArgument, $"{what} intervalStart {intervalStart} ({LedgerContext.Format(intervalStart)}) is not aligned to the {p.IntervalSeconds} s interval");
+        if (intervalCount == 0 || intervalCount > p.MaxIntervalCount)
+            throw new LedgerRejection(ReasonCodes.InvalidArgument, $"{what} intervalCount must lie in [1, {p.MaxIntervalCount}], got {intervalCount}");
+        if (whPerInterval == 0) throw new LedgerRejection(ReasonCodes.InvalidArgument, $"{what} whPerInterval must be > 0");
+        context.RequireNotExpired(validUntil, what);
+        // Gate closure: the first interval's gate closes gateClosureSeconds before it starts.
+        ulong gate = intervalStart > p.GateClosureSeconds ? intervalStart - p.GateClosureSeconds : 0;
+        if (context.TimeSeconds >= gate)
+            throw new LedgerRejection(ReasonCodes.GateClosed, $"gate closure for interval {LedgerContext.Format(intervalStart)} was at {LedgerContext.Format(gate)}, block time is {LedgerContext.Format(context.TimeSeconds)}");
+    }
+
+    private static MeterState RequireOwnMeter(LedgerContext context, string meterId, Address owner, string side)
+    {
+        var meter = context.Meter(meterId) ?? throw new LedgerRejection(ReasonCodes.UnknownMeter, $"{side} meter '{meterId}' is not registered");
+        if (!meter.Owner.Span.SequenceEqual(owner.Bytes))
+            throw new LedgerRejection(ReasonCodes.MeterNotOwned, $"{side} meter '{meterId}' belongs to {Address.FromBytes(meter.Owner.Span)}, not {owner}");
+        return meter;
+    }
+
+    private void Commit(LedgerContext context, Hash32 id, EnergyContract terms, AccountState buyer, Hash32? offerId)
+    {
+        var level = grid.Admit(context, terms, context.Meter(terms.SellerMeter)!, context.Meter(terms.BuyerMeter)!);
+        var costs = ContractPricing.Price(FeeSchedule.DmoAt(context.State, terms.IntervalStart), FeeSchedule.GridAt(context.State, terms.IntervalStart),
+            level, terms.WhPerInterval, terms.IntervalCount, terms.PricePerKwh);
+        var buyerAddress = Address.FromBytes(buyer.Address.Span);
+        if (buyer.Balance < costs.BuyerEscrow)
+            throw new LedgerRejection(ReasonCodes.InsufficientFunds,
+                $"buyer {buyerAddress} has {buyer.Balance} micro-units free, the contract needs {costs.BuyerEscrow} in escrow (payment {costs.Payment} + DMO fee {costs.DmoFeeBuyer} + grid fee {costs.GridFee})");
+        buyer.Balance -= costs.BuyerEscrow;
+        buyer.Escrow = checked(buyer.Escrow + costs.BuyerEscrow);
+        context.Put(buyer);
+        var contract = new ContractState
+        {
+            Id = ByteString.CopyFrom(id.Bytes), Terms = terms, Height = context.Height, TimeMs = context.TimeMs,
+            Payment = costs.Payment, DmoFeeBuyer = costs.DmoFeeBuyer, DmoFeeSeller = costs.DmoFeeSeller, GridFee = costs.GridFee,
+            PathLevel = level.ToString(), OfferId = offerId is { } o ? ByteString.CopyFrom(o.Bytes) : ByteString.Empty,
+        };
+        context.Put(contract);
+        context.State.Set(StateKeys.ContractByParty(Address.FromBytes(terms.Seller.Span), id), []);
+        context.State.Set(StateKeys.ContractByParty(buyerAddress, id), []);
+        ulong end = checked(terms.IntervalStart + terms.IntervalCount * context.Parameters.IntervalSeconds);
+        context.State.Set(StateKeys.ContractByInterval(end, id), []);
+    }
+}
