@@ -105,12 +105,3 @@ internal sealed class FieldType
     private static TypedDataException Malformed(string text, string path, string why)
         => new(path, null, text, $"malformed type string: {why}");
 }
-
-internal static class SpanDigits
-{
-    public static bool ContainsOnlyDigits(this ReadOnlySpan<char> s)
-    {
-        foreach (var c in s) if (!char.IsAsciiDigit(c)) return false;
-        return true;
-    }
-}

@@ -18,6 +18,9 @@ public sealed class TypedValue
 
     // Integers are held as decimal strings so no width is lost; the canonical writer turns small ones into numbers.
     public static implicit operator TypedValue(BigInteger value) => new(JsonValue.Create(value.ToString(CultureInfo.InvariantCulture)));
+    // int and uint are listed so literals and uint fields convert without a cast (uint would be ambiguous between long and ulong).
+    public static implicit operator TypedValue(int value) => (BigInteger)value;
+    public static implicit operator TypedValue(uint value) => (BigInteger)value;
     public static implicit operator TypedValue(long value) => (BigInteger)value;
     public static implicit operator TypedValue(ulong value) => (BigInteger)value;
     public static implicit operator TypedValue(Int128 value) => (BigInteger)value;

@@ -1,0 +1,33 @@
+using Google.Protobuf;
+using P2PEnergy.Contracts.Crypto;
+
+namespace P2PEnergy.Node.Ledger.Execution.Handlers;
+
+/// <summary>Who may sign what: the one signer a governance transaction must come from, and field checks shared by handlers.</summary>
+internal static class Authority
+{
+    public static void RequireSigner(VerifiedTransaction tx, Address expected, string role)
+    {
+        if (tx.Signers.Count != 1 || tx.Signers[0] != expected)
+            throw new LedgerRejection(ReasonCodes.Unauthorized,
+                $"{tx.Kind} must be signed by the {role} {expected}, was signed by {string.Join(", ", tx.Signers)}");
+    }
+
+    public static Address Address(ByteString bytes, string field)
+        => bytes.Length == 20 ? Contracts.Crypto.Address.FromBytes(bytes.Span)
+            : throw new LedgerRejection(ReasonCodes.Malformed, $"{field} must be a 20-byte address, got {bytes.Length} bytes");
+
+    public static Hash32 Hash(ByteString bytes, string field)
+        => bytes.Length == 32 ? Hash32.FromBytes(bytes.Span)
+            : throw new LedgerRejection(ReasonCodes.Malformed, $"{field} must be 32 bytes, got {bytes.Length}");
+
+    public static void RequireMeterId(string id, string field)
+    {
+        if (!MeterId.IsValid(id)) throw new LedgerRejection(ReasonCodes.InvalidArgument, $"{field} '{id}' is not a valid meter id ({MeterId.Rule})");
+    }
+
+    public static void RequireText(string text, string field, int maxLength)
+    {
+        if (text.Length > maxLength) throw new LedgerRejection(ReasonCodes.InvalidArgument, $"{field} is {text.Length} characters, the limit is {maxLength}");
+    }
+}

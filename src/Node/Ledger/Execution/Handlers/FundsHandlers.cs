@@ -1,0 +1,45 @@
+using P2PEnergy.Contracts.Protos;
+
+namespace P2PEnergy.Node.Ledger.Execution.Handlers;
+
+/// <summary>Deposit and Withdraw: the only ways money enters or leaves the ledger (DESIGN.md rule 5).</summary>
+internal static class FundsHandlers
+{
+    public static void Deposit(LedgerContext context, VerifiedTransaction tx, Deposit deposit)
+    {
+        Authority.RequireSigner(tx, context.Parameters.MarketOperator, "market operator");
+        context.MarkUsed(tx.PayloadId, "Deposit");
+        Authority.RequireText(deposit.Reference, "reference", 128);
+        if (deposit.Amount == 0) throw new LedgerRejection(ReasonCodes.InvalidArgument, "deposit amount must be > 0");
+        var address = Authority.Address(deposit.Account, "account");
+        var account = context.Account(address);
+        if (account is not { Admitted: true } && address != context.Parameters.Utility)
+            throw new LedgerRejection(ReasonCodes.NotAdmitted, $"{address} is not an admitted participant");
+        account ??= new();
+        // A deposit first clears debt owed to the POLR; only the rest becomes spendable.
+        ulong toDebt = Math.Min(account.Debt, deposit.Amount);
+        account.Debt -= toDebt;
+        account.Balance = checked(account.Balance + (deposit.Amount - toDebt));
+        if (toDebt > 0)
+        {
+            var utility = context.RequireAccount(context.Parameters.Utility, "utility");
+            utility.Balance = checked(utility.Balance + toDebt);
+            context.Put(utility);
+        }
+        context.Put(account);
+    }
+
+    public static void Withdraw(LedgerContext context, VerifiedTransaction tx, Withdraw withdraw)
+    {
+        Authority.RequireSigner(tx, context.Parameters.MarketOperator, "market operator");
+        context.MarkUsed(tx.PayloadId, "Withdraw");
+        Authority.RequireText(withdraw.Reference, "reference", 128);
+        if (withdraw.Amount == 0) throw new LedgerRejection(ReasonCodes.InvalidArgument, "withdrawal amount must be > 0");
+        var address = Authority.Address(withdraw.Account, "account");
+        var account = context.Account(address) ?? throw new LedgerRejection(ReasonCodes.NotFound, $"{address} has no account");
+        if (account.Balance < withdraw.Amount)
+            throw new LedgerRejection(ReasonCodes.InsufficientFunds, $"{address} has {account.Balance} micro-units free, cannot withdraw {withdraw.Amount}");
+        account.Balance -= withdraw.Amount;
+        context.Put(account);
+    }
+}

@@ -1,0 +1,97 @@
+using Google.Protobuf;
+using P2PEnergy.Contracts.Crypto;
+using P2PEnergy.Contracts.Ledger;
+using P2PEnergy.Contracts.Protos;
+using P2PEnergy.Contracts.TypedData;
+
+namespace P2PEnergy.Node.Ledger.Execution;
+
+/// <summary>A transaction whose envelope parsed and whose signatures recovered: who signed which payload.</summary>
+public sealed record VerifiedTransaction(Hash32 Id, byte[] Bytes, Transaction Envelope, IMessage Body, Hash32 PayloadId, IReadOnlyList<Address> Signers)
+{
+    /// <summary>The EIP-712 struct name of the body (EnergyContract, Admit, ...).</summary>
+    public string Kind => Body.Descriptor.Name;
+}
+
+/// <summary>
+/// The stateless checks of DESIGN.md rule 4, shared by the mempool (at the door) and block execution: size,
+/// protobuf shape, chain id, signature form and recovery. Nothing here reads state or the clock.
+/// </summary>
+public sealed class TransactionVerifier(ulong chainId, ISecp256k1 secp, int maxTransactionBytes = 256 * 1024)
+{
+    public ulong ChainId { get; } = chainId;
+    public int MaxTransactionBytes { get; } = maxTransactionBytes;
+
+    /// <summary>Verifies envelope bytes; throws <see cref="LedgerRejection"/> with the reason.</summary>
+    public VerifiedTransaction Verify(byte[] bytes)
+    {
+        if (bytes.Length > MaxTransactionBytes)
+            throw new LedgerRejection(ReasonCodes.TooLarge, $"transaction is {bytes.Length} bytes, the limit is {MaxTransactionBytes}");
+        Transaction envelope;
+        try { envelope = Transaction.Parser.ParseFrom(bytes); }
+        catch (InvalidProtocolBufferException e) { throw new LedgerRejection(ReasonCodes.Malformed, $"transaction is not a valid protobuf envelope: {e.Message}"); }
+        return Verify(envelope, bytes);
+    }
+
+    /// <summary>Verifies a parsed envelope whose serialized form is <paramref name="bytes"/>.</summary>
+    public VerifiedTransaction Verify(Transaction envelope, byte[] bytes)
+    {
+        if (envelope.BodyCase == Transaction.BodyOneofCase.None)
+            throw new LedgerRejection(ReasonCodes.Malformed, "transaction has no body");
+        if (envelope.ChainId != ChainId)
+            throw new LedgerRejection(ReasonCodes.WrongChain, $"transaction is signed for chain {envelope.ChainId}, this is chain {ChainId}");
+        var body = Body(envelope);
+        if (envelope.Attachment.Length > 0 && envelope.BodyCase != Transaction.BodyOneofCase.UpdateGridModel)
+            throw new LedgerRejection(ReasonCodes.Malformed, $"{body.Descriptor.Name} carries no attachment, got {envelope.Attachment.Length} bytes");
+        int required = envelope.BodyCase == Transaction.BodyOneofCase.EnergyContract ? 2 : 1;
+        const int minimum = 1; // an EnergyContract may carry one signature when one aggregator signs for both parties
+        if (envelope.Signatures.Count < minimum || envelope.Signatures.Count > required)
+            throw new LedgerRejection(ReasonCodes.BadSignature, $"{body.Descriptor.Name} needs {(minimum == required ? $"{required}" : $"{minimum} or {required}")} signature(s), got {envelope.Signatures.Count}");
+
+        Hash32 digest;
+        try { digest = LedgerTypedData.Digest(body, ChainId); }
+        catch (TypedDataException e) { throw new LedgerRejection(ReasonCodes.Malformed, $"{body.Descriptor.Name}: {e.Message}"); }
+
+        var signers = new Address[envelope.Signatures.Count];
+        for (int i = 0; i < signers.Length; i++)
+        {
+            if (!Signature.TryFromBytes(envelope.Signatures[i].Span, out var signature, out var error))
+                throw new LedgerRejection(ReasonCodes.BadSignature, $"signature {i}: {error}");
+            try { signers[i] = Address.FromPublicKey(secp.RecoverPublicKey(digest.Bytes, signature!)); }
+            catch (SignatureFormatException e) { throw new LedgerRejection(ReasonCodes.BadSignature, $"signature {i}: {e.Message}"); }
+            for (int j = 0; j < i; j++)
+                if (signers[j] == signers[i]) throw new LedgerRejection(ReasonCodes.BadSignature, $"signatures {j} and {i} are by the same signer {signers[i]}");
+        }
+        return new VerifiedTransaction(TransactionId.Of(bytes), bytes, envelope, body, LedgerTypedData.HashStruct(body), signers);
+    }
+
+    /// <summary>The time limit of bodies that carry one (unix seconds), for the mempool's early EXPIRED check.</summary>
+    public static ulong? ValidUntil(IMessage body) => body switch
+    {
+        EnergyContract c => c.ValidUntil,
+        Offer o => o.ValidUntil,
+        Take t => t.ValidUntil,
+        _ => null,
+    };
+
+    private static IMessage Body(Transaction envelope) => envelope.BodyCase switch
+    {
+        Transaction.BodyOneofCase.EnergyContract => envelope.EnergyContract,
+        Transaction.BodyOneofCase.Offer => envelope.Offer,
+        Transaction.BodyOneofCase.Take => envelope.Take,
+        Transaction.BodyOneofCase.CancelOffer => envelope.CancelOffer,
+        Transaction.BodyOneofCase.MeterReading => envelope.MeterReading,
+        Transaction.BodyOneofCase.Admit => envelope.Admit,
+        Transaction.BodyOneofCase.Suspend => envelope.Suspend,
+        Transaction.BodyOneofCase.RegisterMeter => envelope.RegisterMeter,
+        Transaction.BodyOneofCase.Delegate => envelope.Delegate,
+        Transaction.BodyOneofCase.Deposit => envelope.Deposit,
+        Transaction.BodyOneofCase.Withdraw => envelope.Withdraw,
+        Transaction.BodyOneofCase.SetDmoFees => envelope.SetDmoFees,
+        Transaction.BodyOneofCase.SetGridFees => envelope.SetGridFees,
+        Transaction.BodyOneofCase.SetPolrTariff => envelope.SetPolrTariff,
+        Transaction.BodyOneofCase.SetBaseline => envelope.SetBaseline,
+        Transaction.BodyOneofCase.UpdateGridModel => envelope.UpdateGridModel,
+        _ => throw new LedgerRejection(ReasonCodes.Malformed, $"unknown transaction body {envelope.BodyCase}"),
+    };
+}

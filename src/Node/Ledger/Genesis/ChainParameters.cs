@@ -1,0 +1,38 @@
+using P2PEnergy.Contracts.Crypto;
+
+namespace P2PEnergy.Node.Ledger.Genesis;
+
+/// <summary>Which DSO market model the chain runs (DESIGN.md vocabulary).</summary>
+public enum DsoModel
+{
+    /// <summary>Model 5: the utility is the DMO, so it may not trade.</summary>
+    UtilityDmo,
+    /// <summary>Model 6: an independent DMO; the utility trades only when <see cref="ChainParameters.UtilityMayTrade"/>.</summary>
+    IndependentDmo,
+}
+
+/// <summary>A validator of the chain: its address, voting power and peer endpoint.</summary>
+public sealed record ValidatorInfo(Address Address, long Power, string Endpoint);
+
+/// <summary>The fixed parameters of a chain, from its genesis document; every node must agree on them.</summary>
+public sealed record ChainParameters
+{
+    public required ulong ChainId { get; init; }
+    public required string MarketName { get; init; }
+    public required string Currency { get; init; }
+    public required int CurrencyDecimals { get; init; }
+    public required ulong IntervalSeconds { get; init; }
+    public required ulong GateClosureSeconds { get; init; }
+    public required ulong ReadingWindowSeconds { get; init; }
+    public required DsoModel DsoModel { get; init; }
+    public required bool UtilityMayTrade { get; init; }
+    public required Address Utility { get; init; }
+    public required Address MarketOperator { get; init; }
+    public required Address Planner { get; init; }
+    public required Address Regulator { get; init; }
+    public required IReadOnlyList<ValidatorInfo> Validators { get; init; }
+    /// <summary>Longest contract or offer, in intervals.</summary>
+    public required uint MaxIntervalCount { get; init; }
+    /// <summary>Unix milliseconds of the genesis; the first block's time must be later.</summary>
+    public required long GenesisTimeMs { get; init; }
+}

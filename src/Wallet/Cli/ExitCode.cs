@@ -1,0 +1,28 @@
+namespace P2PEnergy.Wallet.Cli;
+
+/// <summary>
+/// The process exit codes of <c>p2pe</c>, stable for scripts (documented in docs/wallet.md). Each failure also
+/// prints one line with a reason code such as <c>WRONG_PASSWORD</c>.
+/// </summary>
+public enum ExitCode
+{
+    Ok = 0,
+    /// <summary>A bug or an unexpected failure; the message names the exception.</summary>
+    Internal = 1,
+    /// <summary>The command line does not parse (unknown command, missing argument, conflicting options).</summary>
+    Usage = 2,
+    /// <summary>No password source: no --password-file, no P2PE_PASSWORD, and stdin is not a terminal.</summary>
+    NoPassword = 3,
+    /// <summary>The keystore's MAC does not match the password.</summary>
+    WrongPassword = 4,
+    /// <summary>No key has the given name.</summary>
+    UnknownKey = 5,
+    /// <summary>The name, or the key's address, is already in the key ring.</summary>
+    KeyExists = 6,
+    /// <summary>A keystore file is malformed, unsupported (version, cipher, kdf) or holds another address than it claims.</summary>
+    BadKeystore = 7,
+    /// <summary>An input is unusable: an invalid name, private key or password file, or an input file that cannot be read.</summary>
+    BadInput = 8,
+    /// <summary>The key ring on disk cannot be read or written.</summary>
+    Storage = 9,
+}
