@@ -44,12 +44,9 @@ public sealed class EthersInteropTests(EthersInteropTests.Session session) : ICl
     [InteropFact(needsNativeSecp256k1: true)]
     public void CSharpSignature_VerifiesInEthers_WithNativeBackend() => AssertCSharpSignaturesVerify(Backends.Native!);
 
-    /// <summary>
-    /// ethers' default keystore (scrypt N = 131072, r = 8, p = 1) names the same address C# derives from the key.
-    /// Decrypting it in C# belongs here once the v3 keystore lands from the keystore branch.
-    /// </summary>
+    /// <summary>ethers' default keystore (scrypt N = 131072, r = 8, p = 1) decrypts in C# to the same key and address.</summary>
     [InteropFact]
-    public void EthersKeystore_IsScryptV3_ForTheCSharpAddress()
+    public void EthersKeystore_DecryptsToTheSameKey()
     {
         var file = Path.Combine(session.Directory, "ethers-keystore.json");
         var output = JsonNode.Parse(NodeScript.Run(Script, Timeout, "keystore", "0x" + KeyHex, "interop password", file))!;
@@ -64,6 +61,9 @@ public sealed class EthersInteropTests(EthersInteropTests.Session session) : ICl
         Assert.Equal(8, (int)crypto["kdfparams"]!["r"]!);
         Assert.Equal(1, (int)crypto["kdfparams"]!["p"]!);
         Assert.Equal("aes-128-ctr", (string)crypto["cipher"]!);
+
+        var decrypted = Keystore.Decrypt(File.ReadAllText(file), "interop password", expectedAddress: KeyAddress);
+        Assert.Equal(KeyHex, Convert.ToHexStringLower(decrypted));
     }
 
     private void AssertEthersSignaturesRecover(ISecp256k1 backend)
