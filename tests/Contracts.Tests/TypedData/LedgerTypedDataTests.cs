@@ -81,7 +81,7 @@ public class LedgerTypedDataTests
     }
 
     /// <summary>Every field set to a distinct non-default value, so a field the direct hash forgot shows up.</summary>
-    private static IMessage Populate(Google.Protobuf.Reflection.MessageDescriptor descriptor, int seed = 1)
+    internal static IMessage Populate(Google.Protobuf.Reflection.MessageDescriptor descriptor, int seed = 1)
     {
         var message = descriptor.Parser.ParseFrom(ByteString.Empty);
         foreach (var field in descriptor.Fields.InFieldNumberOrder())
