@@ -18,8 +18,7 @@ public sealed partial class SqliteLedgerStore
         lock (_readLock)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            _read.Get.Parameters[0].Value = key;
-            return _read.Get.ExecuteScalar() as byte[];
+            return _read.Get.Get(key);
         }
     }
 
