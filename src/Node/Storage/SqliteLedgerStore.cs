@@ -27,7 +27,6 @@ public sealed partial class SqliteLedgerStore : ILedgerStore
 
     private sealed record ChainTip(Hash32 GenesisHash, ulong Height, Hash32 AppHash, Hash32 LastBlockHash);
 
-    private readonly string _path;
     private readonly SqliteConnection _writer;
     private readonly SqliteConnection _reader;
     private readonly Lock _writeLock = new();
@@ -37,9 +36,8 @@ public sealed partial class SqliteLedgerStore : ILedgerStore
     private volatile ChainTip? _tip;
     private volatile bool _disposed;
 
-    private SqliteLedgerStore(string path, SqliteConnection writer, SqliteConnection reader)
+    private SqliteLedgerStore(SqliteConnection writer, SqliteConnection reader)
     {
-        _path = path;
         _writer = writer;
         _reader = reader;
         _write = new WriteCommands(writer);
@@ -69,7 +67,7 @@ public sealed partial class SqliteLedgerStore : ILedgerStore
             // The reader only ever reads; query_only makes an accidental write through it an error. It is opened
             // read-write rather than ReadOnly because a WAL reader needs write access to the -shm index.
             Execute(reader, "PRAGMA query_only = ON;" + CacheSize);
-            return new SqliteLedgerStore(path, writer, reader);
+            return new SqliteLedgerStore(writer, reader);
         }
         catch
         {
