@@ -7,7 +7,7 @@ internal sealed class ReadCommands : IDisposable
 {
     public ReadCommands(SqliteConnection reader)
     {
-        Get = PreparedCommand.Create(reader, "SELECT value FROM state WHERE key = $key", ("$key", SqliteType.Text));
+        Get = new StatePointRead(reader);
         // Range predicates on the primary key are what lets SQLite walk the b-tree from the prefix on; a LIKE or
         // substr() test would scan the table (and LIKE is case-insensitive besides).
         ScanRange = PreparedCommand.Create(reader, "SELECT key, value FROM state WHERE key >= $from AND key < $end ORDER BY key LIMIT $limit",
@@ -24,7 +24,7 @@ internal sealed class ReadCommands : IDisposable
             ("$height", SqliteType.Integer));
     }
 
-    public SqliteCommand Get { get; }
+    public StatePointRead Get { get; }
     public SqliteCommand ScanRange { get; }
     public SqliteCommand ScanToEnd { get; }
     public SqliteCommand GetBlock { get; }
@@ -34,6 +34,7 @@ internal sealed class ReadCommands : IDisposable
 
     public void Dispose()
     {
-        foreach (var command in new[] { Get, ScanRange, ScanToEnd, GetBlock, GetResults, FindTransaction, GetChanges }) command.Dispose();
+        Get.Dispose();
+        foreach (var command in new[] { ScanRange, ScanToEnd, GetBlock, GetResults, FindTransaction, GetChanges }) command.Dispose();
     }
 }

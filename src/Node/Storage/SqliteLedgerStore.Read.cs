@@ -18,8 +18,7 @@ public sealed partial class SqliteLedgerStore
         lock (_readLock)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            _read.Get.Parameters[0].Value = key;
-            return _read.Get.ExecuteScalar() as byte[];
+            return _read.Get.Get(key);
         }
     }
 
@@ -108,19 +107,8 @@ public sealed partial class SqliteLedgerStore
         }
     }
 
-    public IReadOnlyList<TransactionResult> GetResults(ulong height)
-    {
-        if (height > long.MaxValue) return [];
-        lock (_readLock)
-        {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            _read.GetResults.Parameters[0].Value = ToDb(height);
-            var results = new List<TransactionResult>();
-            using var rows = _read.GetResults.ExecuteReader();
-            while (rows.Read()) results.Add(ReadResult(rows, 0));
-            return results;
-        }
-    }
+    public IReadOnlyList<TransactionResult> GetResults(ulong height) =>
+        height > long.MaxValue ? [] : ReadRows(_read.GetResults, ToDb(height), row => ReadResult(row, 0));
 
     public (ulong Height, TransactionResult Result)? FindTransaction(Hash32 transactionId)
     {
@@ -134,17 +122,20 @@ public sealed partial class SqliteLedgerStore
         }
     }
 
-    public IReadOnlyList<StateChange> GetChanges(ulong height)
+    public IReadOnlyList<StateChange> GetChanges(ulong height) =>
+        height > long.MaxValue ? [] : ReadRows(_read.GetChanges, ToDb(height), row => new StateChange(row.GetString(0), row.IsDBNull(1) ? null : (byte[])row[1]));
+
+    /// <summary>Every row of a one-parameter query, materialised under the read lock.</summary>
+    private List<T> ReadRows<T>(SqliteCommand command, object parameter, Func<SqliteDataReader, T> map)
     {
-        if (height > long.MaxValue) return [];
         lock (_readLock)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            _read.GetChanges.Parameters[0].Value = ToDb(height);
-            var changes = new List<StateChange>();
-            using var rows = _read.GetChanges.ExecuteReader();
-            while (rows.Read()) changes.Add(new StateChange(rows.GetString(0), rows.IsDBNull(1) ? null : (byte[])rows[1]));
-            return changes;
+            command.Parameters[0].Value = parameter;
+            var list = new List<T>();
+            using var rows = command.ExecuteReader();
+            while (rows.Read()) list.Add(map(rows));
+            return list;
         }
     }
 

