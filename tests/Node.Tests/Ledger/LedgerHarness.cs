@@ -33,6 +33,8 @@ public sealed class LedgerHarness
     public ChainParameters Parameters { get; }
     public List<(ulong Height, long TimeMs, List<byte[]> Transactions, Hash32 AppHash)> Blocks { get; } = [];
     public long ExternalFunds { get; private set; }
+    /// <summary>The genesis this chain started from (for node-level tests that initialise a store).</summary>
+    public GenesisDocument Document { get; }
 
     public LedgerHarness(string dsoModel = "IndependentDmo", bool utilityMayTrade = false)
     {
@@ -56,6 +58,7 @@ public sealed class LedgerHarness
                 new() { Meter = "MTR-B", Owner = Bob.Address.ToString(), GridNode = "SP2", Device = BobDevice.Address.ToString(), ImportLimitW = 10_000, ExportLimitW = 10_000 },
             ],
         };
+        Document = genesis;
         Parameters = genesis.ToParameters();
         var (changes, appHash) = GenesisState.Build(genesis);
         State.Apply(changes);

@@ -1,0 +1,10 @@
+using P2PEnergy.Contracts.Crypto;
+using P2PEnergy.Contracts.Protos;
+
+namespace P2PEnergy.Node.Consensus;
+
+/// <summary>A block the engine decided and stored, with its hash and the result of each transaction.</summary>
+public sealed record CommittedBlock(Block Block, Hash32 Hash, IReadOnlyList<TransactionResult> Results)
+{
+    public ulong Height => Block.Header.Height;
+}

@@ -1,0 +1,22 @@
+namespace P2PEnergy.Node.Consensus;
+
+/// <summary>
+/// The pure rules of when a single validator proposes and which time its block carries. No clock inside: the
+/// caller passes "now" from its TimeProvider.
+/// </summary>
+public static class ProposalSchedule
+{
+    /// <summary>A block is due when transactions wait, or when the heartbeat elapsed since the last block (so time advances on an idle chain).</summary>
+    public static bool IsDue(int pending, long nowMs, long lastBlockTimeMs, long heartbeatMs)
+        => pending > 0 || nowMs - lastBlockTimeMs >= heartbeatMs;
+
+    /// <summary>Milliseconds until the heartbeat makes a block due (0 when already due).</summary>
+    public static long UntilHeartbeat(long nowMs, long lastBlockTimeMs, long heartbeatMs)
+        => Math.Max(0, lastBlockTimeMs + heartbeatMs - nowMs);
+
+    /// <summary>
+    /// BFT time must strictly increase (expiry and gate closure compare against it), even when the local clock
+    /// stalls or steps back: max(now, last + 1).
+    /// </summary>
+    public static long NextBlockTime(long nowMs, long lastBlockTimeMs) => Math.Max(nowMs, checked(lastBlockTimeMs + 1));
+}
