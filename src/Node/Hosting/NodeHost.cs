@@ -23,11 +23,14 @@ public sealed class NodeHost : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly ListenOptions _listen;
+    private readonly ILedgerStore _store;
+    private bool _ran;
 
-    private NodeHost(WebApplication app, ListenOptions listen)
+    private NodeHost(WebApplication app, ListenOptions listen, ILedgerStore store)
     {
         _app = app;
         _listen = listen;
+        _store = store;
     }
 
     /// <summary>The bound API address (valid after <see cref="StartAsync"/>).</summary>
@@ -81,22 +84,31 @@ public sealed class NodeHost : IAsyncDisposable
         app.Logger.LogInformation("validator {Validator} on chain {ChainId} at height {Height}; secp256k1 backend: {Backend}", validator.Address, parameters.ChainId, store.Height, Secp256k1.Description);
         app.MapGet("/healthz", () => Results.Text("ok"));
         LedgerService.Map(app);
-        return new NodeHost(app, listen!);
+        return new NodeHost(app, listen!, store);
     }
 
     public Task StartAsync(CancellationToken cancellationToken = default) => _app.StartAsync(cancellationToken);
 
-    public Task RunAsync(CancellationToken cancellationToken = default) => _app.RunAsync(cancellationToken);
+    /// <summary>Runs until shutdown (Ctrl+C, SIGTERM or <paramref name="cancellationToken"/>); the host is disposed on return.</summary>
+    public async Task RunAsync(CancellationToken cancellationToken = default)
+    {
+        _ran = true;
+        await _app.RunAsync(cancellationToken);
+    }
 
     public async ValueTask DisposeAsync()
     {
-        using (var shutdown = new CancellationTokenSource(TimeSpan.FromSeconds(10)))
+        // RunAsync already stopped and disposed the app; only a started (or never started) host is stopped here.
+        if (!_ran)
         {
-            try { await _app.StopAsync(shutdown.Token); }
-            catch (InvalidOperationException) { /* never started */ }
+            using (var shutdown = new CancellationTokenSource(TimeSpan.FromSeconds(10)))
+            {
+                try { await _app.StopAsync(shutdown.Token); }
+                catch (InvalidOperationException) { /* never started */ }
+            }
+            await _app.DisposeAsync();
         }
-        // The store is a DI singleton registered as an instance, so the container does not dispose it.
-        _app.Services.GetRequiredService<ILedgerStore>().Dispose();
-        await _app.DisposeAsync();
+        // The store is registered as an instance, so the container does not own (or dispose) it.
+        _store.Dispose();
     }
 }
