@@ -1,19 +1,66 @@
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
+using System.CommandLine;
+using System.Globalization;
 using P2PEnergy.Contracts.Crypto;
+using P2PEnergy.Node.Storage;
 
 namespace P2PEnergy.Node.Hosting;
 
-/// <summary>The <c>p2pe-node</c> command line.</summary>
+/// <summary>The <c>p2pe-node</c> command line: init, run, verify.</summary>
 public static class NodeCli
 {
-    public static async Task<int> RunAsync(string[] args)
+    public static Task<int> RunAsync(string[] args) => Build().Parse(args).InvokeAsync();
+
+    /// <summary>The command tree (separate from <see cref="RunAsync"/> so tests can invoke it).</summary>
+    public static RootCommand Build()
     {
-        var builder = WebApplication.CreateBuilder(args);
-        var app = builder.Build();
-        app.Logger.LogInformation("secp256k1 backend: {Backend}", Secp256k1.Description);
-        app.MapGet("/healthz", () => Results.Text("ok"));
-        await app.RunAsync();
-        return 0;
+        var dataDir = new Option<string>("--data-dir") { Description = "The node's data directory", Required = true };
+        var passwordFile = new Option<string?>("--password-file") { Description = $"File whose first line is the validator key password (else {DataDirectory.PasswordVariable})" };
+        var genesis = new Option<string>("--genesis") { Description = "Genesis JSON file to start the chain from", Required = true };
+        var validatorKey = new Option<string?>("--validator-key-file") { Description = "Import this hex private key as the validator key instead of generating one" };
+        var port = new Option<int?>("--port") { Description = "TCP port on 127.0.0.1 (0 = any free port)" };
+
+        var init = new Command("init", "Create a data directory: genesis copy, validator keystore, genesis state") { genesis, dataDir, passwordFile, validatorKey };
+        init.SetAction(result => Guard(() =>
+        {
+            var keyFile = result.GetValue(validatorKey);
+            var key = keyFile is null ? null : PrivateKey.Parse(File.ReadAllText(keyFile).Trim());
+            var address = NodeInitializer.Initialize(result.GetValue(genesis)!, new DataDirectory(result.GetValue(dataDir)!), DataDirectory.ReadPassword(result.GetValue(passwordFile)), key);
+            Console.WriteLine($"initialised {result.GetValue(dataDir)}; validator {address}");
+            return Task.FromResult(0);
+        }));
+
+        var run = new Command("run", "Run the node: gRPC ledger API and /healthz on 127.0.0.1, single-validator consensus") { dataDir, port, passwordFile };
+        run.SetAction((result, cancellationToken) => Guard(async () =>
+        {
+            var overrides = new Dictionary<string, string?> { ["Node:DataDir"] = result.GetValue(dataDir) };
+            if (result.GetValue(port) is { } p) overrides["Node:Port"] = p.ToString(CultureInfo.InvariantCulture);
+            await using var host = NodeHost.Create(overrides, DataDirectory.ReadPassword(result.GetValue(passwordFile)));
+            await host.RunAsync(cancellationToken);
+            return 0;
+        }));
+
+        var verify = new Command("verify", "Replay every stored block from genesis and compare app hashes") { dataDir };
+        verify.SetAction(result => Guard(() =>
+        {
+            var directory = new DataDirectory(result.GetValue(dataDir)!);
+            var document = directory.ReadGenesis();
+            using var store = SqliteLedgerStore.Open(directory.LedgerFile);
+            var mismatch = ChainVerifier.Verify(document, store);
+            Console.WriteLine(mismatch is null ? $"OK: {store.Height} blocks replay to app hash {store.AppHash}" : $"MISMATCH {mismatch}");
+            return Task.FromResult(mismatch is null ? 0 : 2);
+        }));
+
+        return new RootCommand("p2pe-node: a P2PEnergy ledger node") { init, run, verify };
+    }
+
+    // Setup errors are the operator's to fix: one line on stderr and exit code 1, not a stack trace.
+    private static async Task<int> Guard(Func<Task<int>> action)
+    {
+        try { return await action(); }
+        catch (Exception e) when (e is NodeSetupException or ArgumentException or FormatException or LedgerStoreException or IOException)
+        {
+            await Console.Error.WriteLineAsync($"error: {e.Message}");
+            return 1;
+        }
     }
 }

@@ -1,0 +1,199 @@
+using System.Reflection;
+using System.Text;
+using Google.Protobuf;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using P2PEnergy.Contracts.Crypto;
+using P2PEnergy.Contracts.Protos;
+using P2PEnergy.Contracts.Rpc;
+using P2PEnergy.Node.Api.Transport;
+using P2PEnergy.Node.Consensus;
+using P2PEnergy.Node.Ledger;
+using P2PEnergy.Node.Ledger.Genesis;
+using P2PEnergy.Node.Ledger.State;
+using P2PEnergy.Node.Storage;
+
+namespace P2PEnergy.Node.Api;
+
+/// <summary>
+/// Service <c>p2pe.v1.Ledger</c>: what wallets, bots and explorers call. Reads come from the store, writes go
+/// through the mempool; a bad request field is INVALID_ARGUMENT naming the field.
+/// </summary>
+public sealed class LedgerService(ILedgerStore store, Mempool mempool, IConsensusEngine engine, ChainParameters parameters, Address validator)
+{
+    public const string Name = "p2pe.v1.Ledger";
+    private const uint DefaultLimit = 100, MaxLimit = 1000;
+
+    /// <summary>Maps every method of the service; <see cref="LedgerService"/> must be registered in DI.</summary>
+    public static IEndpointRouteBuilder Map(IEndpointRouteBuilder endpoints)
+    {
+        var s = endpoints.ServiceProvider.GetRequiredService<LedgerService>();
+        endpoints.MapGrpcUnary<SubmitTransactionRequest, SubmitTransactionResponse>(Name, "SubmitTransaction", SubmitTransactionRequest.Parser, s.SubmitTransaction);
+        endpoints.MapGrpcServerStreaming<WatchTransactionRequest, TransactionStatus>(Name, "WatchTransaction", WatchTransactionRequest.Parser, s.WatchTransaction);
+        endpoints.MapGrpcUnary<GetAccountRequest, AccountState>(Name, "GetAccount", GetAccountRequest.Parser, s.GetAccount);
+        endpoints.MapGrpcUnary<ListContractsRequest, ListContractsResponse>(Name, "ListContracts", ListContractsRequest.Parser, s.ListContracts);
+        endpoints.MapGrpcUnary<GetOffersRequest, GetOffersResponse>(Name, "GetOffers", GetOffersRequest.Parser, s.GetOffers);
+        endpoints.MapGrpcUnary<GetBlockRequest, Block>(Name, "GetBlock", GetBlockRequest.Parser, s.GetBlock);
+        endpoints.MapGrpcServerStreaming<StreamBlocksRequest, Block>(Name, "StreamBlocks", StreamBlocksRequest.Parser, s.StreamBlocks);
+        endpoints.MapGrpcUnary<GetNodeStatusRequest, NodeStatus>(Name, "GetNodeStatus", GetNodeStatusRequest.Parser, s.GetNodeStatus);
+        return endpoints;
+    }
+
+    public Task<SubmitTransactionResponse> SubmitTransaction(SubmitTransactionRequest request, ServerCallContext context)
+    {
+        if (request.Transaction is null) throw Invalid("transaction is required");
+        var verdict = mempool.Submit(request.Transaction.ToByteArray());
+        return Task.FromResult(new SubmitTransactionResponse
+        {
+            TransactionId = ByteString.CopyFrom(verdict.TransactionId.Bytes), Accepted = verdict.Accepted, Code = verdict.Code, Message = verdict.Message,
+        });
+    }
+
+    public async Task WatchTransaction(WatchTransactionRequest request, IServerStreamWriter<TransactionStatus> stream, ServerCallContext context)
+    {
+        var id = HashField(request.TransactionId, "transaction_id");
+        var idBytes = request.TransactionId;
+        bool pendingSent = false;
+        while (true)
+        {
+            // Snapshot the height first: a commit after the checks below then still wakes the wait.
+            ulong height = engine.Feed.Height;
+            var committed = store.FindTransaction(id);
+            // The engine stores a block before it drops its transactions from the mempool, so a mempool miss is
+            // re-checked against the store before the transaction counts as never seen.
+            if (committed is null && !mempool.Contains(id)) committed = store.FindTransaction(id);
+            if (committed is { } found)
+            {
+                await stream.WriteAsync(new TransactionStatus { TransactionId = idBytes, State = TransactionStatus.Types.State.Committed, Height = found.Height, Result = found.Result });
+                return;
+            }
+            if (!mempool.Contains(id))
+            {
+                if (!pendingSent) await stream.WriteAsync(new TransactionStatus { TransactionId = idBytes, State = TransactionStatus.Types.State.Unknown });
+                else throw new RpcException(StatusCode.Aborted, $"transaction {id} left the mempool without committing");
+                return;
+            }
+            if (!pendingSent)
+            {
+                await stream.WriteAsync(new TransactionStatus { TransactionId = idBytes, State = TransactionStatus.Types.State.Pending });
+                pendingSent = true;
+            }
+            await engine.Feed.WaitForHeightAsync(height + 1, context.CancellationToken);
+        }
+    }
+
+    public Task<AccountState> GetAccount(GetAccountRequest request, ServerCallContext context)
+    {
+        var address = AddressField(request.Address, "address");
+        return store.Get(StateKeys.Account(address)) is { } bytes
+            ? Task.FromResult(AccountState.Parser.ParseFrom(bytes))
+            : throw new RpcException(StatusCode.NotFound, $"account {address} does not exist");
+    }
+
+    public Task<ListContractsResponse> ListContracts(ListContractsRequest request, ServerCallContext context)
+    {
+        uint limit = Limit(request.Limit, "limit");
+        string? after = PageToken(request.PageToken);
+        // With a party, walk its index (contract-by-party/<party>/<id>) instead of every contract on the ledger.
+        var keys = request.Party.IsEmpty
+            ? store.Scan(StateKeys.ContractPrefix).Select(kv => (kv.Key, Value: (byte[]?)kv.Value))
+            : store.Scan(StateKeys.ContractByPartyScan(AddressField(request.Party, "party")))
+                .Select(kv => (kv.Key, Value: store.Get(StateKeys.ContractPrefix + kv.Key[(kv.Key.LastIndexOf('/') + 1)..])));
+        var response = new ListContractsResponse();
+        var contracts = keys.Select(k => (k.Key, Item: k.Value is null ? null : ContractState.Parser.ParseFrom(k.Value)));
+        response.Contracts.AddRange(Page(contracts, after, limit, c => request.FromInterval == 0
+            || c.Terms.IntervalStart + (ulong)c.Terms.IntervalCount * parameters.IntervalSeconds > request.FromInterval, out var next));
+        response.NextPageToken = next;
+        return Task.FromResult(response);
+    }
+
+    public Task<GetOffersResponse> GetOffers(GetOffersRequest request, ServerCallContext context)
+    {
+        uint limit = Limit(request.Limit, "limit");
+        string? after = PageToken(request.PageToken);
+        var offers = store.Scan(StateKeys.OfferPrefix).Select(kv => (kv.Key, Item: (OfferState?)OfferState.Parser.ParseFrom(kv.Value)));
+        var response = new GetOffersResponse();
+        response.Offers.AddRange(Page(offers, after, limit, o => request.IncludeClosed || (!o.Cancelled && o.RemainingWhPerInterval > 0), out var next));
+        response.NextPageToken = next;
+        return Task.FromResult(response);
+    }
+
+    public Task<Block> GetBlock(GetBlockRequest request, ServerCallContext context)
+    {
+        ulong height = request.Height == 0 ? store.Height : request.Height;
+        return store.GetBlock(height) is { } block
+            ? Task.FromResult(block)
+            : throw new RpcException(StatusCode.NotFound, request.Height == 0 ? "no block has been committed yet" : $"block {request.Height} does not exist; the latest is {store.Height}");
+    }
+
+    public async Task StreamBlocks(StreamBlocksRequest request, IServerStreamWriter<Block> stream, ServerCallContext context)
+    {
+        ulong height = Math.Max(1, request.FromHeight);
+        while (!context.CancellationToken.IsCancellationRequested)
+        {
+            if (store.GetBlock(height) is { } block)
+            {
+                await stream.WriteAsync(block);
+                height++;
+            }
+            else
+            {
+                await engine.Feed.WaitForHeightAsync(height, context.CancellationToken);
+            }
+        }
+    }
+
+    public Task<NodeStatus> GetNodeStatus(GetNodeStatusRequest request, ServerCallContext context)
+    {
+        ulong height = store.Height;
+        return Task.FromResult(new NodeStatus
+        {
+            ChainId = parameters.ChainId, MarketName = parameters.MarketName, Height = height,
+            LastBlockHash = ByteString.CopyFrom(store.LastBlockHash.Bytes), AppHash = ByteString.CopyFrom(store.AppHash.Bytes),
+            LastBlockTimeMs = engine.LastBlockTimeMs, MempoolSize = (uint)mempool.Count,
+            Validator = ByteString.CopyFrom(validator.Bytes), Secp256K1Backend = Secp256k1.Description,
+            Version = typeof(LedgerService).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown",
+        });
+    }
+
+    /// <summary>
+    /// Up to <paramref name="limit"/> included items after the key <paramref name="after"/>; the page token is the
+    /// state key of the last item returned, so paging stays stable while new records commit.
+    /// </summary>
+    private static List<T> Page<T>(IEnumerable<(string Key, T? Item)> items, string? after, uint limit, Func<T, bool> include, out ByteString next) where T : class
+    {
+        var page = new List<T>();
+        string? lastKey = null;
+        next = ByteString.Empty;
+        foreach (var (key, item) in items)
+        {
+            if (item is null || (after is not null && string.CompareOrdinal(key, after) <= 0) || !include(item)) continue;
+            if (page.Count == limit)
+            {
+                next = ByteString.CopyFrom(Encoding.UTF8.GetBytes(lastKey!));
+                break;
+            }
+            page.Add(item);
+            lastKey = key;
+        }
+        return page;
+    }
+
+    private static uint Limit(uint requested, string field)
+        => requested == 0 ? DefaultLimit : requested <= MaxLimit ? requested : throw Invalid($"{field} must be at most {MaxLimit}, got {requested}");
+
+    private static string? PageToken(ByteString token)
+    {
+        if (token.IsEmpty) return null;
+        try { return new UTF8Encoding(false, true).GetString(token.Span); }
+        catch (DecoderFallbackException) { throw Invalid("page_token is not a token this node issued"); }
+    }
+
+    private static Hash32 HashField(ByteString value, string field)
+        => value.Length == 32 ? Hash32.FromBytes(value.Span) : throw Invalid($"{field} must be 32 bytes, got {value.Length}");
+
+    private static Address AddressField(ByteString value, string field)
+        => value.Length == 20 ? Address.FromBytes(value.Span) : throw Invalid($"{field} must be a 20-byte address, got {value.Length} bytes");
+
+    private static RpcException Invalid(string message) => new(StatusCode.InvalidArgument, message);
+}

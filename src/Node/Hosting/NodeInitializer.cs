@@ -1,0 +1,36 @@
+using P2PEnergy.Contracts.Crypto;
+using P2PEnergy.Node.Ledger.Genesis;
+using P2PEnergy.Node.Storage;
+
+namespace P2PEnergy.Node.Hosting;
+
+/// <summary><c>p2pe-node init</c>: a fresh data directory holding the genesis, the validator keystore and the genesis state.</summary>
+public static class NodeInitializer
+{
+    /// <summary>
+    /// Initialises <paramref name="dataDir"/>, which must be missing or empty (never overwrite a chain or a key).
+    /// <paramref name="importKey"/> imports an existing validator key instead of generating one; <paramref name="kdf"/>
+    /// defaults to the standard scrypt parameters. Returns the validator address.
+    /// </summary>
+    public static Address Initialize(string genesisFile, DataDirectory dataDir, string password, PrivateKey? importKey = null, KeystoreKdf? kdf = null)
+    {
+        if (!File.Exists(genesisFile)) throw new NodeSetupException($"genesis file {genesisFile} does not exist");
+        if (Directory.Exists(dataDir.Path) && Directory.EnumerateFileSystemEntries(dataDir.Path).Any())
+            throw new NodeSetupException($"data directory {dataDir.Path} is not empty; init only creates new nodes");
+        if (password.Length == 0) throw new NodeSetupException("the validator password is empty");
+        var json = File.ReadAllText(genesisFile);
+        GenesisDocument genesis;
+        try { genesis = GenesisDocument.Parse(json); }
+        catch (GenesisException e) { throw new NodeSetupException($"{genesisFile}: {e.Message}"); }
+
+        Directory.CreateDirectory(dataDir.Path);
+        // The genesis bytes are copied verbatim: its hash identifies the chain, and re-serialising could change it.
+        File.WriteAllText(dataDir.GenesisFile, json);
+        var key = importKey ?? PrivateKey.Generate();
+        File.WriteAllText(dataDir.ValidatorKeyFile, Keystore.Encrypt(key.Bytes, password, kdf).ToJson());
+        var (changes, appHash) = GenesisState.Build(genesis);
+        using var store = SqliteLedgerStore.Open(dataDir.LedgerFile);
+        store.InitializeGenesis(Keccak256.Hash(File.ReadAllBytes(dataDir.GenesisFile)), changes, appHash);
+        return key.Address;
+    }
+}

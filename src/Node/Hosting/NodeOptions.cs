@@ -1,0 +1,35 @@
+namespace P2PEnergy.Node.Hosting;
+
+/// <summary>
+/// The node's settings, bound from appsettings.json section "Node", environment variables P2PE_Node__*, and the
+/// command line (in rising precedence). docs/node.md lists them with their defaults.
+/// </summary>
+public sealed class NodeOptions
+{
+    public const string Section = "Node";
+
+    /// <summary>Directory made by <c>p2pe-node init</c>: genesis.json, validator.json, ledger.db.</summary>
+    public string DataDir { get; set; } = "";
+
+    /// <summary>TCP port on 127.0.0.1 for the gRPC API and /healthz; 0 picks a free one.</summary>
+    public int Port { get; set; } = 5080;
+
+    /// <summary>Longest gap between blocks on an idle chain, in milliseconds, so BFT time keeps moving.</summary>
+    public long HeartbeatMs { get; set; } = 1000;
+
+    /// <summary>Most transactions in one block.</summary>
+    public int MaxBlockTransactions { get; set; } = 5000;
+
+    /// <summary>Most transactions waiting in the mempool; further submissions get MEMPOOL_FULL.</summary>
+    public int MempoolMaxTransactions { get; set; } = 100_000;
+
+    /// <summary>Throws <see cref="ArgumentException"/> naming the first setting out of range.</summary>
+    public void Validate()
+    {
+        if (string.IsNullOrWhiteSpace(DataDir)) throw new ArgumentException("Node:DataDir is required (--data-dir)");
+        if (Port is < 0 or > 65535) throw new ArgumentException($"Node:Port must lie in [0, 65535], got {Port}");
+        if (HeartbeatMs is < 1 or > 3_600_000) throw new ArgumentException($"Node:HeartbeatMs must lie in [1, 3600000], got {HeartbeatMs}");
+        if (MaxBlockTransactions < 1) throw new ArgumentException($"Node:MaxBlockTransactions must be > 0, got {MaxBlockTransactions}");
+        if (MempoolMaxTransactions < 1) throw new ArgumentException($"Node:MempoolMaxTransactions must be > 0, got {MempoolMaxTransactions}");
+    }
+}
