@@ -50,7 +50,9 @@ public sealed class SingleValidatorEngine : IConsensusEngine
     }
 
     public ulong Height => _store.Height;
-    public long LastBlockTimeMs { get { lock (_gate) return _lastBlockTimeMs; } }
+    // Read without the gate: the gate is held for a whole block execution and commit, and every mempool
+    // submission reads this for its expiry check — locking here stalled all submitters once per block.
+    public long LastBlockTimeMs => Volatile.Read(ref _lastBlockTimeMs);
     public BlockFeed Feed { get; }
 
     public TimeSpan UntilDue()
@@ -66,7 +68,7 @@ public sealed class SingleValidatorEngine : IConsensusEngine
             long now = _clock.GetUtcNow().ToUnixTimeMilliseconds();
             if (!ProposalSchedule.IsDue(_mempool.Count, now, _lastBlockTimeMs, _heartbeatMs)) return null;
             committed = Commit(ProposalSchedule.NextBlockTime(now, _lastBlockTimeMs), _mempool.Reap(_maxBlockTransactions, _maxBlockBytes));
-            _lastBlockTimeMs = committed.Block.Header.TimeMs;
+            Volatile.Write(ref _lastBlockTimeMs, committed.Block.Header.TimeMs);
         }
         _mempool.Remove(committed.Results.Select(r => Hash32.FromBytes(r.TransactionId.Span)));
         Feed.Publish(committed);

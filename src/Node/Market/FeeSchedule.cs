@@ -1,4 +1,5 @@
 using Google.Protobuf;
+using Google.Protobuf.Collections;
 using P2PEnergy.Contracts.Protos;
 using P2PEnergy.Node.Ledger.State;
 
@@ -6,24 +7,51 @@ namespace P2PEnergy.Node.Market;
 
 /// <summary>
 /// Fee schedule history: each part (DMO, grid, POLR) is a series of versions keyed by the interval they take
-/// effect from. The version in force at a time is the latest one whose effectiveFrom ≤ that time.
+/// effect from, kept in one <see cref="FeeHistory"/> record per part. The version in force at a time is the
+/// latest one whose effectiveFrom ≤ that time; genesis writes a version effective from 0.
 /// </summary>
 public static class FeeSchedule
 {
-    public static SetDmoFees DmoAt(IStateReader state, ulong time) => At(state, StateKeys.DmoFeesPrefix, time, SetDmoFees.Parser);
-    public static SetGridFees GridAt(IStateReader state, ulong time) => At(state, StateKeys.GridFeesPrefix, time, SetGridFees.Parser);
-    public static SetPolrTariff PolrAt(IStateReader state, ulong time) => At(state, StateKeys.PolrTariffPrefix, time, SetPolrTariff.Parser);
+    public static SetDmoFees DmoAt(IStateReader state, ulong time) => At(Read(state, StateKeys.DmoFees).Dmo, time, v => v.EffectiveFrom, StateKeys.DmoFees);
+    public static SetGridFees GridAt(IStateReader state, ulong time) => At(Read(state, StateKeys.GridFees).Grid, time, v => v.EffectiveFrom, StateKeys.GridFees);
+    public static SetPolrTariff PolrAt(IStateReader state, ulong time) => At(Read(state, StateKeys.PolrTariff).Polr, time, v => v.EffectiveFrom, StateKeys.PolrTariff);
 
-    private static T At<T>(IStateReader state, string prefix, ulong time, MessageParser<T> parser) where T : IMessage<T>
+    /// <summary>Every version of every part (for queries); each list ascending by effectiveFrom.</summary>
+    public static FeeHistory History(IStateReader state) => new()
     {
-        var limit = prefix + StateKeys.Number(time);
-        byte[]? found = null;
-        foreach (var (key, value) in state.Scan(prefix))
-        {
-            if (string.CompareOrdinal(key, limit) > 0) break;
-            found = value;
-        }
+        Dmo = { Read(state, StateKeys.DmoFees).Dmo },
+        Grid = { Read(state, StateKeys.GridFees).Grid },
+        Polr = { Read(state, StateKeys.PolrTariff).Polr },
+    };
+
+    /// <summary>Adds a version; one with the same effectiveFrom replaces the earlier announcement.</summary>
+    public static void Put(StateOverlay state, SetDmoFees version) => Update(state, StateKeys.DmoFees, h => Insert(h.Dmo, version, v => v.EffectiveFrom));
+    public static void Put(StateOverlay state, SetGridFees version) => Update(state, StateKeys.GridFees, h => Insert(h.Grid, version, v => v.EffectiveFrom));
+    public static void Put(StateOverlay state, SetPolrTariff version) => Update(state, StateKeys.PolrTariff, h => Insert(h.Polr, version, v => v.EffectiveFrom));
+
+    private static FeeHistory Read(IStateReader state, string key)
+        => state.Get(key) is { } bytes ? FeeHistory.Parser.ParseFrom(bytes) : new FeeHistory();
+
+    private static void Update(StateOverlay state, string key, Action<FeeHistory> change)
+    {
+        var history = Read(state, key);
+        change(history);
+        state.Set(key, history.ToByteArray());
+    }
+
+    private static void Insert<T>(RepeatedField<T> versions, T version, Func<T, ulong> effective)
+    {
+        int at = 0;
+        while (at < versions.Count && effective(versions[at]) < effective(version)) at++;
+        if (at < versions.Count && effective(versions[at]) == effective(version)) versions[at] = version;
+        else versions.Insert(at, version);
+    }
+
+    private static T At<T>(RepeatedField<T> versions, ulong time, Func<T, ulong> effective, string key) where T : IMessage<T>
+    {
+        for (int i = versions.Count - 1; i >= 0; i--)
+            if (effective(versions[i]) <= time) return versions[i];
         // Genesis always writes a version effective from 0, so a chain has a schedule at every time.
-        return found is null ? throw new InvalidOperationException($"no fee schedule under {prefix} at {time}") : parser.ParseFrom(found);
+        throw new InvalidOperationException($"no fee schedule version in {key} at {time}");
     }
 }

@@ -2,6 +2,7 @@ using Google.Protobuf;
 using P2PEnergy.Contracts.Crypto;
 using P2PEnergy.Contracts.Protos;
 using P2PEnergy.Node.Ledger.State;
+using P2PEnergy.Node.Market;
 
 namespace P2PEnergy.Node.Ledger.Genesis;
 
@@ -38,11 +39,11 @@ public static class GenesisState
             });
         }
         var f = genesis.Fees;
-        Put(StateKeys.DmoFees(0), new SetDmoFees { FixedPerContract = f.DmoFixedPerContract, PerKwh = f.DmoPerKwh, BuyerSharePermille = f.DmoBuyerSharePermille, SubscriptionPerMonth = f.DmoSubscriptionPerMonth });
-        Put(StateKeys.GridFees(0), new SetGridFees { SameTransformerPerKwh = f.GridSameTransformerPerKwh, SameFeederPerKwh = f.GridSameFeederPerKwh, SameSubstationPerKwh = f.GridSameSubstationPerKwh, AcrossSubstationsPerKwh = f.GridAcrossSubstationsPerKwh });
+        FeeSchedule.Put(state, new SetDmoFees { FixedPerContract = f.DmoFixedPerContract, PerKwh = f.DmoPerKwh, BuyerSharePermille = f.DmoBuyerSharePermille, SubscriptionPerMonth = f.DmoSubscriptionPerMonth });
+        FeeSchedule.Put(state, new SetGridFees { SameTransformerPerKwh = f.GridSameTransformerPerKwh, SameFeederPerKwh = f.GridSameFeederPerKwh, SameSubstationPerKwh = f.GridSameSubstationPerKwh, AcrossSubstationsPerKwh = f.GridAcrossSubstationsPerKwh });
         var polr = new SetPolrTariff { StandbyPerDay = f.PolrStandbyPerDay };
         polr.Prices.AddRange(f.PolrPrices.Select(b => new PolrPrice { FromMinute = b.FromMinute, SellPerKwh = b.SellPerKwh, BuyPerKwh = b.BuyPerKwh }));
-        Put(StateKeys.PolrTariff(0), polr);
+        FeeSchedule.Put(state, polr);
         var changes = state.Changes();
         return (changes, AppHash.Next(Hash32.Zero, changes));
     }

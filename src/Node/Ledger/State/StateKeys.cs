@@ -15,9 +15,10 @@ public static class StateKeys
     public const string ContractByIntervalPrefix = "contract-by-interval/";
     public const string OfferPrefix = "offer/";
     public const string UsedPrefix = "used/";
-    public const string DmoFeesPrefix = "fees/dmo/";
-    public const string GridFeesPrefix = "fees/grid/";
-    public const string PolrTariffPrefix = "fees/polr/";
+    /// <summary>FeeHistory records, one per fee-schedule part.</summary>
+    public const string DmoFees = "fees/dmo";
+    public const string GridFees = "fees/grid";
+    public const string PolrTariff = "fees/polr";
     public const string BaselinePrefix = "baseline/";
     public const string ReadingPrefix = "reading/";
     public const string GridModelPrefix = "grid/model/";
@@ -31,9 +32,6 @@ public static class StateKeys
     public static string Offer(Hash32 id) => OfferPrefix + id;
     /// <summary>Marks a payload id (EIP-712 digest) as committed: replay protection (NONCE_REUSED).</summary>
     public static string Used(Hash32 payloadId) => UsedPrefix + payloadId;
-    public static string DmoFees(ulong effectiveFrom) => DmoFeesPrefix + Number(effectiveFrom);
-    public static string GridFees(ulong effectiveFrom) => GridFeesPrefix + Number(effectiveFrom);
-    public static string PolrTariff(ulong effectiveFrom) => PolrTariffPrefix + Number(effectiveFrom);
     public static string Baseline(ulong intervalStart, string element) => BaselinePrefix + Number(intervalStart) + "/" + element;
     public static string Reading(ulong intervalStart, string meterId) => ReadingPrefix + Number(intervalStart) + "/" + meterId;
     public static string GridModel(ulong effectiveFrom) => GridModelPrefix + Number(effectiveFrom);

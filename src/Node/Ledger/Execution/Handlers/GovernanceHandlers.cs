@@ -2,6 +2,7 @@ using Google.Protobuf;
 using P2PEnergy.Contracts.Crypto;
 using P2PEnergy.Contracts.Protos;
 using P2PEnergy.Node.Ledger.State;
+using P2PEnergy.Node.Market;
 
 namespace P2PEnergy.Node.Ledger.Execution.Handlers;
 
@@ -17,7 +18,7 @@ internal static class GovernanceHandlers
         context.MarkUsed(tx.PayloadId, "SetDmoFees");
         RequireFutureInterval(context, fees.EffectiveFrom);
         if (fees.BuyerSharePermille > 1000) throw new LedgerRejection(ReasonCodes.InvalidArgument, $"buyerSharePermille must be ≤ 1000, got {fees.BuyerSharePermille}");
-        context.State.Set(StateKeys.DmoFees(fees.EffectiveFrom), WithoutNonce(fees));
+        FeeSchedule.Put(context.State, WithoutNonce(fees));
     }
 
     public static void SetGridFees(LedgerContext context, VerifiedTransaction tx, SetGridFees fees)
@@ -25,7 +26,7 @@ internal static class GovernanceHandlers
         Authority.RequireSigner(tx, context.Parameters.Utility, "utility");
         context.MarkUsed(tx.PayloadId, "SetGridFees");
         RequireFutureInterval(context, fees.EffectiveFrom);
-        context.State.Set(StateKeys.GridFees(fees.EffectiveFrom), WithoutNonce(fees));
+        FeeSchedule.Put(context.State, WithoutNonce(fees));
     }
 
     public static void SetPolrTariff(LedgerContext context, VerifiedTransaction tx, SetPolrTariff tariff)
@@ -38,7 +39,7 @@ internal static class GovernanceHandlers
         for (int i = 1; i < tariff.Prices.Count; i++)
             if (tariff.Prices[i].FromMinute <= tariff.Prices[i - 1].FromMinute || tariff.Prices[i].FromMinute >= 1440)
                 throw new LedgerRejection(ReasonCodes.InvalidArgument, $"prices[{i}].fromMinute must increase and stay below 1440, got {tariff.Prices[i].FromMinute}");
-        context.State.Set(StateKeys.PolrTariff(tariff.EffectiveFrom), WithoutNonce(tariff));
+        FeeSchedule.Put(context.State, WithoutNonce(tariff));
     }
 
     public static void SetBaseline(LedgerContext context, VerifiedTransaction tx, SetBaseline baseline)
@@ -88,11 +89,10 @@ internal static class GovernanceHandlers
     }
 
     // The nonce only makes the signed struct unique; the stored schedule is the same whatever the nonce was.
-    private static byte[] WithoutNonce<T>(T message) where T : IMessage<T>
+    private static T WithoutNonce<T>(T message) where T : IMessage<T>
     {
         var copy = message.Clone();
-        var field = copy.Descriptor.FindFieldByName("nonce");
-        field.Accessor.SetValue(copy, 0UL);
-        return copy.ToByteArray();
+        copy.Descriptor.FindFieldByName("nonce").Accessor.SetValue(copy, 0UL);
+        return copy;
     }
 }

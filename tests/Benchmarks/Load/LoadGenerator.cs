@@ -1,0 +1,162 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using Google.Protobuf;
+using P2PEnergy.Contracts.Crypto;
+using P2PEnergy.Contracts.Ledger;
+using P2PEnergy.Contracts.Protos;
+using P2PEnergy.Contracts.Rpc;
+using P2PEnergy.Contracts.TypedData;
+
+namespace P2PEnergy.Benchmarks.Load;
+
+/// <summary>
+/// Issue 3's throughput benchmark: pre-signs N EnergyContracts, submits them over gRPC from many concurrent
+/// callers to one real node process, follows StreamBlocks to see each commit, and reports committed contracts/s,
+/// p50/p99 submit→commit latency, the node's RSS, and the ratio to the recover ceiling measured in the same run.
+/// <c>dotnet run -c Release --project tests/Benchmarks -- load [--contracts N] [--concurrency C] [--pairs P]</c>
+/// </summary>
+public static class LoadGenerator
+{
+    public static async Task<int> RunAsync(string[] args)
+    {
+        int contracts = Option(args, "--contracts", 100_000);
+        int concurrency = Option(args, "--concurrency", 256);
+        int pairs = Option(args, "--pairs", 50);
+        int maxBlock = Option(args, "--max-block", 10_000);
+        Console.WriteLine($"load: {contracts:N0} contracts, {concurrency} concurrent submitters, {pairs} seller/buyer pairs, {Environment.ProcessorCount} cores");
+
+        var recovers = RecoverCeiling.RecoversPerSecond(TimeSpan.FromSeconds(3));
+        var ceiling = recovers / 2;
+        Console.WriteLine($"ceiling: {recovers:N0} native recovers/s on all cores = {ceiling:N0} contracts/s (2 signatures each)");
+
+        using var node = new NodeUnderLoad(pairs, maxBlock);
+        var signing = Stopwatch.StartNew();
+        var envelopes = Sign(node, contracts);
+        Console.WriteLine($"signed {contracts:N0} contracts in {signing.Elapsed.TotalSeconds:F1} s");
+        var index = new Dictionary<Hash32, int>(contracts);
+        for (int i = 0; i < envelopes.Length; i++) index[TransactionId.Of(envelopes[i])] = i;
+
+        var channels = Enumerable.Range(0, Math.Max(1, concurrency / 64)).Select(_ => new RpcChannel(node.Address)).ToArray();
+        await WaitReady(channels[0]);
+        var submitted = new long[contracts];
+        var committed = new long[contracts];
+        int committedCount = 0;
+        var clock = Stopwatch.StartNew();
+        using var stop = new CancellationTokenSource();
+        var follower = Task.Run(async () =>
+        {
+            try
+            {
+                await foreach (var block in channels[0].ServerStreamingAsync("p2pe.v1.Ledger", "StreamBlocks", new StreamBlocksRequest { FromHeight = 1 }, Block.Parser, cancellationToken: stop.Token))
+                {
+                    long now = clock.ElapsedTicks;
+                    foreach (var tx in block.Transactions)
+                        if (index.TryGetValue(TransactionId.Of(tx.Span), out var i)) { committed[i] = now; Interlocked.Increment(ref committedCount); }
+                    if (Volatile.Read(ref committedCount) >= contracts) return;
+                }
+            }
+            catch (OperationCanceledException) { }
+            catch (RpcException) when (stop.IsCancellationRequested) { }
+        });
+
+        int next = -1;
+        var rejected = new ConcurrentDictionary<string, int>();
+        long firstSubmit = clock.ElapsedTicks;
+        var submitters = Enumerable.Range(0, concurrency).Select(w => Task.Run(async () =>
+        {
+            var channel = channels[w % channels.Length];
+            int i;
+            while ((i = Interlocked.Increment(ref next)) < contracts)
+            {
+                while (true)
+                {
+                    submitted[i] = clock.ElapsedTicks;
+                    var verdict = await channel.UnaryAsync("p2pe.v1.Ledger", "SubmitTransaction",
+                        new SubmitTransactionRequest { Transaction = Transaction.Parser.ParseFrom(envelopes[i]) }, SubmitTransactionResponse.Parser);
+                    if (verdict.Accepted) break;
+                    if (verdict.Code != "MEMPOOL_FULL") { rejected.AddOrUpdate(verdict.Code, 1, (_, n) => n + 1); Interlocked.Increment(ref committedCount); break; }
+                    await Task.Delay(20);
+                }
+            }
+        })).ToArray();
+        await Task.WhenAll(submitters);
+        var done = await Task.WhenAny(follower, Task.Delay(TimeSpan.FromMinutes(10)));
+        await stop.CancelAsync();
+        double seconds = (clock.ElapsedTicks - firstSubmit) / (double)Stopwatch.Frequency;
+        int ok = committed.Count(t => t > 0);
+        var latencies = Enumerable.Range(0, contracts).Where(i => committed[i] > 0)
+            .Select(i => (committed[i] - submitted[i]) * 1000.0 / Stopwatch.Frequency).Order().ToArray();
+        var (rss, peak) = node.Memory();
+        double rate = ok / seconds;
+        Console.WriteLine();
+        Console.WriteLine($"committed       {ok:N0} of {contracts:N0} in {seconds:F1} s = {rate:N0} contracts/s");
+        Console.WriteLine($"submit->commit  p50 {Percentile(latencies, 0.50):N0} ms, p99 {Percentile(latencies, 0.99):N0} ms");
+        Console.WriteLine($"ratio           {rate / ceiling:P1} of the recover ceiling ({ceiling:N0} contracts/s)");
+        Console.WriteLine($"node RSS        {rss / 1048576.0:N0} MiB now, {peak / 1048576.0:N0} MiB peak");
+        foreach (var (code, n) in rejected) Console.WriteLine($"rejected        {code}: {n:N0}");
+        await SpotCheckResults(channels[0], envelopes, ok);
+        foreach (var c in channels) c.Dispose();
+        return done == follower && ok == contracts ? 0 : 1;
+    }
+
+    /// <summary>Every contract between one of the pairs, distinct nonces, for an interval a day ahead.</summary>
+    private static byte[][] Sign(NodeUnderLoad node, int count)
+    {
+        ulong now = (ulong)DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        ulong start = (now / 900 + 96) * 900;
+        var envelopes = new byte[count][];
+        Parallel.For(0, count, i =>
+        {
+            int pair = i % node.Pairs.Count;
+            var (seller, buyer) = node.Pairs[pair];
+            var terms = new EnergyContract
+            {
+                Seller = ByteString.CopyFrom(seller.Address.Bytes), Buyer = ByteString.CopyFrom(buyer.Address.Bytes),
+                SellerMeter = $"S{pair}", BuyerMeter = $"B{pair}", IntervalStart = start, IntervalCount = 4,
+                WhPerInterval = 500, PricePerKwh = 150_000, Nonce = (ulong)i + 1, ValidUntil = now + 86_400,
+            };
+            var digest = LedgerTypedData.Digest(terms, NodeUnderLoad.ChainId);
+            var tx = new Transaction { ChainId = NodeUnderLoad.ChainId, EnergyContract = terms };
+            tx.Signatures.Add(ByteString.CopyFrom(seller.Sign(digest).Bytes));
+            tx.Signatures.Add(ByteString.CopyFrom(buyer.Sign(digest).Bytes));
+            envelopes[i] = tx.ToByteArray();
+        });
+        return envelopes;
+    }
+
+    /// <summary>Committed is not accepted: sample the execution results, which must all be OK.</summary>
+    private static async Task SpotCheckResults(RpcChannel channel, byte[][] envelopes, int committed)
+    {
+        if (committed == 0) return;
+        int bad = 0, checkedCount = 0;
+        for (int i = 0; i < envelopes.Length && checkedCount < 200; i += Math.Max(1, envelopes.Length / 200), checkedCount++)
+        {
+            await foreach (var status in channel.ServerStreamingAsync("p2pe.v1.Ledger", "WatchTransaction",
+                new WatchTransactionRequest { TransactionId = ByteString.CopyFrom(TransactionId.Of(envelopes[i]).Bytes) }, TransactionStatus.Parser,
+                deadline: DateTime.UtcNow.AddSeconds(10)))
+            {
+                if (status.State != TransactionStatus.Types.State.Committed) continue;
+                if (status.Result.Code != "OK") { bad++; Console.WriteLine($"result          {status.Result.Code}: {status.Result.Message}"); }
+                break;
+            }
+        }
+        Console.WriteLine($"spot check      {checkedCount - bad} of {checkedCount} sampled results OK");
+    }
+
+    private static async Task WaitReady(RpcChannel channel)
+    {
+        for (int attempt = 0; ; attempt++)
+        {
+            try { await channel.UnaryAsync("p2pe.v1.Ledger", "GetNodeStatus", new GetNodeStatusRequest(), NodeStatus.Parser, DateTime.UtcNow.AddSeconds(2)); return; }
+            catch (RpcException) when (attempt < 100) { await Task.Delay(200); }
+        }
+    }
+
+    private static double Percentile(double[] sorted, double p) => sorted.Length == 0 ? double.NaN : sorted[Math.Min(sorted.Length - 1, (int)(p * sorted.Length))];
+
+    private static int Option(string[] args, string name, int fallback)
+    {
+        int at = Array.IndexOf(args, name);
+        return at >= 0 && at + 1 < args.Length ? int.Parse(args[at + 1], System.Globalization.CultureInfo.InvariantCulture) : fallback;
+    }
+}

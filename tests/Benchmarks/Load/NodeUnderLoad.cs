@@ -1,0 +1,113 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text.Json;
+using P2PEnergy.Contracts.Crypto;
+
+namespace P2PEnergy.Benchmarks.Load;
+
+/// <summary>
+/// A real <c>p2pe-node</c> process (the build copied next to this program) on a temp data dir and a free loopback
+/// port, with a genesis of seller/buyer pairs, each with a meter and a large deposit.
+/// </summary>
+public sealed class NodeUnderLoad : IDisposable
+{
+    public const ulong ChainId = 777;
+    private readonly Process _process;
+
+    public string DataDir { get; }
+    public int Port { get; }
+    public Uri Address => new($"http://127.0.0.1:{Port}");
+    public int ProcessId => _process.Id;
+    public IReadOnlyList<(PrivateKey Seller, PrivateKey Buyer)> Pairs { get; }
+    public DateTimeOffset GenesisTime { get; }
+
+    public NodeUnderLoad(int pairs, int maxBlockTransactions)
+    {
+        DataDir = Directory.CreateTempSubdirectory("p2pe-load-").FullName;
+        Port = FreePort();
+        var validator = PrivateKey.Parse("0000000000000000000000000000000000000000000000000000000000000001");
+        Pairs = Enumerable.Range(0, pairs).Select(i => (Key($"seller-{i}"), Key($"buyer-{i}"))).ToList();
+        GenesisTime = DateTimeOffset.UtcNow.AddSeconds(-5);
+        var genesis = new
+        {
+            chainId = ChainId, marketName = "load test", genesisTime = GenesisTime.ToString("O"),
+            intervalSeconds = 900, gateClosureSeconds = 300, readingWindowSeconds = 3600, dsoModel = "IndependentDmo",
+            utility = Key("utility").Address.ToString(), marketOperator = Key("operator").Address.ToString(),
+            planner = Key("planner").Address.ToString(), regulator = Key("regulator").Address.ToString(),
+            validators = new[] { new { address = validator.Address.ToString(), power = 1, endpoint = "" } },
+            fees = new { dmoFixedPerContract = 10, dmoPerKwh = 1000, gridAcrossSubstationsPerKwh = 1000, polrPrices = new[] { new { fromMinute = 0, sellPerKwh = 300000, buyPerKwh = 50000 } } },
+            participants = Pairs.SelectMany((p, i) => new object[]
+            {
+                new { address = p.Seller.Address.ToString(), role = "Producer", name = $"seller-{i}", deposit = 0UL },
+                new { address = p.Buyer.Address.ToString(), role = "Consumer", name = $"buyer-{i}", deposit = 1_000_000_000_000_000UL },
+            }).ToArray(),
+            meters = Pairs.SelectMany((p, i) => new object[]
+            {
+                new { meter = $"S{i}", owner = p.Seller.Address.ToString(), gridNode = $"SP-S{i}", device = p.Seller.Address.ToString(), importLimitW = 100000, exportLimitW = 100000 },
+                new { meter = $"B{i}", owner = p.Buyer.Address.ToString(), gridNode = $"SP-B{i}", device = p.Buyer.Address.ToString(), importLimitW = 100000, exportLimitW = 100000 },
+            }).ToArray(),
+        };
+        var work = Directory.CreateTempSubdirectory("p2pe-load-setup-").FullName;
+        File.WriteAllText(Path.Combine(work, "genesis.json"), JsonSerializer.Serialize(genesis));
+        File.WriteAllText(Path.Combine(work, "password.txt"), "load-test-password\n");
+        File.WriteAllText(Path.Combine(work, "validator.key"), Hex.Encode(validator.Bytes));
+        Directory.Delete(DataDir);
+        Run("init", "--genesis", Path.Combine(work, "genesis.json"), "--data-dir", DataDir,
+            "--password-file", Path.Combine(work, "password.txt"), "--validator-key-file", Path.Combine(work, "validator.key"));
+        _process = Start(new Dictionary<string, string> { ["P2PE_Node__MaxBlockTransactions"] = maxBlockTransactions.ToString(System.Globalization.CultureInfo.InvariantCulture) },
+            "run", "--data-dir", DataDir, "--port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--password-file", Path.Combine(work, "password.txt"));
+    }
+
+    public static PrivateKey Key(string name) => new(Keccak256.Hash(System.Text.Encoding.UTF8.GetBytes("load/" + name)).Bytes);
+
+    /// <summary>Resident set size now and at its peak (VmHWM), from /proc.</summary>
+    public (long RssBytes, long PeakRssBytes) Memory()
+    {
+        long Read(string field)
+        {
+            var line = File.ReadLines($"/proc/{_process.Id}/status").First(l => l.StartsWith(field, StringComparison.Ordinal));
+            return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture) * 1024;
+        }
+        return (Read("VmRSS:"), Read("VmHWM:"));
+    }
+
+    private static string NodeDll => Path.Combine(AppContext.BaseDirectory, "p2pe-node.dll");
+
+    private static void Run(params string[] args)
+    {
+        using var process = Start(null, args);
+        if (!process.WaitForExit(60_000)) { process.Kill(true); throw new TimeoutException("p2pe-node " + args[0] + " did not finish"); }
+        if (process.ExitCode != 0) throw new InvalidOperationException($"p2pe-node {args[0]} exited {process.ExitCode}: {process.StandardError.ReadToEnd()}");
+    }
+
+    private static Process Start(Dictionary<string, string>? environment, params string[] args)
+    {
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
+        info.ArgumentList.Add(NodeDll);
+        foreach (var a in args) info.ArgumentList.Add(a);
+        info.Environment["Logging__LogLevel__Default"] = "Warning";
+        foreach (var (name, value) in environment ?? []) info.Environment[name] = value;
+        var process = Process.Start(info) ?? throw new InvalidOperationException("could not start p2pe-node");
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) Console.Error.WriteLine("node: " + e.Data); };
+        process.BeginOutputReadLine();
+        if (args[0] == "run") process.BeginErrorReadLine();
+        return process;
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    public void Dispose()
+    {
+        try { if (!_process.HasExited) _process.Kill(entireProcessTree: true); _process.WaitForExit(10_000); } catch (InvalidOperationException) { }
+        _process.Dispose();
+        try { Directory.Delete(DataDir, recursive: true); } catch (IOException) { }
+    }
+}
