@@ -175,6 +175,36 @@ public sealed class LedgerServiceTests
         Assert.Contains("page_token", error.Detail);
     }
 
+    public static TheoryData<string> ForeignTokens => new()
+    {
+        "not-a-token",
+        // An offer listing's token handed to the contract listing.
+        StateKeys.Offer(Hash32.Zero),
+        // A party listing's token (contract-by-party/...) handed to the unfiltered listing: it sorts before every
+        // contract/ key, so accepting it would silently restart from the first page.
+        StateKeys.ContractByParty(new LedgerHarness().Alice.Address, Hash32.Zero),
+    };
+
+    [Theory]
+    [MemberData(nameof(ForeignTokens))]
+    public async Task ListContracts_PageTokenThisListingDidNotIssue_IsInvalidArgument(string token)
+    {
+        SeedContracts(3);
+        var error = await Assert.ThrowsAsync<RpcException>(() => _service.ListContracts(new ListContractsRequest { PageToken = ByteString.CopyFromUtf8(token) }, Call("ListContracts")));
+        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+        Assert.Contains("page_token", error.Detail);
+    }
+
+    [Fact]
+    public async Task ListContracts_PartyTokenForAnotherParty_IsInvalidArgument()
+    {
+        SeedContracts(6);
+        var alicePage = await _service.ListContracts(new ListContractsRequest { Party = Bytes(Chain.Alice.Address), Limit = 1 }, Call("ListContracts"));
+        Assert.False(alicePage.NextPageToken.IsEmpty);
+        var error = await Assert.ThrowsAsync<RpcException>(() => _service.ListContracts(new ListContractsRequest { Party = Bytes(Chain.Carol.Address), PageToken = alicePage.NextPageToken }, Call("ListContracts")));
+        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+    }
+
     [Fact]
     public async Task GetOffers_PageTokenNotUtf8_IsInvalidArgument()
     {
