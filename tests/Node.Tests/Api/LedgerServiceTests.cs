@@ -281,6 +281,34 @@ public sealed class LedgerServiceTests
         Assert.Contains("party", error.Detail);
     }
 
+    [Fact]
+    public async Task SubmitTransaction_WithoutTransaction_IsInvalidArgument_NamingTheField()
+    {
+        var error = await Assert.ThrowsAsync<RpcException>(() => _service.SubmitTransaction(new SubmitTransactionRequest(), Call("SubmitTransaction")));
+        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+        Assert.Contains("transaction", error.Detail);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(31)]
+    [InlineData(33)]
+    public async Task WatchTransaction_IdNot32Bytes_IsInvalidArgument_BeforeAnyStatus(int length)
+    {
+        var written = new CollectingWriter<TransactionStatus>();
+        var error = await Assert.ThrowsAsync<RpcException>(() => _service.WatchTransaction(new WatchTransactionRequest { TransactionId = ByteString.CopyFrom(new byte[length]) }, written, Call("WatchTransaction")));
+        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+        Assert.Contains("transaction_id", error.Detail);
+        Assert.Empty(written.Messages);
+    }
+
+    private sealed class CollectingWriter<T> : IServerStreamWriter<T>
+    {
+        public List<T> Messages { get; } = [];
+        public Task WriteAsync(T message) { Messages.Add(message); return Task.CompletedTask; }
+        public Task WriteAsync(T message, CancellationToken cancellationToken) => WriteAsync(message);
+    }
+
     /// <summary>Orders ids as their lower-case hex state keys sort: byte-wise, unsigned.</summary>
     private sealed class ByteStringOrder : IComparer<ByteString>
     {
