@@ -93,12 +93,12 @@ public sealed class LedgerService(ILedgerStore store, Mempool mempool, IConsensu
     public Task<ListContractsResponse> ListContracts(ListContractsRequest request, ServerCallContext context)
     {
         uint limit = Limit(request.Limit, "limit");
-        string? after = PageToken(request.PageToken);
         // With a party, walk its index (contract-by-party/<party>/<id>) instead of every contract on the ledger.
+        string prefix = request.Party.IsEmpty ? StateKeys.ContractPrefix : StateKeys.ContractByPartyScan(AddressField(request.Party, "party"));
+        string? after = PageToken(request.PageToken, prefix);
         var keys = request.Party.IsEmpty
-            ? store.Scan(StateKeys.ContractPrefix).Select(kv => (kv.Key, Value: (byte[]?)kv.Value))
-            : store.Scan(StateKeys.ContractByPartyScan(AddressField(request.Party, "party")))
-                .Select(kv => (kv.Key, Value: store.Get(StateKeys.ContractPrefix + kv.Key[(kv.Key.LastIndexOf('/') + 1)..])));
+            ? store.Scan(prefix).Select(kv => (kv.Key, Value: (byte[]?)kv.Value))
+            : store.Scan(prefix).Select(kv => (kv.Key, Value: store.Get(StateKeys.ContractPrefix + kv.Key[(kv.Key.LastIndexOf('/') + 1)..])));
         var response = new ListContractsResponse();
         var contracts = keys.Select(k => (k.Key, Item: k.Value is null ? null : ContractState.Parser.ParseFrom(k.Value)));
         response.Contracts.AddRange(Page(contracts, after, limit, c => request.FromInterval == 0
@@ -110,7 +110,7 @@ public sealed class LedgerService(ILedgerStore store, Mempool mempool, IConsensu
     public Task<GetOffersResponse> GetOffers(GetOffersRequest request, ServerCallContext context)
     {
         uint limit = Limit(request.Limit, "limit");
-        string? after = PageToken(request.PageToken);
+        string? after = PageToken(request.PageToken, StateKeys.OfferPrefix);
         var offers = store.Scan(StateKeys.OfferPrefix).Select(kv => (kv.Key, Item: (OfferState?)OfferState.Parser.ParseFrom(kv.Value)));
         var response = new GetOffersResponse();
         response.Offers.AddRange(Page(offers, after, limit, o => request.IncludeClosed || (!o.Cancelled && o.RemainingWhPerInterval > 0), out var next));
@@ -182,11 +182,20 @@ public sealed class LedgerService(ILedgerStore store, Mempool mempool, IConsensu
     private static uint Limit(uint requested, string field)
         => requested == 0 ? DefaultLimit : requested <= MaxLimit ? requested : throw Invalid($"{field} must be at most {MaxLimit}, got {requested}");
 
-    private static string? PageToken(ByteString token)
+    /// <summary>
+    /// The state key a page token resumes after. A token is only valid for the listing that issued it: a key from
+    /// another prefix (another party, offers, the unfiltered list) would compare before or after every key of this
+    /// scan and silently restart or end the listing, so it is refused instead.
+    /// </summary>
+    private static string? PageToken(ByteString token, string scanPrefix)
     {
         if (token.IsEmpty) return null;
-        try { return new UTF8Encoding(false, true).GetString(token.Span); }
+        string key;
+        try { key = new UTF8Encoding(false, true).GetString(token.Span); }
         catch (DecoderFallbackException) { throw Invalid("page_token is not a token this node issued"); }
+        return key.Length > scanPrefix.Length && key.StartsWith(scanPrefix, StringComparison.Ordinal)
+            ? key
+            : throw Invalid("page_token was not issued for this listing (same method, same party)");
     }
 
     private static Hash32 HashField(ByteString value, string field)

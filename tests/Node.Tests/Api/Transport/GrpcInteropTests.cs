@@ -1,6 +1,6 @@
-using System.Diagnostics;
 using System.Text.Json;
 using P2PEnergy.Contracts.Rpc;
+using P2PEnergy.Node.Tests.Support;
 
 namespace P2PEnergy.Node.Tests.Api.Transport;
 
@@ -50,34 +50,6 @@ public sealed class GrpcInteropTests(EchoServer server) : IClassFixture<EchoServ
         Assert.True((int)expected == code, $"{call}: expected {expected}, grpc-js saw {(StatusCode)code} ({root.GetProperty(call)})");
     }
 
-    private async Task<JsonDocument> RunClientAsync()
-    {
-        var interop = InteropFactAttribute.InteropDirectory!;
-        var start = new ProcessStartInfo(InteropFactAttribute.NodeExecutable!)
-        {
-            WorkingDirectory = interop,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add(Path.Combine(interop, "grpc-echo-client.js"));
-        start.ArgumentList.Add($"{server.Http2Address.Host}:{server.Http2Address.Port}");
-
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("node did not start.");
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(ScriptTimeout);
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"grpc-echo-client.js did not finish within {ScriptTimeout}. stderr: {await stderr}");
-        }
-
-        Assert.True(process.ExitCode == 0, $"grpc-echo-client.js exited {process.ExitCode}. stderr: {await stderr}");
-        return JsonDocument.Parse(await stdout);
-    }
+    private Task<JsonDocument> RunClientAsync()
+        => InteropScript.RunAsync("grpc-echo-client.js", [$"{server.Http2Address.Host}:{server.Http2Address.Port}"], ScriptTimeout);
 }

@@ -41,6 +41,7 @@ public sealed class InteropFactAttribute : FactAttribute
 
         return Directory.Exists(Path.Combine(interop, "node_modules", "@grpc", "grpc-js"))
             && Directory.Exists(Path.Combine(interop, "node_modules", "@grpc", "proto-loader"))
+            && Directory.Exists(Path.Combine(interop, "node_modules", "ethers"))
             ? null
             : $"Interop test skipped: npm packages are not installed in {interop} (run `npm ci` there).";
     }

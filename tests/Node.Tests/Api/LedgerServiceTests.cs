@@ -1,0 +1,318 @@
+using System.Text;
+using Google.Protobuf;
+using Microsoft.AspNetCore.Http;
+using P2PEnergy.Contracts.Crypto;
+using P2PEnergy.Contracts.Protos;
+using P2PEnergy.Contracts.Rpc;
+using P2PEnergy.Node.Api;
+using P2PEnergy.Node.Api.Transport;
+using P2PEnergy.Node.Ledger.State;
+using P2PEnergy.Node.Tests.Ledger;
+using P2PEnergy.Node.Tests.Support;
+
+namespace P2PEnergy.Node.Tests.Api;
+
+/// <summary>
+/// LedgerService's request handling without the wire: paging (limit, page_token), filters and the
+/// INVALID_ARGUMENT / NOT_FOUND answers the proto comments promise. State is written straight into the store so
+/// a page boundary can be placed exactly where a test wants it.
+/// </summary>
+public sealed class LedgerServiceTests
+{
+    private readonly TestNode _node = new();
+    private readonly LedgerService _service;
+
+    public LedgerServiceTests()
+    {
+        _service = new LedgerService(_node.Store, _node.Mempool, _node.Engine, _node.Chain.Parameters, _node.Chain.Validator.Address);
+    }
+
+    private static ServerCallContext Call(string method) => new(new DefaultHttpContext(), $"/{LedgerService.Name}/{method}", DateTime.MaxValue, CancellationToken.None);
+
+    private LedgerHarness Chain => _node.Chain;
+
+    private static ByteString Bytes(Address address) => ByteString.CopyFrom(address.Bytes);
+
+    /// <summary>Commits one block whose state changes are the given records (sorted, as the store requires).</summary>
+    private void CommitState(IEnumerable<StateChange> changes)
+    {
+        var sorted = changes.OrderBy(c => c.Key, StringComparer.Ordinal).ToList();
+        var block = new Block { Header = new BlockHeader { ChainId = LedgerHarness.ChainId, Height = _node.Store.Height + 1 } };
+        _node.Store.Commit(block, Hash32.Zero, [], sorted, Hash32.Zero);
+    }
+
+    /// <summary>
+    /// <paramref name="count"/> contracts, alternating Alice→Bob and Bob→Carol, with their party index entries;
+    /// contract i runs for i + 1 intervals from the harness's next-but-one interval. Returns them in key order.
+    /// </summary>
+    private List<ContractState> SeedContracts(int count)
+    {
+        var contracts = new List<ContractState>();
+        var changes = new List<StateChange>();
+        for (int i = 0; i < count; i++)
+        {
+            var (seller, buyer) = i % 2 == 0 ? (Chain.Alice, Chain.Bob) : (Chain.Bob, Chain.Carol);
+            var id = Keccak256.Hash(Encoding.ASCII.GetBytes($"contract-{i}"));
+            var contract = new ContractState
+            {
+                Id = ByteString.CopyFrom(id.Bytes),
+                Terms = new EnergyContract { Seller = Bytes(seller.Address), Buyer = Bytes(buyer.Address), IntervalStart = Chain.IntervalAhead(2), IntervalCount = (uint)i + 1, WhPerInterval = 100, Nonce = (ulong)i },
+                Height = 1,
+            };
+            contracts.Add(contract);
+            changes.Add(new(StateKeys.Contract(id), contract.ToByteArray()));
+            changes.Add(new(StateKeys.ContractByParty(seller.Address, id), []));
+            changes.Add(new(StateKeys.ContractByParty(buyer.Address, id), []));
+        }
+        CommitState(changes);
+        return contracts.OrderBy(c => StateKeys.Contract(Hash32.FromBytes(c.Id.Span)), StringComparer.Ordinal).ToList();
+    }
+
+    private async Task<List<ContractState>> ListAllAsync(ListContractsRequest first)
+    {
+        var all = new List<ContractState>();
+        var request = first.Clone();
+        for (int pages = 0; ; pages++)
+        {
+            Assert.True(pages < 1000, "page tokens never ran out");
+            var page = await _service.ListContracts(request, Call("ListContracts"));
+            Assert.True(page.Contracts.Count <= (request.Limit == 0 ? 100 : (int)request.Limit));
+            all.AddRange(page.Contracts);
+            if (page.NextPageToken.IsEmpty) return all;
+            Assert.NotEmpty(page.Contracts);
+            request.PageToken = page.NextPageToken;
+        }
+    }
+
+    [Fact]
+    public async Task ListContracts_AcrossPages_ReturnsEveryContractOnce_InKeyOrder()
+    {
+        var seeded = SeedContracts(11);
+
+        var pages = new List<int>();
+        var request = new ListContractsRequest { Limit = 4 };
+        while (true)
+        {
+            var page = await _service.ListContracts(request, Call("ListContracts"));
+            pages.Add(page.Contracts.Count);
+            if (page.NextPageToken.IsEmpty) break;
+            request.PageToken = page.NextPageToken;
+        }
+        Assert.Equal([4, 4, 3], pages);
+        Assert.Equal(seeded.Select(c => c.Id), (await ListAllAsync(new ListContractsRequest { Limit = 4 })).Select(c => c.Id));
+    }
+
+    [Fact]
+    public async Task ListContracts_PageExactlyFull_HasNoNextToken()
+    {
+        var seeded = SeedContracts(6);
+        var page = await _service.ListContracts(new ListContractsRequest { Limit = 6 }, Call("ListContracts"));
+        Assert.Equal(seeded.Select(c => c.Id), page.Contracts.Select(c => c.Id));
+        Assert.True(page.NextPageToken.IsEmpty);
+    }
+
+    [Fact]
+    public async Task ListContracts_ByParty_PagesThroughItsIndex()
+    {
+        var seeded = SeedContracts(9);
+        var bob = seeded.Where(c => c.Terms.Seller == Bytes(Chain.Bob.Address) || c.Terms.Buyer == Bytes(Chain.Bob.Address)).ToList();
+        var alice = seeded.Where(c => c.Terms.Seller == Bytes(Chain.Alice.Address)).ToList();
+
+        Assert.Equal(bob.Select(c => c.Id).Order(ByteStringOrder.Instance), (await ListAllAsync(new ListContractsRequest { Party = Bytes(Chain.Bob.Address), Limit = 2 })).Select(c => c.Id));
+        Assert.Equal(alice.Select(c => c.Id).Order(ByteStringOrder.Instance), (await ListAllAsync(new ListContractsRequest { Party = Bytes(Chain.Alice.Address), Limit = 2 })).Select(c => c.Id));
+        Assert.Empty(await ListAllAsync(new ListContractsRequest { Party = Bytes(Chain.Stranger.Address) }));
+    }
+
+    [Fact]
+    public async Task ListContracts_FromInterval_KeepsOnlyContractsStillRunning()
+    {
+        var seeded = SeedContracts(5);
+        // Contract i ends (i + 1) intervals after its start: from the start of the third interval on, i >= 2 remain.
+        ulong from = Chain.IntervalAhead(2) + 2 * LedgerHarness.Interval;
+        var running = await ListAllAsync(new ListContractsRequest { FromInterval = from, Limit = 1 });
+        Assert.Equal(seeded.Where(c => c.Terms.IntervalCount > 2).Select(c => c.Id), running.Select(c => c.Id));
+    }
+
+    [Fact]
+    public async Task ListContracts_LimitZero_UsesTheDefaultOf100()
+    {
+        var seeded = SeedContracts(101);
+        var page = await _service.ListContracts(new ListContractsRequest(), Call("ListContracts"));
+        Assert.Equal(seeded.Take(100).Select(c => c.Id), page.Contracts.Select(c => c.Id));
+        Assert.False(page.NextPageToken.IsEmpty);
+        var rest = await _service.ListContracts(new ListContractsRequest { PageToken = page.NextPageToken }, Call("ListContracts"));
+        Assert.Equal(seeded[100].Id, Assert.Single(rest.Contracts).Id);
+    }
+
+    [Fact]
+    public async Task ListContracts_LimitAtMost1000_IsAccepted()
+        => Assert.Empty((await _service.ListContracts(new ListContractsRequest { Limit = 1000 }, Call("ListContracts"))).Contracts);
+
+    [Theory]
+    [InlineData(1001u)]
+    [InlineData(uint.MaxValue)]
+    public async Task ListContracts_LimitOver1000_IsInvalidArgument_NamingTheField(uint limit)
+    {
+        var error = await Assert.ThrowsAsync<RpcException>(() => _service.ListContracts(new ListContractsRequest { Limit = limit }, Call("ListContracts")));
+        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+        Assert.Contains("limit", error.Detail);
+    }
+
+    [Fact]
+    public async Task GetOffers_LimitOver1000_IsInvalidArgument_NamingTheField()
+    {
+        var error = await Assert.ThrowsAsync<RpcException>(() => _service.GetOffers(new GetOffersRequest { Limit = 1001 }, Call("GetOffers")));
+        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+        Assert.Contains("limit", error.Detail);
+    }
+
+    [Fact]
+    public async Task ListContracts_PageTokenNotUtf8_IsInvalidArgument()
+    {
+        SeedContracts(3);
+        var error = await Assert.ThrowsAsync<RpcException>(() => _service.ListContracts(new ListContractsRequest { PageToken = ByteString.CopyFrom(0xff, 0xfe, 0x00) }, Call("ListContracts")));
+        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+        Assert.Contains("page_token", error.Detail);
+    }
+
+    public static TheoryData<string> ForeignTokens => new()
+    {
+        "not-a-token",
+        // An offer listing's token handed to the contract listing.
+        StateKeys.Offer(Hash32.Zero),
+        // A party listing's token (contract-by-party/...) handed to the unfiltered listing: it sorts before every
+        // contract/ key, so accepting it would silently restart from the first page.
+        StateKeys.ContractByParty(new LedgerHarness().Alice.Address, Hash32.Zero),
+    };
+
+    [Theory]
+    [MemberData(nameof(ForeignTokens))]
+    public async Task ListContracts_PageTokenThisListingDidNotIssue_IsInvalidArgument(string token)
+    {
+        SeedContracts(3);
+        var error = await Assert.ThrowsAsync<RpcException>(() => _service.ListContracts(new ListContractsRequest { PageToken = ByteString.CopyFromUtf8(token) }, Call("ListContracts")));
+        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+        Assert.Contains("page_token", error.Detail);
+    }
+
+    [Fact]
+    public async Task ListContracts_PartyTokenForAnotherParty_IsInvalidArgument()
+    {
+        SeedContracts(6);
+        var alicePage = await _service.ListContracts(new ListContractsRequest { Party = Bytes(Chain.Alice.Address), Limit = 1 }, Call("ListContracts"));
+        Assert.False(alicePage.NextPageToken.IsEmpty);
+        var error = await Assert.ThrowsAsync<RpcException>(() => _service.ListContracts(new ListContractsRequest { Party = Bytes(Chain.Carol.Address), PageToken = alicePage.NextPageToken }, Call("ListContracts")));
+        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+    }
+
+    [Fact]
+    public async Task GetOffers_PageTokenNotUtf8_IsInvalidArgument()
+    {
+        var error = await Assert.ThrowsAsync<RpcException>(() => _service.GetOffers(new GetOffersRequest { PageToken = ByteString.CopyFrom(0xc3) }, Call("GetOffers")));
+        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+        Assert.Contains("page_token", error.Detail);
+    }
+
+    [Fact]
+    public async Task GetOffers_IncludeClosed_ShowsCancelledAndFullyTakenOffers_OtherwiseOnlyOpenOnes()
+    {
+        OfferState Offer(int n, bool cancelled, ulong remaining) => new()
+        {
+            Id = ByteString.CopyFrom(Keccak256.Hash(Encoding.ASCII.GetBytes($"offer-{n}")).Bytes),
+            Terms = new Offer { Maker = Bytes(Chain.Alice.Address), Meter = "MTR-A", Sell = true, WhPerInterval = 500, Nonce = (ulong)n },
+            Cancelled = cancelled, RemainingWhPerInterval = remaining, Height = 1,
+        };
+        var open = Offer(1, cancelled: false, remaining: 500);
+        var partlyTaken = Offer(2, cancelled: false, remaining: 200);
+        var cancelled = Offer(3, cancelled: true, remaining: 500);
+        var taken = Offer(4, cancelled: false, remaining: 0);
+        var all = new[] { open, partlyTaken, cancelled, taken }.OrderBy(o => StateKeys.Offer(Hash32.FromBytes(o.Id.Span)), StringComparer.Ordinal).ToList();
+        CommitState(all.Select(o => new StateChange(StateKeys.Offer(Hash32.FromBytes(o.Id.Span)), o.ToByteArray())));
+
+        var openOnly = await _service.GetOffers(new GetOffersRequest(), Call("GetOffers"));
+        Assert.Equal(all.Where(o => o == open || o == partlyTaken).Select(o => o.Id), openOnly.Offers.Select(o => o.Id));
+
+        var everything = new List<OfferState>();
+        var request = new GetOffersRequest { IncludeClosed = true, Limit = 3 };
+        while (true)
+        {
+            var page = await _service.GetOffers(request, Call("GetOffers"));
+            everything.AddRange(page.Offers);
+            if (page.NextPageToken.IsEmpty) break;
+            request.PageToken = page.NextPageToken;
+        }
+        Assert.Equal(all.Select(o => o.Id), everything.Select(o => o.Id));
+    }
+
+    [Fact]
+    public async Task GetBlock_FutureHeight_IsNotFound()
+    {
+        _node.Engine.TryCommit();
+        var error = await Assert.ThrowsAsync<RpcException>(() => _service.GetBlock(new GetBlockRequest { Height = _node.Store.Height + 1 }, Call("GetBlock")));
+        Assert.Equal(StatusCode.NotFound, error.StatusCode);
+        Assert.Equal(StatusCode.NotFound, (await Assert.ThrowsAsync<RpcException>(() => _service.GetBlock(new GetBlockRequest { Height = ulong.MaxValue }, Call("GetBlock")))).StatusCode);
+        Assert.Equal(_node.Store.Height, (await _service.GetBlock(new GetBlockRequest(), Call("GetBlock"))).Header.Height);
+    }
+
+    [Fact]
+    public async Task GetBlock_Latest_BeforeTheFirstBlock_IsNotFound()
+    {
+        var error = await Assert.ThrowsAsync<RpcException>(() => _service.GetBlock(new GetBlockRequest(), Call("GetBlock")));
+        Assert.Equal(StatusCode.NotFound, error.StatusCode);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(19)]
+    [InlineData(21)]
+    [InlineData(32)]
+    public async Task GetAccount_AddressNot20Bytes_IsInvalidArgument_NamingTheField(int length)
+    {
+        var error = await Assert.ThrowsAsync<RpcException>(() => _service.GetAccount(new GetAccountRequest { Address = ByteString.CopyFrom(new byte[length]) }, Call("GetAccount")));
+        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+        Assert.Contains("address", error.Detail);
+    }
+
+    [Fact]
+    public async Task ListContracts_PartyNot20Bytes_IsInvalidArgument_NamingTheField()
+    {
+        var error = await Assert.ThrowsAsync<RpcException>(() => _service.ListContracts(new ListContractsRequest { Party = ByteString.CopyFrom(new byte[19]) }, Call("ListContracts")));
+        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+        Assert.Contains("party", error.Detail);
+    }
+
+    [Fact]
+    public async Task SubmitTransaction_WithoutTransaction_IsInvalidArgument_NamingTheField()
+    {
+        var error = await Assert.ThrowsAsync<RpcException>(() => _service.SubmitTransaction(new SubmitTransactionRequest(), Call("SubmitTransaction")));
+        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+        Assert.Contains("transaction", error.Detail);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(31)]
+    [InlineData(33)]
+    public async Task WatchTransaction_IdNot32Bytes_IsInvalidArgument_BeforeAnyStatus(int length)
+    {
+        var written = new CollectingWriter<TransactionStatus>();
+        var error = await Assert.ThrowsAsync<RpcException>(() => _service.WatchTransaction(new WatchTransactionRequest { TransactionId = ByteString.CopyFrom(new byte[length]) }, written, Call("WatchTransaction")));
+        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+        Assert.Contains("transaction_id", error.Detail);
+        Assert.Empty(written.Messages);
+    }
+
+    private sealed class CollectingWriter<T> : IServerStreamWriter<T>
+    {
+        public List<T> Messages { get; } = [];
+        public Task WriteAsync(T message) { Messages.Add(message); return Task.CompletedTask; }
+        public Task WriteAsync(T message, CancellationToken cancellationToken) => WriteAsync(message);
+    }
+
+    /// <summary>Orders ids as their lower-case hex state keys sort: byte-wise, unsigned.</summary>
+    private sealed class ByteStringOrder : IComparer<ByteString>
+    {
+        public static readonly ByteStringOrder Instance = new();
+        public int Compare(ByteString? x, ByteString? y) => x!.Span.SequenceCompareTo(y!.Span);
+    }
+}
