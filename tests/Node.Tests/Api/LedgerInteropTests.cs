@@ -51,10 +51,9 @@ public sealed class LedgerInteropTests
             Assert.Equal((int)StatusCode.OK, tx.GetProperty("watchCode").GetInt32());
             Assert.Equal("COMMITTED", tx.GetProperty("states").EnumerateArray().Last().GetString());
             Assert.True(ReasonCodes.Ok == tx.GetProperty("resultCode").GetString(), tx.ToString());
-            // The ledger's payload id (contract id, offer id) is the body's hashStruct, which ethers computes from the
-            // same doc-derived types: both sides hashed the same struct. (docs/typed-data.md calls the id "the digest
-            // the maker signed"; the ledger has always used hashStruct, without the domain.)
-            Assert.Equal(tx.GetProperty("hashStruct").GetString(), tx.GetProperty("payloadId").GetString());
+            // The ledger's payload id (contract id, offer id) is the EIP-712 digest the parties signed, as
+            // docs/typed-data.md says; ethers computes it from the doc-derived types and our domain.
+            Assert.Equal(tx.GetProperty("digest").GetString(), tx.GetProperty("payloadId").GetString());
         }
 
         using var channel = new RpcChannel(host.Address);

@@ -21,7 +21,7 @@ public class ContractAdmissionTests
         var bob = h.Account(h.Bob);
         Assert.Equal(844_500UL, bob.Escrow);
         Assert.Equal(10_000_000UL - 844_500, bob.Balance);
-        var stored = ContractState.Parser.ParseFrom(h.State.Get(StateKeys.Contract(LedgerTypedData.HashStruct(terms)))!);
+        var stored = ContractState.Parser.ParseFrom(h.State.Get(StateKeys.Contract(LedgerTypedData.Digest(terms, LedgerHarness.ChainId)))!);
         Assert.Equal(800_000UL, stored.Payment);
         Assert.Equal(4_500UL, stored.DmoFeeSeller);
         Assert.Equal("AcrossSubstations", stored.PathLevel);

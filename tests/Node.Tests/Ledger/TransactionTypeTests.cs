@@ -118,7 +118,7 @@ public class TransactionTypeTests
         var h = new LedgerHarness();
         var offer = SellOffer(h);
         Assert.Equal(ReasonCodes.Ok, h.One(LedgerHarness.Envelope(offer, h.Alice)).Code);
-        var offerId = ByteString.CopyFrom(LedgerTypedData.HashStruct(offer).Bytes);
+        var offerId = ByteString.CopyFrom(LedgerTypedData.Digest(offer, LedgerHarness.ChainId).Bytes);
         Take TakeOf(ulong wh, ulong nonce) => new() { OfferId = offerId, Taker = A(h.Bob), Meter = "MTR-B", WhPerInterval = wh, Nonce = nonce, ValidUntil = h.NowSeconds + 600 };
         Assert.Equal(ReasonCodes.Ok, h.One(LedgerHarness.Envelope(TakeOf(2_000, 1), h.Bob)).Code);
         var tooMuch = h.One(LedgerHarness.Envelope(TakeOf(1_001, 2), h.Bob));
@@ -135,7 +135,7 @@ public class TransactionTypeTests
         var h = new LedgerHarness();
         var offer = SellOffer(h);
         h.One(LedgerHarness.Envelope(offer, h.Alice));
-        var offerId = ByteString.CopyFrom(LedgerTypedData.HashStruct(offer).Bytes);
+        var offerId = ByteString.CopyFrom(LedgerTypedData.Digest(offer, LedgerHarness.ChainId).Bytes);
         Assert.Equal(ReasonCodes.Unauthorized, h.One(LedgerHarness.Envelope(new CancelOffer { OfferId = offerId, Maker = A(h.Bob), Nonce = 1 }, h.Bob)).Code);
         Assert.Equal(ReasonCodes.Ok, h.One(LedgerHarness.Envelope(new CancelOffer { OfferId = offerId, Maker = A(h.Alice), Nonce = 1 }, h.Alice)).Code);
         var take = new Take { OfferId = offerId, Taker = A(h.Bob), Meter = "MTR-B", WhPerInterval = 1, Nonce = 1, ValidUntil = h.NowSeconds + 600 };
@@ -188,7 +188,7 @@ public class TransactionTypeTests
         var at = h.Contract(h.Alice, h.Bob, start: change, count: 1);
         Assert.Equal(ReasonCodes.Ok, h.One(LedgerHarness.Envelope(before, h.Alice, h.Bob)).Code);
         Assert.Equal(ReasonCodes.Ok, h.One(LedgerHarness.Envelope(at, h.Alice, h.Bob)).Code);
-        ContractState Stored(EnergyContract c) => ContractState.Parser.ParseFrom(h.State.Get(StateKeys.Contract(LedgerTypedData.HashStruct(c)))!);
+        ContractState Stored(EnergyContract c) => ContractState.Parser.ParseFrom(h.State.Get(StateKeys.Contract(LedgerTypedData.Digest(c, LedgerHarness.ChainId)))!);
         Assert.Equal(20_000UL, Stored(before).GridFee); // 2 kWh × 10,000 (genesis rate)
         Assert.Equal(0UL, Stored(at).GridFee);
     }

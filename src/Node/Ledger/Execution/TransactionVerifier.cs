@@ -62,7 +62,8 @@ public sealed class TransactionVerifier(ulong chainId, ISecp256k1 secp, int maxT
             for (int j = 0; j < i; j++)
                 if (signers[j] == signers[i]) throw new LedgerRejection(ReasonCodes.BadSignature, $"signatures {j} and {i} are by the same signer {signers[i]}");
         }
-        return new VerifiedTransaction(TransactionId.Of(bytes), bytes, envelope, body, LedgerTypedData.HashStruct(body), signers);
+        // The payload id is the EIP-712 digest the parties signed: domain-bound, so the same terms on another chain are another id.
+        return new VerifiedTransaction(TransactionId.Of(bytes), bytes, envelope, body, digest, signers);
     }
 
     /// <summary>The time limit of bodies that carry one (unix seconds), for the mempool's early EXPIRED check.</summary>
