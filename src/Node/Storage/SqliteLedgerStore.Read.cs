@@ -15,10 +15,11 @@ public sealed partial class SqliteLedgerStore
     public byte[]? Get(string key)
     {
         ArgumentNullException.ThrowIfNull(key);
-        lock (_readLock)
+        var reader = ReaderForThread();
+        lock (reader.Gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            return _read.Get.Get(key);
+            return reader.Commands.Get.Get(key);
         }
     }
 
@@ -58,10 +59,11 @@ public sealed partial class SqliteLedgerStore
 
     private List<KeyValuePair<string, byte[]>> ReadPage(string from, string? end)
     {
-        lock (_readLock)
+        var reader = ReaderForThread();
+        lock (reader.Gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            var command = end is null ? _read.ScanToEnd : _read.ScanRange;
+            var command = end is null ? reader.Commands.ScanToEnd : reader.Commands.ScanRange;
             command.Parameters["$from"].Value = from;
             if (end is not null) command.Parameters["$end"].Value = end;
             command.Parameters["$limit"].Value = ScanPageSize;
@@ -99,38 +101,42 @@ public sealed partial class SqliteLedgerStore
     public Block? GetBlock(ulong height)
     {
         if (height > long.MaxValue) return null;
-        lock (_readLock)
+        var reader = ReaderForThread();
+        lock (reader.Gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            _read.GetBlock.Parameters[0].Value = ToDb(height);
-            return _read.GetBlock.ExecuteScalar() is byte[] bytes ? Block.Parser.ParseFrom(bytes) : null;
+            reader.Commands.GetBlock.Parameters[0].Value = ToDb(height);
+            return reader.Commands.GetBlock.ExecuteScalar() is byte[] bytes ? Block.Parser.ParseFrom(bytes) : null;
         }
     }
 
     public IReadOnlyList<TransactionResult> GetResults(ulong height) =>
-        height > long.MaxValue ? [] : ReadRows(_read.GetResults, ToDb(height), row => ReadResult(row, 0));
+        height > long.MaxValue ? [] : ReadRows(c => c.GetResults, ToDb(height), row => ReadResult(row, 0));
 
     public (ulong Height, TransactionResult Result)? FindTransaction(Hash32 transactionId)
     {
-        lock (_readLock)
+        var reader = ReaderForThread();
+        lock (reader.Gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            _read.FindTransaction.Parameters[0].Value = transactionId.ToArray();
-            using var rows = _read.FindTransaction.ExecuteReader();
+            reader.Commands.FindTransaction.Parameters[0].Value = transactionId.ToArray();
+            using var rows = reader.Commands.FindTransaction.ExecuteReader();
             if (!rows.Read()) return null;
             return ((ulong)rows.GetInt64(0), ReadResult(rows, 1));
         }
     }
 
     public IReadOnlyList<StateChange> GetChanges(ulong height) =>
-        height > long.MaxValue ? [] : ReadRows(_read.GetChanges, ToDb(height), row => new StateChange(row.GetString(0), row.IsDBNull(1) ? null : (byte[])row[1]));
+        height > long.MaxValue ? [] : ReadRows(c => c.GetChanges, ToDb(height), row => new StateChange(row.GetString(0), row.IsDBNull(1) ? null : (byte[])row[1]));
 
     /// <summary>Every row of a one-parameter query, materialised under the read lock.</summary>
-    private List<T> ReadRows<T>(SqliteCommand command, object parameter, Func<SqliteDataReader, T> map)
+    private List<T> ReadRows<T>(Func<ReadCommands, SqliteCommand> query, object parameter, Func<SqliteDataReader, T> map)
     {
-        lock (_readLock)
+        var reader = ReaderForThread();
+        lock (reader.Gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
+            var command = query(reader.Commands);
             command.Parameters[0].Value = parameter;
             var list = new List<T>();
             using var rows = command.ExecuteReader();

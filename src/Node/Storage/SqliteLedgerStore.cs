@@ -8,9 +8,10 @@ namespace P2PEnergy.Node.Storage;
 /// transaction per block, WAL journal, fsync on every commit. Safe to read from many threads while one commits.
 /// </summary>
 /// <remarks>
-/// Two connections, because the API layer reads while blocks commit. All writes go through <c>_writer</c> under
-/// <c>_writeLock</c>; all reads go through <c>_reader</c> under <c>_readLock</c> (a Microsoft.Data.Sqlite
-/// connection must not be used by two threads at once). Under WAL a reader works on the last committed snapshot
+/// One writer and a small pool of readers, because the API layer, the mempool and block execution read while blocks
+/// commit. All writes go through <c>_writer</c> under <c>_writeLock</c>; a read takes one reader of the pool, chosen
+/// by thread, under that reader's lock (a Microsoft.Data.Sqlite connection must not be used by two threads at once).
+/// One shared reader serialised every mempool duplicate check behind block execution's reads. Under WAL a reader works on the last committed snapshot
 /// and never waits for the writer, so a 5,000-change block being written and fsynced does not stall point reads;
 /// with one shared connection it would, for the whole commit. The in-memory tip (<see cref="Height"/>,
 /// <see cref="AppHash"/>, <see cref="LastBlockHash"/>) advances only after the SQL commit returns, so a reader may
@@ -25,25 +26,45 @@ public sealed partial class SqliteLedgerStore : ILedgerStore
     /// </summary>
     private const string CacheSize = " PRAGMA cache_size = -65536;";
 
+    /// <summary>Read connections: enough that the cores' threads seldom share one.</summary>
+    private static readonly int ReaderCount = Math.Clamp(Environment.ProcessorCount * 2, 4, 16);
+
+    /// <summary>Per reader 16 MiB of page cache; the readers share the OS page cache beneath it.</summary>
+    private const string ReaderCacheSize = " PRAGMA cache_size = -16384;";
+
     private sealed record ChainTip(Hash32 GenesisHash, ulong Height, Hash32 AppHash, Hash32 LastBlockHash);
 
     private readonly SqliteConnection _writer;
-    private readonly SqliteConnection _reader;
+    private readonly Reader[] _readers;
     private readonly Lock _writeLock = new();
-    private readonly Lock _readLock = new();
     private readonly WriteCommands _write;
-    private readonly ReadCommands _read;
     private volatile ChainTip? _tip;
     private volatile bool _disposed;
 
-    private SqliteLedgerStore(SqliteConnection writer, SqliteConnection reader)
+    /// <summary>A read connection with its prepared commands and the lock that gives one thread at a time its use.</summary>
+    private sealed class Reader(SqliteConnection connection) : IDisposable
+    {
+        public Lock Gate { get; } = new();
+        public SqliteConnection Connection { get; } = connection;
+        public ReadCommands Commands { get; } = new(connection);
+
+        public void Dispose()
+        {
+            Commands.Dispose();
+            Connection.Dispose();
+        }
+    }
+
+    private SqliteLedgerStore(SqliteConnection writer, Reader[] readers)
     {
         _writer = writer;
-        _reader = reader;
+        _readers = readers;
         _write = new WriteCommands(writer);
-        _read = new ReadCommands(reader);
-        _tip = LoadTip(reader);
+        _tip = LoadTip(readers[0].Connection);
     }
+
+    /// <summary>The reader for this thread: threads spread over the pool, so concurrent reads rarely wait.</summary>
+    private Reader ReaderForThread() => _readers[Environment.CurrentManagedThreadId % _readers.Length];
 
     /// <summary>
     /// Opens the store at <paramref name="path"/>, creating the file and schema when missing; resumes the chain tip
@@ -53,7 +74,8 @@ public sealed partial class SqliteLedgerStore : ILedgerStore
     public static SqliteLedgerStore Open(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        SqliteConnection? writer = null, reader = null;
+        SqliteConnection? writer = null;
+        var readers = new List<Reader>();
         try
         {
             writer = Connect(path, SqliteOpenMode.ReadWriteCreate);
@@ -63,15 +85,19 @@ public sealed partial class SqliteLedgerStore : ILedgerStore
             // but can vanish on power loss or an OS crash. FULL fsyncs the WAL before Commit returns. The cost is one
             // fsync per block, not per write, because a block is one transaction.
             Execute(writer, "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;" + CacheSize);
-            reader = Connect(path, SqliteOpenMode.ReadWrite);
-            // The reader only ever reads; query_only makes an accidental write through it an error. It is opened
-            // read-write rather than ReadOnly because a WAL reader needs write access to the -shm index.
-            Execute(reader, "PRAGMA query_only = ON;" + CacheSize);
-            return new SqliteLedgerStore(writer, reader);
+            for (int i = 0; i < ReaderCount; i++)
+            {
+                var reader = Connect(path, SqliteOpenMode.ReadWrite);
+                readers.Add(new Reader(reader));
+                // Readers only ever read; query_only makes an accidental write through one an error. They are opened
+                // read-write rather than ReadOnly because a WAL reader needs write access to the -shm index.
+                Execute(reader, "PRAGMA query_only = ON;" + ReaderCacheSize);
+            }
+            return new SqliteLedgerStore(writer, readers.ToArray());
         }
         catch
         {
-            reader?.Dispose();
+            foreach (var reader in readers) reader.Dispose();
             writer?.Dispose();
             throw;
         }
@@ -89,13 +115,12 @@ public sealed partial class SqliteLedgerStore : ILedgerStore
     {
         // Taking both locks waits for an in-flight commit or read to finish before the connections close under it.
         lock (_writeLock)
-        lock (_readLock)
         {
             if (_disposed) return;
             _disposed = true;
+            foreach (var reader in _readers)
+                lock (reader.Gate) reader.Dispose();
             _write.Dispose();
-            _read.Dispose();
-            _reader.Dispose();
             _writer.Dispose();
         }
     }
