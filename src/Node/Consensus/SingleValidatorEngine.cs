@@ -5,6 +5,7 @@ using P2PEnergy.Contracts.Protos;
 using P2PEnergy.Contracts.TypedData;
 using P2PEnergy.Node.Ledger;
 using P2PEnergy.Node.Ledger.Execution;
+using P2PEnergy.Node.Ledger.State;
 using P2PEnergy.Node.Storage;
 
 namespace P2PEnergy.Node.Consensus;
@@ -27,6 +28,8 @@ public sealed class SingleValidatorEngine : IConsensusEngine
     private readonly Hash32 _validatorSetHash;
     private readonly object _gate = new();
     private long _lastBlockTimeMs;
+    // Execution reads committed state through this cache; only this engine commits, under _gate.
+    private readonly CommittedStateCache _state;
 
     public SingleValidatorEngine(BlockExecutor executor, ILedgerStore store, Mempool mempool, PrivateKey validator, TimeProvider clock,
         long heartbeatMs = 1000, int maxBlockTransactions = 5000, long maxBlockBytes = 16L * 1024 * 1024)
@@ -45,6 +48,7 @@ public sealed class SingleValidatorEngine : IConsensusEngine
         _maxBlockTransactions = maxBlockTransactions;
         _maxBlockBytes = maxBlockBytes;
         _validatorSetHash = ValidatorSetHash.Of(parameters.Validators);
+        _state = new CommittedStateCache(store);
         _lastBlockTimeMs = store.GetBlock(store.Height)?.Header.TimeMs ?? parameters.GenesisTimeMs;
         Feed = new BlockFeed(store.Height);
     }
@@ -79,7 +83,7 @@ public sealed class SingleValidatorEngine : IConsensusEngine
     {
         var parameters = _executor.Parameters;
         ulong height = _store.Height + 1;
-        var execution = _executor.Execute(_store, _store.AppHash, height, timeMs, transactions.Select(t => (t.Bytes, (VerifiedTransaction?)t)).ToList());
+        var execution = _executor.Execute(_state, _store.AppHash, height, timeMs, transactions.Select(t => (t.Bytes, (VerifiedTransaction?)t)).ToList());
         var header = new BlockHeader
         {
             ChainId = parameters.ChainId, Height = height, TimeMs = timeMs,
@@ -102,7 +106,13 @@ public sealed class SingleValidatorEngine : IConsensusEngine
             },
         };
         block.Transactions.AddRange(transactions.Select(t => ByteString.CopyFrom(t.Bytes)));
-        _store.Commit(block, hash, execution.Results, execution.Changes, execution.AppHash);
+        try { _store.Commit(block, hash, execution.Results, execution.Changes, execution.AppHash); }
+        catch
+        {
+            _state.Clear();
+            throw;
+        }
+        _state.Apply(execution.Changes);
         return new CommittedBlock(block, hash, execution.Results);
     }
 }

@@ -34,7 +34,7 @@ public static class LoadGenerator
 
         using var node = new NodeUnderLoad(pairs, maxBlock);
         var signing = Stopwatch.StartNew();
-        var envelopes = Sign(node, contracts);
+        var envelopes = NodeUnderLoad.SignContracts(node.Pairs, contracts);
         Console.WriteLine($"signed {contracts:N0} contracts in {signing.Elapsed.TotalSeconds:F1} s");
         var index = new Dictionary<Hash32, int>(contracts);
         for (int i = 0; i < envelopes.Length; i++) index[TransactionId.Of(envelopes[i])] = i;
@@ -107,31 +107,6 @@ public static class LoadGenerator
         await SpotCheckResults(channels[0], envelopes, ok);
         foreach (var c in channels) c.Dispose();
         return done == follower && ok == contracts ? 0 : 1;
-    }
-
-    /// <summary>Every contract between one of the pairs, distinct nonces, for an interval a day ahead.</summary>
-    private static byte[][] Sign(NodeUnderLoad node, int count)
-    {
-        ulong now = (ulong)DateTimeOffset.UtcNow.ToUnixTimeSeconds();
-        ulong start = (now / 900 + 96) * 900;
-        var envelopes = new byte[count][];
-        Parallel.For(0, count, i =>
-        {
-            int pair = i % node.Pairs.Count;
-            var (seller, buyer) = node.Pairs[pair];
-            var terms = new EnergyContract
-            {
-                Seller = ByteString.CopyFrom(seller.Address.Bytes), Buyer = ByteString.CopyFrom(buyer.Address.Bytes),
-                SellerMeter = $"S{pair}", BuyerMeter = $"B{pair}", IntervalStart = start, IntervalCount = 4,
-                WhPerInterval = 500, PricePerKwh = 150_000, Nonce = (ulong)i + 1, ValidUntil = now + 86_400,
-            };
-            var digest = LedgerTypedData.Digest(terms, NodeUnderLoad.ChainId);
-            var tx = new Transaction { ChainId = NodeUnderLoad.ChainId, EnergyContract = terms };
-            tx.Signatures.Add(ByteString.CopyFrom(seller.Sign(digest).Bytes));
-            tx.Signatures.Add(ByteString.CopyFrom(buyer.Sign(digest).Bytes));
-            envelopes[i] = tx.ToByteArray();
-        });
-        return envelopes;
     }
 
     /// <summary>Committed is not accepted: sample the execution results, which must all be OK.</summary>

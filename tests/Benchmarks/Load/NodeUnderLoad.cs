@@ -29,27 +29,8 @@ public sealed class NodeUnderLoad : IDisposable
         var validator = PrivateKey.Parse("0000000000000000000000000000000000000000000000000000000000000001");
         Pairs = Enumerable.Range(0, pairs).Select(i => (Key($"seller-{i}"), Key($"buyer-{i}"))).ToList();
         GenesisTime = DateTimeOffset.UtcNow.AddSeconds(-5);
-        var genesis = new
-        {
-            chainId = ChainId, marketName = "load test", genesisTime = GenesisTime.ToString("O"),
-            intervalSeconds = 900, gateClosureSeconds = 300, readingWindowSeconds = 3600, dsoModel = "IndependentDmo",
-            utility = Key("utility").Address.ToString(), marketOperator = Key("operator").Address.ToString(),
-            planner = Key("planner").Address.ToString(), regulator = Key("regulator").Address.ToString(),
-            validators = new[] { new { address = validator.Address.ToString(), power = 1, endpoint = "" } },
-            fees = new { dmoFixedPerContract = 10, dmoPerKwh = 1000, gridAcrossSubstationsPerKwh = 1000, polrPrices = new[] { new { fromMinute = 0, sellPerKwh = 300000, buyPerKwh = 50000 } } },
-            participants = Pairs.SelectMany((p, i) => new object[]
-            {
-                new { address = p.Seller.Address.ToString(), role = "Producer", name = $"seller-{i}", deposit = 0UL },
-                new { address = p.Buyer.Address.ToString(), role = "Consumer", name = $"buyer-{i}", deposit = 1_000_000_000_000_000UL },
-            }).ToArray(),
-            meters = Pairs.SelectMany((p, i) => new object[]
-            {
-                new { meter = $"S{i}", owner = p.Seller.Address.ToString(), gridNode = $"SP-S{i}", device = p.Seller.Address.ToString(), importLimitW = 100000, exportLimitW = 100000 },
-                new { meter = $"B{i}", owner = p.Buyer.Address.ToString(), gridNode = $"SP-B{i}", device = p.Buyer.Address.ToString(), importLimitW = 100000, exportLimitW = 100000 },
-            }).ToArray(),
-        };
         var work = Directory.CreateTempSubdirectory("p2pe-load-setup-").FullName;
-        File.WriteAllText(Path.Combine(work, "genesis.json"), JsonSerializer.Serialize(genesis));
+        File.WriteAllText(Path.Combine(work, "genesis.json"), GenesisJson(Pairs, GenesisTime));
         File.WriteAllText(Path.Combine(work, "password.txt"), "load-test-password\n");
         File.WriteAllText(Path.Combine(work, "validator.key"), Hex.Encode(validator.Bytes));
         Directory.Delete(DataDir);
@@ -58,6 +39,57 @@ public sealed class NodeUnderLoad : IDisposable
         _process = Start(new Dictionary<string, string> { ["P2PE_Node__MaxBlockTransactions"] = maxBlockTransactions.ToString(System.Globalization.CultureInfo.InvariantCulture) },
             "run", "--data-dir", DataDir, "--port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
             "--password-file", Path.Combine(work, "password.txt"));
+    }
+
+    /// <summary>A genesis where each pair has a meter each and the buyer a deposit large enough for any run.</summary>
+    public static string GenesisJson(IReadOnlyList<(PrivateKey Seller, PrivateKey Buyer)> pairs, DateTimeOffset genesisTime)
+    {
+        var validator = PrivateKey.Parse("0000000000000000000000000000000000000000000000000000000000000001");
+        var genesis = new
+        {
+            chainId = ChainId, marketName = "load test", genesisTime = genesisTime.ToString("O"),
+            intervalSeconds = 900, gateClosureSeconds = 300, readingWindowSeconds = 3600, dsoModel = "IndependentDmo",
+            utility = Key("utility").Address.ToString(), marketOperator = Key("operator").Address.ToString(),
+            planner = Key("planner").Address.ToString(), regulator = Key("regulator").Address.ToString(),
+            validators = new[] { new { address = validator.Address.ToString(), power = 1, endpoint = "" } },
+            fees = new { dmoFixedPerContract = 10, dmoPerKwh = 1000, gridAcrossSubstationsPerKwh = 1000, polrPrices = new[] { new { fromMinute = 0, sellPerKwh = 300000, buyPerKwh = 50000 } } },
+            participants = pairs.SelectMany((p, i) => new object[]
+            {
+                new { address = p.Seller.Address.ToString(), role = "Producer", name = $"seller-{i}", deposit = 0UL },
+                new { address = p.Buyer.Address.ToString(), role = "Consumer", name = $"buyer-{i}", deposit = 1_000_000_000_000_000UL },
+            }).ToArray(),
+            meters = pairs.SelectMany((p, i) => new object[]
+            {
+                new { meter = $"S{i}", owner = p.Seller.Address.ToString(), gridNode = $"SP-S{i}", device = p.Seller.Address.ToString(), importLimitW = 100000, exportLimitW = 100000 },
+                new { meter = $"B{i}", owner = p.Buyer.Address.ToString(), gridNode = $"SP-B{i}", device = p.Buyer.Address.ToString(), importLimitW = 100000, exportLimitW = 100000 },
+            }).ToArray(),
+        };
+        return JsonSerializer.Serialize(genesis);
+    }
+
+    /// <summary>Signed EnergyContract envelopes round-robin over the pairs, distinct nonces, for an interval a day ahead.</summary>
+    public static byte[][] SignContracts(IReadOnlyList<(PrivateKey Seller, PrivateKey Buyer)> pairs, int count, ulong firstNonce = 1)
+    {
+        ulong now = (ulong)DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        ulong start = (now / 900 + 96) * 900;
+        var envelopes = new byte[count][];
+        Parallel.For(0, count, i =>
+        {
+            int pair = i % pairs.Count;
+            var (seller, buyer) = pairs[pair];
+            var terms = new Contracts.Protos.EnergyContract
+            {
+                Seller = Google.Protobuf.ByteString.CopyFrom(seller.Address.Bytes), Buyer = Google.Protobuf.ByteString.CopyFrom(buyer.Address.Bytes),
+                SellerMeter = $"S{pair}", BuyerMeter = $"B{pair}", IntervalStart = start, IntervalCount = 4,
+                WhPerInterval = 500, PricePerKwh = 150_000, Nonce = firstNonce + (ulong)i, ValidUntil = now + 86_400,
+            };
+            var digest = Contracts.TypedData.LedgerTypedData.Digest(terms, ChainId);
+            var tx = new Contracts.Protos.Transaction { ChainId = ChainId, EnergyContract = terms };
+            tx.Signatures.Add(Google.Protobuf.ByteString.CopyFrom(seller.Sign(digest).Bytes));
+            tx.Signatures.Add(Google.Protobuf.ByteString.CopyFrom(buyer.Sign(digest).Bytes));
+            envelopes[i] = Google.Protobuf.MessageExtensions.ToByteArray(tx);
+        });
+        return envelopes;
     }
 
     public static PrivateKey Key(string name) => new(Keccak256.Hash(System.Text.Encoding.UTF8.GetBytes("load/" + name)).Bytes);

@@ -81,7 +81,9 @@ internal sealed class ContractHandlers(IGridAdmission grid)
         var buyerAddress = Authority.Address(terms.Buyer, "buyer");
         if (sellerAddress == buyerAddress) throw new LedgerRejection(ReasonCodes.SelfTrade, $"seller and buyer are the same account {sellerAddress}");
         CheckSchedule(context, terms.IntervalStart, terms.IntervalCount, terms.WhPerInterval, terms.ValidUntil, "contract");
-        context.MarkUsed(id, "contract");
+        // The contract's own record is its replay guard: no separate used/ marker (a read and a write per contract).
+        if (context.Contract(id) is not null)
+            throw new LedgerRejection(ReasonCodes.NonceReused, $"contract {id} has already been committed (change the nonce to submit a new one)");
         var seller = DsoRules.RequireTradingParty(context, sellerAddress, "seller");
         var buyer = DsoRules.RequireTradingParty(context, buyerAddress, "buyer");
         RequireOwnMeter(context, terms.SellerMeter, sellerAddress, "seller");

@@ -1,0 +1,79 @@
+using System.Diagnostics;
+using Google.Protobuf;
+using P2PEnergy.Contracts.Crypto;
+using P2PEnergy.Contracts.Ledger;
+using P2PEnergy.Contracts.Protos;
+using P2PEnergy.Contracts.TypedData;
+using P2PEnergy.Node.Grid;
+using P2PEnergy.Node.Ledger.Execution;
+using P2PEnergy.Node.Ledger.Genesis;
+using P2PEnergy.Node.Storage;
+
+namespace P2PEnergy.Benchmarks.Load;
+
+/// <summary>
+/// The single-threaded part of committing contracts, in process: verify (signature recovery), execute against a
+/// SQLite store, and the store's atomic commit, each per contract and as a ratio to one native recover measured
+/// in the same run. <c>dotnet run -c Release --project tests/Benchmarks -- pipeline [--blocks N] [--block-size M]</c>
+/// </summary>
+public static class BlockPipeline
+{
+    public static int Run(string[] args)
+    {
+        int blocks = Option(args, "--blocks", 6), size = Option(args, "--block-size", 5_000), pairs = 50;
+        var recoverUs = 1e6 / RecoverCeiling.RecoversPerSecond(TimeSpan.FromSeconds(2)) * Environment.ProcessorCount;
+        var directory = Directory.CreateTempSubdirectory("p2pe-pipeline-").FullName;
+        try
+        {
+            var keys = Enumerable.Range(0, pairs).Select(i => (NodeUnderLoad.Key($"seller-{i}"), NodeUnderLoad.Key($"buyer-{i}"))).ToList();
+            var genesis = GenesisDocument.Parse(NodeUnderLoad.GenesisJson(keys, DateTimeOffset.UtcNow.AddSeconds(-5)));
+            var (changes, appHash) = GenesisState.Build(genesis);
+            using var store = SqliteLedgerStore.Open(Path.Combine(directory, "ledger.db"));
+            store.InitializeGenesis(Hash32.Zero, changes, appHash);
+            var parameters = genesis.ToParameters();
+            var verifier = new TransactionVerifier(parameters.ChainId, Secp256k1.Default);
+            var executor = new BlockExecutor(parameters, verifier, new UnmodelledGrid());
+            long verifyTicks = 0, executeTicks = 0, commitTicks = 0;
+            long time = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+            var previous = Hash32.Zero;
+            for (int b = 0; b < blocks; b++)
+            {
+                var envelopes = NodeUnderLoad.SignContracts(keys, size, firstNonce: (ulong)b * (ulong)size + 1);
+                var clock = Stopwatch.StartNew();
+                var verified = envelopes.Select(e => verifier.Verify(e)).ToList();
+                verifyTicks += clock.ElapsedTicks;
+                clock.Restart();
+                var execution = executor.Execute(store, store.AppHash, store.Height + 1, time + b, verified.Select(v => (v.Bytes, (VerifiedTransaction?)v)).ToList());
+                executeTicks += clock.ElapsedTicks;
+                if (execution.Results.Any(r => r.Code != ReasonCodes.Ok)) throw new InvalidOperationException(execution.Results.First(r => r.Code != ReasonCodes.Ok).Message);
+                var header = new BlockHeader
+                {
+                    ChainId = parameters.ChainId, Height = store.Height + 1, TimeMs = time + b, PreviousHash = ByteString.CopyFrom(store.LastBlockHash.Bytes),
+                    TransactionsRoot = ByteString.CopyFrom(MerkleRoot.Compute(verified.Select(v => v.Id).ToList()).Bytes),
+                    AppHash = ByteString.CopyFrom(execution.AppHash.Bytes), Proposer = ByteString.CopyFrom(new byte[20]), ValidatorSetHash = ByteString.CopyFrom(new byte[32]),
+                };
+                var block = new Block { Header = header };
+                block.Transactions.AddRange(envelopes.Select(ByteString.CopyFrom));
+                clock.Restart();
+                store.Commit(block, BlockHeaderHashing.Hash(header), execution.Results, execution.Changes, execution.AppHash);
+                commitTicks += clock.ElapsedTicks;
+                previous = execution.AppHash;
+            }
+            int n = blocks * size;
+            double Us(long ticks) => ticks * 1e6 / Stopwatch.Frequency / n;
+            Console.WriteLine($"pipeline: {blocks} blocks × {size:N0} contracts; one native recover = {recoverUs:F1} µs (one core, same run)");
+            Console.WriteLine($"verify (2 recovers + digest)  {Us(verifyTicks),8:F1} µs/contract  ({Us(verifyTicks) / recoverUs:F2} recovers)");
+            Console.WriteLine($"execute                       {Us(executeTicks),8:F1} µs/contract  ({Us(executeTicks) / recoverUs:F2} recovers)");
+            Console.WriteLine($"store commit                  {Us(commitTicks),8:F1} µs/contract  ({Us(commitTicks) / recoverUs:F2} recovers)");
+            Console.WriteLine($"consensus thread (exec+commit) {1e6 / (Us(executeTicks) + Us(commitTicks)),7:N0} contracts/s ceiling");
+            return 0;
+        }
+        finally { Directory.Delete(directory, recursive: true); }
+    }
+
+    private static int Option(string[] args, string name, int fallback)
+    {
+        int at = Array.IndexOf(args, name);
+        return at >= 0 && at + 1 < args.Length ? int.Parse(args[at + 1], System.Globalization.CultureInfo.InvariantCulture) : fallback;
+    }
+}
