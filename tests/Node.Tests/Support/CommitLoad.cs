@@ -10,7 +10,7 @@ namespace P2PEnergy.Node.Tests.Support;
 /// <summary>
 /// Signed traffic against one node from concurrent tasks — operator deposits to Alice and Bob, and energy contracts
 /// between them both ways — plus a StreamBlocks follower. Records what the node reported committed (and at which
-/// height), and every deposit it accepted, so a test can hold a restarted node to exactly those claims.
+/// height), and every deposit it was sent, so a test can hold a restarted node to exactly those claims.
 /// </summary>
 public sealed class CommitLoad
 {
@@ -22,8 +22,8 @@ public sealed class CommitLoad
     /// <summary>Transactions the node reported committed: by WatchTransaction (with its result) or in a streamed block.</summary>
     public ConcurrentDictionary<ByteString, ReportedCommit> Reported { get; } = new();
 
-    /// <summary>Every deposit the mempool accepted (committed or not), with its amount.</summary>
-    public ConcurrentDictionary<ByteString, ulong> AcceptedDeposits { get; } = new();
+    /// <summary>Every deposit sent to the node (whether or not it answered, accepted or committed it), with its amount.</summary>
+    public ConcurrentDictionary<ByteString, ulong> SubmittedDeposits { get; } = new();
 
     /// <summary>The highest block height any answer of the node has shown.</summary>
     public ulong MaxHeight => (ulong)Interlocked.Read(ref _maxHeight);
@@ -85,9 +85,13 @@ public sealed class CommitLoad
         while (!NodeLost && !stop.IsCancellationRequested)
         {
             var tx = build((ulong)Interlocked.Increment(ref _nonce));
+            var id = ByteString.CopyFrom(TransactionId.Of(tx.ToByteArray()).Bytes);
+            // Recorded before the call: a kill can land after the node accepted (and even committed) the deposit but
+            // before its answer reached us, and the funds check must still account for it.
+            if (tx.BodyCase == Transaction.BodyOneofCase.Deposit) SubmittedDeposits[id] = tx.Deposit.Amount;
             var submitted = await channel.SubmitAsync(tx, stop);
             if (!submitted.Accepted) throw new InvalidOperationException($"mempool refused a {tx.BodyCase}: {submitted.Code} {submitted.Message}");
-            if (tx.BodyCase == Transaction.BodyOneofCase.Deposit) AcceptedDeposits[submitted.TransactionId] = tx.Deposit.Amount;
+            if (submitted.TransactionId != id) throw new InvalidOperationException($"the node names transaction 0x{Convert.ToHexStringLower(id.Span)} 0x{Convert.ToHexStringLower(submitted.TransactionId.Span)}");
             var status = await channel.WatchAsync(submitted.TransactionId, stop);
             if (status.State != TransactionStatus.Types.State.Committed)
                 throw new InvalidOperationException($"an accepted {tx.BodyCase} ended {status.State} on a running node");
