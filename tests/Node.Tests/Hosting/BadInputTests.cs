@@ -1,0 +1,159 @@
+using Google.Protobuf;
+using P2PEnergy.Contracts.Protos;
+using P2PEnergy.Contracts.Rpc;
+using P2PEnergy.Contracts.TypedData;
+using P2PEnergy.Node.Api;
+using P2PEnergy.Node.Ledger.Execution;
+using P2PEnergy.Node.Tests.Ledger;
+using P2PEnergy.Node.Tests.Support;
+
+namespace P2PEnergy.Node.Tests.Hosting;
+
+/// <summary>
+/// Hostile and mistaken input against a real running p2pe-node process: each case gets its own gRPC status or
+/// reason code (DESIGN.md rule 6), and afterwards the node still answers GetNodeStatus and commits a good transaction.
+/// </summary>
+[Trait("Category", "Integration")]
+public sealed class BadInputTests(RunningNode fixture) : IClassFixture<RunningNode>
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(15);
+    private static readonly string SubmitPath = $"/{LedgerService.Name}/SubmitTransaction";
+    private RpcChannel Channel => fixture.Channel;
+    private LedgerHarness K => fixture.Chain.Keys;
+
+    [Fact]
+    public async Task BadInput_MalformedProtobuf_IsInvalidArgument()
+    {
+        // Field 1 (transaction), length-delimited, announces 5 bytes and carries 1: truncated protobuf.
+        var (status, message) = await RawGrpcCall.PostAsync(fixture.Node.Address, SubmitPath, RawGrpcCall.Frame([0x0A, 0x05, 0x01]), Timeout);
+        Assert.Equal(StatusCode.InvalidArgument, status);
+        Assert.Contains(nameof(SubmitTransactionRequest), message);
+        await AssertStillServingAsync();
+    }
+
+    [Fact]
+    public async Task BadInput_MessageOverTheServersReceiveLimit_IsResourceExhausted()
+    {
+        // The client's own send limit is lifted so the oversized message reaches the server's (4 MiB) limit.
+        using var channel = new RpcChannel(fixture.Node.Address, new RpcChannelOptions(maxSendMessageSize: 16 * 1024 * 1024));
+        var tx = fixture.GoodTransaction();
+        tx.Attachment = ByteString.CopyFrom(new byte[GrpcFraming.DefaultMaxMessageSize + 1]);
+        var error = await Assert.ThrowsAsync<RpcException>(() => channel.SubmitAsync(tx));
+        Assert.Equal(StatusCode.ResourceExhausted, error.StatusCode);
+        await AssertStillServingAsync();
+    }
+
+    [Fact]
+    public async Task BadInput_SignedForAnotherChain_IsWrongChain()
+    {
+        var tx = LedgerHarness.Envelope(new Deposit { Account = LiveChain.Bytes(K.Alice), Amount = 1, Reference = "other chain", Nonce = fixture.NextNonce() }, chainId: 1, K.Operator);
+        await AssertVerdictAsync(tx, ReasonCodes.WrongChain);
+        await AssertStillServingAsync();
+    }
+
+    [Fact]
+    public async Task BadInput_SignedForAnotherChainRelabelledAsOurs_IsBadSignature()
+    {
+        // The envelope claims our chain id, but the EIP-712 domain the parties signed is chain 1's, so the signatures
+        // recover to strangers: a transaction from another network cannot be replayed here by editing one field.
+        var terms = fixture.Chain.Contract(K.Alice, K.Bob, fixture.NextNonce());
+        var tx = LedgerHarness.Envelope(terms, chainId: 1, K.Alice, K.Bob);
+        tx.ChainId = LedgerHarness.ChainId;
+        Assert.Equal(ReasonCodes.BadSignature, (await Channel.CommitAsync(tx)).Result.Code);
+        await AssertStillServingAsync();
+    }
+
+    [Fact]
+    public async Task BadInput_GarbageSignature_IsBadSignature()
+    {
+        var tx = fixture.GoodTransaction();
+        tx.Signatures[0] = ByteString.CopyFrom(Enumerable.Repeat((byte)0xFF, 65).ToArray());
+        await AssertVerdictAsync(tx, ReasonCodes.BadSignature);
+        await AssertStillServingAsync();
+    }
+
+    [Fact]
+    public async Task BadInput_ForeignSignerForTheBuyer_CommitsAsBadSignature()
+    {
+        var tx = LedgerHarness.Envelope(fixture.Chain.Contract(K.Alice, K.Bob, fixture.NextNonce()), K.Alice, K.Stranger);
+        var committed = await Channel.CommitAsync(tx);
+        Assert.Equal(ReasonCodes.BadSignature, committed.Result.Code);
+        Assert.Contains(K.Bob.Address.ToString(), committed.Result.Message, StringComparison.OrdinalIgnoreCase);
+        await AssertStillServingAsync();
+    }
+
+    [Fact]
+    public async Task BadInput_UnknownAccountAsBuyer_IsNotAdmitted()
+    {
+        var tx = LedgerHarness.Envelope(fixture.Chain.Contract(K.Alice, K.Stranger, fixture.NextNonce()), K.Alice, K.Stranger);
+        var committed = await Channel.CommitAsync(tx);
+        Assert.Equal(ReasonCodes.NotAdmitted, committed.Result.Code);
+        Assert.Contains(K.Stranger.Address.ToString(), committed.Result.Message, StringComparison.OrdinalIgnoreCase);
+        await AssertStillServingAsync();
+    }
+
+    [Fact]
+    public async Task BadInput_SuspendedBuyer_IsSuspended()
+    {
+        var carol = LiveChain.Bytes(K.Carol);
+        Assert.Equal(ReasonCodes.Ok, (await Channel.CommitAsync(LedgerHarness.Envelope(new Admit { Account = carol, Role = "Consumer", Name = "Carol", Nonce = fixture.NextNonce() }, K.Operator))).Result.Code);
+        Assert.Equal(ReasonCodes.Ok, (await Channel.CommitAsync(LedgerHarness.Envelope(new Suspend { Account = carol, Suspended = true, Reason = "unpaid grid fees", Nonce = fixture.NextNonce() }, K.Operator))).Result.Code);
+
+        var committed = await Channel.CommitAsync(LedgerHarness.Envelope(fixture.Chain.Contract(K.Alice, K.Carol, fixture.NextNonce()), K.Alice, K.Carol));
+        Assert.Equal(ReasonCodes.Suspended, committed.Result.Code);
+        Assert.Contains("unpaid grid fees", committed.Result.Message);
+        await AssertStillServingAsync();
+    }
+
+    [Fact]
+    public async Task BadInput_ExpiredContract_IsExpired()
+    {
+        var validUntil = (ulong)DateTimeOffset.UtcNow.AddHours(-1).ToUnixTimeSeconds();
+        var tx = LedgerHarness.Envelope(fixture.Chain.Contract(K.Alice, K.Bob, fixture.NextNonce(), validUntil), K.Alice, K.Bob);
+        await AssertVerdictAsync(tx, ReasonCodes.Expired);
+        await AssertStillServingAsync();
+    }
+
+    [Fact]
+    public async Task BadInput_ReplayedTransaction_IsDuplicateOrNonceReused()
+    {
+        var terms = fixture.Chain.Contract(K.Alice, K.Bob, fixture.NextNonce());
+        var original = LedgerHarness.Envelope(terms, K.Alice, K.Bob);
+        Assert.Equal(ReasonCodes.Ok, (await Channel.CommitAsync(original)).Result.Code);
+
+        // The same bytes again: the mempool knows the id is committed.
+        await AssertVerdictAsync(original, ReasonCodes.Duplicate);
+
+        // The same signed contract in a new envelope (signatures swapped, so a new transaction id): only execution,
+        // which remembers the contract's payload id, can tell it is the same contract.
+        var reordered = LedgerHarness.Envelope(terms, K.Bob, K.Alice);
+        var replay = await Channel.CommitAsync(reordered);
+        Assert.Equal(ReasonCodes.NonceReused, replay.Result.Code);
+        Assert.Equal(Convert.ToHexStringLower(LedgerTypedData.HashStruct(terms).Bytes), Convert.ToHexStringLower(replay.Result.PayloadId.Span));
+        await AssertStillServingAsync();
+    }
+
+    [Fact]
+    public async Task BadInput_MarketOperatorAsSeller_IsOperatorMayNotTrade()
+    {
+        var tx = LedgerHarness.Envelope(fixture.Chain.Contract(K.Operator, K.Bob, fixture.NextNonce()), K.Operator, K.Bob);
+        Assert.Equal(ReasonCodes.OperatorMayNotTrade, (await Channel.CommitAsync(tx)).Result.Code);
+        await AssertStillServingAsync();
+    }
+
+    private async Task AssertVerdictAsync(Transaction tx, string code)
+    {
+        var verdict = await Channel.SubmitAsync(tx);
+        Assert.False(verdict.Accepted, $"the mempool accepted a transaction it should refuse with {code}");
+        Assert.Equal(code, verdict.Code);
+        Assert.NotEmpty(verdict.Message);
+    }
+
+    private async Task AssertStillServingAsync()
+    {
+        Assert.False(fixture.Node.HasExited, $"p2pe-node exited\n{fixture.Node.LogTail()}");
+        var status = await Channel.StatusAsync();
+        Assert.Equal(LedgerHarness.ChainId, status.ChainId);
+        Assert.Equal(ReasonCodes.Ok, (await Channel.CommitAsync(fixture.GoodTransaction())).Result.Code);
+    }
+}
