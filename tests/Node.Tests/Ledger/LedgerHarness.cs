@@ -36,7 +36,7 @@ public sealed class LedgerHarness
     /// <summary>The genesis this chain started from (for node-level tests that initialise a store).</summary>
     public GenesisDocument Document { get; }
 
-    public LedgerHarness(string dsoModel = "IndependentDmo", bool utilityMayTrade = false)
+    public LedgerHarness(string dsoModel = "IndependentDmo", bool utilityMayTrade = false, Action<GenesisDocument>? configure = null)
     {
         var genesis = new GenesisDocument
         {
@@ -58,13 +58,14 @@ public sealed class LedgerHarness
                 new() { Meter = "MTR-B", Owner = Bob.Address.ToString(), GridNode = "SP2", Device = BobDevice.Address.ToString(), ImportLimitW = 10_000, ExportLimitW = 10_000 },
             ],
         };
+        configure?.Invoke(genesis);
         Document = genesis;
         Parameters = genesis.ToParameters();
         var (changes, appHash) = GenesisState.Build(genesis);
         State.Apply(changes);
         AppHash = appHash;
         TimeMs = Parameters.GenesisTimeMs;
-        ExternalFunds = 20_000_000;
+        ExternalFunds = genesis.Participants.Sum(p => (long)p.Deposit);
         Executor = new BlockExecutor(Parameters, new TransactionVerifier(ChainId, Secp256k1.Default), new UnmodelledGrid());
     }
 
@@ -119,6 +120,7 @@ public sealed class LedgerHarness
             held += (long)a.Balance + (long)a.Escrow;
         }
         Assert.Equal(ExternalFunds, held);
+        Settlement.SettlementInvariants.Assert(State);
     }
 
     public EnergyContract Contract(PrivateKey seller, PrivateKey buyer, ulong? start = null, ulong wh = 2_000, ulong price = 200_000, ulong nonce = 1, uint count = 2) => new()

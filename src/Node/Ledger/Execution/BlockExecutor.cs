@@ -5,6 +5,7 @@ using P2PEnergy.Node.Grid;
 using P2PEnergy.Node.Ledger.Execution.Handlers;
 using P2PEnergy.Node.Ledger.Genesis;
 using P2PEnergy.Node.Ledger.State;
+using P2PEnergy.Node.Market.Settlement;
 
 namespace P2PEnergy.Node.Ledger.Execution;
 
@@ -39,6 +40,8 @@ public sealed class BlockExecutor
         IReadOnlyList<(byte[] Bytes, VerifiedTransaction? Verified)> transactions)
     {
         var block = new StateOverlay(committed);
+        // Settlement is part of the state transition (DESIGN.md rule 3): what is due by this block's time settles first.
+        SettlementRound.Run(new LedgerContext(_parameters, block, height, timeMs));
         var results = new List<TransactionResult>(transactions.Count);
         foreach (var (bytes, cached) in transactions)
         {

@@ -1,0 +1,21 @@
+using P2PEnergy.Contracts.Crypto;
+
+namespace P2PEnergy.Node.Ledger.State;
+
+/// <summary>
+/// Keys of the settlement records, in the scheme of <see cref="StateKeys"/> (20-digit numbers, lower-case hex).
+/// Kept apart from <see cref="StateKeys"/> so settlement can evolve without touching the shared key list.
+/// </summary>
+public static class SettlementKeys
+{
+    public const string Cursor = "settlement-cursor";
+    public const string IntervalPrefix = "settlement/";
+    public const string StatementPrefix = "statement/";
+    /// <summary>Index of accounts the POLR owes money (polr_receivable &gt; 0), paid in key order when the utility can.</summary>
+    public const string ReceivablePrefix = "polr-receivable/";
+
+    public static string Interval(ulong intervalStart) => IntervalPrefix + StateKeys.Number(intervalStart);
+    public static string StatementScan(Address account) => StatementPrefix + account.ToLowerHex() + "/";
+    public static string Statement(Address account, ulong time, string kind) => StatementScan(account) + StateKeys.Number(time) + "/" + kind;
+    public static string Receivable(Address account) => ReceivablePrefix + account.ToLowerHex();
+}

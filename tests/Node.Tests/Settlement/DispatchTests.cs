@@ -1,0 +1,112 @@
+using Google.Protobuf;
+using Microsoft.AspNetCore.Http;
+using P2PEnergy.Contracts.Crypto;
+using P2PEnergy.Contracts.Protos;
+using P2PEnergy.Contracts.Rpc;
+using P2PEnergy.Contracts.TypedData;
+using P2PEnergy.Node.Api;
+using P2PEnergy.Node.Api.Transport;
+using P2PEnergy.Node.Consensus;
+using P2PEnergy.Node.Hosting;
+using P2PEnergy.Node.Market.Dispatch;
+using P2PEnergy.Node.Tests.Ledger;
+
+namespace P2PEnergy.Node.Tests.Settlement;
+
+/// <summary>Self-dispatch: instructions derived at gate closure, the device key check, and the Devices stream.</summary>
+public class DispatchTests
+{
+    private static StreamDispatchRequest Auth(PrivateKey key, string meter, ulong issuedAt, ulong fromInterval = 0)
+    {
+        var auth = new DeviceAuth { Meter = meter, IssuedAt = issuedAt, FromInterval = fromInterval };
+        return new StreamDispatchRequest { Auth = auth, Signature = ByteString.CopyFrom(key.Sign(LedgerTypedData.Digest(auth, LedgerHarness.ChainId)).Bytes) };
+    }
+
+    [Fact]
+    public void Instruction_IsTheNetContractedExport_InWhAndAverageW_WithItsContracts()
+    {
+        var s = new SettlementScenario().WithContract();
+        var all = DispatchSchedule.ForInterval(s.H.State, s.H.Parameters, s.First);
+        Assert.Equal((2_000L, 8_000L), (all["MTR-A"].NetExportWh, all["MTR-A"].NetExportW)); // 2 kWh in 15 min = 8 kW
+        Assert.Equal((-2_000L, -8_000L), (all["MTR-B"].NetExportWh, all["MTR-B"].NetExportW));
+        Assert.Equal("MTR-B", Assert.Single(all["MTR-A"].Contracts).CounterpartyMeter);
+        var meter = MeterState(s, "MTR-A");
+        Assert.Equal(all["MTR-A"], DispatchSchedule.ForMeter(s.H.State, s.H.Parameters, meter, s.First));
+        Assert.Empty(DispatchSchedule.ForInterval(s.H.State, s.H.Parameters, s.First - LedgerHarness.Interval));
+        Assert.Empty(DispatchSchedule.ForInterval(s.H.State, s.H.Parameters, s.Second + LedgerHarness.Interval));
+    }
+
+    [Fact]
+    public void DeviceAuth_RegisteredKeyAndFresh_Passes_OtherwiseUnauthenticated()
+    {
+        var h = new LedgerHarness();
+        ulong now = h.NowSeconds;
+        Assert.Equal("MTR-A", DeviceAuthentication.Verify(h.State, LedgerHarness.ChainId, Auth(h.AliceDevice, "MTR-A", now), now).Meter);
+        var wrongKey = Assert.Throws<RpcException>(() => DeviceAuthentication.Verify(h.State, LedgerHarness.ChainId, Auth(h.BobDevice, "MTR-A", now), now));
+        Assert.Equal(StatusCode.Unauthenticated, wrongKey.StatusCode);
+        var owner = Assert.Throws<RpcException>(() => DeviceAuthentication.Verify(h.State, LedgerHarness.ChainId, Auth(h.Alice, "MTR-A", now), now));
+        Assert.Equal(StatusCode.Unauthenticated, owner.StatusCode);
+        var stale = Assert.Throws<RpcException>(() => DeviceAuthentication.Verify(h.State, LedgerHarness.ChainId, Auth(h.AliceDevice, "MTR-A", now - 301), now));
+        Assert.Equal(StatusCode.Unauthenticated, stale.StatusCode);
+        var otherChain = Auth(h.AliceDevice, "MTR-A", now);
+        Assert.Equal(StatusCode.Unauthenticated, Assert.Throws<RpcException>(() => DeviceAuthentication.Verify(h.State, 99, otherChain, now)).StatusCode);
+    }
+
+    [Fact]
+    public async Task Stream_SendsEachIntervalAtGateClosure_AndCatchesUpFromTheNamedInterval()
+    {
+        var s = new SettlementScenario().WithContract();
+        var h = s.H;
+        var feed = new BlockFeed(h.Height);
+        var publisher = new DispatchPublisher(h.State, h.Parameters, feed, h.TimeMs);
+        var clock = new Support.ManualClock(DateTimeOffset.FromUnixTimeSeconds((long)h.NowSeconds));
+        var service = new DevicesService(h.State, h.Parameters, publisher, clock);
+        var writer = new CollectingWriter();
+        using var cancel = new CancellationTokenSource();
+        var call = new ServerCallContext(new DefaultHttpContext(), "/p2pe.v1.Devices/StreamDispatch", DateTime.MaxValue, cancel.Token);
+        var streaming = service.StreamDispatch(Auth(h.AliceDevice, "MTR-A", h.NowSeconds, fromInterval: s.First - LedgerHarness.Interval), writer, call);
+
+        // Gates of First − 1 and First have not closed: nothing yet.
+        await Task.Delay(50);
+        Assert.Empty(writer.Messages);
+        ulong gateOfFirst = s.First - h.Parameters.GateClosureSeconds;
+        publisher.Advance((long)gateOfFirst * 1000);
+        await writer.WaitForCount(2);
+        Assert.Equal((0L, 2_000L), (writer.Messages[0].NetExportWh, writer.Messages[1].NetExportWh));
+        Assert.Equal(s.First, writer.Messages[1].IntervalStart);
+        publisher.Advance((long)(s.Second + 3 * LedgerHarness.Interval) * 1000);
+        await writer.WaitForCount(5);
+        Assert.Equal(2_000L, writer.Messages[2].NetExportWh);
+        Assert.Equal(0L, writer.Messages[3].NetExportWh);
+        cancel.Cancel();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => streaming);
+
+        // A device that reconnects naming an interval no longer kept in memory gets it derived from state.
+        publisher.Advance((long)(s.First + 40 * LedgerHarness.Interval) * 1000);
+        Assert.Equal(2_000L, (await publisher.NextAsync(MeterState(s, "MTR-A"), s.First, default)).NetExportWh);
+        var wrong = await Assert.ThrowsAsync<RpcException>(() => service.StreamDispatch(Auth(h.BobDevice, "MTR-A", h.NowSeconds), writer, call));
+        Assert.Equal(StatusCode.Unauthenticated, wrong.StatusCode);
+    }
+
+    private static MeterState MeterState(SettlementScenario s, string meter)
+        => Contracts.Protos.MeterState.Parser.ParseFrom(s.H.State.Get(Node.Ledger.State.StateKeys.Meter(meter))!);
+
+    private sealed class CollectingWriter : IServerStreamWriter<DispatchInstruction>
+    {
+        private readonly object _gate = new();
+        public List<DispatchInstruction> Messages { get; } = [];
+
+        public Task WriteAsync(DispatchInstruction message) { lock (_gate) Messages.Add(message); return Task.CompletedTask; }
+        public Task WriteAsync(DispatchInstruction message, CancellationToken cancellationToken) => WriteAsync(message);
+
+        public async Task WaitForCount(int count)
+        {
+            for (int i = 0; i < 200; i++)
+            {
+                lock (_gate) if (Messages.Count >= count) return;
+                await Task.Delay(10);
+            }
+            throw new TimeoutException($"expected {count} instructions, got {Messages.Count}");
+        }
+    }
+}
