@@ -46,11 +46,11 @@ public class SettlementBenchmarks
         };
         var writes = new List<StateChange>();
         void Put(string k, IMessage v) => writes.Add(new StateChange(k, v.ToByteArray()));
-        Put(StateKeys.DmoFees(0), new SetDmoFees { FixedPerContract = 1_000, PerKwh = 2_000, BuyerSharePermille = 500 });
-        Put(StateKeys.GridFees(0), new SetGridFees { AcrossSubstationsPerKwh = 10_000 });
+        Put(StateKeys.DmoFees, new FeeHistory { Dmo = { new SetDmoFees { FixedPerContract = 1_000, PerKwh = 2_000, BuyerSharePermille = 500 } } });
+        Put(StateKeys.GridFees, new FeeHistory { Grid = { new SetGridFees { AcrossSubstationsPerKwh = 10_000 } } });
         var tariff = new SetPolrTariff();
         tariff.Prices.Add(new PolrPrice { FromMinute = 0, SellPerKwh = 300_000, BuyPerKwh = 100_000 });
-        Put(StateKeys.PolrTariff(0), tariff);
+        Put(StateKeys.PolrTariff, new FeeHistory { Polr = { tariff } });
         Put(SettlementKeys.Cursor, new SettlementCursor { NextInterval = Start, StandbyDay = Start - 7_200, SubscriptionMonth = 1_793_491_200 });
         Put(StateKeys.Account(utility), new AccountState { Address = ByteString.CopyFrom(utility.Bytes), Role = "Utility", Balance = 1_000_000_000 });
         var owners = new Address[Meters];

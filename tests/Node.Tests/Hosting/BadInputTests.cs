@@ -129,7 +129,7 @@ public sealed class BadInputTests(RunningNode fixture) : IClassFixture<RunningNo
         var reordered = LedgerHarness.Envelope(terms, K.Bob, K.Alice);
         var replay = await Channel.CommitAsync(reordered);
         Assert.Equal(ReasonCodes.NonceReused, replay.Result.Code);
-        Assert.Equal(Convert.ToHexStringLower(LedgerTypedData.HashStruct(terms).Bytes), Convert.ToHexStringLower(replay.Result.PayloadId.Span));
+        Assert.Equal(Convert.ToHexStringLower(LedgerTypedData.Digest(terms, LedgerHarness.ChainId).Bytes), Convert.ToHexStringLower(replay.Result.PayloadId.Span));
         await AssertStillServingAsync();
     }
 
