@@ -42,7 +42,7 @@ public sealed class LedgerService(ILedgerStore store, Mempool mempool, IConsensu
     public Task<SubmitTransactionResponse> SubmitTransaction(SubmitTransactionRequest request, ServerCallContext context)
     {
         if (request.Transaction is null) throw Invalid("transaction is required");
-        var verdict = mempool.Submit(request.Transaction.ToByteArray());
+        var verdict = mempool.Submit(request.Transaction);
         return Task.FromResult(new SubmitTransactionResponse
         {
             TransactionId = ByteString.CopyFrom(verdict.TransactionId.Bytes), Accepted = verdict.Accepted, Code = verdict.Code, Message = verdict.Message,

@@ -48,7 +48,7 @@ public sealed class SingleValidatorEngine : IConsensusEngine
         _maxBlockTransactions = maxBlockTransactions;
         _maxBlockBytes = maxBlockBytes;
         _validatorSetHash = ValidatorSetHash.Of(parameters.Validators);
-        _state = new CommittedStateCache(store);
+        _state = new CommittedStateCache(store, capacity: 250_000); // ~100 MB at most: RSS stays bounded however long the chain
         _lastBlockTimeMs = store.GetBlock(store.Height)?.Header.TimeMs ?? parameters.GenesisTimeMs;
         Feed = new BlockFeed(store.Height);
     }

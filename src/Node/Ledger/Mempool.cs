@@ -47,11 +47,33 @@ public sealed class Mempool
     public MempoolVerdict Submit(byte[] bytes)
     {
         ArgumentNullException.ThrowIfNull(bytes);
-        var id = Contracts.Ledger.TransactionId.Of(bytes);
         VerifiedTransaction tx;
         // Signature recovery is the expensive part; it runs outside the lock so submitters verify in parallel.
         try { tx = _verifier.Verify(bytes); }
-        catch (LedgerRejection rejection) { return new MempoolVerdict(rejection.Code, rejection.Message, id); }
+        catch (LedgerRejection rejection) { return new MempoolVerdict(rejection.Code, rejection.Message, Contracts.Ledger.TransactionId.Of(bytes)); }
+        return Admit(tx);
+    }
+
+    /// <summary>As <see cref="Submit(byte[])"/> for an envelope the caller already parsed (the API layer), saving a parse.</summary>
+    public MempoolVerdict Submit(Contracts.Protos.Transaction envelope)
+    {
+        ArgumentNullException.ThrowIfNull(envelope);
+        var bytes = Google.Protobuf.MessageExtensions.ToByteArray(envelope);
+        VerifiedTransaction tx;
+        try
+        {
+            if (bytes.Length > _verifier.MaxTransactionBytes)
+                throw new LedgerRejection(ReasonCodes.TooLarge, $"transaction is {bytes.Length} bytes, the limit is {_verifier.MaxTransactionBytes}");
+            tx = _verifier.Verify(envelope, bytes);
+        }
+        catch (LedgerRejection rejection) { return new MempoolVerdict(rejection.Code, rejection.Message, Contracts.Ledger.TransactionId.Of(bytes)); }
+        return Admit(tx);
+    }
+
+    private MempoolVerdict Admit(VerifiedTransaction tx)
+    {
+        var id = tx.Id;
+        var bytes = tx.Bytes;
 
         if (TransactionVerifier.ValidUntil(tx.Body) is { } validUntil)
         {

@@ -27,10 +27,10 @@ public sealed partial class SqliteLedgerStore : ILedgerStore
     private const string CacheSize = " PRAGMA cache_size = -65536;";
 
     /// <summary>Read connections: enough that the cores' threads seldom share one.</summary>
-    private static readonly int ReaderCount = Math.Clamp(Environment.ProcessorCount * 2, 4, 16);
+    private static readonly int ReaderCount = Math.Clamp(Environment.ProcessorCount * 2, 4, 8);
 
-    /// <summary>Per reader 16 MiB of page cache; the readers share the OS page cache beneath it.</summary>
-    private const string ReaderCacheSize = " PRAGMA cache_size = -16384;";
+    /// <summary>Per reader 8 MiB of page cache (at most 64 MiB for all); they share the OS page cache beneath it.</summary>
+    private const string ReaderCacheSize = " PRAGMA cache_size = -8192;";
 
     private sealed record ChainTip(Hash32 GenesisHash, ulong Height, Hash32 AppHash, Hash32 LastBlockHash);
 

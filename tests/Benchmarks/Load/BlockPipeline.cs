@@ -33,6 +33,7 @@ public static class BlockPipeline
             var parameters = genesis.ToParameters();
             var verifier = new TransactionVerifier(parameters.ChainId, Secp256k1.Default);
             var executor = new BlockExecutor(parameters, verifier, new UnmodelledGrid());
+            var state = new Node.Ledger.State.CommittedStateCache(store); // as SingleValidatorEngine reads
             long verifyTicks = 0, executeTicks = 0, commitTicks = 0;
             long time = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
             var previous = Hash32.Zero;
@@ -43,7 +44,7 @@ public static class BlockPipeline
                 var verified = envelopes.Select(e => verifier.Verify(e)).ToList();
                 verifyTicks += clock.ElapsedTicks;
                 clock.Restart();
-                var execution = executor.Execute(store, store.AppHash, store.Height + 1, time + b, verified.Select(v => (v.Bytes, (VerifiedTransaction?)v)).ToList());
+                var execution = executor.Execute(state, store.AppHash, store.Height + 1, time + b, verified.Select(v => (v.Bytes, (VerifiedTransaction?)v)).ToList());
                 executeTicks += clock.ElapsedTicks;
                 if (execution.Results.Any(r => r.Code != ReasonCodes.Ok)) throw new InvalidOperationException(execution.Results.First(r => r.Code != ReasonCodes.Ok).Message);
                 var header = new BlockHeader
@@ -56,6 +57,7 @@ public static class BlockPipeline
                 block.Transactions.AddRange(envelopes.Select(ByteString.CopyFrom));
                 clock.Restart();
                 store.Commit(block, BlockHeaderHashing.Hash(header), execution.Results, execution.Changes, execution.AppHash);
+                state.Apply(execution.Changes);
                 commitTicks += clock.ElapsedTicks;
                 previous = execution.AppHash;
             }
