@@ -120,7 +120,7 @@ public sealed class LedgerHarness
             held += (long)a.Balance + (long)a.Escrow;
         }
         Assert.Equal(ExternalFunds, held);
-        Settlement.SettlementInvariants.Assert(State);
+        Settlement.SettlementInvariants.Assert(State, Parameters.IntervalSeconds);
     }
 
     public EnergyContract Contract(PrivateKey seller, PrivateKey buyer, ulong? start = null, ulong wh = 2_000, ulong price = 200_000, ulong nonce = 1, uint count = 2) => new()

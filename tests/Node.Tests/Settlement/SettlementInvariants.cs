@@ -12,7 +12,7 @@ namespace P2PEnergy.Node.Tests.Settlement;
 /// </summary>
 public static class SettlementInvariants
 {
-    public static void Assert(IStateReader state)
+    public static void Assert(IStateReader state, ulong intervalSeconds)
     {
         ulong escrowHeld = 0, receivables = 0, payable = 0;
         foreach (var (_, value) in state.Scan(StateKeys.AccountPrefix))
@@ -29,7 +29,7 @@ public static class SettlementInvariants
         foreach (var (_, value) in state.Scan(StateKeys.ContractPrefix))
         {
             var contract = ContractState.Parser.ParseFrom(value);
-            escrowOwed += contract.Payment + contract.DmoFeeBuyer + contract.GridFee - ContractInstalment.Released(contract, contract.SettledIntervals);
+            escrowOwed += contract.Payment + contract.DmoFeeBuyer + contract.GridFee - ContractInstalment.Released(contract, SettlementProgress.SettledIntervals(state, contract, intervalSeconds));
         }
         Xunit.Assert.Equal(escrowOwed, escrowHeld);
 

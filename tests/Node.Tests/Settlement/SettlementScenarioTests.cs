@@ -1,3 +1,4 @@
+using P2PEnergy.Node.Market.Settlement;
 using P2PEnergy.Contracts.Protos;
 using P2PEnergy.Node.Ledger.Execution;
 using P2PEnergy.Node.Tests.Ledger;
@@ -34,7 +35,7 @@ public class SettlementScenarioTests
         Assert.Equal((-500L, shortfall, SettlementScenario.Payment), (alice.ImbalanceWh, alice.ImbalanceCharge, alice.ContractReceived));
         Assert.Equal(0L, s.Line(h.Bob, s.First)!.ImbalanceWh);
         Assert.Equal(0UL, s.Settlement(s.Second)!.PolrSuppliedWh);
-        Assert.Equal(2u, ContractState(h).SettledIntervals);
+        Assert.Equal(2u, SettlementProgress.SettledIntervals(h.State, ContractState(h), LedgerHarness.Interval));
     }
 
     [Fact]
@@ -186,7 +187,7 @@ public class SettlementScenarioTests
         terms.Seller = SettlementScenario.A(h.Utility);
         Assert.Equal(ReasonCodes.OperatorMayNotTrade, h.One(LedgerHarness.Envelope(terms, h.Utility, h.Bob)).Code);
         s.At(s.SettlesAt(s.Second));
-        Assert.Equal(2u, ContractState(h).SettledIntervals);
+        Assert.Equal(2u, SettlementProgress.SettledIntervals(h.State, ContractState(h), LedgerHarness.Interval));
         // Neither meter reported: the seller counts as short and the buyer as long by the contracted 2,000 Wh.
         var record = s.Settlement(s.First)!;
         Assert.Equal((2u, 2_000UL, 2_000UL), (record.MissingReadings, record.PolrSuppliedWh, record.PolrAbsorbedWh));

@@ -52,15 +52,12 @@ internal static class IntervalSettler
                 ?? throw new InvalidOperationException($"index entry {key} names a contract that does not exist"));
             var terms = contract.Terms;
             if (terms.IntervalStart > intervalStart) continue;
+            // Contracts commit before gate closure and intervals settle in order, so interval k is always the next one
+            // of this contract; the contract record itself is not rewritten (see SettlementProgress).
             uint k = (uint)((intervalStart - terms.IntervalStart) / length);
-            // Contracts commit before gate closure and intervals settle in order, so interval k is always the next one.
-            if (contract.SettledIntervals != k)
-                throw new InvalidOperationException($"contract {id} has {contract.SettledIntervals} settled intervals, settling interval {k}");
             SettleInstalment(book, contract, ContractInstalment.Of(contract, k), record);
             contracted[terms.SellerMeter] = checked(contracted.GetValueOrDefault(terms.SellerMeter) + (long)terms.WhPerInterval);
             contracted[terms.BuyerMeter] = checked(contracted.GetValueOrDefault(terms.BuyerMeter) - (long)terms.WhPerInterval);
-            contract.SettledIntervals = k + 1;
-            context.Put(contract);
             if (k + 1 == terms.IntervalCount) context.State.Delete(key);
         }
         return contracted;
