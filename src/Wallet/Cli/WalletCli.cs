@@ -21,6 +21,7 @@ public static class WalletCli
         root.Subcommands.Add(KeyCommands.Create(context));
         root.Subcommands.Add(ConfigCommands.Create(context));
         root.Subcommands.Add(AccountCommands.Create(context));
+        root.Subcommands.Add(ContractCommands.Create(context));
 
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
