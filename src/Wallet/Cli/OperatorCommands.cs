@@ -102,11 +102,10 @@ internal static class OperatorCommands
     {
         var aggregator = new Option<string>("--aggregator") { Description = "The aggregator: 0x address or key name", Required = true };
         var revoke = new Option<bool>("--revoke") { Description = "End the delegation instead" };
-        // The member signs for itself, so the member is whoever --key names.
         return Signed(context, "delegate", "Member: let an aggregator sign contracts, offers and takes for you (--key is the member's)", "member's",
             [aggregator, revoke], parse => new Contracts.Protos.Delegate
             {
-                Member = NodeClient.Bytes(SigningKey.AddressOf(context, parse.GetValue(parse.CommandResult.Command.Options.OfType<Option<string>>().First(o => o.Name == "--key"))!)),
+                Member = NodeClient.Bytes(SigningKey.SignerOf(context, parse)),
                 Aggregator = Address(context, parse, aggregator, "--aggregator"), Active = !parse.GetValue(revoke), Nonce = Terms.Nonce(),
             });
     }

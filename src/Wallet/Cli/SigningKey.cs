@@ -28,6 +28,10 @@ internal sealed class SigningKey
         command.Options.Add(PasswordFile);
     }
 
+    /// <summary>The address of the key named by the parsed command's --key (the signer, for bodies that name it).</summary>
+    public static Address SignerOf(CliContext context, ParseResult parse)
+        => AddressOf(context, parse.GetValue(parse.CommandResult.Command.Options.OfType<Option<string>>().Single(o => o.Name == "--key"))!);
+
     /// <summary>The named key's address, without unlocking it.</summary>
     public static Address AddressOf(CliContext context, string name) => Ring(context).Get(name).Address;
 

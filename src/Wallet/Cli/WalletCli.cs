@@ -22,6 +22,7 @@ public static class WalletCli
         root.Subcommands.Add(ConfigCommands.Create(context));
         root.Subcommands.Add(AccountCommands.Create(context));
         root.Subcommands.Add(ContractCommands.Create(context));
+        root.Subcommands.Add(OfferCommands.Create(context));
         root.Subcommands.Add(OperatorCommands.Create(context));
 
         var parse = root.Parse(args);

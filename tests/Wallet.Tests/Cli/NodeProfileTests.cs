@@ -67,4 +67,14 @@ public sealed class NodeProfileTests : IDisposable
         Assert.Equal(5, exit);
         Assert.StartsWith("p2pe: UNKNOWN_KEY: ", error);
     }
+
+    [Fact]
+    public void OfferPost_BothSides_IsUsage()
+    {
+        var (exit, _, error) = _wallet.Run("offer", "post", "--sell", "--buy", "--meter", "M", "--start", "2030-01-01T00:00:00Z", "--intervals", "1",
+            "--kwh", "1", "--price-per-kwh", "1", "--key", "nobody", "--node", DeadNodeUrl());
+        Assert.NotEqual(0, exit);
+        Assert.Single(error.Split('\n'));
+        Assert.StartsWith("p2pe: ", error);
+    }
 }

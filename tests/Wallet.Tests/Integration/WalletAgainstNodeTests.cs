@@ -88,6 +88,16 @@ public sealed class WalletAgainstNodeTests : IAsyncLifetime
         Assert.Contains(listed, c => (string)c!["id"]! == id);
         Assert.Contains(id, await _p2pe.OkAsync("contract", "show", id));
 
+        // The order book: Alice offers, Bob takes half, Alice cancels the rest; ids are the offers' digests.
+        var posted = JsonNode.Parse(await _p2pe.OkAsync("offer", "post", "--sell", "--meter", "MTR-A", "--start", LiveNode.Iso(LiveNode.IntervalAhead(4)),
+            "--intervals", "1", "--kwh", "2", "--price-per-kwh", "90000", "--key", "alice", "--wait", "--json"))!;
+        var offerId = (string)posted["id"]!;
+        var book = JsonNode.Parse(await _p2pe.OkAsync("offer", "list", "--json"))!["offers"]!.AsArray();
+        Assert.Contains(book, o => (string)o!["id"]! == offerId && (ulong)o["remainingWhPerInterval"]! == 2000);
+        await _p2pe.OkAsync("offer", "take", offerId, "--kwh", "1", "--meter", "MTR-B", "--key", "bob", "--wait");
+        await _p2pe.OkAsync("offer", "cancel", offerId, "--key", "alice", "--wait");
+        Assert.DoesNotContain(JsonNode.Parse(await _p2pe.OkAsync("offer", "list", "--json"))!["offers"]!.AsArray(), o => (string)o!["id"]! == offerId);
+
         // The same file again: the node's result code, shown as one line.
         var (again, _, duplicate) = await _p2pe.RunAsync("contract", "submit", file, "--wait");
         Assert.Equal(11, again);
