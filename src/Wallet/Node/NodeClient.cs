@@ -109,6 +109,7 @@ internal sealed class NodeClient(Uri url) : IDisposable
         StatusCode.NotFound => new WalletException(ExitCode.Rejected, "NOT_FOUND", e.Detail),
         StatusCode.InvalidArgument => new WalletException(ExitCode.Rejected, "INVALID_ARGUMENT", e.Detail),
         StatusCode.Unimplemented => new WalletException(ExitCode.Rejected, "UNIMPLEMENTED", $"the node at {Url} does not serve this call: {e.Detail}"),
-        _ => new WalletException(ExitCode.Rejected, e.StatusCode.ToString().ToUpperInvariant(), e.Detail),
+        // gRPC status names as reason codes in the same SHOUTING_SNAKE form: PermissionDenied -> PERMISSION_DENIED.
+        _ => new WalletException(ExitCode.Rejected, System.Text.RegularExpressions.Regex.Replace(e.StatusCode.ToString(), "(?<=[a-z])(?=[A-Z])", "_").ToUpperInvariant(), e.Detail),
     };
 }
