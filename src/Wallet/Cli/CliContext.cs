@@ -17,7 +17,26 @@ internal sealed class CliContext(WalletEnvironment env)
         Recursive = true,
     };
 
+    /// <summary>Global: the node's gRPC URL, overriding the profile in $P2PE_HOME/config.json.</summary>
+    public static readonly Option<string> Node = new("--node")
+    {
+        Description = "Node URL (http://127.0.0.1:PORT); default from `p2pe config set node URL`",
+        Recursive = true,
+    };
+
     public WalletEnvironment Env { get; } = env;
+
+    /// <summary>Runs an asynchronous command body with the same failure handling as <see cref="Run"/>.</summary>
+    public async Task<int> RunAsync(ParseResult parse, Func<bool, Task> body)
+    {
+        bool json = parse.GetValue(Json);
+        try
+        {
+            await body(json);
+            return (int)ExitCode.Ok;
+        }
+        catch (Exception e) { return Fail(json, e); }
+    }
 
     /// <summary>Runs a command body; the body prints its result and returns normally, or throws.</summary>
     public int Run(ParseResult parse, Action<bool> body)
@@ -28,14 +47,15 @@ internal sealed class CliContext(WalletEnvironment env)
             body(json);
             return (int)ExitCode.Ok;
         }
-        catch (WalletException e) { return Fail(json, e.ExitCode, e.Reason, e.Message); }
-        catch (KeystoreException e)
-        {
-            var exit = e.Failure == KeystoreFailure.WrongPassword ? ExitCode.WrongPassword : ExitCode.BadKeystore;
-            return Fail(json, exit, e.Code, e.Message);
-        }
-        catch (Exception e) { return Fail(json, ExitCode.Internal, "INTERNAL", $"{e.GetType().Name}: {e.Message.Split('\n')[0]}"); }
+        catch (Exception e) { return Fail(json, e); }
     }
+
+    private int Fail(bool json, Exception exception) => exception switch
+    {
+        WalletException e => Fail(json, e.ExitCode, e.Reason, e.Message),
+        KeystoreException e => Fail(json, e.Failure == KeystoreFailure.WrongPassword ? ExitCode.WrongPassword : ExitCode.BadKeystore, e.Code, e.Message),
+        _ => Fail(json, ExitCode.Internal, "INTERNAL", $"{exception.GetType().Name}: {exception.Message.Split('\n')[0]}"),
+    };
 
     /// <summary>Prints the failure as one line (or one JSON object) on stderr and returns its exit code.</summary>
     public int Fail(bool json, ExitCode exit, string reason, string message)

@@ -25,4 +25,10 @@ public enum ExitCode
     BadInput = 8,
     /// <summary>The key ring on disk cannot be read or written.</summary>
     Storage = 9,
+    /// <summary>The node cannot be reached at the configured URL (NODE_UNREACHABLE), or it failed the call.</summary>
+    NodeUnreachable = 10,
+    /// <summary>The node refused or failed the transaction or query; the line carries the node's reason code.</summary>
+    Rejected = 11,
+    /// <summary>The user declined a confirmation, or none could be asked (no terminal and no --yes).</summary>
+    NotConfirmed = 12,
 }

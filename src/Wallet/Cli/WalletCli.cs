@@ -17,7 +17,13 @@ public static class WalletCli
         var context = new CliContext(env);
         var root = new RootCommand("p2pe — wallet for the P2PEnergy peer-to-peer energy ledger");
         root.Options.Add(CliContext.Json);
+        root.Options.Add(CliContext.Node);
         root.Subcommands.Add(KeyCommands.Create(context));
+        root.Subcommands.Add(ConfigCommands.Create(context));
+        root.Subcommands.Add(AccountCommands.Create(context));
+        root.Subcommands.Add(ContractCommands.Create(context));
+        root.Subcommands.Add(OfferCommands.Create(context));
+        root.Subcommands.Add(OperatorCommands.Create(context));
 
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)

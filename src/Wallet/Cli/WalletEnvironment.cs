@@ -20,6 +20,8 @@ public sealed class WalletEnvironment
     public TimeProvider Clock { get; init; } = TimeProvider.System;
     /// <summary>Asks for a secret on the terminal; null when stdin is not a terminal (then a password source is required).</summary>
     public Func<string, string>? PromptSecret { get; init; }
+    /// <summary>Asks a yes/no question on the terminal; null when stdin is not a terminal (then --yes is required).</summary>
+    public Func<string, bool>? Confirm { get; init; }
     /// <summary>The KDF for keystores this wallet writes: geth's standard scrypt; tests inject a cheap one.</summary>
     public KeystoreKdf Kdf { get; init; } = ScryptKdf.Standard;
 
@@ -39,5 +41,9 @@ public sealed class WalletEnvironment
             // The prompt goes to stderr so that stdout stays clean for --json consumers.
             : label => AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) })
                 .Prompt(new TextPrompt<string>(label).Secret().AllowEmpty()),
+        Confirm = Console.IsInputRedirected
+            ? null
+            : question => AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) })
+                .Prompt(new ConfirmationPrompt(question) { DefaultValue = false }),
     };
 }

@@ -16,7 +16,10 @@ internal sealed class WalletHarness : IDisposable
 
     public string KeystoreDirectory => Path.Combine(Home, "keystore");
 
-    public (int Exit, string Out, string Error) Run(params string[] args)
+    public (int Exit, string Out, string Error) Run(params string[] args) => RunWithTerminal(null, args);
+
+    /// <summary>Runs with interactive yes/no answers, as on a terminal (null: stdin is not a terminal).</summary>
+    public (int Exit, string Out, string Error) RunWithTerminal(Queue<bool>? confirmations, params string[] args)
     {
         var output = new StringWriter();
         var error = new StringWriter();
@@ -28,6 +31,7 @@ internal sealed class WalletHarness : IDisposable
             Error = error,
             Kdf = Kdf,
             PromptSecret = answers is null ? null : _ => answers.Dequeue(),
+            Confirm = confirmations is null ? null : _ => confirmations.Dequeue(),
         };
         int exit = WalletCli.RunAsync(args, env).GetAwaiter().GetResult();
         return (exit, output.ToString().TrimEnd(), error.ToString().TrimEnd());

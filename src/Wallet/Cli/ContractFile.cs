@@ -1,0 +1,115 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using P2PEnergy.Contracts.Crypto;
+using P2PEnergy.Contracts.Protos;
+using P2PEnergy.Contracts.TypedData;
+using P2PEnergy.Wallet.Keys;
+
+namespace P2PEnergy.Wallet.Cli;
+
+/// <summary>
+/// A proposed bilateral contract travelling between its parties: the eth_signTypedData_v4 document of the
+/// <see cref="EnergyContract"/> and the signatures collected so far (format <c>p2pe-contract/1</c>, docs/wallet.md).
+/// Every signature is checked against the terms when the file is read, so a tampered file fails loudly.
+/// </summary>
+internal sealed class ContractFile
+{
+    public const string Format = "p2pe-contract/1";
+
+    private readonly SortedDictionary<Address, Signature> _signatures = new();
+
+    public ContractFile(EnergyContract terms, ulong chainId)
+    {
+        Terms = terms;
+        ChainId = chainId;
+        Digest = LedgerTypedData.Digest(terms, chainId);
+    }
+
+    public EnergyContract Terms { get; }
+    public ulong ChainId { get; }
+    /// <summary>The contract id: the EIP-712 digest both parties sign.</summary>
+    public Hash32 Digest { get; }
+    /// <summary>The contract id in 0x-hex, as the node reports it (TransactionResult.payload_id).</summary>
+    public string Id => Hex.Encode(Digest.Bytes);
+    public Address Seller => Address.FromBytes(Terms.Seller.Span);
+    public Address Buyer => Address.FromBytes(Terms.Buyer.Span);
+    public IReadOnlyDictionary<Address, Signature> Signatures => _signatures;
+
+    /// <summary>Adds a signature after checking it recovers the seller or the buyer; returns the signer.</summary>
+    public Address Attach(Signature signature)
+    {
+        Address signer;
+        try { signer = Signer.Recover(Digest, signature); }
+        catch (Exception e) when (e is ArgumentException or FormatException or InvalidOperationException)
+        { throw new WalletException(ExitCode.BadInput, "BAD_SIGNATURE", $"the signature does not recover a key: {e.Message}"); }
+        if (signer != Seller && signer != Buyer)
+            throw new WalletException(ExitCode.BadInput, "NOT_A_PARTY", $"the signature is by {signer}, who is neither the seller {Seller} nor the buyer {Buyer} of contract {Id}");
+        _signatures[signer] = signature;
+        return signer;
+    }
+
+    /// <summary>The signatures in the order the envelope carries them: seller first, then buyer.</summary>
+    public IEnumerable<Signature> OrderedSignatures()
+        => new[] { Seller, Buyer }.Distinct().Where(_signatures.ContainsKey).Select(a => _signatures[a]);
+
+    /// <summary>The eth_signTypedData_v4 document exactly as a wallet signs it.</summary>
+    public string TypedDataJson(bool indented = true) => LedgerTypedData.ToDocument(Terms, ChainId).ToJson(indented);
+
+    public string ToJson()
+    {
+        var file = new JsonObject
+        {
+            ["format"] = Format,
+            ["id"] = Id,
+            ["typedData"] = JsonNode.Parse(TypedDataJson(indented: false)),
+            ["signatures"] = new JsonArray([.. _signatures.Select(s => (JsonNode)new JsonObject { ["signer"] = s.Key.ToString(), ["signature"] = s.Value.ToString() })]),
+        };
+        return file.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n";
+    }
+
+    /// <summary>Writes the file atomically, so a failure leaves the previous version intact.</summary>
+    public void Save(string path, bool overwrite)
+    {
+        if (!overwrite && File.Exists(path))
+            throw new WalletException(ExitCode.BadInput, "FILE_EXISTS", $"{path} already exists; choose another --out");
+        AtomicFile.Write(path, ToJson(), overwrite);
+    }
+
+    /// <summary>Reads and checks a contract file: format, typed data on our domain, every signature by a party.</summary>
+    public static ContractFile Load(string path)
+    {
+        string text;
+        try { text = File.ReadAllText(path); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        { throw new WalletException(ExitCode.BadInput, "UNREADABLE_INPUT", $"cannot read contract file {path}: {e.Message}"); }
+        try
+        {
+            var root = JsonNode.Parse(text) as JsonObject ?? throw Malformed(path, "not a JSON object");
+            if ((string?)root["format"] != Format) throw Malformed(path, $"format is not \"{Format}\"");
+            if (root["typedData"] is not JsonObject typedData) throw Malformed(path, "typedData is missing");
+            var document = TypedDataDocument.Parse(typedData.ToJsonString());
+            var chainId = ChainIdOf(document.Domain) ?? throw Malformed(path, "typedData.domain.chainId is missing");
+            var file = new ContractFile(LedgerTypedData.FromDocument(document, EnergyContract.Parser, chainId), chainId);
+            foreach (var entry in root["signatures"] as JsonArray ?? [])
+            {
+                var signature = Signature.Parse((string?)entry?["signature"] ?? throw Malformed(path, "a signature entry has no \"signature\""));
+                var signer = file.Attach(signature);
+                if ((string?)entry!["signer"] is { } claimed && Address.Parse(claimed) != signer)
+                    throw Malformed(path, $"the signature listed for {claimed} is by {signer}");
+            }
+            return file;
+        }
+        catch (WalletException e) when (e.Reason is "BAD_SIGNATURE" or "NOT_A_PARTY") { throw Malformed(path, e.Message); }
+        catch (Exception e) when (e is JsonException or FormatException or InvalidOperationException or ArgumentException)
+        { throw Malformed(path, e.Message); }
+    }
+
+    private static ulong? ChainIdOf(JsonElement domain)
+    {
+        if (!domain.TryGetProperty("chainId", out var value)) return null;
+        return value.ValueKind == JsonValueKind.String ? ulong.Parse(value.GetString()!, System.Globalization.CultureInfo.InvariantCulture) : value.GetUInt64();
+    }
+
+    private static WalletException Malformed(string path, string problem)
+        => new(ExitCode.BadInput, "MALFORMED_CONTRACT_FILE", $"{path}: {problem.ReplaceLineEndings(" ")}");
+}

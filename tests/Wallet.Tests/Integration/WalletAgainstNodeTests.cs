@@ -1,0 +1,145 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+using P2PEnergy.Contracts.Crypto;
+using P2PEnergy.Wallet.Cli;
+using P2PEnergy.Wallet.Tests.Cli;
+using P2PEnergy.Wallet.Tests.Support;
+
+namespace P2PEnergy.Wallet.Tests.Integration;
+
+/// <summary>
+/// The real <c>p2pe</c> binary against a real <c>p2pe-node</c> process: the operator admits two participants, the
+/// utility registers their meters, they propose, sign and submit a contract, and the buyer's escrow shows it.
+/// </summary>
+[Trait("Category", "Integration")]
+public sealed class WalletAgainstNodeTests : IAsyncLifetime
+{
+    private const string Password = "pw";
+    private readonly WalletHarness _home = new();
+    private readonly PrivateKey _alice = PrivateKey.Generate();
+    private readonly PrivateKey _bob = PrivateKey.Generate();
+    private LiveNode _node = null!;
+    private WalletProcess _p2pe = null!;
+
+    public async Task InitializeAsync()
+    {
+        _node = await LiveNode.StartAsync();
+        _home.Variables[WalletEnvironment.PasswordVariable] = Password;
+        // Keys go in through the in-process wallet with a cheap scrypt; the binary decrypts them like any keystore.
+        foreach (var (name, key) in new[] { ("operator", _node.Operator), ("utility", _node.Utility), ("alice", _alice), ("bob", _bob) })
+            Assert.Equal(0, _home.Run("key", "import", "--private-key-file", _home.WriteFile(name + ".hex", Hex.Encode(key.Bytes)), "--name", name).Exit);
+        _p2pe = new WalletProcess(_home.Home, Password);
+        await _p2pe.OkAsync("config", "set", "node", _node.Url);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _node.DisposeAsync();
+        _home.Dispose();
+    }
+
+    private async Task AdmitAndRegisterAsync()
+    {
+        await _p2pe.OkAsync("operator", "admit", "alice", "--role", "Prosumer", "--name", "Alice", "--key", "operator", "--wait");
+        await _p2pe.OkAsync("operator", "admit", "bob", "--role", "Consumer", "--name", "Bob", "--key", "operator", "--wait");
+        await _p2pe.OkAsync("operator", "register-meter", "MTR-A", "--owner", "alice", "--grid-node", "SP-1", "--device", "alice", "--key", "utility", "--wait");
+        await _p2pe.OkAsync("operator", "register-meter", "MTR-B", "--owner", "bob", "--grid-node", "SP-2", "--device", "bob", "--key", "utility", "--wait");
+        await _p2pe.OkAsync("operator", "deposit", "bob", "--amount", "5000000", "--reference", "wire-1", "--key", "operator", "--wait");
+    }
+
+    private async Task<string> ProposeAsync(string name, int intervalsAhead)
+    {
+        var path = Path.Combine(_home.Home, name);
+        await _p2pe.OkAsync("contract", "propose", "--seller", "alice", "--buyer", "bob", "--seller-meter", "MTR-A", "--buyer-meter", "MTR-B",
+            "--start", LiveNode.Iso(LiveNode.IntervalAhead(intervalsAhead)), "--intervals", "2", "--kwh", "1", "--price-per-kwh", "100000", "--out", path);
+        return path;
+    }
+
+    [Fact]
+    public async Task OperatorAdmits_PartiesProposeSignSubmit_EscrowShowsOnBalanceAndStatement()
+    {
+        var clock = Stopwatch.StartNew();
+        await AdmitAndRegisterAsync();
+        var before = JsonNode.Parse(await _p2pe.OkAsync("account", "balance", "--key", "bob", "--json"))!;
+        Assert.Equal(5_000_000UL, (ulong)before["balance"]!);
+        Assert.Equal(0UL, (ulong)before["escrow"]!);
+
+        var file = await ProposeAsync("contract.json", 3);
+        await _p2pe.OkAsync("contract", "sign", file, "--key", "alice", "--yes");
+        // Without --yes and without a terminal the wallet refuses rather than sign unseen.
+        var (refused, _, refusal) = await _p2pe.RunAsync("contract", "sign", file, "--key", "bob");
+        Assert.Equal(12, refused);
+        Assert.Contains("p2pe: NOT_CONFIRMED: ", refusal);
+        await _p2pe.OkAsync("contract", "sign", file, "--key", "bob", "--yes");
+        var submitted = JsonNode.Parse(await _p2pe.OkAsync("contract", "submit", file, "--wait", "--json"))!;
+        Assert.Equal("OK", (string)submitted["code"]!);
+        var id = (string)submitted["id"]!;
+        Assert.Equal((string)JsonNode.Parse(File.ReadAllText(file))!["id"]!, id);
+
+        // 2 intervals × ⌊1000 Wh × 100000 / 1000⌋ = 200000 paid into escrow, plus the buyer's locked fees.
+        var after = JsonNode.Parse(await _p2pe.OkAsync("account", "balance", "--key", "bob", "--json"))!;
+        Assert.True((ulong)after["escrow"]! >= 200_000, after.ToJsonString());
+        Assert.Equal(5_000_000UL, (ulong)after["balance"]! + (ulong)after["escrow"]!);
+        var statement = JsonNode.Parse(await _p2pe.OkAsync("account", "statement", "--key", "bob", "--from", "2020-01-01T00:00:00Z", "--json"))!;
+        Assert.Equal((ulong)after["escrow"]!, (ulong)statement["account"]!["escrow"]!);
+        Assert.Contains("escrow", await _p2pe.OkAsync("account", "balance", "--key", "bob"));
+
+        var listed = JsonNode.Parse(await _p2pe.OkAsync("contract", "list", "--party", "alice", "--json"))!["contracts"]!.AsArray();
+        Assert.Contains(listed, c => (string)c!["id"]! == id);
+        Assert.Contains(id, await _p2pe.OkAsync("contract", "show", id));
+
+        // The order book: Alice offers, Bob takes half, Alice cancels the rest; ids are the offers' digests.
+        var posted = JsonNode.Parse(await _p2pe.OkAsync("offer", "post", "--sell", "--meter", "MTR-A", "--start", LiveNode.Iso(LiveNode.IntervalAhead(4)),
+            "--intervals", "1", "--kwh", "2", "--price-per-kwh", "90000", "--key", "alice", "--wait", "--json"))!;
+        var offerId = (string)posted["id"]!;
+        var book = JsonNode.Parse(await _p2pe.OkAsync("offer", "list", "--json"))!["offers"]!.AsArray();
+        Assert.Contains(book, o => (string)o!["id"]! == offerId && (ulong)o["remainingWhPerInterval"]! == 2000);
+        await _p2pe.OkAsync("offer", "take", offerId, "--kwh", "1", "--meter", "MTR-B", "--key", "bob", "--wait");
+        await _p2pe.OkAsync("offer", "cancel", offerId, "--key", "alice", "--wait");
+        Assert.DoesNotContain(JsonNode.Parse(await _p2pe.OkAsync("offer", "list", "--json"))!["offers"]!.AsArray(), o => (string)o!["id"]! == offerId);
+
+        // The same file again: the node's result code, shown as one line.
+        var (again, _, duplicate) = await _p2pe.RunAsync("contract", "submit", file, "--wait");
+        Assert.Equal(11, again);
+        Assert.Matches(@"^p2pe: [A-Z_]+: ", duplicate.Split('\n')[^1]);
+        Assert.True(clock.Elapsed < TimeSpan.FromMinutes(5), $"took {clock.Elapsed}");
+    }
+
+    [EthersFact]
+    [Trait("Category", "Integration")]
+    public async Task ContractSignedByEthers_ThroughExportTypedData_IsAcceptedByTheNode()
+    {
+        await AdmitAndRegisterAsync();
+        var file = await ProposeAsync("ethers.json", 3);
+        var typedData = await _p2pe.OkAsync("contract", "export", file, "--typed-data");
+        var documents = _home.WriteFile("documents.json", new JsonObject { ["contract"] = JsonNode.Parse(typedData) }.ToJsonString());
+        foreach (var key in new[] { _alice, _bob })
+        {
+            var signed = await RunEthersAsync("sign", documents, Hex.Encode(key.Bytes));
+            await _p2pe.OkAsync("contract", "attach-signature", file, (string)signed["contract"]!["signature"]!);
+        }
+        var submitted = JsonNode.Parse(await _p2pe.OkAsync("contract", "submit", file, "--wait", "--json"))!;
+        Assert.Equal("OK", (string)submitted["code"]!);
+    }
+
+    private static async Task<JsonNode> RunEthersAsync(params string[] arguments)
+    {
+        var interop = EthersFactAttribute.InteropDirectory!;
+        var start = new ProcessStartInfo(EthersFactAttribute.NodeJs!) { WorkingDirectory = interop, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        start.ArgumentList.Add(Path.Combine(interop, "eip712-ethers.js"));
+        foreach (var argument in arguments) start.ArgumentList.Add(argument);
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        try { await process.WaitForExitAsync(limit.Token); }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+            throw new TimeoutException("eip712-ethers.js did not finish within 60 s");
+        }
+        Assert.True(process.ExitCode == 0, $"eip712-ethers.js exited {process.ExitCode}: {await stderr}");
+        return JsonNode.Parse(await stdout)!;
+    }
+}
