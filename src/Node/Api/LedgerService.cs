@@ -104,6 +104,8 @@ public sealed class LedgerService(ILedgerStore store, Mempool mempool, IConsensu
         response.Contracts.AddRange(Page(contracts, after, limit, c => request.FromInterval == 0
             || c.Terms.IntervalStart + (ulong)c.Terms.IntervalCount * parameters.IntervalSeconds > request.FromInterval, out var next));
         response.NextPageToken = next;
+        foreach (var contract in response.Contracts)
+            contract.SettledIntervals = Market.Settlement.SettlementProgress.SettledIntervals(store, contract, parameters.IntervalSeconds);
         return Task.FromResult(response);
     }
 
