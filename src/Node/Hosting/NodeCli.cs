@@ -45,7 +45,7 @@ public static class NodeCli
             var directory = new DataDirectory(result.GetValue(dataDir)!);
             var document = directory.ReadGenesis();
             using var store = SqliteLedgerStore.Open(directory.LedgerFile);
-            var mismatch = ChainVerifier.Verify(document, store);
+            var mismatch = ChainVerifier.Verify(document, store, directory.ReadGridModel(document));
             Console.WriteLine(mismatch is null ? $"OK: {store.Height} blocks replay to app hash {store.AppHash}" : $"MISMATCH {mismatch}");
             return Task.FromResult(mismatch is null ? 0 : 2);
         }));

@@ -61,6 +61,7 @@ internal static class GovernanceHandlers
             ulong interval = baseline.IntervalStart + i * context.Parameters.IntervalSeconds;
             foreach (var entry in baseline.Entries)
                 context.State.Set(StateKeys.Baseline(interval, entry.Element), entry.ToByteArray());
+            Grid.GridState.BumpRevision(context.State, interval); // the interval's cached flow book is now stale
         }
     }
 
@@ -74,7 +75,7 @@ internal static class GovernanceHandlers
         if (attachment.Length == 0) throw new LedgerRejection(ReasonCodes.InvalidArgument, "UpdateGridModel carries the model as the envelope's attachment, which is empty");
         var actual = Keccak256.Hash(attachment);
         if (actual != expected) throw new LedgerRejection(ReasonCodes.InvalidArgument, $"attachment hashes to {actual}, the signed modelHash is {expected}");
-        context.State.Set(StateKeys.GridModel(update.EffectiveFrom), attachment.ToArray());
+        Grid.GridModelInstall.Install(context.State, update.EffectiveFrom, attachment.ToArray(), actual);
     }
 
     /// <summary>Governance changes take effect from a whole future interval, never retroactively.</summary>
