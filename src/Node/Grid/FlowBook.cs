@@ -12,11 +12,14 @@ namespace P2PEnergy.Node.Grid;
 public sealed class FlowBook
 {
     private readonly long[] _p, _q;
+    // Each branch's present v² rise, so a check computes only the new one.
+    private readonly long[] _riseNow;
+    private readonly int[] _end;
     private readonly VoltageTree? _voltages;
     private readonly Dictionary<string, long> _meterNet = new(StringComparer.Ordinal);
     // Branches a check touches: (node, new P, new Q, change of v² rise). A path plus a root path fits in 2 × depth + 2.
     private readonly int[] _node;
-    private readonly long[] _newP, _newQ, _rise;
+    private readonly long[] _newP, _newQ, _rise, _undo;
 
     /// <summary>The model in force for this interval, or null: then only meter limits apply.</summary>
     public GridModel? Model { get; }
@@ -29,11 +32,14 @@ public sealed class FlowBook
         int n = model?.Count ?? 0;
         _p = new long[n];
         _q = new long[n];
+        _riseNow = new long[n];
         int path = model is null ? 0 : 2 * model.MaxDepth + 2;
         _node = new int[path];
         _newP = new long[path];
         _newQ = new long[path];
         _rise = new long[path];
+        _undo = new long[path];
+        _end = new int[path];
         foreach (var (meter, net) in injections)
         {
             if (net == 0) continue;
@@ -60,7 +66,11 @@ public sealed class FlowBook
         }
         var v = new long[n];
         v[0] = model.SourceSquared;
-        for (int i = 1; i < n; i++) v[i] = checked(v[model.Parent[i]] + LinDistFlow.Rise(model, i, _p[i], _q[i]));
+        for (int i = 1; i < n; i++)
+        {
+            _riseNow[i] = LinDistFlow.Rise(model, i, _p[i], _q[i]);
+            v[i] = checked(v[model.Parent[i]] + _riseNow[i]);
+        }
         _voltages = new VoltageTree(v);
     }
 
@@ -123,19 +133,23 @@ public sealed class FlowBook
         }
 
         var tree = _voltages!;
-        for (int k = 0; k < count; k++) tree.Add(_node[k], model.SubtreeEnd[_node[k]], _rise[k]);
+        var nodes = _node.AsSpan(0, count);
+        var ends = _end.AsSpan(0, count);
+        tree.AddAll(nodes, ends, _rise.AsSpan(0, count));
         GridViolation? voltage = null;
         if (tree.Max > model.VMaxSquared) voltage = Voltage(model, tree.ArgMax(), tree.Max, ">", model.VMaxPu);
         else if (tree.Min < model.VMinSquared) voltage = Voltage(model, tree.ArgMin(), tree.Min, "<", model.VMinPu);
         if (voltage is not null || !commit)
         {
-            for (int k = 0; k < count; k++) tree.Add(_node[k], model.SubtreeEnd[_node[k]], -_rise[k]);
+            for (int k = 0; k < count; k++) _undo[k] = -_rise[k];
+            tree.AddAll(nodes, ends, _undo.AsSpan(0, count));
             return voltage;
         }
         for (int k = 0; k < count; k++)
         {
             _p[_node[k]] = _newP[k];
             _q[_node[k]] = _newQ[k];
+            _riseNow[_node[k]] = checked(_riseNow[_node[k]] + _rise[k]);
         }
         return null;
     }
@@ -159,9 +173,10 @@ public sealed class FlowBook
         long p = _p[node], q = _q[node];
         long newP = checked(p + dp), newQ = checked(q + dq);
         _node[count] = node;
+        _end[count] = Model!.SubtreeEnd[node];
         _newP[count] = newP;
         _newQ[count] = newQ;
-        _rise[count] = checked(LinDistFlow.Rise(Model!, node, newP, newQ) - LinDistFlow.Rise(Model!, node, p, q));
+        _rise[count] = checked(LinDistFlow.Rise(Model!, node, newP, newQ) - _riseNow[node]);
         count++;
     }
 

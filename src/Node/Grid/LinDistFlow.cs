@@ -21,7 +21,11 @@ public static class LinDistFlow
         if (p == 0 && q == 0) return 0;
         var v = model.NominalVoltageV[node];
         Int128 numerator = checked(((Int128)model.RMilliohm[node] * p + (Int128)model.XMilliohm[node] * q) * Scale);
-        return checked((long)(numerator / ((Int128)v * v)));
+        Int128 divisor = (Int128)v * v;
+        // Same truncation either way; 64-bit division is several times faster than Int128's, and usually suffices.
+        if (numerator >= long.MinValue + 1 && numerator <= long.MaxValue && divisor <= long.MaxValue)
+            return (long)numerator / (long)divisor;
+        return checked((long)(numerator / divisor));
     }
 
     /// <summary>tan φ × 10^6 for a power factor in thousandths (0 and 1000 mean unity).</summary>

@@ -13,6 +13,7 @@ public sealed class VoltageTree
 
     private readonly int _size;
     private readonly long[] _min, _max, _add;
+    private int[] _boundary = new int[64];
 
     public VoltageTree(ReadOnlySpan<long> voltagesSquared)
     {
@@ -46,6 +47,44 @@ public sealed class VoltageTree
         }
         for (left >>= 1; left >= 1; left >>= 1) Pull(left);
         for (right >>= 1; right >= 1; right >>= 1) Pull(right);
+    }
+
+    /// <summary>
+    /// Adds <paramref name="deltas"/>[k] to every node in [from[k], to[k]) for all k, then recomputes each affected
+    /// ancestor once: a contract's ranges nest along its path and share most ancestors, so this does a fraction of
+    /// the work of one <see cref="Add"/> per range.
+    /// </summary>
+    public void AddAll(ReadOnlySpan<int> from, ReadOnlySpan<int> to, ReadOnlySpan<long> deltas)
+    {
+        if (_boundary.Length < 2 * from.Length) _boundary = new int[2 * from.Length];
+        int m = 0;
+        for (int k = 0; k < from.Length; k++)
+        {
+            if (deltas[k] == 0 || from[k] >= to[k]) continue;
+            int l = from[k] + _size, r = to[k] + _size;
+            _boundary[m++] = l;
+            _boundary[m++] = r - 1;
+            for (; l < r; l >>= 1, r >>= 1)
+            {
+                if ((l & 1) == 1) Apply(l++, deltas[k]);
+                if ((r & 1) == 1) Apply(--r, deltas[k]);
+            }
+        }
+        // Every boundary is a leaf, so all sit at one depth: sort once, then climb level by level, merging duplicates.
+        var level = _boundary.AsSpan(0, m);
+        level.Sort();
+        while (m > 0 && level[0] > 1)
+        {
+            int w = 0;
+            for (int i = 0; i < m; i++)
+            {
+                int up = level[i] >> 1;
+                if (w == 0 || level[w - 1] != up) level[w++] = up;
+            }
+            m = w;
+            level = level[..m];
+            foreach (var x in level) Pull(x);
+        }
     }
 
     /// <summary>v² of the node at Euler index <paramref name="index"/>.</summary>

@@ -79,11 +79,13 @@ public sealed class NodeHost : IAsyncDisposable
         builder.Services.AddSingleton<IConsensusEngine>(engine);
         builder.Services.AddSingleton(clock);
         builder.Services.AddSingleton(new LedgerService(store, mempool, engine, parameters, validator.Address));
+        builder.Services.AddSingleton(new GridService(store, parameters));
         builder.Services.AddHostedService<ConsensusDriver>();
         var app = builder.Build();
         app.Logger.LogInformation("validator {Validator} on chain {ChainId} at height {Height}; secp256k1 backend: {Backend}", validator.Address, parameters.ChainId, store.Height, Secp256k1.Description);
         app.MapGet("/healthz", () => Results.Text("ok"));
         LedgerService.Map(app);
+        GridService.Map(app);
         return new NodeHost(app, listen!, store);
     }
 
