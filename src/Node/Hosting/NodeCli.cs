@@ -50,7 +50,7 @@ public static class NodeCli
             return Task.FromResult(mismatch is null ? 0 : 2);
         }));
 
-        return new RootCommand("p2pe-node: a P2PEnergy ledger node") { init, run, verify };
+        return new RootCommand("p2pe-node: a P2PEnergy ledger node") { init, run, verify, GridCommand.Build() };
     }
 
     // Setup errors are the operator's to fix: one line on stderr and exit code 1, not a stack trace.
