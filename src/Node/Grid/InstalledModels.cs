@@ -38,4 +38,15 @@ public static class InstalledModels
             yield return (from, Get(state, from, Hash32.FromBytes(value)));
         }
     }
+
+    /// <summary>The models in force at some time in [<paramref name="from"/>, <paramref name="until"/>).</summary>
+    public static IEnumerable<GridModel> InForceDuring(IStateReader state, ulong from, ulong until)
+    {
+        var all = All(state).ToList();
+        for (int i = 0; i < all.Count; i++)
+        {
+            ulong end = i + 1 < all.Count ? all[i + 1].EffectiveFrom : ulong.MaxValue;
+            if (all[i].EffectiveFrom < until && end > from) yield return all[i].Model;
+        }
+    }
 }

@@ -83,6 +83,17 @@ public class GridLedgerTests
     }
 
     [Fact]
+    public void Baseline_ForAnElementOutsideTheModel_IsRefused()
+    {
+        var h = Chain();
+        var baseline = new SetBaseline { IntervalStart = h.IntervalAhead(2), IntervalCount = 2, Nonce = 1 };
+        baseline.Entries.Add(new BaselineEntry { Element = "T9", ActiveW = 1 });
+        var refused = h.One(LedgerHarness.Envelope(baseline, h.Planner));
+        Assert.Equal(ReasonCodes.InvalidArgument, refused.Code);
+        Assert.Contains("element 'T9' is not in the grid model", refused.Message);
+    }
+
+    [Fact]
     public void UpdateGridModel_ThatCommittedContractsBreak_IsRefusedWithTheConflicts()
     {
         var h = Chain();

@@ -56,6 +56,11 @@ internal static class GovernanceHandlers
             Authority.RequireText(entry.Element, "element", 64);
             if (!elements.Add(entry.Element)) throw new LedgerRejection(ReasonCodes.InvalidArgument, $"element '{entry.Element}' appears twice");
         }
+        ulong until = checked(baseline.IntervalStart + baseline.IntervalCount * context.Parameters.IntervalSeconds);
+        foreach (var model in Grid.InstalledModels.InForceDuring(context.State, baseline.IntervalStart, until))
+            foreach (var entry in baseline.Entries)
+                if (model.IndexOf(entry.Element) < 0)
+                    throw new LedgerRejection(ReasonCodes.InvalidArgument, $"element '{entry.Element}' is not in the grid model {model.Hash} in force for these intervals");
         for (uint i = 0; i < baseline.IntervalCount; i++)
         {
             ulong interval = baseline.IntervalStart + i * context.Parameters.IntervalSeconds;
