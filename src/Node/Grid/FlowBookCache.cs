@@ -16,9 +16,11 @@ public sealed class FlowBookCache(int capacity = 64)
     private long _clock;
 
     /// <summary>The flow book of <paramref name="interval"/> as <paramref name="state"/> has it.</summary>
-    public FlowBook Get(IStateReader state, ulong interval)
+    public FlowBook Get(IStateReader state, ulong interval) => Get(state, interval, ModelAt(state, interval));
+
+    /// <summary>As <see cref="Get(IStateReader, ulong)"/>, with the model in force already looked up by the caller.</summary>
+    public FlowBook Get(IStateReader state, ulong interval, GridModel? model)
     {
-        var model = ModelAt(state, interval);
         long revision = GridState.RevisionOf(state, interval);
         if (_books.TryGetValue(interval, out var entry) && entry.Model == model?.Hash && entry.Revision == revision)
         {

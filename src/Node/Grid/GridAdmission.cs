@@ -29,11 +29,13 @@ public sealed class GridAdmission(FlowBookCache? cache = null) : IGridAdmission
         long power = ContractPowerW(terms.WhPerInterval, step);
         var books = new FlowBook[terms.IntervalCount];
         var points = new (MeterPoint Seller, MeterPoint Buyer)[terms.IntervalCount];
+        // One scan of the installed models per contract, not per interval: scans cost O(pending writes) in a block.
+        var installed = InstalledModels.All(context.State).ToList();
         // Check every interval before writing anything: the first refusal names its interval and nothing is recorded.
         for (int i = 0; i < books.Length; i++)
         {
             ulong interval = checked(terms.IntervalStart + (ulong)i * step);
-            var book = books[i] = _cache.Get(context.State, interval);
+            var book = books[i] = _cache.Get(context.State, interval, InstalledModels.At(installed, interval));
             var seller = FlowBookCache.Point(sellerMeter, book.Model);
             var buyer = FlowBookCache.Point(buyerMeter, book.Model);
             points[i] = (seller, buyer);

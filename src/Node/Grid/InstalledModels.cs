@@ -49,4 +49,16 @@ public static class InstalledModels
             if (all[i].EffectiveFrom < until && end > from) yield return all[i].Model;
         }
     }
+
+    /// <summary>The model in force at <paramref name="interval"/> among <paramref name="installed"/> (ascending), or null.</summary>
+    public static GridModel? At(IReadOnlyList<(ulong EffectiveFrom, GridModel Model)> installed, ulong interval)
+    {
+        GridModel? found = null;
+        foreach (var (from, model) in installed)
+        {
+            if (from > interval) break;
+            found = model;
+        }
+        return found;
+    }
 }
