@@ -20,7 +20,7 @@ public static class GridModelInstall
         GridModel model;
         try { model = GridModel.Load(file); }
         catch (GridModelException e) { throw new LedgerRejection(ReasonCodes.InvalidArgument, $"grid model: {e.Message}"); }
-        if (state.Get(GridState.ModelHash(effectiveFrom)) is not null)
+        if (GridState.Models(state).Any(m => m.EffectiveFrom == effectiveFrom))
             throw new LedgerRejection(ReasonCodes.AlreadyExists, $"a grid model is already installed from {GridFormat.Interval(effectiveFrom)}; choose another interval");
         foreach (var (_, bytes) in state.Scan(StateKeys.MeterPrefix))
         {
@@ -44,7 +44,7 @@ public static class GridModelInstall
     /// </summary>
     public static List<string> Conflicts(IStateReader state, ulong effectiveFrom, GridModel model)
     {
-        ulong until = GridState.ModelVersions(state).Where(v => v > effectiveFrom).DefaultIfEmpty(ulong.MaxValue).First();
+        ulong until = GridState.Models(state).Select(m => m.EffectiveFrom).Where(v => v > effectiveFrom).DefaultIfEmpty(ulong.MaxValue).First();
         var intervals = new SortedSet<ulong>();
         foreach (var (key, _) in state.Scan(GridState.InjectionPrefix))
         {

@@ -6,8 +6,8 @@ namespace P2PEnergy.Node.Grid;
 
 /// <summary>
 /// Installed grid models, parsed once per model hash for the whole process: a 10,000-node file takes milliseconds
-/// to parse, and every contract check and meter registration needs the model in force. Keyed by the hash stored
-/// beside the file, never by its state key, so two forks that installed different files at the same interval never
+/// to parse, and every contract check and meter registration needs the model in force. Keyed by the hash in the
+/// model index, never by the file's state key, so two forks that installed different files at the same interval never
 /// share an entry.
 /// </summary>
 public static class InstalledModels
@@ -32,11 +32,7 @@ public static class InstalledModels
     /// <summary>Every installed model (in force now or later), by effectiveFrom ascending.</summary>
     public static IEnumerable<(ulong EffectiveFrom, GridModel Model)> All(IStateReader state)
     {
-        foreach (var (key, value) in state.Scan(GridState.ModelHashPrefix))
-        {
-            var from = ulong.Parse(key.AsSpan(GridState.ModelHashPrefix.Length), provider: System.Globalization.CultureInfo.InvariantCulture);
-            yield return (from, Get(state, from, Hash32.FromBytes(value)));
-        }
+        foreach (var (from, hash) in GridState.Models(state)) yield return (from, Get(state, from, hash));
     }
 
     /// <summary>The models in force at some time in [<paramref name="from"/>, <paramref name="until"/>).</summary>
