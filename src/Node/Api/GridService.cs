@@ -32,9 +32,15 @@ public sealed class GridService(ILedgerStore store, ChainParameters parameters)
     public Task<GridStatus> GetGridStatus(GetGridStatusRequest request, ServerCallContext context)
     {
         RequireAligned(request.IntervalStart);
-        var (book, height) = Book(request.IntervalStart);
-        var status = new GridStatus { IntervalStart = request.IntervalStart, Height = height };
-        if (book.Model is not { } model) return Task.FromResult(status);
+        // Under the lock: a hosting-capacity search applies and undoes trial contracts on the same cached book.
+        lock (_lock) return Task.FromResult(Status(request.IntervalStart));
+    }
+
+    private GridStatus Status(ulong interval)
+    {
+        var (book, height) = Book(interval);
+        var status = new GridStatus { IntervalStart = interval, Height = height };
+        if (book.Model is not { } model) return status;
         status.ModelHash = ByteString.CopyFrom(model.Hash.Bytes);
         status.MinVoltageMicroPu = Micro(book.MinVoltageSquared);
         status.MaxVoltageMicroPu = Micro(book.MaxVoltageSquared);
@@ -51,7 +57,7 @@ public sealed class GridService(ILedgerStore store, ChainParameters parameters)
                 Headroom = i == 0 ? 0 : rating - flow, VoltageMicroPu = Micro(book.VoltageSquared(i)),
             });
         }
-        return Task.FromResult(status);
+        return status;
     }
 
     public Task<HostingCapacity> GetHostingCapacity(GetHostingCapacityRequest request, ServerCallContext context)
