@@ -18,7 +18,7 @@ namespace P2PEnergy.Node.Api;
 public sealed class GridService(ILedgerStore store, ChainParameters parameters)
 {
     public const string Name = "p2pe.v1.Grid";
-    private readonly FlowBookCache _cache = new(capacity: 16);
+    private readonly FlowBookCache _cache = new(memoryBudgetBytes: 32L << 20);
     private readonly Lock _lock = new();
 
     public static IEndpointRouteBuilder Map(IEndpointRouteBuilder endpoints)

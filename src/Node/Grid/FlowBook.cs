@@ -74,6 +74,9 @@ public sealed class FlowBook
         _voltages = new VoltageTree(v);
     }
 
+    /// <summary>Rough heap size of this book, for the cache's memory budget.</summary>
+    public long ApproximateBytes => 256 + 24L * _p.Length + (_voltages?.ApproximateBytes ?? 0) + 64L * _meterNet.Count;
+
     public long FlowW(int node) => _p[node];
     public long FlowVar(int node) => _q[node];
     public long VoltageSquared(int node) => _voltages?.At(node) ?? Model?.SourceSquared ?? 0;

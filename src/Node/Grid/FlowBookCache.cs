@@ -8,12 +8,13 @@ namespace P2PEnergy.Node.Grid;
 /// In-memory flow books keyed by interval, rebuilt from state on demand. State is the truth: a cached book is used
 /// only while its model hash and the interval's revision counter match state, so a transaction whose writes were
 /// discarded, or a block executed but never committed, at worst costs a rebuild — never a different outcome.
-/// Bounded (least recently used first out), so contracts spanning a month do not hold a month of books.
+/// Bounded by memory (least recently used first out): a small model keeps a month of interval books, a 10,000-node
+/// one (≈ 1.3 MB a book) about two hundred.
 /// </summary>
-public sealed class FlowBookCache(int capacity = 64)
+public sealed class FlowBookCache(long memoryBudgetBytes = 256L << 20)
 {
     private readonly Dictionary<ulong, (FlowBook Book, Hash32? Model, long Revision, long Used)> _books = [];
-    private long _clock;
+    private long _clock, _bytes;
 
     /// <summary>The flow book of <paramref name="interval"/> as <paramref name="state"/> has it.</summary>
     public FlowBook Get(IStateReader state, ulong interval) => Get(state, interval, ModelAt(state, interval));
@@ -35,19 +36,27 @@ public sealed class FlowBookCache(int capacity = 64)
     /// <summary>Records that <paramref name="book"/> (already updated in memory) matches the state at <paramref name="revision"/>.</summary>
     public void Remember(ulong interval, FlowBook book, long revision)
     {
-        if (!_books.ContainsKey(interval) && _books.Count >= capacity)
+        Forget(interval);
+        while (_books.Count > 0 && _bytes + book.ApproximateBytes > memoryBudgetBytes)
         {
             ulong oldest = 0;
             long least = long.MaxValue;
             foreach (var (key, value) in _books)
                 if (value.Used < least) { least = value.Used; oldest = key; }
-            _books.Remove(oldest);
+            Forget(oldest);
         }
         _books[interval] = (book, book.Model?.Hash, revision, ++_clock);
+        _bytes += book.ApproximateBytes;
     }
 
     /// <summary>Drops an interval's book, e.g. before mutating it in place, so a failure midway cannot leave it stale.</summary>
-    public void Forget(ulong interval) => _books.Remove(interval);
+    public void Forget(ulong interval)
+    {
+        if (_books.Remove(interval, out var entry)) _bytes -= entry.Book.ApproximateBytes;
+    }
+
+    /// <summary>Books held now.</summary>
+    public int Count => _books.Count;
 
     /// <summary>The model in force at <paramref name="interval"/>.</summary>
     public GridModel? ModelAt(IStateReader state, ulong interval) => InstalledModels.At(state, interval);

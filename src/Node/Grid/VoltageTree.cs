@@ -38,6 +38,9 @@ public sealed class VoltageTree
         for (int x = _size - 1; x >= 1; x--) Pull(x);
     }
 
+    /// <summary>Rough heap size, for the flow-book cache's memory budget.</summary>
+    public long ApproximateBytes => 32L * _tree.Length;
+
     public long Min => _tree[1].Min;
     public long Max => _tree[1].Max;
 

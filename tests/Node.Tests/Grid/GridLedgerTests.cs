@@ -17,10 +17,10 @@ namespace P2PEnergy.Node.Tests.Grid;
 /// </summary>
 public class GridLedgerTests
 {
-    private static LedgerHarness Chain(GridModelFile? file = null, Action<GenesisDocument>? fees = null)
+    private static LedgerHarness Chain(GridModelFile? file = null, Action<GenesisDocument>? fees = null, FlowBookCache? cache = null)
     {
         var bytes = (file ?? SmallFeeder.File()).ToJsonBytes();
-        return new LedgerHarness(grid: new GridAdmission(), gridModel: bytes, configure: g =>
+        return new LedgerHarness(grid: new GridAdmission(cache), gridModel: bytes, configure: g =>
         {
             g.GridModelFile = "grid.json";
             g.GridModelHash = Keccak256.Hash(bytes).ToString();
@@ -155,13 +155,15 @@ public class GridLedgerTests
     }
 
     [Fact]
-    public void Replay_WithAColdCache_ReproducesEveryAppHash()
+    public void Replay_WithAStarvedCache_ReproducesEveryAppHash()
     {
         var h = Chain(SmallFeeder.File(sp1Rating: 8_000));
         ulong nonce = 1;
         for (int i = 0; i < 4; i++)
             h.Block(5, Signed(h, h.Contract(h.Alice, h.Bob, wh: (ulong)(500 + 700 * i), nonce: nonce++)), Signed(h, h.Contract(h.Bob, h.Alice, wh: 300, nonce: nonce++)));
-        var replay = Chain(SmallFeeder.File(sp1Rating: 8_000));
+        // A one-byte budget keeps at most the book in hand: every interval rebuilds from state, every time.
+        var starved = new FlowBookCache(memoryBudgetBytes: 1);
+        var replay = Chain(SmallFeeder.File(sp1Rating: 8_000), cache: starved);
         var appHash = replay.AppHash;
         foreach (var (height, time, transactions, expected) in h.Blocks)
         {
@@ -169,6 +171,7 @@ public class GridLedgerTests
             replay.State.Apply(execution.Changes);
             appHash = execution.AppHash;
             Assert.Equal(expected, appHash);
+            Assert.True(starved.Count <= 1);
         }
     }
 
