@@ -138,6 +138,25 @@ public class GridLedgerTests
     }
 
     [Fact]
+    public void RegisterMeter_OnANodeANewModelAdds_WaitsUntilThatModelGoverns()
+    {
+        var h = Chain();
+        var file = SmallFeeder.File();
+        file.Nodes.Add(new GridNodeEntry { Id = "SP9", Kind = NodeKind.ServicePoint, Parent = "T2", RatingW = 20_000, RMilliohm = 100, NominalVoltageV = 10_000 });
+        var from = h.IntervalAhead(1);
+        Assert.Equal(ReasonCodes.Ok, h.One(Update(h, file.ToJsonBytes(), from, nonce: 1)).Code);
+        RegisterMeter Register(ulong nonce) => new()
+        {
+            Meter = "MTR-9", Owner = ByteString.CopyFrom(h.Alice.Address.Bytes), GridNode = "SP9",
+            Device = ByteString.CopyFrom(h.Stranger.Address.Bytes), ImportLimitW = 5_000, ExportLimitW = 5_000, Nonce = nonce,
+        };
+        // The genesis model still governs now and has no SP9.
+        Assert.Contains("'SP9' is not in the model", h.One(LedgerHarness.Envelope(Register(1), h.Utility)).Message);
+        var wait = (int)(from - h.NowSeconds);
+        Assert.Equal(ReasonCodes.Ok, h.One(LedgerHarness.Envelope(Register(2), h.Utility), advanceSeconds: wait).Code);
+    }
+
+    [Fact]
     public void Genesis_ModelHashMismatch_OrMeterOffTheModel_IsRefused()
     {
         var bytes = SmallFeeder.File().ToJsonBytes();

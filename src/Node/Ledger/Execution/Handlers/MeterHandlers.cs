@@ -29,13 +29,14 @@ internal static class MeterHandlers
         });
     }
 
-    /// <summary>A meter must sit on a service point of the model in force and of every model already installed for later.</summary>
+    /// <summary>A meter must sit on a service point of the model in force and of every model installed for later.</summary>
     private static void RequireServicePointInEveryModel(LedgerContext context, RegisterMeter register)
     {
-        foreach (var (version, model) in Grid.InstalledModels.All(context.State))
+        // Superseded models no longer govern any interval a contract could name, so they do not count.
+        foreach (var model in Grid.InstalledModels.InForceDuring(context.State, context.TimeSeconds, ulong.MaxValue))
         {
             try { model.RequireServicePoint(register.GridNode, register.Meter); }
-            catch (Grid.GridModelException e) { throw new LedgerRejection(ReasonCodes.InvalidArgument, $"{e.Message} (model from {LedgerContext.Format(version)})"); }
+            catch (Grid.GridModelException e) { throw new LedgerRejection(ReasonCodes.InvalidArgument, $"{e.Message} (grid model {model.Hash})"); }
         }
     }
 
