@@ -15,12 +15,12 @@ namespace P2PEnergy.Node.Hosting;
 public static class ChainVerifier
 {
     /// <summary>Null when the store replays exactly; otherwise what differs first, naming the height.</summary>
-    public static string? Verify(GenesisDocument genesis, ILedgerStore store)
+    public static string? Verify(GenesisDocument genesis, ILedgerStore store, byte[]? gridModel = null)
     {
         var parameters = genesis.ToParameters();
-        var executor = new BlockExecutor(parameters, new TransactionVerifier(parameters.ChainId, Secp256k1.Default), new UnmodelledGrid());
+        var executor = new BlockExecutor(parameters, new TransactionVerifier(parameters.ChainId, Secp256k1.Default), new GridAdmission());
         var state = new MemoryState();
-        var (changes, appHash) = GenesisState.Build(genesis);
+        var (changes, appHash) = GenesisState.Build(genesis, gridModel);
         state.Apply(changes);
         for (ulong height = 1; height <= store.Height; height++)
         {

@@ -11,6 +11,13 @@ public sealed class DataDirectory(string path)
     public string GenesisFile => System.IO.Path.Combine(Path, "genesis.json");
     public string ValidatorKeyFile => System.IO.Path.Combine(Path, "validator.json");
     public string LedgerFile => System.IO.Path.Combine(Path, "ledger.db");
+    /// <summary>The genesis grid model, copied in at init when genesis names one.</summary>
+    public string GridModelFile => System.IO.Path.Combine(Path, "grid-model.json");
+
+    /// <summary>The genesis grid model's bytes, or null when genesis names none.</summary>
+    public byte[]? ReadGridModel(GenesisDocument genesis)
+        => genesis.GridModelFile is null ? null
+            : File.Exists(GridModelFile) ? File.ReadAllBytes(GridModelFile) : throw new NodeSetupException($"{GridModelFile} is missing: genesis names a grid model");
 
     /// <summary>The genesis copied in at init, parsed and validated.</summary>
     public GenesisDocument ReadGenesis()

@@ -45,12 +45,12 @@ public static class NodeCli
             var directory = new DataDirectory(result.GetValue(dataDir)!);
             var document = directory.ReadGenesis();
             using var store = SqliteLedgerStore.Open(directory.LedgerFile);
-            var mismatch = ChainVerifier.Verify(document, store);
+            var mismatch = ChainVerifier.Verify(document, store, directory.ReadGridModel(document));
             Console.WriteLine(mismatch is null ? $"OK: {store.Height} blocks replay to app hash {store.AppHash}" : $"MISMATCH {mismatch}");
             return Task.FromResult(mismatch is null ? 0 : 2);
         }));
 
-        return new RootCommand("p2pe-node: a P2PEnergy ledger node") { init, run, verify };
+        return new RootCommand("p2pe-node: a P2PEnergy ledger node") { init, run, verify, GridCommand.Build() };
     }
 
     // Setup errors are the operator's to fix: one line on stderr and exit code 1, not a stack trace.

@@ -66,7 +66,7 @@ public sealed class NodeHost : IAsyncDisposable
 
         clock ??= TimeProvider.System;
         var verifier = new TransactionVerifier(parameters.ChainId, Secp256k1.Default);
-        var executor = new BlockExecutor(parameters, verifier, new UnmodelledGrid());
+        var executor = new BlockExecutor(parameters, verifier, new GridAdmission());
         SingleValidatorEngine? engine = null;
         var mempool = new Mempool(verifier, store, () => engine?.LastBlockTimeMs ?? parameters.GenesisTimeMs, options.MempoolMaxTransactions);
         engine = new SingleValidatorEngine(executor, store, mempool, validator, clock, options.HeartbeatMs, options.MaxBlockTransactions);
@@ -81,6 +81,7 @@ public sealed class NodeHost : IAsyncDisposable
         builder.Services.AddSingleton(new LedgerService(store, mempool, engine, parameters, validator.Address));
         builder.Services.AddSingleton(new SettlementService(store, parameters));
         builder.Services.AddSingleton(new DevicesService(store, parameters, new DispatchPublisher(store, parameters, engine.Feed, engine.LastBlockTimeMs), clock));
+        builder.Services.AddSingleton(new GridService(store, parameters));
         builder.Services.AddHostedService<ConsensusDriver>();
         var app = builder.Build();
         app.Logger.LogInformation("validator {Validator} on chain {ChainId} at height {Height}; secp256k1 backend: {Backend}", validator.Address, parameters.ChainId, store.Height, Secp256k1.Description);
@@ -88,6 +89,7 @@ public sealed class NodeHost : IAsyncDisposable
         LedgerService.Map(app);
         SettlementService.Map(app);
         DevicesService.Map(app);
+        GridService.Map(app);
         return new NodeHost(app, listen!, store);
     }
 

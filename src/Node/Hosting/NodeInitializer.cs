@@ -28,7 +28,19 @@ public static class NodeInitializer
         File.WriteAllText(dataDir.GenesisFile, json);
         var key = importKey ?? PrivateKey.Generate();
         File.WriteAllText(dataDir.ValidatorKeyFile, Keystore.Encrypt(key.Bytes, password, kdf).ToJson());
-        var (changes, appHash) = GenesisState.Build(genesis);
+        byte[]? gridModel = null;
+        if (genesis.GridModelFile is not null)
+        {
+            // Relative to the genesis file; copied in beside it so verify and run never depend on the original path.
+            var source = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(genesisFile))!, genesis.GridModelFile);
+            if (!File.Exists(source)) throw new NodeSetupException($"grid model file {source} (gridModelFile of {genesisFile}) does not exist");
+            gridModel = File.ReadAllBytes(source);
+            File.WriteAllBytes(dataDir.GridModelFile, gridModel);
+        }
+        (IReadOnlyList<Ledger.State.StateChange> changes, Hash32 appHash) built;
+        try { built = GenesisState.Build(genesis, gridModel); }
+        catch (GenesisException e) { throw new NodeSetupException($"{genesisFile}: {e.Message}"); }
+        var (changes, appHash) = built;
         using var store = SqliteLedgerStore.Open(dataDir.LedgerFile);
         store.InitializeGenesis(Keccak256.Hash(File.ReadAllBytes(dataDir.GenesisFile)), changes, appHash);
         return key.Address;

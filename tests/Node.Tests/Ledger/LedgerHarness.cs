@@ -36,7 +36,10 @@ public sealed class LedgerHarness
     /// <summary>The genesis this chain started from (for node-level tests that initialise a store).</summary>
     public GenesisDocument Document { get; }
 
-    public LedgerHarness(string dsoModel = "IndependentDmo", bool utilityMayTrade = false, Action<GenesisDocument>? configure = null)
+    // grid: the grid stage, the unmodelled one unless a test exercises the flow book; configure edits the genesis
+    // before it is built (e.g. to name a grid model file); gridModel is that file's bytes.
+    public LedgerHarness(string dsoModel = "IndependentDmo", bool utilityMayTrade = false, IGridAdmission? grid = null,
+        Action<GenesisDocument>? configure = null, byte[]? gridModel = null)
     {
         var genesis = new GenesisDocument
         {
@@ -61,12 +64,12 @@ public sealed class LedgerHarness
         configure?.Invoke(genesis);
         Document = genesis;
         Parameters = genesis.ToParameters();
-        var (changes, appHash) = GenesisState.Build(genesis);
+        var (changes, appHash) = GenesisState.Build(genesis, gridModel);
         State.Apply(changes);
         AppHash = appHash;
         TimeMs = Parameters.GenesisTimeMs;
         ExternalFunds = genesis.Participants.Sum(p => (long)p.Deposit);
-        Executor = new BlockExecutor(Parameters, new TransactionVerifier(ChainId, Secp256k1.Default), new UnmodelledGrid());
+        Executor = new BlockExecutor(Parameters, new TransactionVerifier(ChainId, Secp256k1.Default), grid ?? new UnmodelledGrid());
     }
 
     public ulong NowSeconds => (ulong)(TimeMs / 1000);

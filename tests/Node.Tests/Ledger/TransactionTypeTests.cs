@@ -211,7 +211,12 @@ public class TransactionTypeTests
     public void UpdateGridModel_AttachmentMustMatchSignedHash()
     {
         var h = new LedgerHarness();
-        var model = System.Text.Encoding.UTF8.GetBytes("{\"nodes\":[]}");
+        // The smallest model that holds the harness's meters (on SP1 and SP2); grid tests cover the model itself.
+        var model = """
+            {"nodes":[{"id":"S","kind":"Substation","nominalVoltageV":400},
+            {"id":"SP1","kind":"ServicePoint","parent":"S","ratingW":100000,"rMilliohm":10,"nominalVoltageV":400},
+            {"id":"SP2","kind":"ServicePoint","parent":"S","ratingW":100000,"rMilliohm":10,"nominalVoltageV":400}]}
+            """u8.ToArray();
         var update = new UpdateGridModel { ModelHash = ByteString.CopyFrom(Keccak256.Hash(model).Bytes), EffectiveFrom = h.IntervalAhead(4), Nonce = 1 };
         var tx = LedgerHarness.Envelope(update, h.Utility);
         tx.Attachment = ByteString.CopyFrom(model);

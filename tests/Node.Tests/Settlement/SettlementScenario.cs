@@ -25,7 +25,7 @@ public sealed class SettlementScenario
 
     public SettlementScenario(string dsoModel = "IndependentDmo", bool utilityMayTrade = false, Action<GenesisDocument>? configure = null)
     {
-        H = new LedgerHarness(dsoModel, utilityMayTrade, genesis =>
+        H = new LedgerHarness(dsoModel, utilityMayTrade, configure: genesis =>
         {
             genesis.Fees.PolrPrices = [new GenesisPolrPrice { FromMinute = 0, SellPerKwh = PolrSell, BuyPerKwh = PolrBuy }];
             configure?.Invoke(genesis);

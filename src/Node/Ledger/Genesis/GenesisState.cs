@@ -9,7 +9,11 @@ namespace P2PEnergy.Node.Ledger.Genesis;
 /// <summary>The state a genesis document creates at height 0, and its app hash (chained from zero).</summary>
 public static class GenesisState
 {
-    public static (IReadOnlyList<StateChange> Changes, Hash32 AppHash) Build(GenesisDocument genesis)
+    /// <summary>
+    /// Builds genesis state. <paramref name="gridModel"/> is the content of the document's gridModelFile (the caller
+    /// resolves the path); it must hash to gridModelHash and place every genesis meter on a service point.
+    /// </summary>
+    public static (IReadOnlyList<StateChange> Changes, Hash32 AppHash) Build(GenesisDocument genesis, byte[]? gridModel = null)
     {
         var p = genesis.ToParameters();
         var state = new StateOverlay(EmptyState.Instance);
@@ -44,8 +48,31 @@ public static class GenesisState
         var polr = new SetPolrTariff { StandbyPerDay = f.PolrStandbyPerDay };
         polr.Prices.AddRange(f.PolrPrices.Select(b => new PolrPrice { FromMinute = b.FromMinute, SellPerKwh = b.SellPerKwh, BuyPerKwh = b.BuyPerKwh }));
         FeeSchedule.Put(state, polr);
+        InstallGridModel(state, genesis, gridModel);
         var changes = state.Changes();
         return (changes, AppHash.Next(Hash32.Zero, changes));
+    }
+
+    private static void InstallGridModel(StateOverlay state, GenesisDocument genesis, byte[]? file)
+    {
+        if (genesis.GridModelFile is null)
+        {
+            if (file is not null) throw new GenesisException("a grid model was supplied but genesis names no gridModelFile");
+            return;
+        }
+        if (file is null) throw new GenesisException($"gridModelFile {genesis.GridModelFile} was not supplied");
+        var hash = Keccak256.Hash(file);
+        Hash32? expected = null;
+        try { expected = Hash32.Parse(genesis.GridModelHash ?? ""); } catch (FormatException) { } catch (ArgumentException) { }
+        if (expected != hash)
+            throw new GenesisException($"gridModelHash {genesis.GridModelHash} does not match {genesis.GridModelFile}, which hashes to {hash}");
+        try
+        {
+            var model = Grid.GridModel.Load(file);
+            foreach (var meter in genesis.Meters) model.RequireServicePoint(meter.GridNode, meter.Meter);
+        }
+        catch (Grid.GridModelException e) { throw new GenesisException($"{genesis.GridModelFile}: {e.Message}"); }
+        Grid.GridState.InstallModel(state, 0, file, hash);
     }
 
     private sealed class EmptyState : IStateReader

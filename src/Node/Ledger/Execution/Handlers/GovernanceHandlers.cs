@@ -57,11 +57,17 @@ internal static class GovernanceHandlers
             Authority.RequireText(entry.Element, "element", 64);
             if (!elements.Add(entry.Element)) throw new LedgerRejection(ReasonCodes.InvalidArgument, $"element '{entry.Element}' appears twice");
         }
+        ulong until = checked(baseline.IntervalStart + baseline.IntervalCount * context.Parameters.IntervalSeconds);
+        foreach (var model in Grid.InstalledModels.InForceDuring(context.State, baseline.IntervalStart, until))
+            foreach (var entry in baseline.Entries)
+                if (model.IndexOf(entry.Element) < 0)
+                    throw new LedgerRejection(ReasonCodes.InvalidArgument, $"element '{entry.Element}' is not in the grid model {model.Hash} in force for these intervals");
         for (uint i = 0; i < baseline.IntervalCount; i++)
         {
             ulong interval = baseline.IntervalStart + i * context.Parameters.IntervalSeconds;
             foreach (var entry in baseline.Entries)
                 context.State.Set(StateKeys.Baseline(interval, entry.Element), entry.ToByteArray());
+            Grid.GridState.BumpRevision(context.State, interval); // the interval's cached flow book is now stale
         }
     }
 
@@ -75,7 +81,7 @@ internal static class GovernanceHandlers
         if (attachment.Length == 0) throw new LedgerRejection(ReasonCodes.InvalidArgument, "UpdateGridModel carries the model as the envelope's attachment, which is empty");
         var actual = Keccak256.Hash(attachment);
         if (actual != expected) throw new LedgerRejection(ReasonCodes.InvalidArgument, $"attachment hashes to {actual}, the signed modelHash is {expected}");
-        context.State.Set(StateKeys.GridModel(update.EffectiveFrom), attachment.ToArray());
+        Grid.GridModelInstall.Install(context.State, update.EffectiveFrom, attachment.ToArray(), actual);
     }
 
     /// <summary>Governance changes take effect from a whole future interval, never retroactively.</summary>

@@ -21,11 +21,23 @@ internal static class MeterHandlers
             throw new LedgerRejection(ReasonCodes.AlreadyExists, $"meter {register.Meter} is already registered");
         if (owner != context.Parameters.Utility && context.Account(owner) is not { Admitted: true })
             throw new LedgerRejection(ReasonCodes.NotAdmitted, $"meter owner {owner} is not an admitted participant");
+        RequireServicePointInEveryModel(context, register);
         context.Put(new MeterState
         {
             Meter = register.Meter, Owner = register.Owner, GridNode = register.GridNode, Device = register.Device,
             ImportLimitW = register.ImportLimitW, ExportLimitW = register.ExportLimitW, PowerFactorMilli = register.PowerFactorMilli,
         });
+    }
+
+    /// <summary>A meter must sit on a service point of the model in force and of every model installed for later.</summary>
+    private static void RequireServicePointInEveryModel(LedgerContext context, RegisterMeter register)
+    {
+        // Superseded models no longer govern any interval a contract could name, so they do not count.
+        foreach (var model in Grid.InstalledModels.InForceDuring(context.State, context.TimeSeconds, ulong.MaxValue))
+        {
+            try { model.RequireServicePoint(register.GridNode, register.Meter); }
+            catch (Grid.GridModelException e) { throw new LedgerRejection(ReasonCodes.InvalidArgument, $"{e.Message} (grid model {model.Hash})"); }
+        }
     }
 
     /// <summary>Stores a reading for settlement; one per meter and interval, within the reading window.</summary>

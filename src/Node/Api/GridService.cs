@@ -1,0 +1,100 @@
+using Google.Protobuf;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using P2PEnergy.Contracts.Protos;
+using P2PEnergy.Contracts.Rpc;
+using P2PEnergy.Node.Api.Transport;
+using P2PEnergy.Node.Grid;
+using P2PEnergy.Node.Ledger.Genesis;
+using P2PEnergy.Node.Ledger.State;
+using P2PEnergy.Node.Storage;
+
+namespace P2PEnergy.Node.Api;
+
+/// <summary>
+/// Service <c>p2pe.v1.Grid</c>: the flow book of an interval as committed state has it (GetGridStatus) and a meter's
+/// hosting capacity (GetHostingCapacity). Reads only; its own flow-book cache, rebuilt whenever state moves on.
+/// </summary>
+public sealed class GridService(ILedgerStore store, ChainParameters parameters)
+{
+    public const string Name = "p2pe.v1.Grid";
+    private readonly FlowBookCache _cache = new(memoryBudgetBytes: 32L << 20);
+    private readonly Lock _lock = new();
+
+    public static IEndpointRouteBuilder Map(IEndpointRouteBuilder endpoints)
+    {
+        var s = endpoints.ServiceProvider.GetRequiredService<GridService>();
+        endpoints.MapGrpcUnary<GetGridStatusRequest, GridStatus>(Name, "GetGridStatus", GetGridStatusRequest.Parser, s.GetGridStatus);
+        endpoints.MapGrpcUnary<GetHostingCapacityRequest, HostingCapacity>(Name, "GetHostingCapacity", GetHostingCapacityRequest.Parser, s.GetHostingCapacity);
+        return endpoints;
+    }
+
+    public Task<GridStatus> GetGridStatus(GetGridStatusRequest request, ServerCallContext context)
+    {
+        RequireAligned(request.IntervalStart);
+        // Under the lock: a hosting-capacity search applies and undoes trial contracts on the same cached book.
+        lock (_lock) return Task.FromResult(Status(request.IntervalStart));
+    }
+
+    private GridStatus Status(ulong interval)
+    {
+        var (book, height) = Book(interval);
+        var status = new GridStatus { IntervalStart = interval, Height = height };
+        if (book.Model is not { } model) return status;
+        status.ModelHash = ByteString.CopyFrom(model.Hash.Bytes);
+        status.MinVoltageMicroPu = Micro(book.MinVoltageSquared);
+        status.MaxVoltageMicroPu = Micro(book.MaxVoltageSquared);
+        status.VMinMicroPu = Micro(model.VMinSquared);
+        status.VMaxMicroPu = Micro(model.VMaxSquared);
+        for (int i = 0; i < model.Count; i++)
+        {
+            long p = book.FlowW(i), q = book.FlowVar(i), rating = model.Rating[i];
+            long flow = model.RatingIsApparent[i] ? (long)LinDistFlow.IntegerSqrt((Int128)p * p + (Int128)q * q) : Math.Abs(p);
+            status.Elements.Add(new GridElementStatus
+            {
+                Element = model.Ids[i], Kind = model.Kinds[i].ToString(), Parent = i == 0 ? "" : model.Ids[model.Parent[i]],
+                ActiveW = p, ReactiveVar = q, Rating = rating, RatingUnit = model.RatingIsApparent[i] ? "VA" : "W",
+                Headroom = i == 0 ? 0 : rating - flow, VoltageMicroPu = Micro(book.VoltageSquared(i)),
+            });
+        }
+        return status;
+    }
+
+    public Task<HostingCapacity> GetHostingCapacity(GetHostingCapacityRequest request, ServerCallContext context)
+    {
+        RequireAligned(request.IntervalStart);
+        var meterState = store.Get(StateKeys.Meter(request.Meter)) is { } bytes ? MeterState.Parser.ParseFrom(bytes)
+            : throw new RpcException(StatusCode.NotFound, $"meter '{request.Meter}' is not registered");
+        lock (_lock)
+        {
+            var (book, height) = Book(request.IntervalStart);
+            var meter = FlowBookCache.Point(meterState, book.Model);
+            var (export, exportLimit) = HostingCapacitySearch.Export(book, meter);
+            var (import, importLimit) = HostingCapacitySearch.Import(book, meter);
+            return Task.FromResult(new HostingCapacity
+            {
+                Meter = request.Meter, IntervalStart = request.IntervalStart, Height = height, ExportW = export, ImportW = import,
+                ExportLimitedBy = exportLimit is null ? "" : $"{exportLimit.Code}: {exportLimit.Message}",
+                ImportLimitedBy = importLimit is null ? "" : $"{importLimit.Code}: {importLimit.Message}",
+            });
+        }
+    }
+
+    private (FlowBook Book, ulong Height) Book(ulong interval)
+    {
+        lock (_lock)
+        {
+            // Height first: a commit between the two reads makes the book newer than the height, never older.
+            var height = store.Height;
+            return (_cache.Get(store, interval), height);
+        }
+    }
+
+    private void RequireAligned(ulong interval)
+    {
+        if (interval % parameters.IntervalSeconds != 0)
+            throw new RpcException(StatusCode.InvalidArgument, $"interval_start {interval} is not aligned to the {parameters.IntervalSeconds} s interval");
+    }
+
+    private static ulong Micro(long voltageSquared) => (ulong)LinDistFlow.IntegerSqrt(Math.Max(0, voltageSquared));
+}

@@ -1,0 +1,218 @@
+using P2PEnergy.Node.Ledger.Execution;
+
+namespace P2PEnergy.Node.Grid;
+
+/// <summary>
+/// The flow book of one interval: the signed active and reactive power on every branch (positive towards the
+/// parent) = the planner's baseline + every committed contract, each meter's net contracted export, and every
+/// node's LinDistFlow v². A contract is an injection at the seller's meter and a withdrawal at the buyer's, so its
+/// power runs up from the seller to the lowest common ancestor and down to the buyer, and opposite flows net.
+/// All integers; the result is a function of the set of contracts, never of their order.
+/// </summary>
+public sealed class FlowBook
+{
+    private readonly long[] _p, _q;
+    // Each branch's present v² rise, so a check computes only the new one.
+    private readonly long[] _riseNow;
+    private readonly int[] _end;
+    private readonly VoltageTree? _voltages;
+    private readonly Dictionary<string, long> _meterNet = new(StringComparer.Ordinal);
+    // Branches a check touches: (node, new P, new Q, change of v² rise). A path plus a root path fits in 2 × depth + 2.
+    private readonly int[] _node;
+    private readonly long[] _newP, _newQ, _rise, _undo;
+
+    /// <summary>The model in force for this interval, or null: then only meter limits apply.</summary>
+    public GridModel? Model { get; }
+    public ulong Interval { get; }
+
+    public FlowBook(GridModel? model, ulong interval, IEnumerable<(int Node, long P, long Q)> baseline, IEnumerable<(MeterPoint Meter, long NetW)> injections)
+    {
+        Model = model;
+        Interval = interval;
+        int n = model?.Count ?? 0;
+        _p = new long[n];
+        _q = new long[n];
+        _riseNow = new long[n];
+        int path = model is null ? 0 : 2 * model.MaxDepth + 2;
+        _node = new int[path];
+        _newP = new long[path];
+        _newQ = new long[path];
+        _rise = new long[path];
+        _undo = new long[path];
+        _end = new int[path];
+        foreach (var (meter, net) in injections)
+        {
+            if (net == 0) continue;
+            _meterNet[meter.Id] = checked(MeterNet(meter.Id) + net);
+            if (model is null || meter.Node <= 0) continue;
+            _p[meter.Node] = checked(_p[meter.Node] + net);
+            _q[meter.Node] = checked(_q[meter.Node] + LinDistFlow.Reactive(net, meter.TanMicro));
+        }
+        if (model is null) return;
+        // Children follow parents in Euler order: sum contract injections up the tree backwards (a branch carries
+        // every injection below it), then add the baseline, which the planner states per branch, not per injection.
+        for (int i = n - 1; i > 0; i--)
+        {
+            int up = model.Parent[i];
+            if (up <= 0) continue;
+            _p[up] = checked(_p[up] + _p[i]);
+            _q[up] = checked(_q[up] + _q[i]);
+        }
+        foreach (var (node, p, q) in baseline)
+        {
+            if (node <= 0) continue; // the root has no branch above it
+            _p[node] = checked(_p[node] + p);
+            _q[node] = checked(_q[node] + q);
+        }
+        var v = new long[n];
+        v[0] = model.SourceSquared;
+        for (int i = 1; i < n; i++)
+        {
+            _riseNow[i] = LinDistFlow.Rise(model, i, _p[i], _q[i]);
+            v[i] = checked(v[model.Parent[i]] + _riseNow[i]);
+        }
+        _voltages = new VoltageTree(v);
+    }
+
+    /// <summary>Rough heap size of this book, for the cache's memory budget.</summary>
+    public long ApproximateBytes => 256 + 24L * _p.Length + (_voltages?.ApproximateBytes ?? 0) + 64L * _meterNet.Count;
+
+    public long FlowW(int node) => _p[node];
+    public long FlowVar(int node) => _q[node];
+    public long VoltageSquared(int node) => _voltages?.At(node) ?? Model?.SourceSquared ?? 0;
+    public long MeterNet(string meter) => _meterNet.TryGetValue(meter, out var net) ? net : 0;
+    public long MinVoltageSquared => _voltages?.Min ?? 0;
+    public long MaxVoltageSquared => _voltages?.Max ?? 0;
+
+    /// <summary>Whether <paramref name="seller"/> can send <paramref name="powerW"/> to <paramref name="buyer"/> on top of this book.</summary>
+    public GridViolation? Check(MeterPoint seller, MeterPoint buyer, long powerW) => Evaluate(seller, buyer, powerW, commit: false);
+
+    /// <summary>Records a contract that <see cref="Check"/> admitted.</summary>
+    public void Apply(MeterPoint seller, MeterPoint buyer, long powerW)
+    {
+        if (Evaluate(seller, buyer, powerW, commit: true) is { } violation)
+            throw new InvalidOperationException($"Apply of a contract the flow book refuses: {violation.Message}");
+    }
+
+    private GridViolation? Evaluate(MeterPoint seller, MeterPoint buyer, long powerW, bool commit)
+    {
+        long sellerNet = MeterNet(seller.Id), buyerNet = MeterNet(buyer.Id);
+        long sellerAfter = checked(sellerNet + powerW), buyerAfter = checked(buyerNet - powerW);
+        if ((MeterLimit(seller, sellerAfter) ?? MeterLimit(buyer, buyerAfter)) is { } meterViolation) return meterViolation;
+        var violation = Model is null ? null : Branches(seller, buyer, powerW, sellerNet, sellerAfter, buyerNet, buyerAfter, commit);
+        if (violation is null && commit)
+        {
+            SetNet(seller.Id, sellerAfter);
+            SetNet(buyer.Id, buyerAfter);
+        }
+        return violation;
+    }
+
+    private GridViolation? Branches(MeterPoint seller, MeterPoint buyer, long powerW, long sellerNet, long sellerAfter, long buyerNet, long buyerAfter, bool commit)
+    {
+        var model = Model!;
+        long dqSeller = LinDistFlow.Reactive(sellerAfter, seller.TanMicro) - LinDistFlow.Reactive(sellerNet, seller.TanMicro);
+        long dqBuyer = LinDistFlow.Reactive(buyerAfter, buyer.TanMicro) - LinDistFlow.Reactive(buyerNet, buyer.TanMicro);
+        int count = 0;
+        int a = seller.Node, b = buyer.Node;
+        while (a != b)
+        {
+            // Climb the deeper side; the seller's side carries the power up, the buyer's side carries it down.
+            if (model.Depth[a] >= model.Depth[b]) { Touch(ref count, a, powerW, dqSeller); a = model.Parent[a]; }
+            else { Touch(ref count, b, -powerW, dqBuyer); b = model.Parent[b]; }
+        }
+        // Reactive power at constant power factor does not net between two meters with different factors: the
+        // difference comes from the substation, over the branches above the common ancestor.
+        long dqCommon = checked(dqSeller + dqBuyer);
+        if (dqCommon != 0)
+            for (int c = a; c > 0; c = model.Parent[c]) Touch(ref count, c, 0, dqCommon);
+
+        for (int k = 0; k < count; k++)
+        {
+            // A W rating limits active power only: a branch whose P the contract leaves alone is not its concern.
+            int node = _node[k];
+            if (!model.RatingIsApparent[node] && _newP[k] == _p[node]) continue;
+            if (Thermal(model, node, _newP[k], _newQ[k]) is { } thermal) return thermal;
+        }
+
+        var tree = _voltages!;
+        var nodes = _node.AsSpan(0, count);
+        var ends = _end.AsSpan(0, count);
+        tree.AddAll(nodes, ends, _rise.AsSpan(0, count));
+        GridViolation? voltage = null;
+        if (tree.Max > model.VMaxSquared) voltage = Voltage(model, tree.ArgMax(), tree.Max, ">", model.VMaxPu);
+        else if (tree.Min < model.VMinSquared) voltage = Voltage(model, tree.ArgMin(), tree.Min, "<", model.VMinPu);
+        if (voltage is not null || !commit)
+        {
+            for (int k = 0; k < count; k++) _undo[k] = -_rise[k];
+            tree.AddAll(nodes, ends, _undo.AsSpan(0, count));
+            return voltage;
+        }
+        for (int k = 0; k < count; k++)
+        {
+            _p[_node[k]] = _newP[k];
+            _q[_node[k]] = _newQ[k];
+            _riseNow[_node[k]] = checked(_riseNow[_node[k]] + _rise[k]);
+        }
+        return null;
+    }
+
+    /// <summary>Every branch over its rating and every node outside the band in this book, in Euler order.</summary>
+    public IEnumerable<string> Violations()
+    {
+        if (Model is not { } model) yield break;
+        for (int i = 1; i < model.Count; i++)
+            if (Thermal(model, i, _p[i], _q[i]) is { } thermal) yield return thermal.Message;
+        for (int i = 0; i < model.Count; i++)
+        {
+            long v2 = VoltageSquared(i);
+            if (v2 > model.VMaxSquared) yield return Voltage(model, i, v2, ">", model.VMaxPu).Message;
+            else if (v2 < model.VMinSquared) yield return Voltage(model, i, v2, "<", model.VMinPu).Message;
+        }
+    }
+
+    private void Touch(ref int count, int node, long dp, long dq)
+    {
+        long p = _p[node], q = _q[node];
+        long newP = checked(p + dp), newQ = checked(q + dq);
+        _node[count] = node;
+        _end[count] = Model!.SubtreeEnd[node];
+        _newP[count] = newP;
+        _newQ[count] = newQ;
+        _rise[count] = checked(LinDistFlow.Rise(Model!, node, newP, newQ) - _riseNow[node]);
+        count++;
+    }
+
+    private GridViolation? Thermal(GridModel model, int node, long p, long q)
+    {
+        long rating = model.Rating[node];
+        if (model.RatingIsApparent[node])
+        {
+            Int128 s2 = checked((Int128)p * p + (Int128)q * q);
+            if (s2 <= (Int128)rating * rating) return null;
+            var s = LinDistFlow.IntegerSqrt(s2);
+            if (s == rating) s++; // ⌊√⌋ can equal the rating while the square exceeds it; never print "x > x"
+            return new(ReasonCodes.ThermalLimit, $"{model.Describe(node)}: {GridFormat.Kilo(s, "kVA")} > {GridFormat.Kilo(rating, "kVA")} in {GridFormat.Interval(Interval)}");
+        }
+        long magnitude = Math.Abs(p);
+        return magnitude <= rating ? null
+            : new(ReasonCodes.ThermalLimit, $"{model.Describe(node)}: {GridFormat.Kilo(magnitude)} > {GridFormat.Kilo(rating)} in {GridFormat.Interval(Interval)}");
+    }
+
+    private GridViolation Voltage(GridModel model, int node, long v2, string relation, decimal limit)
+        => new(ReasonCodes.VoltageLimit, $"{model.Describe(node)}: voltage {GridFormat.PerUnit(v2, roundUp: relation == ">")} {relation} {limit.ToString(System.Globalization.CultureInfo.InvariantCulture)} p.u. in {GridFormat.Interval(Interval)}");
+
+    private GridViolation? MeterLimit(MeterPoint meter, long net)
+    {
+        if (net > 0 && (ulong)net > meter.ExportLimitW)
+            return new(ReasonCodes.MeterLimit, $"meter {meter.Id}: export {GridFormat.Kilo(net)} > {GridFormat.Kilo(meter.ExportLimitW)} in {GridFormat.Interval(Interval)}");
+        if (net < 0 && (ulong)(-(Int128)net) > meter.ImportLimitW)
+            return new(ReasonCodes.MeterLimit, $"meter {meter.Id}: import {GridFormat.Kilo(-(Int128)net)} > {GridFormat.Kilo(meter.ImportLimitW)} in {GridFormat.Interval(Interval)}");
+        return null;
+    }
+
+    private void SetNet(string meter, long net)
+    {
+        if (net == 0) _meterNet.Remove(meter); else _meterNet[meter] = net;
+    }
+}
