@@ -23,7 +23,8 @@ internal static class DeviceCommands
     {
         var meter = new Option<string>("--meter") { Description = "The meter this device sits behind", Required = true };
         var key = new Option<string>("--key") { Description = "Name of the meter's registered device key in the key ring", Required = true };
-        var node = new Option<Uri>("--node") { Description = "The node's API address", DefaultValueFactory = _ => new Uri(DefaultNode) };
+        // A string, not Option<Uri>: System.CommandLine 2.0 has no Uri parser, and a bad address deserves its own reason.
+        var node = new Option<string>("--node") { Description = "The node's API address (http:// or https://)", DefaultValueFactory = _ => DefaultNode };
         var deviation = new Option<decimal>("--deviation") { Description = "Deliberate deviation from dispatch, % (-20 delivers 80%, +10 delivers 110%)", DefaultValueFactory = _ => 0m };
         var intervalSeconds = new Option<ulong>("--interval-seconds") { Description = "The chain's settlement interval length, s (its genesis intervalSeconds)", DefaultValueFactory = _ => 900UL };
         var intervals = new Option<int?>("--intervals") { Description = "Stop after this many intervals (default: run until interrupted)" };
@@ -53,8 +54,9 @@ internal static class DeviceCommands
             }
             catch (ArgumentException e) { throw new WalletException(ExitCode.BadInput, "INVALID_DEVICE", e.Message.Split(" (Parameter")[0]); }
 
+            var address = NodeAddress(parse.GetValue(node)!);
             var deviceKey = Unlock(context, parse.GetValue(key)!, parse.GetValue(passwordFile)?.FullName);
-            using var channel = new RpcChannel(parse.GetValue(node)!);
+            using var channel = new RpcChannel(address);
             var agent = new DeviceAgent(options, channel, deviceKey, driver, context.Env.Clock);
             var status = new DeviceStatusLine(context.Env.Out, json, live: !json && IsTerminal(context.Env.Out));
             agent.Handled += status.Write;
@@ -65,6 +67,11 @@ internal static class DeviceCommands
         })));
         return command;
     }
+
+    private static Uri NodeAddress(string text)
+        => Uri.TryCreate(text, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps)
+            ? uri
+            : throw new WalletException(ExitCode.BadInput, "INVALID_NODE", $"--node '{text}' is not an http:// or https:// address");
 
     /// <summary>Decrypts the named key; its address is checked against the key ring's record of it.</summary>
     private static PrivateKey Unlock(CliContext context, string name, string? passwordFile)
