@@ -17,16 +17,17 @@ namespace P2PEnergy.Wallet.Tests.Device;
 
 /// <summary>
 /// Two <c>p2pe device run</c> agents (in-process, through the command handler) against a real p2pe-node process with
-/// 20 s intervals: a committed contract between their meters reaches both as dispatch, both submit signed readings
+/// 10 s intervals: a committed contract between their meters reaches both as dispatch, both submit signed readings
 /// the node commits with OK, and the seller's deliberate −20% shows as its imbalance in the settlement statement.
 /// </summary>
 [Trait("Category", "Integration")]
 public sealed class DeviceAgentNodeTests(ITestOutputHelper output)
 {
     // Short enough that a contract's interval, its reading and its settlement fit in the test's 90 s bound.
-    private const ulong IntervalSeconds = 20, GateClosureSeconds = 5, ReadingWindowSeconds = 20;
+    private const ulong IntervalSeconds = 10, GateClosureSeconds = 3, ReadingWindowSeconds = 10;
     private const ulong ChainId = 4343;
-    private const ulong ContractWh = 50;
+    // 20 Wh in 10 s is 7.2 kW: inside the meters' 20 kW limits and the agents' drivers below.
+    private const ulong ContractWh = 20;
     private static PrivateKey Key(int seed) => new(Keccak256.Hash(System.Text.Encoding.ASCII.GetBytes($"p2pe-device-test-{seed}")).Bytes);
     private readonly PrivateKey _operator = Key(1), _utility = Key(2), _validator = Key(3), _alice = Key(10), _bob = Key(11), _aliceDevice = Key(20), _bobDevice = Key(21);
 
@@ -44,7 +45,7 @@ public sealed class DeviceAgentNodeTests(ITestOutputHelper output)
             ImportDeviceKey(alice, _aliceDevice, "alice-device");
             ImportDeviceKey(bob, _bobDevice, "bob-device");
 
-            // The first interval whose gate (start − 5 s) is still a few seconds away, so the contract commits before it.
+            // The first interval whose gate (start − 3 s) is still a few seconds away, so the contract commits before it.
             ulong now = (ulong)DateTimeOffset.UtcNow.ToUnixTimeSeconds();
             ulong interval = (now + GateClosureSeconds + 4 + IntervalSeconds - 1) / IntervalSeconds * IntervalSeconds;
             var contract = new EnergyContract
@@ -62,21 +63,22 @@ public sealed class DeviceAgentNodeTests(ITestOutputHelper output)
             new DeviceCursor(bob.Home, "MTR-B").Save(interval - IntervalSeconds);
             string[] common = ["--node", node.Address.ToString(), "--interval-seconds", $"{IntervalSeconds}", "--intervals", "1", "--json"];
             var seller = Task.Run(() => alice.Run([.. Agent("MTR-A", "battery", "--deviation", "-20", "--max-discharge-w", "20000", "--soc", "100"), .. common]));
-            var buyer = Task.Run(() => bob.Run([.. Agent("MTR-B", "load", "--base-w", "9000", "--flex-w", "1000"), .. common]));
-            var results = await Task.WhenAll(seller, buyer).WaitAsync(TimeSpan.FromSeconds(70));
+            var buyer = Task.Run(() => bob.Run([.. Agent("MTR-B", "load", "--base-w", "7200", "--flex-w", "1000"), .. common]));
+            var results = await Task.WhenAll(seller, buyer).WaitAsync(TimeSpan.FromSeconds(50));
             output.WriteLine($"agents done at {elapsed.ElapsedMilliseconds} ms:\n{results[0].Out}\n{results[0].Error}\n{results[1].Out}\n{results[1].Error}");
 
             var sold = Report(results[0]);
             var bought = Report(results[1]);
-            Assert.Equal((interval, (long)ContractWh, 40L, "OK"), ((ulong)sold["interval"]!, (long)sold["targetNetExportWh"]!, (long)sold["netExportWh"]!, (string)sold["code"]!));
-            Assert.Equal((interval, -(long)ContractWh, -50L, "OK"), ((ulong)bought["interval"]!, (long)bought["targetNetExportWh"]!, (long)bought["netExportWh"]!, (string)bought["code"]!));
+            Assert.Equal((interval, (long)ContractWh, 16L, "OK"), ((ulong)sold["interval"]!, (long)sold["targetNetExportWh"]!, (long)sold["netExportWh"]!, (string)sold["code"]!));
+            Assert.Equal((interval, -(long)ContractWh, -20L, "OK"), ((ulong)bought["interval"]!, (long)bought["targetNetExportWh"]!, (long)bought["netExportWh"]!, (string)bought["code"]!));
             Assert.Equal(interval, new DeviceCursor(alice.Home, "MTR-A").LastInterval());
 
             // Settlement runs in the first block at or after interval end + reading window; blocks come every second.
             var line = await SettledLineAsync(node, _alice, interval, TimeSpan.FromSeconds(Math.Max(1, 85 - elapsed.Elapsed.TotalSeconds)));
             output.WriteLine($"settled at {elapsed.ElapsedMilliseconds} ms");
-            Assert.Equal(-10, line.ImbalanceWh);
-            Assert.Equal(5_000UL, line.ContractReceived);
+            // −20% of 20 Wh: 4 Wh short; the contract still pays 20 Wh at 0.1 per kWh.
+            Assert.Equal(-4, line.ImbalanceWh);
+            Assert.Equal(2_000UL, line.ContractReceived);
         }
         catch
         {
