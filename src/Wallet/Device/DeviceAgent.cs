@@ -28,6 +28,9 @@ public sealed class DeviceAgent(DeviceAgentOptions options, RpcChannel channel, 
     /// <summary>Raised after each interval is handled (reading accepted or rejected by the node).</summary>
     public event Action<DeviceReport>? Handled;
 
+    /// <summary>Raised when an instruction arrives, before the agent waits for its interval to end.</summary>
+    public event Action<DispatchInstruction>? Dispatched;
+
     /// <summary>Raised when a connection fails, with the delay before the next attempt.</summary>
     public event Action<Exception, TimeSpan>? Reconnecting;
 
@@ -50,6 +53,7 @@ public sealed class DeviceAgent(DeviceAgentOptions options, RpcChannel channel, 
                     if (instruction.IntervalStart % options.IntervalSeconds != 0)
                         throw new WalletException(ExitCode.BadInput, "INTERVAL_MISMATCH",
                             $"the node sent interval {instruction.IntervalStart}, not aligned to --interval-seconds {options.IntervalSeconds}; give the chain's interval length");
+                    Dispatched?.Invoke(instruction);
                     var report = await HandleAsync(instruction, status.ChainId, cancellationToken);
                     cursor.Save(instruction.IntervalStart);
                     Handled?.Invoke(report);

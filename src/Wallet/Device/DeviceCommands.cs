@@ -59,11 +59,13 @@ internal static class DeviceCommands
             using var channel = new RpcChannel(address);
             var agent = new DeviceAgent(options, channel, deviceKey, driver, context.Env.Clock);
             var status = new DeviceStatusLine(context.Env.Out, json, live: !json && IsTerminal(context.Env.Out));
+            agent.Dispatched += status.Running;
             agent.Handled += status.Write;
             agent.Reconnecting += (e, delay) => DeviceStatusLine.Reconnecting(context.Env.Error, json, e, delay);
             // The handler is synchronous (CliContext turns exceptions into exit codes); the agent's own awaits carry
             // the cancellation System.CommandLine raises on Ctrl+C / SIGTERM.
-            agent.RunAsync(cancellationToken).GetAwaiter().GetResult();
+            try { agent.RunAsync(cancellationToken).GetAwaiter().GetResult(); }
+            finally { status.Finish(); }
         })));
         return command;
     }

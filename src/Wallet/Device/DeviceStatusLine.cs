@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
+using P2PEnergy.Contracts.Protos;
 
 namespace P2PEnergy.Wallet.Device;
 
@@ -17,10 +18,29 @@ public sealed class DeviceStatusLine(TextWriter output, bool json, bool live)
         if (json) { output.WriteLine(ToJson(report).ToJsonString()); return; }
         var line = Format(report);
         if (!live) { output.WriteLine(line); return; }
+        Rewrite(line);
+    }
+
+    private void Rewrite(string line)
+    {
         // Pad over the previous line's tail: the new line may be shorter.
         output.Write("\r" + line.PadRight(_lastLength));
         _lastLength = line.Length;
         output.Flush();
+    }
+
+    /// <summary>On a terminal, shows the interval being executed until its report replaces it.</summary>
+    public void Running(DispatchInstruction instruction)
+    {
+        if (json || !live) return;
+        var time = DateTimeOffset.FromUnixTimeSeconds((long)instruction.IntervalStart).ToString("yyyy-MM-dd HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+        Rewrite($"{instruction.Meter} {time} target {instruction.NetExportWh:+#;-#;0} Wh ({instruction.NetExportW:+#;-#;0} W) running...");
+    }
+
+    /// <summary>Ends a live line, so the shell prompt does not land on top of it.</summary>
+    public void Finish()
+    {
+        if (live && _lastLength > 0) output.WriteLine();
     }
 
     /// <summary>Notes a failed connection (on the error writer: stdout stays one JSON object per interval).</summary>
