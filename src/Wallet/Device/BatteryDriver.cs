@@ -31,6 +31,13 @@ public sealed class BatteryDriver : IDeviceDriver
     public double StoredWh { get; private set; }
     public double StateOfCharge => StoredWh / CapacityWh;
 
+    /// <summary>Continues from a saved state of charge (a restarted agent), instead of the configured initial one.</summary>
+    public void Resume(double stateOfCharge)
+    {
+        if (stateOfCharge is < 0 or > 1) throw new ArgumentOutOfRangeException(nameof(stateOfCharge), stateOfCharge, "state of charge lies in [0, 1]");
+        StoredWh = CapacityWh * stateOfCharge;
+    }
+
     public DeviceStep Step(long setpointNetExportWh, DeviceInterval interval)
     {
         if (setpointNetExportWh > 0)

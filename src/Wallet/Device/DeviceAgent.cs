@@ -55,7 +55,7 @@ public sealed class DeviceAgent(DeviceAgentOptions options, RpcChannel channel, 
                             $"the node sent interval {instruction.IntervalStart}, not aligned to --interval-seconds {options.IntervalSeconds}; give the chain's interval length");
                     Dispatched?.Invoke(instruction);
                     var report = await HandleAsync(instruction, status.ChainId, cancellationToken);
-                    cursor.Save(instruction.IntervalStart);
+                    cursor.Save(instruction.IntervalStart, report.Step.StateOfCharge);
                     Handled?.Invoke(report);
                     if (options.StopAfter is { } stop && ++handled >= stop) return;
                 }

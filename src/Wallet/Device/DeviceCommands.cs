@@ -46,6 +46,10 @@ internal static class DeviceCommands
             try
             {
                 driver = driverOptions.Create(parse);
+                // A restarted battery agent continues from the charge it left, not from --soc: otherwise every restart
+                // would create (or destroy) stored energy the readings then report as real.
+                if (driver is BatteryDriver battery && new DeviceCursor(context.Env.Home, parse.GetValue(meter)!).StateOfCharge() is { } soc)
+                    battery.Resume(soc);
                 options = new DeviceAgentOptions(parse.GetValue(meter)!, context.Env.Home, parse.GetValue(intervalSeconds))
                 {
                     Deviation = new Deviation(parse.GetValue(deviation)),

@@ -35,16 +35,33 @@ public sealed class DeviceCursor(string home, string meter)
         }
     }
 
+    /// <summary>The state of charge saved with the last interval (storage drivers), so a restart does not invent energy.</summary>
+    public double? StateOfCharge()
+    {
+        if (!File.Exists(FilePath)) return null;
+        try { return (double?)JsonNode.Parse(File.ReadAllText(FilePath))?["stateOfCharge"]; }
+        catch (Exception e) when (e is JsonException or FormatException or InvalidOperationException)
+        {
+            throw new WalletException(ExitCode.Storage, "CORRUPT_CURSOR", $"{FilePath} is corrupt: {e.Message.Split('\n')[0]}");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new WalletException(ExitCode.Storage, "STORAGE_ERROR", $"cannot read {FilePath}: {e.Message}");
+        }
+    }
+
     /// <summary>The interval to ask the node for: the one after the last handled, or 0 (the node's latest) on first run.</summary>
     public ulong ResumeFrom(ulong intervalSeconds) => LastInterval() is { } last ? last + intervalSeconds : 0;
 
-    /// <summary>Records <paramref name="intervalStart"/> as handled.</summary>
-    public void Save(ulong intervalStart)
+    /// <summary>Records <paramref name="intervalStart"/> as handled, with the device's state of charge after it, if it stores energy.</summary>
+    public void Save(ulong intervalStart, double? stateOfCharge = null)
     {
         try
         {
             AtomicFile.CreateDirectory(Path.GetDirectoryName(FilePath)!);
-            var json = new JsonObject { ["meter"] = Meter, ["lastInterval"] = intervalStart }.ToJsonString();
+            var node = new JsonObject { ["meter"] = Meter, ["lastInterval"] = intervalStart };
+            if (stateOfCharge is { } soc) node["stateOfCharge"] = soc;
+            var json = node.ToJsonString();
             AtomicFile.Write(FilePath, json + "\n", overwrite: true);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)

@@ -73,6 +73,15 @@ public class BatteryDriverTests
     }
 
     [Fact]
+    public void Resume_ContinuesFromTheSavedCharge()
+    {
+        var battery = new BatteryDriver(10_000, 5_000, 5_000, 1.0, 1.0);
+        battery.Resume(0.1);
+        Assert.Equal(1_000UL, battery.Step(5_000, Hour).ExportWh);
+        Assert.Throws<ArgumentOutOfRangeException>(() => battery.Resume(1.2));
+    }
+
+    [Fact]
     public void ZeroTarget_IsIdle()
     {
         var battery = new BatteryDriver(10_000, 5_000, 5_000, 0.5, 0.9);

@@ -29,6 +29,15 @@ public sealed class DeviceCursorTests : IDisposable
     }
 
     [Fact]
+    public void StateOfCharge_IsSavedWithTheInterval_WhenTheDeviceStoresEnergy()
+    {
+        new DeviceCursor(_home, "MTR-A").Save(1_800_000_000, 0.37);
+        Assert.Equal(0.37, new DeviceCursor(_home, "MTR-A").StateOfCharge());
+        new DeviceCursor(_home, "MTR-A").Save(1_800_000_060);
+        Assert.Null(new DeviceCursor(_home, "MTR-A").StateOfCharge());
+    }
+
+    [Fact]
     public void MeterIdsCannotEscapeTheDeviceFolder()
     {
         var cursor = new DeviceCursor(_home, "../../etc/passwd");
