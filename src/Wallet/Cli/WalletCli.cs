@@ -16,9 +16,9 @@ public static class WalletCli
     {
         var context = new CliContext(env);
         var root = new RootCommand("p2pe — wallet for the P2PEnergy peer-to-peer energy ledger");
+        root.Subcommands.Add(Device.DeviceCommands.Create(context));
         root.Options.Add(CliContext.Json);
         root.Subcommands.Add(KeyCommands.Create(context));
-        root.Subcommands.Add(Device.DeviceCommands.Create(context));
 
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
