@@ -74,14 +74,23 @@ public sealed class DeviceAgent(DeviceAgentOptions options, RpcChannel channel, 
             }
             catch (Exception e) when (e is RpcException or HttpRequestException or IOException or TimeoutException or OperationCanceledException)
             {
-                var delay = options.Backoff.Delay(failures++);
-                Reconnecting?.Invoke(e, delay);
-                try { await Task.Delay(delay, clock, cancellationToken); }
-                catch (OperationCanceledException) { return; }
+                if (!await BackOffAsync(e, failures++, cancellationToken)) return;
                 continue;
             }
-            // The node ended the stream cleanly (shutting down): reconnect at once; failures back off from there.
+            // The node ended the stream cleanly (it is shutting down): back off as after a failure, so a node that keeps
+            // closing streams at once is not hammered with reconnects.
+            if (!await BackOffAsync(new RpcException(StatusCode.Unavailable, "the node ended the dispatch stream"), failures++, cancellationToken)) return;
         }
+    }
+
+    // Reports the failure and waits the backoff delay; false when cancelled meanwhile.
+    private async Task<bool> BackOffAsync(Exception reason, int attempt, CancellationToken cancellationToken)
+    {
+        var delay = options.Backoff.Delay(attempt);
+        Reconnecting?.Invoke(reason, delay);
+        try { await Task.Delay(delay, clock, cancellationToken); }
+        catch (OperationCanceledException) { return false; }
+        return true;
     }
 
     /// <summary>A DeviceAuth issued now, starting at <paramref name="fromInterval"/> (0: the node's latest), signed by the device key.</summary>

@@ -20,5 +20,11 @@ public sealed class DeviceAgentOptions
     public Deviation Deviation { get; init; } = new(0);
     public ReconnectBackoff Backoff { get; init; } = ReconnectBackoff.Default;
     /// <summary>Stop after this many intervals (tests and one-shot runs); null runs until cancelled.</summary>
-    public int? StopAfter { get; init; }
+    public int? StopAfter
+    {
+        get => _stopAfter;
+        init => _stopAfter = value is < 1 ? throw new ArgumentOutOfRangeException(nameof(StopAfter), value, "--intervals must be at least 1") : value;
+    }
+
+    private readonly int? _stopAfter;
 }

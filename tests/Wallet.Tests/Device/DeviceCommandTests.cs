@@ -42,6 +42,7 @@ public sealed class DeviceCommandTests : IDisposable
     [InlineData("--soc", "120")]
     [InlineData("--interval-seconds", "7")]
     [InlineData("--arrival", "25:00")]
+    [InlineData("--intervals", "0")]
     public void ImpossibleDeviceParameters_AreBadInput(string option, string value)
     {
         var driver = option == "--arrival" ? "ev" : "battery";
