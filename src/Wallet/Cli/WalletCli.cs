@@ -16,6 +16,7 @@ public static class WalletCli
     {
         var context = new CliContext(env);
         var root = new RootCommand("p2pe — wallet for the P2PEnergy peer-to-peer energy ledger");
+        root.Subcommands.Add(Device.DeviceCommands.Create(context));
         root.Options.Add(CliContext.Json);
         root.Options.Add(CliContext.Node);
         root.Subcommands.Add(KeyCommands.Create(context));

@@ -1,0 +1,149 @@
+using Google.Protobuf;
+using P2PEnergy.Contracts.Crypto;
+using P2PEnergy.Contracts.Protos;
+using P2PEnergy.Contracts.Rpc;
+using P2PEnergy.Contracts.TypedData;
+using P2PEnergy.Wallet.Cli;
+
+namespace P2PEnergy.Wallet.Device;
+
+/// <summary>
+/// The device agent loop: subscribe to the meter's dispatch with a freshly signed DeviceAuth, execute each instruction
+/// on the driver once its interval has ended, sign and submit the meter reading, wait for the node's verdict, persist
+/// the cursor — and on any transport failure reconnect with capped exponential backoff, resuming after the last
+/// interval handled. Time comes from the injected clock only.
+/// </summary>
+public sealed class DeviceAgent(DeviceAgentOptions options, RpcChannel channel, PrivateKey deviceKey, IDeviceDriver driver, TimeProvider clock)
+{
+    private const string LedgerService = "p2pe.v1.Ledger", DevicesService = "p2pe.v1.Devices";
+    // Block time is the proposer's wall clock; a second's margin keeps a reading from landing in a block
+    // stamped just before the interval ends (INTERVAL_NOT_ENDED).
+    private static readonly TimeSpan EndMargin = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan CallTimeout = TimeSpan.FromSeconds(30);
+
+    // A reading computed but not yet accepted survives a reconnect, so a replayed instruction is not simulated twice
+    // (which would, for a battery, move its state of charge twice).
+    private (ulong Interval, long Setpoint, DeviceStep Step)? _pending;
+
+    /// <summary>Raised after each interval is handled (reading accepted or rejected by the node).</summary>
+    public event Action<DeviceReport>? Handled;
+
+    /// <summary>Raised when an instruction arrives, before the agent waits for its interval to end.</summary>
+    public event Action<DispatchInstruction>? Dispatched;
+
+    /// <summary>Raised when a connection fails, with the delay before the next attempt.</summary>
+    public event Action<Exception, TimeSpan>? Reconnecting;
+
+    /// <summary>Runs until <paramref name="cancellationToken"/> fires (or, with <see cref="DeviceAgentOptions.StopAfter"/>, that many intervals are handled).</summary>
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        var cursor = new DeviceCursor(options.Home, options.Meter);
+        int failures = 0, handled = 0;
+        bool ignoreCursor = false;
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                var status = await channel.UnaryAsync(LedgerService, "GetNodeStatus", new GetNodeStatusRequest(), NodeStatus.Parser, Deadline(), cancellationToken);
+                var request = Authenticate(status.ChainId, ignoreCursor ? 0 : cursor.ResumeFrom(options.IntervalSeconds));
+                await foreach (var instruction in channel.ServerStreamingAsync(DevicesService, "StreamDispatch", request, DispatchInstruction.Parser, cancellationToken: cancellationToken))
+                {
+                    failures = 0;
+                    if (cursor.LastInterval() is { } last && instruction.IntervalStart <= last) continue;
+                    if (instruction.IntervalStart % options.IntervalSeconds != 0)
+                        throw new WalletException(ExitCode.BadInput, "INTERVAL_MISMATCH",
+                            $"the node sent interval {instruction.IntervalStart}, not aligned to --interval-seconds {options.IntervalSeconds}; give the chain's interval length");
+                    Dispatched?.Invoke(instruction);
+                    var report = await HandleAsync(instruction, status.ChainId, cancellationToken);
+                    cursor.Save(instruction.IntervalStart, report.Step.StateOfCharge);
+                    Handled?.Invoke(report);
+                    if (options.StopAfter is { } stop && ++handled >= stop) return;
+                }
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested) { return; }
+            catch (RpcException e) when (e.StatusCode == StatusCode.OutOfRange && !ignoreCursor)
+            {
+                // The cursor lies further back than the node replays (longer than the longest contract): nothing
+                // there can matter any more, so start from the node's latest interval.
+                ignoreCursor = true;
+                continue;
+            }
+            catch (RpcException e) when (IsFatal(e.StatusCode))
+            {
+                throw new WalletException(ExitCode.BadInput, "DISPATCH_REFUSED", $"the node refused the dispatch stream of meter {options.Meter}: {e.StatusCode}: {e.Detail}");
+            }
+            catch (Exception e) when (e is RpcException or HttpRequestException or IOException or TimeoutException or OperationCanceledException)
+            {
+                if (!await BackOffAsync(e, failures++, cancellationToken)) return;
+                continue;
+            }
+            // The node ended the stream cleanly (it is shutting down): back off as after a failure, so a node that keeps
+            // closing streams at once is not hammered with reconnects.
+            if (!await BackOffAsync(new RpcException(StatusCode.Unavailable, "the node ended the dispatch stream"), failures++, cancellationToken)) return;
+        }
+    }
+
+    // Reports the failure and waits the backoff delay; false when cancelled meanwhile.
+    private async Task<bool> BackOffAsync(Exception reason, int attempt, CancellationToken cancellationToken)
+    {
+        var delay = options.Backoff.Delay(attempt);
+        Reconnecting?.Invoke(reason, delay);
+        try { await Task.Delay(delay, clock, cancellationToken); }
+        catch (OperationCanceledException) { return false; }
+        return true;
+    }
+
+    /// <summary>A DeviceAuth issued now, starting at <paramref name="fromInterval"/> (0: the node's latest), signed by the device key.</summary>
+    public StreamDispatchRequest Authenticate(ulong chainId, ulong fromInterval)
+    {
+        var auth = new DeviceAuth { Meter = options.Meter, IssuedAt = (ulong)clock.GetUtcNow().ToUnixTimeSeconds(), FromInterval = fromInterval };
+        return new StreamDispatchRequest { Auth = auth, Signature = ByteString.CopyFrom(deviceKey.Sign(LedgerTypedData.Digest(auth, chainId)).Bytes) };
+    }
+
+    /// <summary>The signed MeterReading transaction for a step.</summary>
+    public Transaction Reading(ulong chainId, ulong intervalStart, DeviceStep step)
+    {
+        var reading = new MeterReading { Meter = options.Meter, IntervalStart = intervalStart, ImportWh = step.ImportWh, ExportWh = step.ExportWh };
+        var tx = new Transaction { ChainId = chainId, MeterReading = reading };
+        tx.Signatures.Add(ByteString.CopyFrom(deviceKey.Sign(LedgerTypedData.Digest(reading, chainId)).Bytes));
+        return tx;
+    }
+
+    private async Task<DeviceReport> HandleAsync(DispatchInstruction instruction, ulong chainId, CancellationToken cancellationToken)
+    {
+        var interval = new DeviceInterval(instruction.IntervalStart, options.IntervalSeconds);
+        var wait = DateTimeOffset.FromUnixTimeSeconds((long)interval.End) + EndMargin - clock.GetUtcNow();
+        if (wait > TimeSpan.Zero) await Task.Delay(wait, clock, cancellationToken);
+
+        if (_pending is not { } pending || pending.Interval != interval.Start)
+        {
+            long setpoint = options.Deviation.Apply(instruction.NetExportWh);
+            pending = (interval.Start, setpoint, driver.Step(setpoint, interval));
+            _pending = pending;
+        }
+        var tx = Reading(chainId, interval.Start, pending.Step);
+        var (id, code, message) = await SubmitAsync(tx, cancellationToken);
+        _pending = null;
+        return new DeviceReport(options.Meter, instruction, pending.Setpoint, pending.Step, id, code, message);
+    }
+
+    private async Task<(string Id, string Code, string Message)> SubmitAsync(Transaction tx, CancellationToken cancellationToken)
+    {
+        var response = await channel.UnaryAsync(LedgerService, "SubmitTransaction", new SubmitTransactionRequest { Transaction = tx },
+            SubmitTransactionResponse.Parser, Deadline(), cancellationToken);
+        string id = Hex.Encode(response.TransactionId.Span);
+        if (!response.Accepted) return (id, response.Code, response.Message);
+        var watch = new WatchTransactionRequest { TransactionId = response.TransactionId };
+        await foreach (var status in channel.ServerStreamingAsync(LedgerService, "WatchTransaction", watch, TransactionStatus.Parser, Deadline(), cancellationToken))
+        {
+            if (status.State == TransactionStatus.Types.State.Committed)
+                return (id, status.Result?.Code ?? "OK", status.Result?.Message ?? "");
+        }
+        throw new RpcException(StatusCode.Unavailable, $"WatchTransaction {id} ended before the reading committed");
+    }
+
+    private DateTime Deadline() => clock.GetUtcNow().UtcDateTime + CallTimeout;
+
+    // Only answers that a retry cannot change stop the agent; everything else (node down, restarting) is retried.
+    private static bool IsFatal(StatusCode code) => code is StatusCode.Unauthenticated or StatusCode.NotFound or StatusCode.InvalidArgument or StatusCode.PermissionDenied;
+}

@@ -1,0 +1,98 @@
+using System.CommandLine;
+using P2PEnergy.Contracts.Crypto;
+using P2PEnergy.Contracts.Rpc;
+using P2PEnergy.Wallet.Cli;
+using P2PEnergy.Wallet.Keys;
+
+namespace P2PEnergy.Wallet.Device;
+
+/// <summary><c>p2pe device run</c>: a device agent that executes the node's self-dispatch on a simulated device and reports its meter readings.</summary>
+internal static class DeviceCommands
+{
+    /// <summary>The node a wallet talks to unless told otherwise (the node's default port on this machine).</summary>
+    public const string DefaultNode = "http://127.0.0.1:5080";
+
+    public static Command Create(CliContext context)
+    {
+        var device = new Command("device", "Run a device agent that follows self-dispatch and signs meter readings");
+        device.Subcommands.Add(Run(context));
+        return device;
+    }
+
+    private static Command Run(CliContext context)
+    {
+        var meter = new Option<string>("--meter") { Description = "The meter this device sits behind", Required = true };
+        var key = new Option<string>("--key") { Description = "Name of the meter's registered device key in the key ring", Required = true };
+        // A string, not Option<Uri>: System.CommandLine 2.0 has no Uri parser, and a bad address deserves its own reason.
+        var node = new Option<string>("--node") { Description = "The node's API address (http:// or https://)", DefaultValueFactory = _ => DefaultNode };
+        var deviation = new Option<decimal>("--deviation") { Description = "Deliberate deviation from dispatch, % (-20 delivers 80%, +10 delivers 110%)", DefaultValueFactory = _ => 0m };
+        var intervalSeconds = new Option<ulong>("--interval-seconds") { Description = "The chain's settlement interval length, s (its genesis intervalSeconds)", DefaultValueFactory = _ => 900UL };
+        var intervals = new Option<int?>("--intervals") { Description = "Stop after this many intervals (default: run until interrupted)" };
+        var passwordFile = new Option<FileInfo>("--password-file")
+        {
+            Description = $"File whose first line is the keystore password (else ${WalletEnvironment.PasswordVariable}, else a prompt)",
+        };
+        var driverOptions = new DeviceDriverOptions();
+        var command = new Command("run", "Subscribe to a meter's dispatch, run the simulated device, and submit a signed reading per interval")
+        {
+            meter, key, node, deviation, intervalSeconds, intervals, passwordFile,
+        };
+        foreach (var option in driverOptions.All) command.Options.Add(option);
+
+        command.SetAction((parse, cancellationToken) => Task.FromResult(context.Run(parse, json =>
+        {
+            IDeviceDriver driver;
+            DeviceAgentOptions options;
+            try
+            {
+                driver = driverOptions.Create(parse);
+                // A restarted battery agent continues from the charge it left, not from --soc: otherwise every restart
+                // would create (or destroy) stored energy the readings then report as real.
+                if (driver is BatteryDriver battery && new DeviceCursor(context.Env.Home, parse.GetValue(meter)!).StateOfCharge() is { } soc)
+                    battery.Resume(soc);
+                options = new DeviceAgentOptions(parse.GetValue(meter)!, context.Env.Home, parse.GetValue(intervalSeconds))
+                {
+                    Deviation = new Deviation(parse.GetValue(deviation)),
+                    StopAfter = parse.GetValue(intervals),
+                };
+            }
+            catch (ArgumentException e) { throw new WalletException(ExitCode.BadInput, "INVALID_DEVICE", e.Message.Split(" (Parameter")[0]); }
+
+            var address = NodeAddress(parse.GetValue(node)!);
+            var deviceKey = Unlock(context, parse.GetValue(key)!, parse.GetValue(passwordFile)?.FullName);
+            using var channel = new RpcChannel(address);
+            var agent = new DeviceAgent(options, channel, deviceKey, driver, context.Env.Clock);
+            var status = new DeviceStatusLine(context.Env.Out, json, live: !json && IsTerminal(context.Env.Out));
+            agent.Dispatched += status.Running;
+            agent.Handled += status.Write;
+            agent.Reconnecting += (e, delay) => DeviceStatusLine.Reconnecting(context.Env.Error, json, e, delay);
+            // The handler is synchronous (CliContext turns exceptions into exit codes); the agent's own awaits carry
+            // the cancellation System.CommandLine raises on Ctrl+C / SIGTERM.
+            try { agent.RunAsync(cancellationToken).GetAwaiter().GetResult(); }
+            finally { status.Finish(); }
+        })));
+        return command;
+    }
+
+    private static Uri NodeAddress(string text)
+        => Uri.TryCreate(text, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps)
+            ? uri
+            : throw new WalletException(ExitCode.BadInput, "INVALID_NODE", $"--node '{text}' is not an http:// or https:// address");
+
+    /// <summary>Decrypts the named key; its address is checked against the key ring's record of it.</summary>
+    private static PrivateKey Unlock(CliContext context, string name, string? passwordFile)
+    {
+        var ring = new KeyRing(Path.Combine(context.Env.Home, "keystore"), context.Env.Clock);
+        var entry = ring.Get(name);
+        string json;
+        try { json = File.ReadAllText(ring.PathOf(entry)); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        { throw new WalletException(ExitCode.Storage, "STORAGE_ERROR", $"cannot read keystore {ring.PathOf(entry)}: {e.Message}"); }
+        var bytes = Keystore.Decrypt(json, PasswordSource.ForUnlock(context.Env, passwordFile), entry.Address);
+        try { return new PrivateKey(bytes); }
+        finally { System.Security.Cryptography.CryptographicOperations.ZeroMemory(bytes); }
+    }
+
+    // A live (rewritten) status line only makes sense on a real console; captured writers and pipes get plain lines.
+    private static bool IsTerminal(TextWriter output) => ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected;
+}

@@ -1,0 +1,72 @@
+using P2PEnergy.Contracts.Crypto;
+using P2PEnergy.Contracts.Protos;
+using P2PEnergy.Contracts.Rpc;
+using P2PEnergy.Contracts.TypedData;
+using P2PEnergy.Wallet.Device;
+
+namespace P2PEnergy.Wallet.Tests.Device;
+
+/// <summary>The agent's signatures (DeviceAuth, MeterReading) and its reconnect loop, without a node.</summary>
+public sealed class DeviceAgentTests : IDisposable
+{
+    private const ulong ChainId = 4242;
+    private static readonly PrivateKey DeviceKey = new(Keccak256.Hash(System.Text.Encoding.ASCII.GetBytes("p2pe-device-unit")).Bytes);
+    private readonly string _home = Path.Combine(Path.GetTempPath(), "p2pe-agent-" + Guid.NewGuid().ToString("N"));
+
+    private sealed class FixedClock(DateTimeOffset now) : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow() => now;
+    }
+
+    private DeviceAgent Agent(RpcChannel channel, TimeProvider clock, ReconnectBackoff? backoff = null)
+        => new(new DeviceAgentOptions("MTR-A", _home, 900) { Backoff = backoff ?? ReconnectBackoff.Default },
+            channel, DeviceKey, new FlexibleLoadDriver(1_000, 500), clock);
+
+    [Fact]
+    public void DeviceAuth_IsIssuedNow_ForTheResumeInterval_AndSignedByTheDeviceKey()
+    {
+        using var channel = new RpcChannel(new Uri("http://127.0.0.1:1"));
+        var now = DateTimeOffset.FromUnixTimeSeconds(1_800_000_123);
+        var request = Agent(channel, new FixedClock(now)).Authenticate(ChainId, 1_800_000_900);
+        Assert.Equal(("MTR-A", 1_800_000_123UL, 1_800_000_900UL), (request.Auth.Meter, request.Auth.IssuedAt, request.Auth.FromInterval));
+        var signer = Signer.Recover(LedgerTypedData.Digest(request.Auth, ChainId), Signature.FromBytes(request.Signature.Span));
+        Assert.Equal(DeviceKey.Address, signer);
+    }
+
+    [Fact]
+    public void Reading_CarriesTheStep_AndIsSignedByTheDeviceKeyOnTheChain()
+    {
+        using var channel = new RpcChannel(new Uri("http://127.0.0.1:1"));
+        var tx = Agent(channel, TimeProvider.System).Reading(ChainId, 1_800_000_000, new DeviceStep(12, 34, "x"));
+        Assert.Equal(new MeterReading { Meter = "MTR-A", IntervalStart = 1_800_000_000, ImportWh = 12, ExportWh = 34 }, tx.MeterReading);
+        Assert.Equal(ChainId, tx.ChainId);
+        var signer = Signer.Recover(LedgerTypedData.Digest(tx.MeterReading, ChainId), Signature.FromBytes(Assert.Single(tx.Signatures).Span));
+        Assert.Equal(DeviceKey.Address, signer);
+    }
+
+    [Fact]
+    public async Task UnreachableNode_IsRetried_OnTheBackoffSchedule_UntilCancelled()
+    {
+        // Port 1 on loopback refuses at once, so each attempt fails fast and only the backoff paces the loop.
+        using var channel = new RpcChannel(new Uri("http://127.0.0.1:1"));
+        var agent = Agent(channel, TimeProvider.System, new ReconnectBackoff(TimeSpan.FromMilliseconds(10), TimeSpan.FromMilliseconds(40)));
+        var delays = new List<TimeSpan>();
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        agent.Reconnecting += (_, delay) =>
+        {
+            lock (delays)
+            {
+                delays.Add(delay);
+                if (delays.Count == 5) stop.Cancel();
+            }
+        };
+        await agent.RunAsync(stop.Token);
+        Assert.Equal([10, 20, 40, 40, 40], delays.Select(d => d.TotalMilliseconds));
+        Assert.False(File.Exists(new DeviceCursor(_home, "MTR-A").FilePath));
+    }
+
+    public void Dispose()
+    {
+        if (Directory.Exists(_home)) Directory.Delete(_home, recursive: true);
+    }
+}

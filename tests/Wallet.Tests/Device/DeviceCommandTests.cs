@@ -1,0 +1,55 @@
+using P2PEnergy.Wallet.Cli;
+using P2PEnergy.Wallet.Tests.Cli;
+
+namespace P2PEnergy.Wallet.Tests.Device;
+
+/// <summary><c>p2pe device run</c> refuses bad input before it connects, with the CLI's reason codes and exit codes.</summary>
+public sealed class DeviceCommandTests : IDisposable
+{
+    private readonly WalletHarness _wallet = new();
+
+    [Fact]
+    public void MissingMeterKeyOrDriver_IsUsage()
+    {
+        var (exit, _, error) = _wallet.Run("device", "run", "--driver", "battery");
+        Assert.Equal((int)ExitCode.Usage, exit);
+        Assert.StartsWith("p2pe: USAGE:", error);
+    }
+
+    [Fact]
+    public void UnknownDriver_IsUsage()
+        => Assert.Equal((int)ExitCode.Usage, _wallet.Run("device", "run", "--meter", "M", "--key", "k", "--driver", "windmill").Exit);
+
+    [Fact]
+    public void NodeAddress_MustBeHttp()
+    {
+        // Regression: --node was an Option<Uri>, which System.CommandLine cannot parse, so every --node failed INTERNAL.
+        var (exit, _, error) = _wallet.Run("device", "run", "--meter", "M", "--key", "k", "--driver", "load", "--node", "ftp://x");
+        Assert.Equal((int)ExitCode.BadInput, exit);
+        Assert.Contains("INVALID_NODE", error);
+    }
+
+    [Fact]
+    public void ValidNode_ButUnknownKey_IsUnknownKey()
+    {
+        var (exit, _, error) = _wallet.Run("device", "run", "--meter", "M", "--key", "nobody", "--driver", "load", "--node", "http://127.0.0.1:1");
+        Assert.Equal((int)ExitCode.UnknownKey, exit);
+        Assert.Contains("UNKNOWN_KEY", error);
+    }
+
+    [Theory]
+    [InlineData("--deviation", "-150")]
+    [InlineData("--soc", "120")]
+    [InlineData("--interval-seconds", "7")]
+    [InlineData("--arrival", "25:00")]
+    [InlineData("--intervals", "0")]
+    public void ImpossibleDeviceParameters_AreBadInput(string option, string value)
+    {
+        var driver = option == "--arrival" ? "ev" : "battery";
+        var (exit, _, error) = _wallet.Run("device", "run", "--meter", "M", "--key", "k", "--driver", driver, option, value, "--json");
+        Assert.Equal((int)ExitCode.BadInput, exit);
+        Assert.Contains("\"INVALID_DEVICE\"", error);
+    }
+
+    public void Dispose() => _wallet.Dispose();
+}
