@@ -91,8 +91,15 @@ public sealed class GridModel
     /// <summary>The node's index, or -1 when the model has no such node.</summary>
     public int IndexOf(string id) => _index.TryGetValue(id, out var i) ? i : -1;
 
-    /// <summary>"feeder F2" — how messages name an element (the node, or the branch to its parent).</summary>
-    public string Describe(int node) => $"{KindName(Kinds[node])} {Ids[node]}";
+    /// <summary>
+    /// How messages name an element (the node, or the branch to its parent): "feeder F2", and below a feeder with the
+    /// feeder first, "feeder F2 segment 7", so an operator finds it without the model at hand.
+    /// </summary>
+    public string Describe(int node)
+    {
+        var own = $"{KindName(Kinds[node])} {Ids[node]}";
+        return Feeder[node] >= 0 && Feeder[node] != node ? $"feeder {Ids[Feeder[node]]} {own}" : own;
+    }
 
     public static string KindName(NodeKind kind) => kind switch
     {

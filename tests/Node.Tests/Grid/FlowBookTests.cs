@@ -66,7 +66,7 @@ public class FlowBookTests
         var refused = book.Check(m1, m3, 1);
         Assert.NotNull(refused);
         Assert.Equal(ReasonCodes.ThermalLimit, refused.Code);
-        Assert.Equal("service point SP1: 50.001 kW > 50 kW in 2026-11-22T17:00Z", refused.Message);
+        Assert.Equal("feeder F1 service point SP1: 50.001 kW > 50 kW in 2026-11-22T17:00Z", refused.Message);
         Assert.Equal(50_000, Flow(book, "SP1")); // a refused check leaves the book as it was
         Assert.Equal(One + 3_000_000_000, V2(book, "SP1"));
     }
@@ -79,7 +79,7 @@ public class FlowBookTests
         var m1 = SmallFeeder.Meter(model, "M1", "SP1");
         var m3 = SmallFeeder.Meter(model, "M3", "SP3");
         Assert.Null(book.Check(m1, m3, 50_000));
-        Assert.Equal("transformer T1: 200.001 kW > 200 kW in 2026-11-22T17:00Z", book.Check(m1, m3, 50_001)!.Message);
+        Assert.Equal("feeder F1 transformer T1: 200.001 kW > 200 kW in 2026-11-22T17:00Z", book.Check(m1, m3, 50_001)!.Message);
         // Power the other way relieves the baseline: 200 kW down-stream through T1 leaves it at -50 kW.
         Assert.Null(book.Check(m3, m1, 150_000));
     }
@@ -98,7 +98,7 @@ public class FlowBookTests
         Assert.Equal(1_006_009_000_000, V2(book, "SP1"));
         var refused = book.Check(m1, m3, 1)!;
         Assert.Equal(ReasonCodes.VoltageLimit, refused.Code);
-        Assert.Equal("service point SP1: voltage 1.003001 p.u. > 1.003 p.u. in 2026-11-22T17:00Z", refused.Message);
+        Assert.Equal("feeder F1 service point SP1: voltage 1.003001 p.u. > 1.003 p.u. in 2026-11-22T17:00Z", refused.Message);
         Assert.Equal(1_006_009_000_000, book.MaxVoltageSquared);
     }
 
@@ -116,7 +116,7 @@ public class FlowBookTests
         Assert.Null(book.Check(m1, m3, 62_500));
         var refused = book.Check(m1, m3, 62_501)!;
         Assert.Equal(ReasonCodes.VoltageLimit, refused.Code);
-        Assert.Equal("service point SP3: voltage 0.949999 p.u. < 0.95 p.u. in 2026-11-22T17:00Z", refused.Message);
+        Assert.Equal("feeder F1 service point SP3: voltage 0.949999 p.u. < 0.95 p.u. in 2026-11-22T17:00Z", refused.Message);
         book.Apply(m1, m3, 62_500);
         Assert.Equal(902_500_000_000, book.MinVoltageSquared);
     }
@@ -148,7 +148,7 @@ public class FlowBookTests
         Assert.Null(SmallFeeder.Book(model).Check(m1, m3, 40_000));
         var refused = SmallFeeder.Book(model).Check(m1, m3, 40_001)!;
         Assert.Equal(ReasonCodes.ThermalLimit, refused.Code);
-        Assert.Equal("service point SP3: 50.001 kVA > 50 kVA in 2026-11-22T17:00Z", refused.Message);
+        Assert.Equal("feeder F1 service point SP3: 50.001 kVA > 50 kVA in 2026-11-22T17:00Z", refused.Message);
     }
 
     [Fact]

@@ -60,7 +60,7 @@ public class GridServiceTests
         var (service, _, interval) = Committed(sp1Rating: 9_000);
         var capacity = await service.GetHostingCapacity(new GetHostingCapacityRequest { Meter = "MTR-A", IntervalStart = interval }, null!);
         Assert.Equal(1_000, capacity.ExportW);
-        Assert.StartsWith("THERMAL_LIMIT: service point SP1: 9.001 kW > 9 kW", capacity.ExportLimitedBy);
+        Assert.StartsWith("THERMAL_LIMIT: feeder F1 service point SP1: 9.001 kW > 9 kW", capacity.ExportLimitedBy);
     }
 
     [Fact]
