@@ -26,6 +26,12 @@ internal sealed class NodeClient(Uri url) : IDisposable
 
     public Task<NodeStatus> StatusAsync() => Unary(Ledger, "GetNodeStatus", new GetNodeStatusRequest(), NodeStatus.Parser);
 
+    public Task<GridStatus> GridStatusAsync(ulong intervalStart)
+        => Unary("p2pe.v1.Grid", "GetGridStatus", new GetGridStatusRequest { IntervalStart = intervalStart }, GridStatus.Parser);
+
+    public Task<HostingCapacity> HostingCapacityAsync(string meter, ulong intervalStart)
+        => Unary("p2pe.v1.Grid", "GetHostingCapacity", new GetHostingCapacityRequest { Meter = meter, IntervalStart = intervalStart }, HostingCapacity.Parser);
+
     public Task<AccountState> AccountAsync(Address address)
         => Unary(Ledger, "GetAccount", new GetAccountRequest { Address = Bytes(address) }, AccountState.Parser);
 

@@ -84,6 +84,11 @@ public sealed class WalletAgainstNodeTests : IAsyncLifetime
         Assert.Equal((ulong)after["escrow"]!, (ulong)statement["account"]!["escrow"]!);
         Assert.Contains("escrow", await _p2pe.OkAsync("account", "balance", "--key", "bob"));
 
+        // "Where can I still sell?": with no grid model the meter's own limit is what bounds it.
+        var capacity = JsonNode.Parse(await _p2pe.OkAsync("grid", "capacity", "--meter", "MTR-A", "--interval", LiveNode.Iso(LiveNode.IntervalAhead(4)), "--json"))!;
+        Assert.True((long)capacity["exportW"]! > 0, capacity.ToJsonString());
+        Assert.Contains("METER_LIMIT", (string)capacity["exportLimitedBy"]!);
+
         var listed = JsonNode.Parse(await _p2pe.OkAsync("contract", "list", "--party", "alice", "--json"))!["contracts"]!.AsArray();
         Assert.Contains(listed, c => (string)c!["id"]! == id);
         Assert.Contains(id, await _p2pe.OkAsync("contract", "show", id));
