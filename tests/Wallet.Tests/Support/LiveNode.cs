@@ -14,7 +14,18 @@ internal sealed class LiveNode : IAsyncDisposable
     public const ulong IntervalSeconds = 60;
     private const string Password = "test-only-password";
 
-    private LiveNode(string root) => Root = root;
+    private LiveNode(string root, ulong intervalSeconds, ulong gateClosureSeconds, ulong readingWindowSeconds)
+    {
+        Root = root;
+        Interval = intervalSeconds;
+        GateClosure = gateClosureSeconds;
+        ReadingWindow = readingWindowSeconds;
+    }
+
+    /// <summary>This chain's interval length, gate-closure lead and reading window, s.</summary>
+    public ulong Interval { get; }
+    public ulong GateClosure { get; }
+    public ulong ReadingWindow { get; }
 
     public string Root { get; }
     public PrivateKey Operator { get; } = PrivateKey.Generate();
@@ -23,9 +34,10 @@ internal sealed class LiveNode : IAsyncDisposable
     public NodeProcess Process { get; private set; } = null!;
     public string Url => Process.Address.ToString().TrimEnd('/');
 
-    public static async Task<LiveNode> StartAsync()
+    /// <summary>Starts a node; short intervals let a test see a contract dispatched, metered and settled.</summary>
+    public static async Task<LiveNode> StartAsync(ulong intervalSeconds = IntervalSeconds, ulong gateClosureSeconds = 10, ulong readingWindowSeconds = IntervalSeconds)
     {
-        var node = new LiveNode(Path.Combine(Path.GetTempPath(), "p2pe-wallet-node-" + Guid.NewGuid().ToString("N")));
+        var node = new LiveNode(Path.Combine(Path.GetTempPath(), "p2pe-wallet-node-" + Guid.NewGuid().ToString("N")), intervalSeconds, gateClosureSeconds, readingWindowSeconds);
         try
         {
             Directory.CreateDirectory(node.Root);
@@ -59,9 +71,9 @@ internal sealed class LiveNode : IAsyncDisposable
         ["chainId"] = ChainId,
         ["marketName"] = "Wallet test market",
         ["genesisTime"] = DateTimeOffset.UtcNow.AddSeconds(-5).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
-        ["intervalSeconds"] = IntervalSeconds,
-        ["gateClosureSeconds"] = 10,
-        ["readingWindowSeconds"] = IntervalSeconds,
+        ["intervalSeconds"] = Interval,
+        ["gateClosureSeconds"] = GateClosure,
+        ["readingWindowSeconds"] = ReadingWindow,
         ["utility"] = Utility.Address.ToString(),
         ["marketOperator"] = Operator.Address.ToString(),
         ["planner"] = PrivateKey.Generate().Address.ToString(),
