@@ -7,6 +7,19 @@ public static class BenchmarkProgram
 {
     public static int Main(string[] args)
     {
+        if (args.Length > 0 && args[0] == "settle-profile")
+        {
+            // For a profiler: the settlement benchmark's setup once, then its measured call a few times, no harness.
+            var bench = new SettlementBenchmarks();
+            bench.Setup();
+            for (int i = 0; i < 4; i++)
+            {
+                var clock = System.Diagnostics.Stopwatch.StartNew();
+                bench.SettleOneInterval();
+                Console.WriteLine($"settle: {clock.ElapsedMilliseconds} ms");
+            }
+            return 0;
+        }
         if (args.Length > 0 && args[0] == "pipeline") return Load.BlockPipeline.Run(args[1..]);
         if (args.Length > 0 && args[0] == "load") return Load.LoadGenerator.RunAsync(args[1..]).GetAwaiter().GetResult();
         var summaries = BenchmarkSwitcher.FromAssembly(typeof(BenchmarkProgram).Assembly).Run(args).ToList();

@@ -1,5 +1,7 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using System.Text;
+using Org.BouncyCastle.Crypto.Digests;
 using P2PEnergy.Contracts.Crypto;
 
 namespace P2PEnergy.Node.Ledger.State;
@@ -13,25 +15,39 @@ public static class AppHash
 {
     public static Hash32 Next(Hash32 previous, IReadOnlyList<StateChange> sortedChanges)
     {
-        using var buffer = new MemoryStream();
-        Span<byte> length = stackalloc byte[4];
-        string? last = null;
-        foreach (var change in sortedChanges)
+        // Streamed into the digest: a settlement block writes ~100 MB of changes, and buffering them first cost
+        // more in MemoryStream growth and copies than the keccak itself.
+        var digest = new KeccakDigest(256);
+        var header = new byte[5];
+        byte[] key = ArrayPool<byte>.Shared.Rent(256);
+        try
         {
-            if (last is not null && string.CompareOrdinal(last, change.Key) >= 0)
-                throw new ArgumentException($"state changes must be in strictly ascending key order: '{last}' before '{change.Key}'");
-            last = change.Key;
-            var key = Encoding.UTF8.GetBytes(change.Key);
-            BinaryPrimitives.WriteUInt32BigEndian(length, (uint)key.Length);
-            buffer.Write(length);
-            buffer.Write(key);
-            buffer.WriteByte(change.Value is null ? (byte)0 : (byte)1);
-            var value = change.Value ?? [];
-            BinaryPrimitives.WriteUInt32BigEndian(length, (uint)value.Length);
-            buffer.Write(length);
-            buffer.Write(value);
+            string? last = null;
+            foreach (var change in sortedChanges)
+            {
+                if (last is not null && string.CompareOrdinal(last, change.Key) >= 0)
+                    throw new ArgumentException($"state changes must be in strictly ascending key order: '{last}' before '{change.Key}'");
+                last = change.Key;
+                int keyLength = Encoding.UTF8.GetByteCount(change.Key);
+                if (keyLength > key.Length)
+                {
+                    ArrayPool<byte>.Shared.Return(key);
+                    key = ArrayPool<byte>.Shared.Rent(keyLength);
+                }
+                Encoding.UTF8.GetBytes(change.Key, key);
+                BinaryPrimitives.WriteUInt32BigEndian(header, (uint)keyLength);
+                digest.BlockUpdate(header, 0, 4);
+                digest.BlockUpdate(key, 0, keyLength);
+                var value = change.Value ?? [];
+                header[0] = change.Value is null ? (byte)0 : (byte)1;
+                BinaryPrimitives.WriteUInt32BigEndian(header.AsSpan(1), (uint)value.Length);
+                digest.BlockUpdate(header, 0, 5);
+                digest.BlockUpdate(value, 0, value.Length);
+            }
         }
-        var changesHash = Keccak256.Hash(buffer.GetBuffer().AsSpan(0, (int)buffer.Length));
-        return Keccak256.HashConcat(previous.ToArray(), changesHash.ToArray());
+        finally { ArrayPool<byte>.Shared.Return(key); }
+        var changesHash = new byte[32];
+        digest.DoFinal(changesHash, 0);
+        return Keccak256.HashConcat(previous.ToArray(), changesHash);
     }
 }
