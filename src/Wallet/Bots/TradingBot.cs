@@ -33,7 +33,9 @@ internal sealed class TradingBot(NodeClient node, PrivateKey key, string meter, 
             ulong start = (now / intervalSeconds + 1) * intervalSeconds;
             // Leave a few seconds for the transactions to commit before the gate closes.
             if (start - gateClosureSeconds < now + 4) start += intervalSeconds;
-            if (_traded.Add(start))
+            // Buyers wait until the last half interval before the gate, so this interval's offers are on the book.
+            bool early = !profile.Sells(start, intervalSeconds) && start - gateClosureSeconds - now > intervalSeconds / 2;
+            if (!early && _traded.Add(start))
             {
                 try { await TradeAsync(start); }
                 catch (WalletException e) { Log($"interval {Terms.Format(start)}: {e.Reason}: {e.Message}"); }

@@ -33,7 +33,7 @@ internal static partial class DevnetStatusCommand
             var contracts = await node.ContractsAsync(null);
             var rows = new JsonArray();
             var lines = new List<string> { $"height {status.Height}, chain {status.ChainId} ({status.MarketName}), {contracts.Count} contracts in all" };
-            for (int k = parse.GetValue(recent); k >= 1; k--)
+            for (int k = parse.GetValue(recent) - 1; k >= 0; k--)
             {
                 ulong start = current - (ulong)k * length;
                 int count = contracts.Count(c => c.Terms.IntervalStart <= start && start < c.Terms.IntervalStart + c.Terms.IntervalCount * length);
