@@ -26,6 +26,8 @@ public static class WalletCli
         root.Subcommands.Add(OfferCommands.Create(context));
         root.Subcommands.Add(OperatorCommands.Create(context));
         root.Subcommands.Add(GridCommands.Create(context));
+        root.Subcommands.Add(Devnet.DevnetCommands.Create(context));
+        root.Subcommands.Add(Bots.BotCommands.Create(context));
 
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)

@@ -38,6 +38,10 @@ internal sealed class NodeClient(Uri url) : IDisposable
     public Task<Statement> StatementAsync(Address address, ulong from, ulong to)
         => Unary(Settlement, "GetStatement", new GetStatementRequest { Account = Bytes(address), From = from, To = to }, Statement.Parser);
 
+    /// <summary>The totals of one settled interval (NOT_FOUND until it settles).</summary>
+    public Task<IntervalSettlement> SettlementAsync(ulong intervalStart)
+        => Unary(Settlement, "GetSettlement", new GetSettlementRequest { IntervalStart = intervalStart }, IntervalSettlement.Parser);
+
     /// <summary>Every page of ListContracts (optionally only those of <paramref name="party"/>).</summary>
     public async Task<List<ContractState>> ContractsAsync(Address? party)
     {

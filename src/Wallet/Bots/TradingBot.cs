@@ -1,0 +1,106 @@
+using Google.Protobuf;
+using P2PEnergy.Contracts.Crypto;
+using P2PEnergy.Contracts.Protos;
+using P2PEnergy.Contracts.TypedData;
+using P2PEnergy.Wallet.Cli;
+using P2PEnergy.Wallet.Node;
+
+namespace P2PEnergy.Wallet.Bots;
+
+/// <summary>
+/// A trading bot for one participant and meter. Once per half interval it picks the next interval whose gate is
+/// still open and trades it once: sellers post an offer of their energy at a price in the band; buyers take the
+/// cheapest open sell offers for that interval until their need is met. A take refused for a grid or meter limit
+/// (THERMAL_LIMIT, VOLTAGE_LIMIT, METER_LIMIT) is logged as <c>REJECTED CODE</c> and retried at half the energy,
+/// then on the next offer. Every line it writes starts with the UTC time.
+/// </summary>
+internal sealed class TradingBot(NodeClient node, PrivateKey key, string meter, BotProfile profile, ulong intervalSeconds, ulong gateClosureSeconds, TextWriter log, int seed)
+{
+    private static readonly HashSet<string> LimitCodes = ["THERMAL_LIMIT", "VOLTAGE_LIMIT", "METER_LIMIT"];
+    private static readonly TimeSpan WaitTimeout = TimeSpan.FromSeconds(30);
+    private readonly Random _random = new(seed);
+    private readonly HashSet<ulong> _traded = [];
+    private ulong _chainId;
+
+    /// <summary>Trades until cancelled or until <paramref name="intervals"/> intervals were traded.</summary>
+    public async Task RunAsync(int? intervals, CancellationToken cancel)
+    {
+        _chainId = (await node.StatusAsync()).ChainId;
+        Log($"bot {profile.Role} for {key.Address} on {meter}: chain {_chainId}, {intervalSeconds} s intervals");
+        while (!cancel.IsCancellationRequested && (intervals is null || _traded.Count < intervals))
+        {
+            ulong now = (ulong)DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+            ulong start = (now / intervalSeconds + 1) * intervalSeconds;
+            // Leave a few seconds for the transactions to commit before the gate closes.
+            if (start - gateClosureSeconds < now + 4) start += intervalSeconds;
+            // Buyers wait until the last half interval before the gate, so this interval's offers are on the book.
+            bool early = !profile.Sells(start, intervalSeconds) && start - gateClosureSeconds - now > intervalSeconds / 2;
+            if (!early && _traded.Add(start))
+            {
+                try { await TradeAsync(start); }
+                catch (WalletException e) { Log($"interval {Terms.Format(start)}: {e.Reason}: {e.Message}"); }
+            }
+            try { await Task.Delay(TimeSpan.FromSeconds(Math.Max(1, intervalSeconds / 4.0)), cancel); }
+            catch (OperationCanceledException) { break; }
+        }
+    }
+
+    private async Task TradeAsync(ulong start)
+    {
+        ulong wh = profile.EnergyWh(start, intervalSeconds);
+        if (wh == 0) { Log($"interval {Terms.Format(start)}: nothing to trade"); return; }
+        ulong validUntil = start - gateClosureSeconds;
+        if (profile.Sells(start, intervalSeconds))
+        {
+            var offer = new Offer
+            {
+                Maker = NodeClient.Bytes(key.Address), Meter = meter, Sell = true, IntervalStart = start, IntervalCount = 1,
+                WhPerInterval = wh, PricePerKwh = profile.Ask(_random), Nonce = Terms.Nonce(), ValidUntil = validUntil,
+            };
+            var (code, message) = await SubmitAsync(offer);
+            Log($"interval {Terms.Format(start)}: sell offer {wh} Wh at {offer.PricePerKwh}/kWh: {Outcome(code, message)}");
+            return;
+        }
+        ulong need = wh;
+        var offers = (await node.OffersAsync(false))
+            .Where(o => o.Terms.Sell && o.Terms.IntervalStart == start && o.RemainingWhPerInterval > 0 && o.Terms.PricePerKwh <= profile.Limit
+                        && o.Terms.ValidUntil > (ulong)DateTimeOffset.UtcNow.ToUnixTimeSeconds() && !o.Terms.Maker.Span.SequenceEqual(key.Address.Bytes))
+            .OrderBy(o => o.Terms.PricePerKwh).ToList();
+        if (offers.Count == 0) { Log($"interval {Terms.Format(start)}: no sell offers to take for {need} Wh"); return; }
+        foreach (var offer in offers)
+        {
+            ulong amount = Math.Min(need, offer.RemainingWhPerInterval);
+            for (int attempt = 0; attempt < 3 && amount > 0; attempt++)
+            {
+                var take = new Take { OfferId = offer.Id, Taker = NodeClient.Bytes(key.Address), Meter = meter, WhPerInterval = amount, Nonce = Terms.Nonce(), ValidUntil = validUntil };
+                var (code, message) = await SubmitAsync(take);
+                Log($"interval {Terms.Format(start)}: take {amount} Wh of offer {Hex.Encode(offer.Id.Span)[..10]}… at {offer.Terms.PricePerKwh}/kWh: {Outcome(code, message)}");
+                if (code == "OK") { need -= amount; break; }
+                if (!LimitCodes.Contains(code)) break;
+                amount /= 2; // a grid or meter limit: retry smaller, then elsewhere
+            }
+            if (need == 0) return;
+        }
+        Log($"interval {Terms.Format(start)}: {need} Wh left unbought (the POLR supplies it)");
+    }
+
+    private async Task<(string Code, string Message)> SubmitAsync(IMessage body)
+    {
+        var transaction = Submission.Envelope(body, _chainId, [key.Sign(LedgerTypedData.Digest(body, _chainId))]);
+        try
+        {
+            var verdict = await node.SubmitAsync(transaction);
+            var status = await node.WaitAsync(verdict.TransactionId, WaitTimeout, _ => { });
+            return (status.Result.Code, status.Result.Message);
+        }
+        catch (WalletException e) when (e.ExitCode == ExitCode.Rejected) { return (e.Reason, e.Message); }
+    }
+
+    private static string Outcome(string code, string message) => code == "OK" ? "OK" : $"REJECTED {code} {message}";
+
+    private void Log(string line)
+    {
+        log.WriteLine($"{DateTimeOffset.UtcNow:yyyy-MM-ddTHH:mm:ssZ} {line}");
+        log.Flush();
+    }
+}

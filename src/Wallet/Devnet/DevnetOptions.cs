@@ -1,0 +1,21 @@
+namespace P2PEnergy.Wallet.Devnet;
+
+/// <summary>What <c>p2pe devnet init</c> generates: size, DSO model and timing of the chain.</summary>
+public sealed record DevnetOptions
+{
+    /// <summary>The devnet directory: wallet/ (P2PE_HOME), node/ (data dir), genesis.json, grid-model.json, devnet.json.</summary>
+    public required string Directory { get; init; }
+    public int Participants { get; init; } = 20;
+    /// <summary><c>UtilityDmo</c> (Model 5: the utility is the market operator) or <c>IndependentDmo</c> (Model 6).</summary>
+    public string DsoModel { get; init; } = "IndependentDmo";
+    public int IntervalSeconds { get; init; } = 60;
+    public int GateClosureSeconds { get; init; } = 10;
+    public ulong ChainId { get; init; } = 31337;
+    /// <summary>Micro-units each participant holds at genesis.</summary>
+    public ulong Deposit { get; init; } = 100_000_000;
+    /// <summary>
+    /// The node's entry assembly (p2pe-node.dll) to run <c>init</c> with; null only writes the files and the
+    /// validator key, leaving <c>p2pe-node init</c> to the caller.
+    /// </summary>
+    public string? NodeDll { get; init; }
+}
