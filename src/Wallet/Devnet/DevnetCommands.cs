@@ -22,9 +22,10 @@ internal static class DevnetCommands
         var model = new Option<string>("--dso-model") { Description = "UtilityDmo (Model 5) or IndependentDmo (Model 6)", DefaultValueFactory = _ => "IndependentDmo" };
         var interval = new Option<int>("--interval-seconds") { Description = "Settlement interval, s (default 60)", DefaultValueFactory = _ => 60 };
         var gate = new Option<int>("--gate-closure-seconds") { Description = "Gate closure before an interval, s (default 10)", DefaultValueFactory = _ => 10 };
+        var window = new Option<int?>("--reading-window-seconds") { Description = "Reading window, s (default max(120, 2 × interval))" };
         var nodeDll = new Option<string?>("--node-dll") { Description = "p2pe-node.dll to run `init` into DIR/node with (else only the files are written)" };
         var command = new Command("init", "Generate keys, grid model, genesis and the node data directory of a DEV-ONLY devnet")
-            { dir, participants, model, interval, gate, nodeDll };
+            { dir, participants, model, interval, gate, window, nodeDll };
         command.SetAction(parse => context.Run(parse, json =>
         {
             DevnetManifest manifest;
@@ -33,7 +34,7 @@ internal static class DevnetCommands
                 manifest = DevnetGenerator.Generate(new DevnetOptions
                 {
                     Directory = parse.GetValue(dir)!, Participants = parse.GetValue(participants), DsoModel = parse.GetValue(model)!,
-                    IntervalSeconds = parse.GetValue(interval), GateClosureSeconds = parse.GetValue(gate), NodeDll = parse.GetValue(nodeDll),
+                    IntervalSeconds = parse.GetValue(interval), GateClosureSeconds = parse.GetValue(gate), ReadingWindowSeconds = parse.GetValue(window), NodeDll = parse.GetValue(nodeDll),
                 }, context.Env.Clock);
             }
             catch (Exception e) when (e is ArgumentException or IOException)

@@ -87,7 +87,7 @@ public static class DevnetGenerator
             ["genesisTime"] = genesisTime.ToString("yyyy-MM-ddTHH:mm:ssZ"),
             ["intervalSeconds"] = options.IntervalSeconds,
             ["gateClosureSeconds"] = options.GateClosureSeconds,
-            ["readingWindowSeconds"] = Math.Max(120, 2 * options.IntervalSeconds),
+            ["readingWindowSeconds"] = options.ReadingWindowSeconds ?? Math.Max(120, 2 * options.IntervalSeconds),
             ["dsoModel"] = options.DsoModel,
             ["utilityMayTrade"] = false,
             ["utility"] = authorities["utility"],

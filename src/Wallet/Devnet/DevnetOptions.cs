@@ -10,6 +10,8 @@ public sealed record DevnetOptions
     public string DsoModel { get; init; } = "IndependentDmo";
     public int IntervalSeconds { get; init; } = 60;
     public int GateClosureSeconds { get; init; } = 10;
+    /// <summary>Reading window, s; null = max(120, 2 × interval), room for agents started on a busy machine.</summary>
+    public int? ReadingWindowSeconds { get; init; }
     public ulong ChainId { get; init; } = 31337;
     /// <summary>Micro-units each participant holds at genesis.</summary>
     public ulong Deposit { get; init; } = 100_000_000;
