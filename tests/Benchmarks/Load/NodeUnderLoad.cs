@@ -60,8 +60,8 @@ public sealed class NodeUnderLoad : IDisposable
             }).ToArray(),
             meters = pairs.SelectMany((p, i) => new object[]
             {
-                new { meter = $"S{i}", owner = p.Seller.Address.ToString(), gridNode = $"SP-S{i}", device = p.Seller.Address.ToString(), importLimitW = 100000, exportLimitW = 100000 },
-                new { meter = $"B{i}", owner = p.Buyer.Address.ToString(), gridNode = $"SP-B{i}", device = p.Buyer.Address.ToString(), importLimitW = 100000, exportLimitW = 100000 },
+                new { meter = $"S{i}", owner = p.Seller.Address.ToString(), gridNode = $"SP-S{i}", device = p.Seller.Address.ToString(), importLimitW = 100_000_000_000, exportLimitW = 100_000_000_000 },
+                new { meter = $"B{i}", owner = p.Buyer.Address.ToString(), gridNode = $"SP-B{i}", device = p.Buyer.Address.ToString(), importLimitW = 100_000_000_000, exportLimitW = 100_000_000_000 },
             }).ToArray(),
         };
         return JsonSerializer.Serialize(genesis);
