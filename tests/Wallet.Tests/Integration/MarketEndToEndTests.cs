@@ -1,3 +1,4 @@
+using P2PEnergy.Node.Tests.Support;
 using System.Diagnostics;
 using System.Text.Json.Nodes;
 using P2PEnergy.Contracts.Crypto;

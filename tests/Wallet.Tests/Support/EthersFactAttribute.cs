@@ -1,3 +1,4 @@
+using P2PEnergy.Node.Tests.Support;
 namespace P2PEnergy.Wallet.Tests.Support;
 
 /// <summary>

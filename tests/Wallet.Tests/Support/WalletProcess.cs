@@ -1,3 +1,4 @@
+using P2PEnergy.Node.Tests.Support;
 using System.Diagnostics;
 
 namespace P2PEnergy.Wallet.Tests.Support;
