@@ -16,14 +16,6 @@ public static class FeeSchedule
     public static SetGridFees GridAt(IStateReader state, ulong time) => At(Read(state, StateKeys.GridFees).Grid, time, v => v.EffectiveFrom, StateKeys.GridFees);
     public static SetPolrTariff PolrAt(IStateReader state, ulong time) => At(Read(state, StateKeys.PolrTariff).Polr, time, v => v.EffectiveFrom, StateKeys.PolrTariff);
 
-    /// <summary>Every version of every part (for queries); each list ascending by effectiveFrom.</summary>
-    public static FeeHistory History(IStateReader state) => new()
-    {
-        Dmo = { Read(state, StateKeys.DmoFees).Dmo },
-        Grid = { Read(state, StateKeys.GridFees).Grid },
-        Polr = { Read(state, StateKeys.PolrTariff).Polr },
-    };
-
     /// <summary>Adds a version; one with the same effectiveFrom replaces the earlier announcement.</summary>
     public static void Put(StateOverlay state, SetDmoFees version) => Update(state, StateKeys.DmoFees, h => Insert(h.Dmo, version, v => v.EffectiveFrom));
     public static void Put(StateOverlay state, SetGridFees version) => Update(state, StateKeys.GridFees, h => Insert(h.Grid, version, v => v.EffectiveFrom));

@@ -20,7 +20,7 @@ public static class BlockPipeline
 {
     public static int Run(string[] args)
     {
-        int blocks = Option(args, "--blocks", 6), size = Option(args, "--block-size", 5_000), pairs = 50;
+        int blocks = CommandLineArgs.Int(args, "--blocks", 6), size = CommandLineArgs.Int(args, "--block-size", 5_000), pairs = 50;
         var recoverUs = 1e6 / RecoverCeiling.RecoversPerSecond(TimeSpan.FromSeconds(2)) * Environment.ProcessorCount;
         var directory = Directory.CreateTempSubdirectory("p2pe-pipeline-").FullName;
         try
@@ -36,7 +36,6 @@ public static class BlockPipeline
             var state = new Node.Ledger.State.CommittedStateCache(store); // as SingleValidatorEngine reads
             long verifyTicks = 0, executeTicks = 0, commitTicks = 0;
             long time = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-            var previous = Hash32.Zero;
             for (int b = 0; b < blocks; b++)
             {
                 var envelopes = NodeUnderLoad.SignContracts(keys, size, firstNonce: (ulong)b * (ulong)size + 1);
@@ -59,7 +58,6 @@ public static class BlockPipeline
                 store.Commit(block, BlockHeaderHashing.Hash(header), execution.Results, execution.Changes, execution.AppHash);
                 state.Apply(execution.Changes);
                 commitTicks += clock.ElapsedTicks;
-                previous = execution.AppHash;
             }
             int n = blocks * size;
             double Us(long ticks) => ticks * 1e6 / Stopwatch.Frequency / n;
@@ -71,11 +69,5 @@ public static class BlockPipeline
             return 0;
         }
         finally { Directory.Delete(directory, recursive: true); }
-    }
-
-    private static int Option(string[] args, string name, int fallback)
-    {
-        int at = Array.IndexOf(args, name);
-        return at >= 0 && at + 1 < args.Length ? int.Parse(args[at + 1], System.Globalization.CultureInfo.InvariantCulture) : fallback;
     }
 }

@@ -19,13 +19,13 @@ public static class LoadGenerator
 {
     public static async Task<int> RunAsync(string[] args)
     {
-        int contracts = Option(args, "--contracts", 100_000);
-        int concurrency = Option(args, "--concurrency", 256);
-        int pairs = Option(args, "--pairs", 50);
-        int maxBlock = Option(args, "--max-block", 10_000);
+        int contracts = CommandLineArgs.Int(args, "--contracts", 100_000);
+        int concurrency = CommandLineArgs.Int(args, "--concurrency", 256);
+        int pairs = CommandLineArgs.Int(args, "--pairs", 50);
+        int maxBlock = CommandLineArgs.Int(args, "--max-block", 10_000);
         // In flight = submitted, not yet seen committed. Without a window the submitters fill the mempool and the
         // latency percentiles measure the queue the generator built, not the node.
-        int window = Option(args, "--window", 8_192);
+        int window = CommandLineArgs.Int(args, "--window", 8_192);
         Console.WriteLine($"load: {contracts:N0} contracts, {concurrency} concurrent submitters, window {window:N0}, {pairs} seller/buyer pairs, {Environment.ProcessorCount} cores");
 
         var recovers = RecoverCeiling.RecoversPerSecond(TimeSpan.FromSeconds(3));
@@ -138,10 +138,4 @@ public static class LoadGenerator
     }
 
     private static double Percentile(double[] sorted, double p) => sorted.Length == 0 ? double.NaN : sorted[Math.Min(sorted.Length - 1, (int)(p * sorted.Length))];
-
-    private static int Option(string[] args, string name, int fallback)
-    {
-        int at = Array.IndexOf(args, name);
-        return at >= 0 && at + 1 < args.Length ? int.Parse(args[at + 1], System.Globalization.CultureInfo.InvariantCulture) : fallback;
-    }
 }
