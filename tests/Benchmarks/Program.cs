@@ -12,11 +12,15 @@ public static class BenchmarkProgram
             // For a profiler: the settlement benchmark's setup once, then its measured call a few times, no harness.
             var bench = new SettlementBenchmarks();
             bench.Setup();
+            GC.Collect(); // marks the end of setup in a trace (an induced collection) and starts every run from the same heap
             for (int i = 0; i < 4; i++)
             {
+                var pause = GC.GetTotalPauseDuration();
+                long allocated = GC.GetTotalAllocatedBytes();
+                int gen2 = GC.CollectionCount(2);
                 var clock = System.Diagnostics.Stopwatch.StartNew();
                 bench.SettleOneInterval();
-                Console.WriteLine($"settle: {clock.ElapsedMilliseconds} ms");
+                Console.WriteLine($"settle: {clock.ElapsedMilliseconds} ms, GC pauses {(GC.GetTotalPauseDuration() - pause).TotalMilliseconds:F0} ms, allocated {(GC.GetTotalAllocatedBytes() - allocated) >> 20} MiB, gen2 {GC.CollectionCount(2) - gen2}");
             }
             return 0;
         }

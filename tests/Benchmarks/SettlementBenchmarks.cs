@@ -73,7 +73,12 @@ public class SettlementBenchmarks
             };
             var id = Keccak256.Hash(terms.ToByteArray());
             Put(StateKeys.Contract(id), new ContractState { Id = ByteString.CopyFrom(id.Bytes), Terms = terms, Payment = 100_000, DmoFeeBuyer = 1_000, DmoFeeSeller = 1_000, GridFee = 5_000, PathLevel = "AcrossSubstations" });
-            writes.Add(new StateChange(StateKeys.ContractByInterval(Start + Interval, id), []));
+            // The interval index entry as ContractHandlers writes it at commit.
+            Put(StateKeys.ContractByInterval(Start + Interval, id), new ContractDue
+            {
+                Seller = terms.Seller, Buyer = terms.Buyer, SellerMeter = terms.SellerMeter, BuyerMeter = terms.BuyerMeter, IntervalStart = Start, IntervalCount = 1,
+                WhPerInterval = 500, Payment = 100_000, DmoFeeBuyer = 1_000, DmoFeeSeller = 1_000, GridFee = 5_000,
+            });
         }
         _state = new MemoryState();
         _state.Apply(writes);

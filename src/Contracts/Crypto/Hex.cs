@@ -5,7 +5,23 @@ public static class Hex
 {
     /// <summary>Lower-case hex with a <c>0x</c> prefix.</summary>
     public static string Encode(ReadOnlySpan<byte> bytes, bool prefix = true)
-        => (prefix ? "0x" : "") + Convert.ToHexStringLower(bytes);
+        => prefix ? Encode("", bytes, "") : Convert.ToHexStringLower(bytes);
+
+    /// <summary>
+    /// <paramref name="before"/> ‖ "0x" ‖ lower-case hex ‖ <paramref name="after"/> as one string: state keys are built
+    /// this way for every read and write, and concatenating the parts allocated three strings per key.
+    /// </summary>
+    public static string Encode(string before, ReadOnlySpan<byte> bytes, string after)
+    {
+        int length = checked(before.Length + 2 + 2 * bytes.Length + after.Length);
+        Span<char> chars = length <= 512 ? stackalloc char[length] : new char[length];
+        before.CopyTo(chars);
+        chars[before.Length] = '0';
+        chars[before.Length + 1] = 'x';
+        Convert.TryToHexStringLower(bytes, chars[(before.Length + 2)..], out int written);
+        after.CopyTo(chars[(before.Length + 2 + written)..]);
+        return new string(chars);
+    }
 
     /// <summary>Decodes hex (with or without <c>0x</c>); odd length or a non-hex digit throws <see cref="FormatException"/> naming the input.</summary>
     public static byte[] Decode(string hex)

@@ -21,7 +21,7 @@ public static class DeviceAuthentication
     {
         var auth = request.Auth ?? throw new RpcException(StatusCode.InvalidArgument, "auth is required");
         if (request.Signature.Length != 65) throw new RpcException(StatusCode.Unauthenticated, $"signature must be 65 bytes (r ‖ s ‖ v), got {request.Signature.Length}");
-        var meter = state.Get(StateKeys.Meter(auth.Meter)) is { } bytes ? MeterState.Parser.ParseFrom(bytes)
+        var meter = state.Get(StateKeys.Meter(auth.Meter)) is { } bytes ? MeterState.Parser.ParseFrom(bytes.AsSpan())
             : throw new RpcException(StatusCode.NotFound, $"meter '{auth.Meter}' is not registered");
         ulong skew = auth.IssuedAt > nowSeconds ? auth.IssuedAt - nowSeconds : nowSeconds - auth.IssuedAt;
         if (skew > MaxSkewSeconds)

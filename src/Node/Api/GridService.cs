@@ -63,7 +63,7 @@ public sealed class GridService(ILedgerStore store, ChainParameters parameters)
     public Task<HostingCapacity> GetHostingCapacity(GetHostingCapacityRequest request, ServerCallContext context)
     {
         RequireAligned(request.IntervalStart);
-        var meterState = store.Get(StateKeys.Meter(request.Meter)) is { } bytes ? MeterState.Parser.ParseFrom(bytes)
+        var meterState = store.Get(StateKeys.Meter(request.Meter)) is { } bytes ? MeterState.Parser.ParseFrom(bytes.AsSpan())
             : throw new RpcException(StatusCode.NotFound, $"meter '{request.Meter}' is not registered");
         lock (_lock)
         {

@@ -86,7 +86,7 @@ public sealed class LedgerService(ILedgerStore store, Mempool mempool, IConsensu
     {
         var address = AddressField(request.Address, "address");
         return store.Get(StateKeys.Account(address)) is { } bytes
-            ? Task.FromResult(AccountState.Parser.ParseFrom(bytes))
+            ? Task.FromResult(AccountState.Parser.ParseFrom(bytes.AsSpan()))
             : throw new RpcException(StatusCode.NotFound, $"account {address} does not exist");
     }
 
@@ -100,7 +100,7 @@ public sealed class LedgerService(ILedgerStore store, Mempool mempool, IConsensu
             ? store.Scan(prefix).Select(kv => (kv.Key, Value: (byte[]?)kv.Value))
             : store.Scan(prefix).Select(kv => (kv.Key, Value: store.Get(StateKeys.ContractPrefix + kv.Key[(kv.Key.LastIndexOf('/') + 1)..])));
         var response = new ListContractsResponse();
-        var contracts = keys.Select(k => (k.Key, Item: k.Value is null ? null : ContractState.Parser.ParseFrom(k.Value)));
+        var contracts = keys.Select(k => (k.Key, Item: k.Value is null ? null : ContractState.Parser.ParseFrom(k.Value.AsSpan())));
         response.Contracts.AddRange(Page(contracts, after, limit, c => request.FromInterval == 0
             || c.Terms.IntervalStart + (ulong)c.Terms.IntervalCount * parameters.IntervalSeconds > request.FromInterval, out var next));
         response.NextPageToken = next;
@@ -113,7 +113,7 @@ public sealed class LedgerService(ILedgerStore store, Mempool mempool, IConsensu
     {
         uint limit = Limit(request.Limit, "limit");
         string? after = PageToken(request.PageToken, StateKeys.OfferPrefix);
-        var offers = store.Scan(StateKeys.OfferPrefix).Select(kv => (kv.Key, Item: (OfferState?)OfferState.Parser.ParseFrom(kv.Value)));
+        var offers = store.Scan(StateKeys.OfferPrefix).Select(kv => (kv.Key, Item: (OfferState?)OfferState.Parser.ParseFrom(kv.Value.AsSpan())));
         var response = new GetOffersResponse();
         response.Offers.AddRange(Page(offers, after, limit, o => request.IncludeClosed || (!o.Cancelled && o.RemainingWhPerInterval > 0), out var next));
         response.NextPageToken = next;

@@ -34,12 +34,12 @@ public sealed class SettlementService(IStateReader state, ChainParameters parame
         var account = Address.FromBytes(request.Account.Span);
         var statement = new Statement
         {
-            Account = state.Get(StateKeys.Account(account)) is { } bytes ? AccountState.Parser.ParseFrom(bytes)
+            Account = state.Get(StateKeys.Account(account)) is { } bytes ? AccountState.Parser.ParseFrom(bytes.AsSpan())
                 : throw new RpcException(StatusCode.NotFound, $"account {account} does not exist"),
         };
         foreach (var (_, value) in state.Scan(SettlementKeys.StatementScan(account)))
         {
-            var line = StatementLine.Parser.ParseFrom(value);
+            var line = StatementLine.Parser.ParseFrom(value.AsSpan());
             if (line.Time < request.From) continue;
             if (request.To != 0 && line.Time >= request.To) break;
             if (statement.Lines.Count == MaxLines)
@@ -54,7 +54,7 @@ public sealed class SettlementService(IStateReader state, ChainParameters parame
         if (request.IntervalStart % parameters.IntervalSeconds != 0)
             throw new RpcException(StatusCode.InvalidArgument, $"interval_start {request.IntervalStart} is not aligned to the {parameters.IntervalSeconds} s interval");
         return state.Get(SettlementKeys.Interval(request.IntervalStart)) is { } bytes
-            ? Task.FromResult(IntervalSettlement.Parser.ParseFrom(bytes))
+            ? Task.FromResult(IntervalSettlement.Parser.ParseFrom(bytes.AsSpan()))
             : throw new RpcException(StatusCode.NotFound, $"interval {request.IntervalStart} has not settled yet (it settles when its reading window closes)");
     }
 }

@@ -71,7 +71,7 @@ public sealed class FlowBookCache(long memoryBudgetBytes = 256L << 20)
         var injections = new List<(MeterPoint, long)>();
         foreach (var (meter, net) in GridState.Injections(state, interval))
         {
-            var meterState = state.Get(StateKeys.Meter(meter)) is { } bytes ? MeterState.Parser.ParseFrom(bytes)
+            var meterState = state.Get(StateKeys.Meter(meter)) is { } bytes ? MeterState.Parser.ParseFrom(bytes.AsSpan())
                 : throw new InvalidOperationException($"flow book of {interval} holds unregistered meter {meter}");
             injections.Add((Point(meterState, model), net));
         }

@@ -24,7 +24,7 @@ public static class GridModelInstall
             throw new LedgerRejection(ReasonCodes.AlreadyExists, $"a grid model is already installed from {GridFormat.Interval(effectiveFrom)}; choose another interval");
         foreach (var (_, bytes) in state.Scan(StateKeys.MeterPrefix))
         {
-            var meter = MeterState.Parser.ParseFrom(bytes);
+            var meter = MeterState.Parser.ParseFrom(bytes.AsSpan());
             try { model.RequireServicePoint(meter.GridNode, meter.Meter); }
             catch (GridModelException e) { throw new LedgerRejection(ReasonCodes.InvalidArgument, $"grid model: {e.Message}"); }
         }

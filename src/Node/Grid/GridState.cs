@@ -85,7 +85,7 @@ public static class GridState
 
     /// <summary>The planner's baseline entries for an interval, in element order.</summary>
     public static IEnumerable<BaselineEntry> Baseline(IStateReader state, ulong interval)
-        => state.Scan(BaselineScan(interval)).Select(kv => BaselineEntry.Parser.ParseFrom(kv.Value));
+        => state.Scan(BaselineScan(interval)).Select(kv => BaselineEntry.Parser.ParseFrom(kv.Value.AsSpan()));
 
     /// <summary>Each meter with a non-zero contracted net export in an interval, in meter id order.</summary>
     public static IEnumerable<(string Meter, long NetW)> Injections(IStateReader state, ulong interval)

@@ -22,7 +22,7 @@ public static class FeeSchedule
     public static void Put(StateOverlay state, SetPolrTariff version) => Update(state, StateKeys.PolrTariff, h => Insert(h.Polr, version, v => v.EffectiveFrom));
 
     private static FeeHistory Read(IStateReader state, string key)
-        => state.Get(key) is { } bytes ? FeeHistory.Parser.ParseFrom(bytes) : new FeeHistory();
+        => state.Get(key) is { } bytes ? FeeHistory.Parser.ParseFrom(bytes.AsSpan()) : new FeeHistory();
 
     private static void Update(StateOverlay state, string key, Action<FeeHistory> change)
     {

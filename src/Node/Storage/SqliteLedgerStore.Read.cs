@@ -9,7 +9,7 @@ namespace P2PEnergy.Node.Storage;
 
 public sealed partial class SqliteLedgerStore
 {
-    /// <summary>Rows a <see cref="Scan"/> reads per visit to the read connection.</summary>
+    /// <summary>Rows a <see cref="Scan(string)"/> reads per visit to the read connection.</summary>
     internal const int ScanPageSize = 1024;
 
     public byte[]? Get(string key)
@@ -38,9 +38,16 @@ public sealed partial class SqliteLedgerStore
         return ScanPages(prefix, PrefixEnd(prefix));
     }
 
-    private IEnumerable<KeyValuePair<string, byte[]>> ScanPages(string prefix, string? end)
+    public IEnumerable<KeyValuePair<string, byte[]>> Scan(string prefix, string from)
     {
-        string from = prefix;
+        ArgumentNullException.ThrowIfNull(prefix);
+        ArgumentNullException.ThrowIfNull(from);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        return ScanPages(string.CompareOrdinal(from, prefix) < 0 ? prefix : from, PrefixEnd(prefix));
+    }
+
+    private IEnumerable<KeyValuePair<string, byte[]>> ScanPages(string from, string? end)
+    {
         string? after = null;
         while (true)
         {
@@ -106,7 +113,7 @@ public sealed partial class SqliteLedgerStore
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
             reader.Commands.GetBlock.Parameters[0].Value = ToDb(height);
-            return reader.Commands.GetBlock.ExecuteScalar() is byte[] bytes ? Block.Parser.ParseFrom(bytes) : null;
+            return reader.Commands.GetBlock.ExecuteScalar() is byte[] bytes ? Block.Parser.ParseFrom(bytes.AsSpan()) : null;
         }
     }
 

@@ -20,6 +20,7 @@ public sealed class MemoryLedgerStore : ILedgerStore
 
     public byte[]? Get(string key) { lock (_gate) return _state.Get(key); }
     public IEnumerable<KeyValuePair<string, byte[]>> Scan(string prefix) { lock (_gate) return _state.Scan(prefix); }
+    public IEnumerable<KeyValuePair<string, byte[]>> Scan(string prefix, string from) { lock (_gate) return _state.Scan(prefix, from); }
 
     public void InitializeGenesis(Hash32 genesisHash, IReadOnlyList<StateChange> sortedChanges, Hash32 appHash)
     {

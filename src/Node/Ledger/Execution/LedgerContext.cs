@@ -65,5 +65,5 @@ public sealed class LedgerContext(ChainParameters parameters, StateOverlay state
         => DateTimeOffset.FromUnixTimeSeconds((long)Math.Min(unixSeconds, 253_402_300_799UL)).UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture);
 
     private T? Read<T>(string key, MessageParser<T> parser) where T : class, IMessage<T>
-        => State.Get(key) is { } bytes ? parser.ParseFrom(bytes) : null;
+        => State.Get(key) is { } bytes ? parser.ParseFrom(bytes.AsSpan()) : null;
 }

@@ -28,7 +28,7 @@ public sealed class TransactionVerifier(ulong chainId, ISecp256k1 secp, int maxT
         if (bytes.Length > MaxTransactionBytes)
             throw new LedgerRejection(ReasonCodes.TooLarge, $"transaction is {bytes.Length} bytes, the limit is {MaxTransactionBytes}");
         Transaction envelope;
-        try { envelope = Transaction.Parser.ParseFrom(bytes); }
+        try { envelope = Transaction.Parser.ParseFrom(bytes.AsSpan()); }
         catch (InvalidProtocolBufferException e) { throw new LedgerRejection(ReasonCodes.Malformed, $"transaction is not a valid protobuf envelope: {e.Message}"); }
         return Verify(envelope, bytes);
     }

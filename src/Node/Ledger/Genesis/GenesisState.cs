@@ -80,5 +80,6 @@ public static class GenesisState
         public static readonly EmptyState Instance = new();
         public byte[]? Get(string key) => null;
         public IEnumerable<KeyValuePair<string, byte[]>> Scan(string prefix) => [];
+        public IEnumerable<KeyValuePair<string, byte[]>> Scan(string prefix, string from) => [];
     }
 }

@@ -21,6 +21,8 @@ public sealed class CommittedStateCache(IStateReader store, int capacity = 1_000
 
     public IEnumerable<KeyValuePair<string, byte[]>> Scan(string prefix) => store.Scan(prefix);
 
+    public IEnumerable<KeyValuePair<string, byte[]>> Scan(string prefix, string from) => store.Scan(prefix, from);
+
     /// <summary>Records a committed block's changes; call only after the store committed them.</summary>
     public void Apply(IReadOnlyList<StateChange> changes)
     {

@@ -11,6 +11,12 @@ public interface IStateReader
 
     /// <summary>Every (key, value) whose key starts with <paramref name="prefix"/>, in ordinal key order.</summary>
     IEnumerable<KeyValuePair<string, byte[]>> Scan(string prefix);
+
+    /// <summary>
+    /// Every (key, value) whose key starts with <paramref name="prefix"/> and is ordinally ≥ <paramref name="from"/>,
+    /// in ordinal key order: a range scan that costs the size of what it returns, not of what it skips.
+    /// </summary>
+    IEnumerable<KeyValuePair<string, byte[]>> Scan(string prefix, string from);
 }
 
 /// <summary>One write of a block: a key set to a value, or deleted (null).</summary>

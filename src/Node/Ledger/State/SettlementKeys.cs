@@ -15,7 +15,7 @@ public static class SettlementKeys
     public const string ReceivablePrefix = "polr-receivable/";
 
     public static string Interval(ulong intervalStart) => IntervalPrefix + StateKeys.Number(intervalStart);
-    public static string StatementScan(Address account) => StatementPrefix + account.ToLowerHex() + "/";
-    public static string Statement(Address account, ulong time, string kind) => StatementScan(account) + StateKeys.Number(time) + "/" + kind;
-    public static string Receivable(Address account) => ReceivablePrefix + account.ToLowerHex();
+    public static string StatementScan(Address account) => Hex.Encode(StatementPrefix, account.Bytes, "/");
+    public static string Statement(Address account, ulong time, string kind) => Hex.Encode(StatementPrefix, account.Bytes, "/" + StateKeys.Number(time) + "/" + kind);
+    public static string Receivable(Address account) => Hex.Encode(ReceivablePrefix, account.Bytes, "");
 }

@@ -1,4 +1,4 @@
-using System.Globalization;
+using Google.Protobuf;
 using P2PEnergy.Contracts.Crypto;
 using P2PEnergy.Contracts.Protos;
 using P2PEnergy.Node.Ledger.Genesis;
@@ -21,16 +21,16 @@ public static class DispatchSchedule
     public static IReadOnlyDictionary<string, DispatchInstruction> ForInterval(IStateReader state, ChainParameters p, ulong intervalStart)
     {
         var instructions = new SortedDictionary<string, DispatchInstruction>(StringComparer.Ordinal);
-        int prefix = StateKeys.ContractByIntervalPrefix.Length;
-        foreach (var (key, _) in state.Scan(StateKeys.ContractByIntervalPrefix))
+        int idAt = StateKeys.ContractByIntervalPrefix.Length + 21;
+        // Entries are keyed by contract end: the range from "ends after the interval's start" holds every contract
+        // running in it (and later ones, skipped); each entry carries the terms dispatch needs.
+        foreach (var (key, value) in state.Scan(StateKeys.ContractByIntervalPrefix, StateKeys.ContractByIntervalEndingAfter(intervalStart)))
         {
-            ulong end = ulong.Parse(key.AsSpan(prefix, 20), NumberStyles.None, CultureInfo.InvariantCulture);
-            if (end <= intervalStart) continue;
-            if (state.Get(StateKeys.ContractPrefix + key[(prefix + 21)..]) is not { } bytes) continue;
-            var contract = ContractState.Parser.ParseFrom(bytes);
-            if (contract.Terms.IntervalStart > intervalStart) continue;
-            Add(Instruction(instructions, contract.Terms.SellerMeter, intervalStart), contract, sell: true, p);
-            Add(Instruction(instructions, contract.Terms.BuyerMeter, intervalStart), contract, sell: false, p);
+            var contract = ContractDue.Parser.ParseFrom(value.AsSpan());
+            if (contract.IntervalStart > intervalStart) continue;
+            var id = ByteString.CopyFrom(Hex.Decode(key[idAt..]));
+            Add(Instruction(instructions, contract.SellerMeter, intervalStart), id, contract.WhPerInterval, contract.BuyerMeter, sell: true, p);
+            Add(Instruction(instructions, contract.BuyerMeter, intervalStart), id, contract.WhPerInterval, contract.SellerMeter, sell: false, p);
         }
         return instructions;
     }
@@ -43,11 +43,11 @@ public static class DispatchSchedule
         foreach (var (key, _) in state.Scan(StateKeys.ContractByPartyScan(owner)))
         {
             if (state.Get(StateKeys.ContractPrefix + key[(key.LastIndexOf('/') + 1)..]) is not { } bytes) continue;
-            var contract = ContractState.Parser.ParseFrom(bytes);
+            var contract = ContractState.Parser.ParseFrom(bytes.AsSpan());
             var t = contract.Terms;
             if (intervalStart < t.IntervalStart || intervalStart >= t.IntervalStart + t.IntervalCount * p.IntervalSeconds) continue;
-            if (t.SellerMeter == meter.Meter && t.Seller.Span.SequenceEqual(owner.Bytes)) Add(instruction, contract, sell: true, p);
-            if (t.BuyerMeter == meter.Meter && t.Buyer.Span.SequenceEqual(owner.Bytes)) Add(instruction, contract, sell: false, p);
+            if (t.SellerMeter == meter.Meter && t.Seller.Span.SequenceEqual(owner.Bytes)) Add(instruction, contract.Id, t.WhPerInterval, t.BuyerMeter, sell: true, p);
+            if (t.BuyerMeter == meter.Meter && t.Buyer.Span.SequenceEqual(owner.Bytes)) Add(instruction, contract.Id, t.WhPerInterval, t.SellerMeter, sell: false, p);
         }
         return instruction;
     }
@@ -58,17 +58,15 @@ public static class DispatchSchedule
         return instruction;
     }
 
-    private static void Add(DispatchInstruction instruction, ContractState contract, bool sell, ChainParameters p)
+    private static void Add(DispatchInstruction instruction, ByteString contractId, ulong whPerInterval, string counterpartyMeter, bool sell, ChainParameters p)
     {
-        var t = contract.Terms;
-        long wh = sell ? (long)t.WhPerInterval : -(long)t.WhPerInterval;
+        long wh = sell ? (long)whPerInterval : -(long)whPerInterval;
         instruction.NetExportWh = checked(instruction.NetExportWh + wh);
         // Average power over the interval: W = Wh × 3600 s/h ÷ interval seconds (truncated toward zero).
         instruction.NetExportW = checked(instruction.NetExportWh * 3_600 / (long)p.IntervalSeconds);
         instruction.Contracts.Add(new DispatchContract
         {
-            ContractId = contract.Id, Sell = sell, Wh = t.WhPerInterval,
-            CounterpartyMeter = sell ? t.BuyerMeter : t.SellerMeter,
+            ContractId = contractId, Sell = sell, Wh = whPerInterval, CounterpartyMeter = counterpartyMeter,
         });
     }
 

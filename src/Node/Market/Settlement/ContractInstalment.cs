@@ -14,10 +14,18 @@ public readonly record struct ContractInstalment(ulong Payment, ulong DmoFeeBuye
 
     /// <summary>The instalment of interval <paramref name="k"/> (0-based) of <paramref name="contract"/>.</summary>
     public static ContractInstalment Of(ContractState contract, uint k)
-    {
-        uint n = contract.Terms.IntervalCount;
-        return new(contract.Payment / n, Share(contract.DmoFeeBuyer, k, n), Share(contract.DmoFeeSeller, k, n), Share(contract.GridFee, k, n));
-    }
+        => Of(contract.Payment, contract.DmoFeeBuyer, contract.DmoFeeSeller, contract.GridFee, contract.Terms.IntervalCount, k);
+
+    /// <summary>The instalment of interval <paramref name="k"/> (0-based) of the contract behind an index entry.</summary>
+    public static ContractInstalment Of(ContractDue contract, uint k)
+        => Of(contract.Payment, contract.DmoFeeBuyer, contract.DmoFeeSeller, contract.GridFee, contract.IntervalCount, k);
+
+    /// <summary>The same, from the allocation-free view of an index entry settlement reads.</summary>
+    public static ContractInstalment Of(in ContractDueReader contract, uint k)
+        => Of(contract.Payment, contract.DmoFeeBuyer, contract.DmoFeeSeller, contract.GridFee, contract.IntervalCount, k);
+
+    private static ContractInstalment Of(ulong payment, ulong dmoFeeBuyer, ulong dmoFeeSeller, ulong gridFee, uint n, uint k)
+        => new(payment / n, Share(dmoFeeBuyer, k, n), Share(dmoFeeSeller, k, n), Share(gridFee, k, n));
 
     /// <summary>Σ of the escrow released by the first <paramref name="settled"/> intervals.</summary>
     public static ulong Released(ContractState contract, uint settled)

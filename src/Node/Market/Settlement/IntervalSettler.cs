@@ -1,4 +1,4 @@
-using System.Globalization;
+using System.Runtime.InteropServices;
 using P2PEnergy.Contracts.Crypto;
 using P2PEnergy.Contracts.Protos;
 using P2PEnergy.Node.Ledger.State;
@@ -24,73 +24,80 @@ internal static class IntervalSettler
         var band = PolrPricing.BandAt(FeeSchedule.PolrAt(context.State, intervalStart), intervalStart);
         var record = new IntervalSettlement { IntervalStart = intervalStart, Height = context.Height, SellPerKwh = band.SellPerKwh, BuyPerKwh = band.BuyPerKwh };
         book.BeginEvent(intervalStart, Kind);
-        var contracted = SettleContracts(book, intervalStart, record);
-        var metered = ReadMeters(context.State, intervalStart, record);
-        SettleImbalances(book, contracted, metered, band, record);
+        var meters = new MeterPositions();
+        SettleContracts(book, intervalStart, meters, record);
+        var ordered = ReadMeters(context.State, intervalStart, meters, record);
+        SettleImbalances(book, ordered, band, record);
         book.PayReceivables();
         book.EndEvent();
         context.State.Set(SettlementKeys.Interval(intervalStart), record.ToByteArray());
         return record;
     }
 
-    /// <summary>Releases every active contract's instalment; returns each meter's contracted net export (Wh).</summary>
-    private static Dictionary<string, long> SettleContracts(SettlementBook book, ulong intervalStart, IntervalSettlement record)
+    /// <summary>Releases every active contract's instalment and books each meter's contracted net export (Wh).</summary>
+    private static void SettleContracts(SettlementBook book, ulong intervalStart, MeterPositions meters, IntervalSettlement record)
     {
         var context = book.Context;
         ulong length = context.Parameters.IntervalSeconds;
-        var contracted = new Dictionary<string, long>(StringComparer.Ordinal);
-        // The index holds exactly the contracts not yet fully settled (entries leave with their last interval), keyed
-        // by end: it is materialised first because settling deletes from it.
-        var pending = context.State.Scan(StateKeys.ContractByIntervalPrefix).Select(kv => kv.Key).ToList();
-        int prefix = StateKeys.ContractByIntervalPrefix.Length;
-        foreach (var key in pending)
+        var parties = new Parties(book);
+        Span<char> meter = stackalloc char[64];
+        // The index is keyed by each contract's end, so one range scan from "ends after this interval's start" yields
+        // every contract still running and skips every finished one; its entries carry the terms and amounts
+        // settlement needs (ContractDue), so no contract record is read. Entries stay after the last interval:
+        // deleting them cost a state change (and its hashing) per contract per settlement.
+        foreach (var (_, value) in context.State.Scan(StateKeys.ContractByIntervalPrefix, StateKeys.ContractByIntervalEndingAfter(intervalStart)))
         {
-            ulong end = ulong.Parse(key.AsSpan(prefix, 20), NumberStyles.None, CultureInfo.InvariantCulture);
-            if (end <= intervalStart) continue;
-            var id = key[(prefix + 21)..];
-            var contract = ContractState.Parser.ParseFrom(context.State.Get(StateKeys.ContractPrefix + id)
-                ?? throw new InvalidOperationException($"index entry {key} names a contract that does not exist"));
-            var terms = contract.Terms;
-            if (terms.IntervalStart > intervalStart) continue;
+            var contract = ContractDueReader.Read(value);
+            if (contract.IntervalStart > intervalStart) continue;
             // Contracts commit before gate closure and intervals settle in order, so interval k is always the next one
             // of this contract; the contract record itself is not rewritten (see SettlementProgress).
-            uint k = (uint)((intervalStart - terms.IntervalStart) / length);
-            SettleInstalment(book, contract, ContractInstalment.Of(contract, k), record);
-            contracted[terms.SellerMeter] = checked(contracted.GetValueOrDefault(terms.SellerMeter) + (long)terms.WhPerInterval);
-            contracted[terms.BuyerMeter] = checked(contracted.GetValueOrDefault(terms.BuyerMeter) - (long)terms.WhPerInterval);
-            if (k + 1 == terms.IntervalCount) context.State.Delete(key);
+            uint k = (uint)((intervalStart - contract.IntervalStart) / length);
+            var seller = parties.Of(contract.Seller);
+            var buyer = parties.Of(contract.Buyer);
+            SettleInstalment(parties, seller, buyer, ContractInstalment.Of(contract, k), record);
+            // A contract's meters belong to its parties (checked at commit; a meter's owner never changes).
+            long wh = checked((long)contract.WhPerInterval);
+            var sold = meters.Get(Ascii(contract.SellerMeter, meter));
+            sold.Owner ??= seller.Address;
+            sold.ContractedWh = checked(sold.ContractedWh + wh);
+            var bought = meters.Get(Ascii(contract.BuyerMeter, meter));
+            bought.Owner ??= buyer.Address;
+            bought.ContractedWh = checked(bought.ContractedWh - wh);
         }
-        return contracted;
     }
 
-    private static void SettleInstalment(SettlementBook book, ContractState contract, ContractInstalment due, IntervalSettlement record)
+    /// <summary>A stored meter id as characters, in <paramref name="buffer"/> (ids are at most 64 ASCII characters).</summary>
+    private static ReadOnlySpan<char> Ascii(ReadOnlySpan<byte> id, Span<char> buffer)
     {
-        var sellerAddress = Address.FromBytes(contract.Terms.Seller.Span);
-        var buyerAddress = Address.FromBytes(contract.Terms.Buyer.Span);
-        var buyer = book.Account(buyerAddress);
+        if (id.Length is 0 || id.Length > buffer.Length) throw new InvalidDataException($"stored meter id of {id.Length} bytes is outside 1–{buffer.Length}");
+        for (int i = 0; i < id.Length; i++) buffer[i] = (char)id[i];
+        return buffer[..id.Length];
+    }
+
+    private static void SettleInstalment(Parties parties, Party sellerParty, Party buyerParty, ContractInstalment due, IntervalSettlement record)
+    {
+        var (buyer, buyerLine) = (buyerParty.Account, buyerParty.Line);
         buyer.Escrow = checked(buyer.Escrow - due.EscrowReleased);
-        var buyerLine = book.Line(buyerAddress);
         buyerLine.ContractPaid += due.Payment;
         buyerLine.DmoFeePaid += due.DmoFeeBuyer;
         buyerLine.GridFeePaid += due.GridFee;
 
         // The seller's DMO fee comes out of its payout; if a tiny price leaves the payout short of the fee, its free
         // balance covers the rest, and what even that cannot cover is written off (recorded, never a negative balance).
-        var seller = book.Account(sellerAddress);
+        var (seller, sellerLine) = (sellerParty.Account, sellerParty.Line);
         seller.Balance = checked(seller.Balance + due.Payment);
         ulong sellerFee = Math.Min(seller.Balance, due.DmoFeeSeller);
         seller.Balance -= sellerFee;
-        var sellerLine = book.Line(sellerAddress);
         sellerLine.ContractReceived += due.Payment;
         sellerLine.DmoFeePaid += sellerFee;
         sellerLine.Uncollected += due.DmoFeeSeller - sellerFee;
 
-        var dmo = book.Account(book.MarketOperator);
+        var (dmo, dmoLine) = (parties.MarketOperator.Account, parties.MarketOperator.Line);
         dmo.Balance = checked(dmo.Balance + due.DmoFeeBuyer + sellerFee);
-        book.Line(book.MarketOperator).FeeIncome += due.DmoFeeBuyer + sellerFee;
-        var utility = book.Account(book.Utility);
+        dmoLine.FeeIncome += due.DmoFeeBuyer + sellerFee;
+        var (utility, utilityLine) = (parties.Utility.Account, parties.Utility.Line);
         utility.Balance = checked(utility.Balance + due.GridFee);
-        book.Line(book.Utility).FeeIncome += due.GridFee;
+        utilityLine.FeeIncome += due.GridFee;
 
         record.Contracts++;
         record.ContractPayments = checked(record.ContractPayments + due.Payment);
@@ -101,33 +108,98 @@ internal static class IntervalSettler
         record.Uncollected = checked(record.Uncollected + (due.DmoFeeSeller - sellerFee));
     }
 
-    /// <summary>Each reporting meter's metered net export (export − import, Wh).</summary>
-    private static Dictionary<string, long> ReadMeters(IStateReader state, ulong intervalStart, IntervalSettlement record)
+    /// <summary>A contract party in this interval: its account and statement line, looked up once.</summary>
+    private sealed record Party(Address Address, AccountState Account, StatementLine Line);
+
+    /// <summary>Each contract party of the interval, keyed by its address bytes without allocating.</summary>
+    private sealed class Parties(SettlementBook book)
     {
-        var metered = new Dictionary<string, long>(StringComparer.Ordinal);
-        foreach (var (_, value) in state.Scan(StateKeys.Reading(intervalStart, "")))
+        private readonly Dictionary<AddressKey, Party> _byAddress = [];
+        private Party? _dmo, _utility;
+
+        public Party Of(ReadOnlySpan<byte> address)
         {
-            var reading = MeterReading.Parser.ParseFrom(value);
-            metered[reading.Meter] = checked((long)reading.ExportWh - (long)reading.ImportWh);
-            record.Readings++;
+            ref var entry = ref CollectionsMarshal.GetValueRefOrAddDefault(_byAddress, AddressKey.Of(address), out bool exists);
+            if (!exists) entry = Create(Address.FromBytes(address));
+            return entry!;
         }
-        return metered;
+
+        // Created on first use, so an interval without contracts writes no fee line for them.
+        public Party MarketOperator => _dmo ??= Create(book.MarketOperator);
+        public Party Utility => _utility ??= Create(book.Utility);
+
+        private Party Create(Address address) => new(address, book.Account(address), book.Line(address));
     }
 
-    private static void SettleImbalances(SettlementBook book, Dictionary<string, long> contracted, Dictionary<string, long> metered, PolrPrice band, IntervalSettlement record)
+    /// <summary>One meter in the interval: its contracted and metered net export and, once known, its owner.</summary>
+    private sealed class MeterPosition(string meter)
     {
-        var meters = contracted.Keys.Union(metered.Keys).Order(StringComparer.Ordinal).ToList();
+        public string Meter { get; } = meter;
+        public long ContractedWh { get; set; }
+        public long? MeteredWh { get; set; }
+        public Address? Owner { get; set; }
+    }
+
+    /// <summary>The interval's meters by id; contract entries look them up by a span of the stored id.</summary>
+    private sealed class MeterPositions
+    {
+        private readonly Dictionary<string, MeterPosition> _byId = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, MeterPosition>.AlternateLookup<ReadOnlySpan<char>> _bySpan;
+
+        public MeterPositions() => _bySpan = _byId.GetAlternateLookup<ReadOnlySpan<char>>();
+
+        public MeterPosition Get(ReadOnlySpan<char> id)
+        {
+            if (_bySpan.TryGetValue(id, out var position)) return position;
+            var meter = new string(id);
+            position = new MeterPosition(meter);
+            _byId.Add(meter, position);
+            return position;
+        }
+
+        public IEnumerable<MeterPosition> All => _byId.Values;
+    }
+
+    /// <summary>
+    /// Books each reporting meter's metered net export (export − import, Wh) and returns every meter of the interval
+    /// in meter id order: the readings come in that order (their keys end in the meter id), and the contract meters
+    /// that did not report are sorted apart and merged in.
+    /// </summary>
+    private static List<MeterPosition> ReadMeters(IStateReader state, ulong intervalStart, MeterPositions meters, IntervalSettlement record)
+    {
+        var reported = new List<MeterPosition>();
+        foreach (var (_, value) in state.Scan(StateKeys.Reading(intervalStart, "")))
+        {
+            var reading = MeterReading.Parser.ParseFrom(value.AsSpan());
+            var position = meters.Get(reading.Meter);
+            position.MeteredWh = checked((long)reading.ExportWh - (long)reading.ImportWh);
+            reported.Add(position);
+            record.Readings++;
+        }
+        var silent = meters.All.Where(m => m.MeteredWh is null).ToArray();
+        Array.Sort(silent, (a, b) => string.CompareOrdinal(a.Meter, b.Meter));
+        var ordered = new List<MeterPosition>(reported.Count + silent.Length);
+        int i = 0, j = 0;
+        while (i < reported.Count && j < silent.Length)
+            ordered.Add(string.CompareOrdinal(reported[i].Meter, silent[j].Meter) < 0 ? reported[i++] : silent[j++]);
+        for (; i < reported.Count; i++) ordered.Add(reported[i]);
+        for (; j < silent.Length; j++) ordered.Add(silent[j]);
+        return ordered;
+    }
+
+    private static void SettleImbalances(SettlementBook book, List<MeterPosition> meters, PolrPrice band, IntervalSettlement record)
+    {
         record.Meters = (uint)meters.Count;
         var shortfalls = new List<(Address Owner, ulong Wh)>();
         var surpluses = new List<(Address Owner, ulong Wh)>();
         foreach (var meter in meters)
         {
-            if (!metered.TryGetValue(meter, out long net)) record.MissingReadings++;
-            long imbalance = checked(net - contracted.GetValueOrDefault(meter));
+            if (meter.MeteredWh is null) record.MissingReadings++;
+            long imbalance = checked((meter.MeteredWh ?? 0) - meter.ContractedWh);
             record.ImbalanceWh = checked(record.ImbalanceWh + imbalance);
             if (imbalance == 0) continue;
-            var state = book.Context.Meter(meter) ?? throw new InvalidOperationException($"meter {meter} has a contract or reading but is not registered");
-            var owner = Address.FromBytes(state.Owner.Span);
+            var owner = meter.Owner ?? Address.FromBytes((book.Context.Meter(meter.Meter)
+                ?? throw new InvalidOperationException($"meter {meter.Meter} has a reading but is not registered")).Owner.Span);
             book.Line(owner).ImbalanceWh += imbalance;
             if (imbalance < 0) shortfalls.Add((owner, (ulong)-imbalance));
             else surpluses.Add((owner, (ulong)imbalance));

@@ -58,7 +58,7 @@ internal static class ParticipantCharges
         var result = new List<Address>();
         foreach (var (_, value) in book.Context.State.Scan(StateKeys.AccountPrefix))
         {
-            var stored = AccountState.Parser.ParseFrom(value);
+            var stored = AccountState.Parser.ParseFrom(value.AsSpan());
             if (stored.Admitted && Roles.IsParticipantRole(stored.Role)) result.Add(Address.FromBytes(stored.Address.Span));
         }
         return result;

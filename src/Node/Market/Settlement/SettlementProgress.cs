@@ -12,7 +12,7 @@ public static class SettlementProgress
 {
     /// <summary>The start of the next interval to settle; 0 before the first settlement round.</summary>
     public static ulong NextInterval(IStateReader state)
-        => state.Get(SettlementKeys.Cursor) is { } bytes ? SettlementCursor.Parser.ParseFrom(bytes).NextInterval : 0;
+        => state.Get(SettlementKeys.Cursor) is { } bytes ? SettlementCursor.Parser.ParseFrom(bytes.AsSpan()).NextInterval : 0;
 
     /// <summary>How many of the contract's intervals have settled.</summary>
     public static uint SettledIntervals(IStateReader state, ContractState contract, ulong intervalSeconds)

@@ -136,6 +136,11 @@ internal sealed class ContractHandlers(IGridAdmission grid)
         context.State.Set(StateKeys.ContractByParty(Address.FromBytes(terms.Seller.Span), id), []);
         context.State.Set(StateKeys.ContractByParty(buyerAddress, id), []);
         ulong end = checked(terms.IntervalStart + terms.IntervalCount * context.Parameters.IntervalSeconds);
-        context.State.Set(StateKeys.ContractByInterval(end, id), []);
+        context.State.Set(StateKeys.ContractByInterval(end, id), new ContractDue
+        {
+            Seller = terms.Seller, Buyer = terms.Buyer, SellerMeter = terms.SellerMeter, BuyerMeter = terms.BuyerMeter,
+            IntervalStart = terms.IntervalStart, IntervalCount = terms.IntervalCount, WhPerInterval = terms.WhPerInterval,
+            Payment = costs.Payment, DmoFeeBuyer = costs.DmoFeeBuyer, DmoFeeSeller = costs.DmoFeeSeller, GridFee = costs.GridFee,
+        }.ToByteArray());
     }
 }
