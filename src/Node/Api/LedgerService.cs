@@ -29,6 +29,7 @@ public sealed class LedgerService(ILedgerStore store, Mempool mempool, IConsensu
     {
         var s = endpoints.ServiceProvider.GetRequiredService<LedgerService>();
         endpoints.MapGrpcUnary<SubmitTransactionRequest, SubmitTransactionResponse>(Name, "SubmitTransaction", SubmitTransactionRequest.Parser, s.SubmitTransaction);
+        endpoints.MapGrpcUnary<SubmitTransactionsRequest, SubmitTransactionsResponse>(Name, "SubmitTransactions", SubmitTransactionsRequest.Parser, s.SubmitTransactions);
         endpoints.MapGrpcServerStreaming<WatchTransactionRequest, TransactionStatus>(Name, "WatchTransaction", WatchTransactionRequest.Parser, s.WatchTransaction);
         endpoints.MapGrpcUnary<GetAccountRequest, AccountState>(Name, "GetAccount", GetAccountRequest.Parser, s.GetAccount);
         endpoints.MapGrpcUnary<ListContractsRequest, ListContractsResponse>(Name, "ListContracts", ListContractsRequest.Parser, s.ListContracts);
@@ -39,15 +40,28 @@ public sealed class LedgerService(ILedgerStore store, Mempool mempool, IConsensu
         return endpoints;
     }
 
+    /// <summary>Transactions one SubmitTransactions call may carry.</summary>
+    public const int MaxBatch = 1000;
+
     public Task<SubmitTransactionResponse> SubmitTransaction(SubmitTransactionRequest request, ServerCallContext context)
     {
         if (request.Transaction is null) throw Invalid("transaction is required");
-        var verdict = mempool.Submit(request.Transaction);
-        return Task.FromResult(new SubmitTransactionResponse
-        {
-            TransactionId = ByteString.CopyFrom(verdict.TransactionId.Bytes), Accepted = verdict.Accepted, Code = verdict.Code, Message = verdict.Message,
-        });
+        return Task.FromResult(Verdict(mempool.Submit(request.Transaction)));
     }
+
+    public Task<SubmitTransactionsResponse> SubmitTransactions(SubmitTransactionsRequest request, ServerCallContext context)
+    {
+        if (request.Transactions.Count is 0 or > MaxBatch)
+            throw Invalid($"transactions must hold 1 to {MaxBatch} envelopes, got {request.Transactions.Count}");
+        var response = new SubmitTransactionsResponse();
+        foreach (var transaction in request.Transactions) response.Verdicts.Add(Verdict(mempool.Submit(transaction)));
+        return Task.FromResult(response);
+    }
+
+    private static SubmitTransactionResponse Verdict(MempoolVerdict verdict) => new()
+    {
+        TransactionId = ByteString.CopyFrom(verdict.TransactionId.Bytes), Accepted = verdict.Accepted, Code = verdict.Code, Message = verdict.Message,
+    };
 
     public async Task WatchTransaction(WatchTransactionRequest request, IServerStreamWriter<TransactionStatus> stream, ServerCallContext context)
     {

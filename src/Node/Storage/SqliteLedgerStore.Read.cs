@@ -15,6 +15,8 @@ public sealed partial class SqliteLedgerStore
     public byte[]? Get(string key)
     {
         ArgumentNullException.ThrowIfNull(key);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (!_stateKeys.MayContain(key)) return null;
         var reader = ReaderForThread();
         lock (reader.Gate)
         {
@@ -121,6 +123,13 @@ public sealed partial class SqliteLedgerStore
         height > long.MaxValue ? [] : ReadRows(c => c.GetResults, ToDb(height), row => ReadResult(row, 0));
 
     public (ulong Height, TransactionResult Result)? FindTransaction(Hash32 transactionId)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (!_transactionIds.MayContain(transactionId.Bytes)) return null;
+        return FindUnfiltered(transactionId);
+    }
+
+    private (ulong Height, TransactionResult Result)? FindUnfiltered(Hash32 transactionId)
     {
         var reader = ReaderForThread();
         lock (reader.Gate)

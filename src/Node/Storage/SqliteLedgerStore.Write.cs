@@ -19,6 +19,7 @@ public sealed partial class SqliteLedgerStore
                     $"the store already holds genesis {tip.GenesisHash} at height {tip.Height}; genesis is written once");
             RequireAscending(sortedChanges);
 
+            AddToFilters(sortedChanges, []);
             WriteInOneTransaction(() =>
             {
                 ApplyChanges(0, sortedChanges);
@@ -43,6 +44,7 @@ public sealed partial class SqliteLedgerStore
             ulong height = header.Height;
             var headerBytes = BlockHeaderHashing.Canonical(header);
             var blockBytes = block.ToByteArray();
+            AddToFilters(sortedChanges, results);
             WriteInOneTransaction(() =>
             {
                 Bind(_write.InsertBlock, ToDb(height), blockHash.ToArray(), headerBytes, blockBytes);
@@ -112,6 +114,17 @@ public sealed partial class SqliteLedgerStore
     }
 
     /// <summary>Writes the state table and the change log for one height. Runs inside the caller's transaction.</summary>
+    /// <summary>
+    /// Before the write: a reader must never be told "absent" for something committed. If the write then fails the
+    /// filters merely hold a few extra entries (false positives).
+    /// </summary>
+    private void AddToFilters(IReadOnlyList<StateChange> changes, IReadOnlyList<TransactionResult> results)
+    {
+        foreach (var change in changes)
+            if (change.Value is not null) _stateKeys.Add(change.Key);
+        foreach (var result in results) _transactionIds.Add(result.TransactionId.Span);
+    }
+
     private void ApplyChanges(ulong height, IReadOnlyList<StateChange> changes)
     {
         long dbHeight = ToDb(height);

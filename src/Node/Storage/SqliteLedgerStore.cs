@@ -40,6 +40,10 @@ public sealed partial class SqliteLedgerStore : ILedgerStore
     private readonly WriteCommands _write;
     private volatile ChainTip? _tip;
     private volatile bool _disposed;
+    // Which state keys and transaction ids the store may hold: lookups of absent ones (every new contract's replay
+    // check, every submission's duplicate check) skip SQLite. Loaded on open, added to before each commit.
+    private readonly MembershipFilter _stateKeys;
+    private readonly MembershipFilter _transactionIds;
 
     /// <summary>A read connection with its prepared commands and the lock that gives one thread at a time its use.</summary>
     private sealed class Reader(SqliteConnection connection) : IDisposable
@@ -61,6 +65,20 @@ public sealed partial class SqliteLedgerStore : ILedgerStore
         _readers = readers;
         _write = new WriteCommands(writer);
         _tip = LoadTip(readers[0].Connection);
+        _stateKeys = LoadFilter(readers[0].Connection, "SELECT count(*) FROM state", "SELECT key FROM state", (f, row) => f.Add(row.GetString(0)));
+        _transactionIds = LoadFilter(readers[0].Connection, "SELECT count(*) FROM transactions", "SELECT id FROM transactions", (f, row) => f.Add((byte[])row[0]));
+    }
+
+    private static MembershipFilter LoadFilter(SqliteConnection connection, string count, string select, Action<MembershipFilter, SqliteDataReader> add)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = count;
+        // Room to grow before the first extra layer; a layer is 10 bits per key.
+        var filter = new MembershipFilter(Math.Max(1 << 16, 2 * (long)command.ExecuteScalar()!));
+        command.CommandText = select;
+        using var rows = command.ExecuteReader();
+        while (rows.Read()) add(filter, rows);
+        return filter;
     }
 
     /// <summary>The reader for this thread: threads spread over the pool, so concurrent reads rarely wait.</summary>

@@ -105,6 +105,16 @@ public sealed class NodeUnderLoad : IDisposable
         return (Read("VmRSS:"), Read("VmHWM:"));
     }
 
+    /// <summary>CPU time (user + system) the node process has used so far, from /proc/pid/stat.</summary>
+    public TimeSpan CpuTime()
+    {
+        var stat = File.ReadAllText($"/proc/{_process.Id}/stat");
+        // Fields after the parenthesised command name; utime and stime are fields 14 and 15, in clock ticks (USER_HZ = 100).
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        long ticks = long.Parse(fields[11], System.Globalization.CultureInfo.InvariantCulture) + long.Parse(fields[12], System.Globalization.CultureInfo.InvariantCulture);
+        return TimeSpan.FromMilliseconds(ticks * 10);
+    }
+
     private static string NodeDll => Path.Combine(AppContext.BaseDirectory, "p2pe-node.dll");
 
     private static void Run(params string[] args)

@@ -289,6 +289,40 @@ public sealed class LedgerServiceTests
         Assert.Contains("transaction", error.Detail);
     }
 
+    [Fact]
+    public async Task SubmitTransactions_EachEnvelopeGetsTheVerdictItWouldGetAlone_InRequestOrder()
+    {
+        var good = LedgerHarness.Envelope(Chain.Contract(Chain.Alice, Chain.Bob, nonce: 1), Chain.Alice, Chain.Bob);
+        var foreign = LedgerHarness.Envelope(Chain.Contract(Chain.Alice, Chain.Bob, nonce: 2), LedgerHarness.ChainId + 1, Chain.Alice, Chain.Bob);
+        var second = LedgerHarness.Envelope(Chain.Contract(Chain.Alice, Chain.Bob, nonce: 3), Chain.Alice, Chain.Bob);
+        var request = new SubmitTransactionsRequest { Transactions = { good, foreign, good, second } };
+
+        var response = await _service.SubmitTransactions(request, Call("SubmitTransactions"));
+
+        Assert.Equal(["OK", "WRONG_CHAIN", "DUPLICATE", "OK"], response.Verdicts.Select(v => v.Code));
+        Assert.Equal([true, false, false, true], response.Verdicts.Select(v => v.Accepted));
+        Assert.Equal(response.Verdicts[0].TransactionId, response.Verdicts[2].TransactionId);
+        Assert.Equal(2, _node.Mempool.Count);
+        // The same verdicts as one call each.
+        var alone = await _service.SubmitTransaction(new SubmitTransactionRequest { Transaction = foreign }, Call("SubmitTransaction"));
+        Assert.Equal(response.Verdicts[1], alone);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(LedgerService.MaxBatch + 1)]
+    public async Task SubmitTransactions_CountOutside1To1000_IsInvalidArgument_NamingCountAndLimit(int count)
+    {
+        var envelope = LedgerHarness.Envelope(Chain.Contract(Chain.Alice, Chain.Bob, nonce: 1), Chain.Alice, Chain.Bob);
+        var request = new SubmitTransactionsRequest();
+        for (int i = 0; i < count; i++) request.Transactions.Add(envelope);
+        var error = await Assert.ThrowsAsync<RpcException>(() => _service.SubmitTransactions(request, Call("SubmitTransactions")));
+        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+        Assert.Contains($"1 to {LedgerService.MaxBatch}", error.Detail);
+        Assert.Contains($"got {count}", error.Detail);
+        Assert.Equal(0, _node.Mempool.Count);
+    }
+
     [Theory]
     [InlineData(0)]
     [InlineData(31)]
