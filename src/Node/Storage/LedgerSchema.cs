@@ -18,8 +18,9 @@ namespace P2PEnergy.Node.Storage;
 ///              Keyed by position rather than by id: a byzantine proposer can put an already committed envelope
 ///              into a later block, where execution records it as NONCE_REUSED. Both rows are history, so the id
 ///              cannot be unique; FindTransaction answers with the first (the one that took effect).
-/// changes      (height, key) → value (NULL = delete): the sorted writes each block made, height 0 = genesis.
-///              GetChanges reads them back in key order, which is the order the app hash covers.
+/// block_changes height → the sorted writes that block made, height 0 = genesis, as one blob in the encoding the
+///              app hash covers (ChangeSetEncoding). One row per block: a row per change doubled the b-tree inserts
+///              of every commit. (Schema version 1 had a row per change in a table 'changes'.)
 /// meta         one row, written by genesis and updated by every commit in the same transaction as the block:
 ///              genesis_hash, height, app_hash, last_block_hash. The in-memory tip is loaded from it on open.
 /// </code>
@@ -28,7 +29,7 @@ namespace P2PEnergy.Node.Storage;
 internal static class LedgerSchema
 {
     public const string Application = "p2penergy-ledger";
-    public const long Version = 1;
+    public const long Version = 2;
 
     private const string CreateTables = """
         CREATE TABLE store_info (
@@ -56,12 +57,10 @@ internal static class LedgerSchema
             PRIMARY KEY (height, idx)
         ) WITHOUT ROWID, STRICT;
         CREATE INDEX transactions_by_id ON transactions (id);
-        CREATE TABLE changes (
-            height INTEGER NOT NULL,
-            key TEXT NOT NULL COLLATE BINARY,
-            value BLOB,
-            PRIMARY KEY (height, key)
-        ) WITHOUT ROWID, STRICT;
+        CREATE TABLE block_changes (
+            height INTEGER PRIMARY KEY,
+            changes BLOB NOT NULL
+        ) STRICT;
         CREATE TABLE meta (
             id INTEGER PRIMARY KEY CHECK (id = 1),
             genesis_hash BLOB NOT NULL,
@@ -102,7 +101,8 @@ internal static class LedgerSchema
             throw new LedgerStoreException(LedgerStoreError.NotALedgerStore, $"'{path}' is a SQLite database but not a P2PEnergy ledger store (no store_info row for '{Application}')");
         long version = row.GetInt64(1);
         if (version != Version)
-            throw new LedgerStoreException(LedgerStoreError.UnknownSchemaVersion, $"'{path}' has ledger schema version {version}; this node reads version {Version}");
+            throw new LedgerStoreException(LedgerStoreError.UnknownSchemaVersion,
+                $"'{path}' has ledger schema version {version}; this node reads version {Version} (initialise a new data directory, or run the node version that wrote it)");
     }
 
     private static void EnableWriteAheadLog(SqliteConnection connection, string path)

@@ -20,7 +20,7 @@ internal sealed class ReadCommands : IDisposable
         FindTransaction = PreparedCommand.Create(reader,
             "SELECT height, id, code, message, payload_id FROM transactions WHERE id = $id ORDER BY height, idx LIMIT 1",
             ("$id", SqliteType.Blob));
-        GetChanges = PreparedCommand.Create(reader, "SELECT key, value FROM changes WHERE height = $height ORDER BY key",
+        GetChanges = PreparedCommand.Create(reader, "SELECT changes FROM block_changes WHERE height = $height",
             ("$height", SqliteType.Integer));
     }
 

@@ -143,7 +143,7 @@ public sealed partial class SqliteLedgerStore
     }
 
     public IReadOnlyList<StateChange> GetChanges(ulong height) =>
-        height > long.MaxValue ? [] : ReadRows(c => c.GetChanges, ToDb(height), row => new StateChange(row.GetString(0), row.IsDBNull(1) ? null : (byte[])row[1]));
+        height > long.MaxValue ? [] : ReadRows(c => c.GetChanges, ToDb(height), row => (byte[])row[0]) is [var blob] ? ChangeSetEncoding.Decode(blob) : [];
 
     /// <summary>Every row of a one-parameter query, materialised under the read lock.</summary>
     private List<T> ReadRows<T>(Func<ReadCommands, SqliteCommand> query, object parameter, Func<SqliteDataReader, T> map)

@@ -127,13 +127,12 @@ public sealed partial class SqliteLedgerStore
 
     private void ApplyChanges(ulong height, IReadOnlyList<StateChange> changes)
     {
-        long dbHeight = ToDb(height);
         foreach (var (key, value) in changes)
         {
             if (value is null) Bind(_write.DeleteState, key);
             else Bind(_write.SetState, key, value);
-            Bind(_write.InsertChange, dbHeight, key, (object?)value ?? DBNull.Value);
         }
+        Bind(_write.InsertChanges, ToDb(height), ChangeSetEncoding.Encode(changes));
     }
 
     /// <summary>

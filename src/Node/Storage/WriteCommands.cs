@@ -11,8 +11,8 @@ internal sealed class WriteCommands : IDisposable
             "INSERT INTO state (key, value) VALUES ($key, $value) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
             ("$key", SqliteType.Text), ("$value", SqliteType.Blob));
         DeleteState = PreparedCommand.Create(writer, "DELETE FROM state WHERE key = $key", ("$key", SqliteType.Text));
-        InsertChange = PreparedCommand.Create(writer, "INSERT INTO changes (height, key, value) VALUES ($height, $key, $value)",
-            ("$height", SqliteType.Integer), ("$key", SqliteType.Text), ("$value", SqliteType.Blob));
+        InsertChanges = PreparedCommand.Create(writer, "INSERT INTO block_changes (height, changes) VALUES ($height, $changes)",
+            ("$height", SqliteType.Integer), ("$changes", SqliteType.Blob));
         InsertBlock = PreparedCommand.Create(writer, "INSERT INTO blocks (height, hash, header, block) VALUES ($height, $hash, $header, $block)",
             ("$height", SqliteType.Integer), ("$hash", SqliteType.Blob), ("$header", SqliteType.Blob), ("$block", SqliteType.Blob));
         InsertResult = PreparedCommand.Create(writer,
@@ -28,7 +28,7 @@ internal sealed class WriteCommands : IDisposable
 
     public SqliteCommand SetState { get; }
     public SqliteCommand DeleteState { get; }
-    public SqliteCommand InsertChange { get; }
+    public SqliteCommand InsertChanges { get; }
     public SqliteCommand InsertBlock { get; }
     public SqliteCommand InsertResult { get; }
     public SqliteCommand InsertMeta { get; }
@@ -45,5 +45,5 @@ internal sealed class WriteCommands : IDisposable
         foreach (var command in All()) command.Dispose();
     }
 
-    private IEnumerable<SqliteCommand> All() => [SetState, DeleteState, InsertChange, InsertBlock, InsertResult, InsertMeta, AdvanceMeta];
+    private IEnumerable<SqliteCommand> All() => [SetState, DeleteState, InsertChanges, InsertBlock, InsertResult, InsertMeta, AdvanceMeta];
 }

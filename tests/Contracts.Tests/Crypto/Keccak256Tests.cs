@@ -31,4 +31,43 @@ public class Keccak256Tests
     [Fact]
     public void SpanOutput_TooShort_Throws()
         => Assert.Throws<ArgumentException>(() => Keccak256.Hash(new byte[] { 1 }.AsSpan(), new byte[31]));
+
+    [Fact]
+    public void EveryLengthAcrossBlockBoundaries_MatchesBouncyCastlesKeccak()
+    {
+        // Lengths around the 136-byte rate (135 pads with a single 0x81 byte) and several blocks long.
+        var random = new Random(42);
+        for (int length = 0; length <= 700; length++)
+        {
+            var data = new byte[length];
+            random.NextBytes(data);
+            var reference = new Org.BouncyCastle.Crypto.Digests.KeccakDigest(256);
+            reference.BlockUpdate(data, 0, data.Length);
+            var expected = new byte[32];
+            reference.DoFinal(expected, 0);
+            Assert.Equal(Convert.ToHexString(expected), Convert.ToHexString(Keccak256.Hash(data).ToArray()));
+        }
+    }
+
+    [Fact]
+    public void Sponge_FedInRandomPieces_EqualsTheOneShotHash()
+    {
+        var random = new Random(7);
+        for (int trial = 0; trial < 200; trial++)
+        {
+            var data = new byte[random.Next(0, 1000)];
+            random.NextBytes(data);
+            var sponge = new Keccak256.Sponge();
+            for (int at = 0; at < data.Length;)
+            {
+                int piece = Math.Min(data.Length - at, random.Next(0, 300));
+                sponge.Update(data.AsSpan(at, piece));
+                at += piece;
+            }
+            var output = new byte[32];
+            sponge.Final(output);
+            Assert.Equal(Keccak256.Hash(data).ToArray(), output);
+            Assert.Throws<InvalidOperationException>(() => sponge.Final(output));
+        }
+    }
 }

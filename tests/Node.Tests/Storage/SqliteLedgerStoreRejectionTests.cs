@@ -100,7 +100,7 @@ public sealed class SqliteLedgerStoreRejectionTests : IDisposable
         using var store = StoreAtHeightOne();
         // A trigger in the file makes SQLite fail half way through the block, after the block row, the results and
         // the first state change have been written.
-        RawExecute("CREATE TRIGGER refuse BEFORE INSERT ON changes WHEN NEW.key = 'boom' BEGIN SELECT RAISE(ABORT, 'refused'); END;");
+        RawExecute("CREATE TRIGGER refuse BEFORE INSERT ON state WHEN NEW.key = 'boom' BEGIN SELECT RAISE(ABORT, 'refused'); END;");
         var next = Next(store, [Set("acct/new", "1"), Set("boom", "2")], [7]);
 
         Assert.Throws<SqliteException>(() => next.CommitTo(store));

@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using System.Text;
-using Org.BouncyCastle.Crypto.Digests;
 using P2PEnergy.Contracts.Crypto;
 
 namespace P2PEnergy.Node.Ledger.State;
@@ -17,7 +16,7 @@ public static class AppHash
     {
         // Streamed into the digest: a settlement block writes ~100 MB of changes, and buffering them first cost
         // more in MemoryStream growth and copies than the keccak itself.
-        var digest = new KeccakDigest(256);
+        var digest = new Keccak256.Sponge();
         var header = new byte[5];
         byte[] key = ArrayPool<byte>.Shared.Rent(256);
         try
@@ -36,18 +35,18 @@ public static class AppHash
                 }
                 Encoding.UTF8.GetBytes(change.Key, key);
                 BinaryPrimitives.WriteUInt32BigEndian(header, (uint)keyLength);
-                digest.BlockUpdate(header, 0, 4);
-                digest.BlockUpdate(key, 0, keyLength);
+                digest.Update(header.AsSpan(0, 4));
+                digest.Update(key.AsSpan(0, keyLength));
                 var value = change.Value ?? [];
                 header[0] = change.Value is null ? (byte)0 : (byte)1;
                 BinaryPrimitives.WriteUInt32BigEndian(header.AsSpan(1), (uint)value.Length);
-                digest.BlockUpdate(header, 0, 5);
-                digest.BlockUpdate(value, 0, value.Length);
+                digest.Update(header.AsSpan(0, 5));
+                digest.Update(value);
             }
         }
         finally { ArrayPool<byte>.Shared.Return(key); }
         var changesHash = new byte[32];
-        digest.DoFinal(changesHash, 0);
+        digest.Final(changesHash);
         return Keccak256.HashConcat(previous.ToArray(), changesHash);
     }
 }
