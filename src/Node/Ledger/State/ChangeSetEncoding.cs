@@ -12,22 +12,34 @@ public static class ChangeSetEncoding
 {
     public static byte[] Encode(IReadOnlyList<StateChange> changes)
     {
+        var bytes = new byte[EncodedLength(changes)];
+        Encode(changes, bytes);
+        return bytes;
+    }
+
+    /// <summary>Bytes <see cref="Encode(IReadOnlyList{StateChange}, Span{byte})"/> writes.</summary>
+    public static int EncodedLength(IReadOnlyList<StateChange> changes)
+    {
         long length = 0;
         foreach (var change in changes) length += 9L + Encoding.UTF8.GetByteCount(change.Key) + (change.Value?.Length ?? 0);
-        var bytes = new byte[checked((int)length)];
+        return checked((int)length);
+    }
+
+    /// <summary>Writes the encoding into the first <see cref="EncodedLength"/> bytes of <paramref name="bytes"/>.</summary>
+    public static void Encode(IReadOnlyList<StateChange> changes, Span<byte> bytes)
+    {
         int at = 0;
         foreach (var change in changes)
         {
-            int keyLength = Encoding.UTF8.GetBytes(change.Key, bytes.AsSpan(at + 4));
-            BinaryPrimitives.WriteUInt32BigEndian(bytes.AsSpan(at), (uint)keyLength);
+            int keyLength = Encoding.UTF8.GetBytes(change.Key, bytes[(at + 4)..]);
+            BinaryPrimitives.WriteUInt32BigEndian(bytes[at..], (uint)keyLength);
             at += 4 + keyLength;
             bytes[at] = change.Value is null ? (byte)0 : (byte)1;
             var value = change.Value ?? [];
-            BinaryPrimitives.WriteUInt32BigEndian(bytes.AsSpan(at + 1), (uint)value.Length);
-            value.CopyTo(bytes.AsSpan(at + 5));
+            BinaryPrimitives.WriteUInt32BigEndian(bytes[(at + 1)..], (uint)value.Length);
+            value.CopyTo(bytes[(at + 5)..]);
             at += 5 + value.Length;
         }
-        return bytes;
     }
 
     /// <summary>The changes back; bytes that are not such an encoding throw <see cref="InvalidDataException"/> naming the offset.</summary>

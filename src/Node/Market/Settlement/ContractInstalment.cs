@@ -16,11 +16,7 @@ public readonly record struct ContractInstalment(ulong Payment, ulong DmoFeeBuye
     public static ContractInstalment Of(ContractState contract, uint k)
         => Of(contract.Payment, contract.DmoFeeBuyer, contract.DmoFeeSeller, contract.GridFee, contract.Terms.IntervalCount, k);
 
-    /// <summary>The instalment of interval <paramref name="k"/> (0-based) of the contract behind an index entry.</summary>
-    public static ContractInstalment Of(ContractDue contract, uint k)
-        => Of(contract.Payment, contract.DmoFeeBuyer, contract.DmoFeeSeller, contract.GridFee, contract.IntervalCount, k);
-
-    /// <summary>The same, from the allocation-free view of an index entry settlement reads.</summary>
+    /// <summary>The same, from the allocation-free view of a contract's interval index entry (ContractDue).</summary>
     public static ContractInstalment Of(in ContractDueReader contract, uint k)
         => Of(contract.Payment, contract.DmoFeeBuyer, contract.DmoFeeSeller, contract.GridFee, contract.IntervalCount, k);
 

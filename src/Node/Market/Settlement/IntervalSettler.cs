@@ -148,12 +148,14 @@ internal static class IntervalSettler
 
         public MeterPositions() => _bySpan = _byId.GetAlternateLookup<ReadOnlySpan<char>>();
 
-        public MeterPosition Get(ReadOnlySpan<char> id)
+        public MeterPosition Get(ReadOnlySpan<char> id) => _bySpan.TryGetValue(id, out var position) ? position : Add(new string(id));
+
+        public MeterPosition Get(string id) => _byId.TryGetValue(id, out var position) ? position : Add(id);
+
+        private MeterPosition Add(string id)
         {
-            if (_bySpan.TryGetValue(id, out var position)) return position;
-            var meter = new string(id);
-            position = new MeterPosition(meter);
-            _byId.Add(meter, position);
+            var position = new MeterPosition(id);
+            _byId.Add(id, position);
             return position;
         }
 
