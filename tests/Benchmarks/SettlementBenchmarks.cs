@@ -74,9 +74,9 @@ public class SettlementBenchmarks
             var id = Keccak256.Hash(terms.ToByteArray());
             Put(StateKeys.Contract(id), new ContractState { Id = ByteString.CopyFrom(id.Bytes), Terms = terms, Payment = 100_000, DmoFeeBuyer = 1_000, DmoFeeSeller = 1_000, GridFee = 5_000, PathLevel = "AcrossSubstations" });
             // The interval index entry as ContractHandlers writes it at commit.
-            Put(StateKeys.ContractByInterval(Start + Interval, id), new ContractDue
+            Put(StateKeys.ContractByInterval(Start + Interval, 1 + (ulong)c / 5_000, c % 5_000), new ContractDue
             {
-                Seller = terms.Seller, Buyer = terms.Buyer, SellerMeter = terms.SellerMeter, BuyerMeter = terms.BuyerMeter, IntervalStart = Start, IntervalCount = 1,
+                Id = ByteString.CopyFrom(id.Bytes), Seller = terms.Seller, Buyer = terms.Buyer, SellerMeter = terms.SellerMeter, BuyerMeter = terms.BuyerMeter, IntervalStart = Start, IntervalCount = 1,
                 WhPerInterval = 500, Payment = 100_000, DmoFeeBuyer = 1_000, DmoFeeSeller = 1_000, GridFee = 5_000,
             });
         }

@@ -107,12 +107,12 @@ public sealed class LedgerService(ILedgerStore store, Mempool mempool, IConsensu
     public Task<ListContractsResponse> ListContracts(ListContractsRequest request, ServerCallContext context)
     {
         uint limit = Limit(request.Limit, "limit");
-        // With a party, walk its index (contract-by-party/<party>/<id>) instead of every contract on the ledger.
+        // With a party, walk its index (contract-by-party/<party>/<height>/<position> → id, in commit order) instead of every contract on the ledger.
         string prefix = request.Party.IsEmpty ? StateKeys.ContractPrefix : StateKeys.ContractByPartyScan(AddressField(request.Party, "party"));
         string? after = PageToken(request.PageToken, prefix);
         var keys = request.Party.IsEmpty
             ? store.Scan(prefix).Select(kv => (kv.Key, Value: (byte[]?)kv.Value))
-            : store.Scan(prefix).Select(kv => (kv.Key, Value: store.Get(StateKeys.ContractPrefix + kv.Key[(kv.Key.LastIndexOf('/') + 1)..])));
+            : store.Scan(prefix).Select(kv => (kv.Key, Value: kv.Value.Length == 32 ? store.Get(StateKeys.Contract(Hash32.FromBytes(kv.Value))) : null));
         var response = new ListContractsResponse();
         var contracts = keys.Select(k => (k.Key, Item: k.Value is null ? null : ContractState.Parser.ParseFrom(k.Value.AsSpan())));
         response.Contracts.AddRange(Page(contracts, after, limit, c => request.FromInterval == 0

@@ -61,8 +61,9 @@ public sealed class LedgerServiceTests
             };
             contracts.Add(contract);
             changes.Add(new(StateKeys.Contract(id), contract.ToByteArray()));
-            changes.Add(new(StateKeys.ContractByParty(seller.Address, id), []));
-            changes.Add(new(StateKeys.ContractByParty(buyer.Address, id), []));
+            // As ContractHandlers writes them: by where the contract committed (height 1, position i), holding the id.
+            changes.Add(new(StateKeys.ContractByParty(seller.Address, 1, i), id.ToArray()));
+            changes.Add(new(StateKeys.ContractByParty(buyer.Address, 1, i), id.ToArray()));
         }
         CommitState(changes);
         return contracts.OrderBy(c => StateKeys.Contract(Hash32.FromBytes(c.Id.Span)), StringComparer.Ordinal).ToList();
@@ -112,14 +113,15 @@ public sealed class LedgerServiceTests
     }
 
     [Fact]
-    public async Task ListContracts_ByParty_PagesThroughItsIndex()
+    public async Task ListContracts_ByParty_PagesThroughItsIndex_InCommitOrder()
     {
         var seeded = SeedContracts(9);
         var bob = seeded.Where(c => c.Terms.Seller == Bytes(Chain.Bob.Address) || c.Terms.Buyer == Bytes(Chain.Bob.Address)).ToList();
         var alice = seeded.Where(c => c.Terms.Seller == Bytes(Chain.Alice.Address)).ToList();
 
-        Assert.Equal(bob.Select(c => c.Id).Order(ByteStringOrder.Instance), (await ListAllAsync(new ListContractsRequest { Party = Bytes(Chain.Bob.Address), Limit = 2 })).Select(c => c.Id));
-        Assert.Equal(alice.Select(c => c.Id).Order(ByteStringOrder.Instance), (await ListAllAsync(new ListContractsRequest { Party = Bytes(Chain.Alice.Address), Limit = 2 })).Select(c => c.Id));
+        // SeedContracts commits contract i at position i (its nonce): a party's listing is in that order, not by id.
+        Assert.Equal(bob.OrderBy(c => c.Terms.Nonce).Select(c => c.Id), (await ListAllAsync(new ListContractsRequest { Party = Bytes(Chain.Bob.Address), Limit = 2 })).Select(c => c.Id));
+        Assert.Equal(alice.OrderBy(c => c.Terms.Nonce).Select(c => c.Id), (await ListAllAsync(new ListContractsRequest { Party = Bytes(Chain.Alice.Address), Limit = 2 })).Select(c => c.Id));
         Assert.Empty(await ListAllAsync(new ListContractsRequest { Party = Bytes(Chain.Stranger.Address) }));
     }
 
@@ -182,7 +184,7 @@ public sealed class LedgerServiceTests
         StateKeys.Offer(Hash32.Zero),
         // A party listing's token (contract-by-party/...) handed to the unfiltered listing: it sorts before every
         // contract/ key, so accepting it would silently restart from the first page.
-        StateKeys.ContractByParty(new LedgerHarness().Alice.Address, Hash32.Zero),
+        StateKeys.ContractByParty(new LedgerHarness().Alice.Address, 1, 0),
     };
 
     [Theory]
@@ -341,12 +343,5 @@ public sealed class LedgerServiceTests
         public List<T> Messages { get; } = [];
         public Task WriteAsync(T message) { Messages.Add(message); return Task.CompletedTask; }
         public Task WriteAsync(T message, CancellationToken cancellationToken) => WriteAsync(message);
-    }
-
-    /// <summary>Orders ids as their lower-case hex state keys sort: byte-wise, unsigned.</summary>
-    private sealed class ByteStringOrder : IComparer<ByteString>
-    {
-        public static readonly ByteStringOrder Instance = new();
-        public int Compare(ByteString? x, ByteString? y) => x!.Span.SequenceCompareTo(y!.Span);
     }
 }

@@ -28,6 +28,42 @@ public class ContractAdmissionTests
     }
 
     [Fact]
+    public void CommittedContract_IsIndexedByWhereItCommitted_PartyEntriesHoldItsId()
+    {
+        var h = new LedgerHarness();
+        // Three contracts in one block (positions 0, 1 and 2), the middle one refused: indexes skip its position.
+        var first = h.Contract(h.Alice, h.Bob, nonce: 7);
+        var refused = h.Contract(h.Alice, h.Bob, nonce: 8, wh: 0);
+        var third = h.Contract(h.Alice, h.Bob, nonce: 1);
+        var results = h.Block(1, LedgerHarness.Envelope(first, h.Alice, h.Bob), LedgerHarness.Envelope(refused, h.Alice, h.Bob), LedgerHarness.Envelope(third, h.Alice, h.Bob));
+        Assert.Equal([ReasonCodes.Ok, ReasonCodes.InvalidArgument, ReasonCodes.Ok], results.Select(r => r.Code));
+        var ids = new[] { first, third }.Select(c => LedgerTypedData.Digest(c, LedgerHarness.ChainId).ToArray()).ToList();
+
+        // Party index: contract-by-party/<party>/<height>/<position> → id, in commit order (not id order).
+        var bobs = h.State.Scan(StateKeys.ContractByPartyScan(h.Bob.Address)).ToList();
+        Assert.Equal([StateKeys.ContractByParty(h.Bob.Address, h.Height, 0), StateKeys.ContractByParty(h.Bob.Address, h.Height, 2)], bobs.Select(kv => kv.Key));
+        Assert.Equal(ids, bobs.Select(kv => kv.Value));
+        Assert.Equal(ids, h.State.Scan(StateKeys.ContractByPartyScan(h.Alice.Address)).Select(kv => kv.Value));
+
+        // Interval index: contract-by-interval/<end>/<height>/<position> → ContractDue carrying the id.
+        ulong end = first.IntervalStart + first.IntervalCount * LedgerHarness.Interval;
+        var due = h.State.Scan(StateKeys.ContractByIntervalPrefix).ToList();
+        Assert.Equal([StateKeys.ContractByInterval(end, h.Height, 0), StateKeys.ContractByInterval(end, h.Height, 2)], due.Select(kv => kv.Key));
+        Assert.Equal(ids, due.Select(kv => ContractDue.Parser.ParseFrom(kv.Value).Id.ToByteArray()));
+    }
+
+    [Fact]
+    public void IndexKeys_SortInCommitOrder_AcrossHeightAndPositionDigits()
+    {
+        var party = new LedgerHarness().Alice.Address;
+        // Zero-padded: ordinal order is (height, position) order even where the digit counts differ.
+        var keys = new[] { (9UL, 10), (10UL, 2), (10UL, 9), (10UL, 10), (100UL, 0) }.Select(p => StateKeys.ContractByParty(party, p.Item1, p.Item2)).ToList();
+        Assert.Equal(keys, keys.Order(StringComparer.Ordinal));
+        Assert.All(keys, k => Assert.StartsWith(StateKeys.ContractByPartyScan(party), k));
+        Assert.Throws<ArgumentOutOfRangeException>(() => StateKeys.ContractByInterval(1, 1, -1));
+    }
+
+    [Fact]
     public void NonceReused_SameContractTwice_SecondIsRejected()
     {
         var h = new LedgerHarness();

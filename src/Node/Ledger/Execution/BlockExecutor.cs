@@ -43,8 +43,9 @@ public sealed class BlockExecutor
         // Settlement is part of the state transition (DESIGN.md rule 3): what is due by this block's time settles first.
         SettlementRound.Run(new LedgerContext(_parameters, block, height, timeMs));
         var results = new List<TransactionResult>(transactions.Count);
-        foreach (var (bytes, cached) in transactions)
+        for (int position = 0; position < transactions.Count; position++)
         {
+            var (bytes, cached) = transactions[position];
             var id = cached?.Id ?? Contracts.Ledger.TransactionId.Of(bytes);
             var result = new TransactionResult { TransactionId = ByteString.CopyFrom(id.Bytes), Code = ReasonCodes.Ok };
             var scratch = new StateOverlay(block);
@@ -52,7 +53,7 @@ public sealed class BlockExecutor
             {
                 var tx = cached ?? _verifier.Verify(bytes);
                 result.PayloadId = ByteString.CopyFrom(tx.PayloadId.Bytes);
-                Apply(new LedgerContext(_parameters, scratch, height, timeMs), tx);
+                Apply(new LedgerContext(_parameters, scratch, height, timeMs, position), tx);
                 scratch.MergeInto(block);
             }
             catch (LedgerRejection rejection)

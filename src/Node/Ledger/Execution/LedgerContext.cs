@@ -8,14 +8,17 @@ namespace P2PEnergy.Node.Ledger.Execution;
 
 /// <summary>
 /// What a transaction handler sees: the chain parameters, the block's height and BFT time, and typed access
-/// to state through an overlay. The only clock is <see cref="TimeSeconds"/> from the block header.
+/// to state through an overlay. The only clock is <see cref="TimeSeconds"/> from the block header. Position is the
+/// executing transaction's index in its block, -1 for block-level work (settlement).
 /// </summary>
-public sealed class LedgerContext(ChainParameters parameters, StateOverlay state, ulong height, long timeMs)
+public sealed class LedgerContext(ChainParameters parameters, StateOverlay state, ulong height, long timeMs, int position = -1)
 {
     public ChainParameters Parameters { get; } = parameters;
     public StateOverlay State { get; } = state;
     public ulong Height { get; } = height;
     public long TimeMs { get; } = timeMs;
+    /// <summary>Index of the executing transaction in its block (-1 outside a transaction): with <see cref="Height"/>, where it committed.</summary>
+    public int Position { get; } = position;
     /// <summary>Block time in whole unix seconds (floor), the unit of every time field in signed structs.</summary>
     public ulong TimeSeconds => (ulong)(TimeMs / 1000);
 

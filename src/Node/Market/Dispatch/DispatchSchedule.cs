@@ -21,14 +21,13 @@ public static class DispatchSchedule
     public static IReadOnlyDictionary<string, DispatchInstruction> ForInterval(IStateReader state, ChainParameters p, ulong intervalStart)
     {
         var instructions = new SortedDictionary<string, DispatchInstruction>(StringComparer.Ordinal);
-        int idAt = StateKeys.ContractByIntervalPrefix.Length + 21;
         // Entries are keyed by contract end: the range from "ends after the interval's start" holds every contract
         // running in it (and later ones, skipped); each entry carries the terms dispatch needs.
-        foreach (var (key, value) in state.Scan(StateKeys.ContractByIntervalPrefix, StateKeys.ContractByIntervalEndingAfter(intervalStart)))
+        foreach (var (_, value) in state.Scan(StateKeys.ContractByIntervalPrefix, StateKeys.ContractByIntervalEndingAfter(intervalStart)))
         {
             var contract = ContractDue.Parser.ParseFrom(value.AsSpan());
             if (contract.IntervalStart > intervalStart) continue;
-            var id = ByteString.CopyFrom(Hex.Decode(key[idAt..]));
+            var id = contract.Id;
             Add(Instruction(instructions, contract.SellerMeter, intervalStart), id, contract.WhPerInterval, contract.BuyerMeter, sell: true, p);
             Add(Instruction(instructions, contract.BuyerMeter, intervalStart), id, contract.WhPerInterval, contract.SellerMeter, sell: false, p);
         }
@@ -40,9 +39,9 @@ public static class DispatchSchedule
     {
         var instruction = new DispatchInstruction { Meter = meter.Meter, IntervalStart = intervalStart };
         var owner = Address.FromBytes(meter.Owner.Span);
-        foreach (var (key, _) in state.Scan(StateKeys.ContractByPartyScan(owner)))
+        foreach (var (_, id) in state.Scan(StateKeys.ContractByPartyScan(owner)))
         {
-            if (state.Get(StateKeys.ContractPrefix + key[(key.LastIndexOf('/') + 1)..]) is not { } bytes) continue;
+            if (id.Length != 32 || state.Get(StateKeys.Contract(Hash32.FromBytes(id))) is not { } bytes) continue;
             var contract = ContractState.Parser.ParseFrom(bytes.AsSpan());
             var t = contract.Terms;
             if (intervalStart < t.IntervalStart || intervalStart >= t.IntervalStart + t.IntervalCount * p.IntervalSeconds) continue;
