@@ -21,12 +21,36 @@ public static class FeeSchedule
     public static void Put(StateOverlay state, SetGridFees version) => Update(state, StateKeys.GridFees, h => Insert(h.Grid, version, v => v.EffectiveFrom));
     public static void Put(StateOverlay state, SetPolrTariff version) => Update(state, StateKeys.PolrTariff, h => Insert(h.Polr, version, v => v.EffectiveFrom));
 
+    /// <summary>The history under <paramref name="key"/>, decoded once per stored value. Callers must not change it.</summary>
     private static FeeHistory Read(IStateReader state, string key)
-        => state.Get(key) is { } bytes ? FeeHistory.Parser.ParseFrom(bytes.AsSpan()) : new FeeHistory();
+    {
+        if (state.Get(key) is not { } bytes) return Empty;
+        // State readers hand out the same array for as long as a value is unchanged (the committed-state cache, the
+        // overlays above it), so every contract's two fee lookups cost a reference compare instead of a parse and its
+        // garbage. The entry pairs the array with its decoding, so racing readers at worst decode twice.
+        ref var slot = ref Decoded[Part(key)];
+        if (Volatile.Read(ref slot) is { } last && ReferenceEquals(last.Bytes, bytes)) return last.History;
+        var history = FeeHistory.Parser.ParseFrom(bytes.AsSpan());
+        Volatile.Write(ref slot, new DecodedHistory(bytes, history));
+        return history;
+    }
+
+    private sealed record DecodedHistory(byte[] Bytes, FeeHistory History);
+    private static readonly DecodedHistory?[] Decoded = new DecodedHistory?[3];
+    private static readonly FeeHistory Empty = new();
+
+    private static int Part(string key) => key switch
+    {
+        StateKeys.DmoFees => 0,
+        StateKeys.GridFees => 1,
+        StateKeys.PolrTariff => 2,
+        _ => throw new ArgumentException($"'{key}' is not a fee-schedule key", nameof(key)),
+    };
 
     private static void Update(StateOverlay state, string key, Action<FeeHistory> change)
     {
-        var history = Read(state, key);
+        // A private copy: the decoded history of Read is shared and must stay as stored.
+        var history = state.Get(key) is { } bytes ? FeeHistory.Parser.ParseFrom(bytes.AsSpan()) : new FeeHistory();
         change(history);
         state.Set(key, history.ToByteArray());
     }
