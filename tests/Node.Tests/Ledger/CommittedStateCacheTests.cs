@@ -5,20 +5,22 @@ namespace P2PEnergy.Node.Tests.Ledger;
 public class CommittedStateCacheTests
 {
     [Fact]
-    public void Cache_ReadsThrough_ThenFollowsAppliedChanges_IncludingAbsentKeys()
+    public void Cache_ReadsThrough_ThenFollowsAppliedChanges_AbsenceIsNotCached()
     {
         var store = new MemoryState();
         store.Apply([new("a", [1])]);
         var cache = new CommittedStateCache(store);
         Assert.Equal([1], cache.Get("a"));
-        Assert.Null(cache.Get("b")); // absence is cached
+        Assert.Null(cache.Get("b"));
+        Assert.Equal(1, cache.Count); // "b" was read through, not remembered
         var block = new StateChange[] { new("a", [2]), new("b", [3]) };
         store.Apply(block);
-        Assert.Equal([1], cache.Get("a")); // not yet applied: still the committed view it saw
+        Assert.Equal([1], cache.Get("a")); // not yet applied: still the committed value it saw
         cache.Apply(block);
         Assert.Equal([2], cache.Get("a"));
         Assert.Equal([3], cache.Get("b"));
         cache.Apply([new("a", null)]);
+        store.Apply([new("a", null)]);
         Assert.Null(cache.Get("a"));
     }
 

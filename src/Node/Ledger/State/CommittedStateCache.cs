@@ -1,19 +1,22 @@
 namespace P2PEnergy.Node.Ledger.State;
 
 /// <summary>
-/// A read-through cache of committed state for the one thread that executes blocks. Absent keys are cached too:
-/// the node is the only writer of its store, and after each commit the block's changes are applied here, so an
-/// entry (value or absence) stays true until a block changes that key. Bounded: it empties itself when full.
+/// A read-through cache of committed state for the one thread that executes blocks. The node is the only writer of
+/// its store, and after each commit the block's changes are applied here, so an entry stays true until a block
+/// changes that key. Bounded: it empties itself when full. Absent keys are not cached: most are ids looked up once
+/// (every new contract's replay check), whose entries were never read again yet filled the cache and lived long
+/// enough to become old-generation garbage; the store answers absence from its membership filter without SQLite.
 /// Scans pass through to the store. Not thread-safe.
 /// </summary>
 public sealed class CommittedStateCache(IStateReader store, int capacity = 1_000_000) : IStateReader
 {
-    private readonly Dictionary<string, byte[]?> _entries = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, byte[]?> _entries = new(StringComparer.Ordinal); // null: deleted by an applied block
 
     public byte[]? Get(string key)
     {
         if (_entries.TryGetValue(key, out var cached)) return cached;
         var value = store.Get(key);
+        if (value is null) return null;
         if (_entries.Count >= capacity) _entries.Clear();
         _entries[key] = value;
         return value;
