@@ -51,7 +51,7 @@ public sealed partial class SqliteLedgerStore
                 for (int i = 0; i < results.Count; i++)
                 {
                     var r = results[i];
-                    Bind(_write.InsertResult, ToDb(height), (long)i, r.TransactionId.ToByteArray(), r.Code, r.Message, r.PayloadId.ToByteArray());
+                    _rows.InsertResult(ToDb(height), i, r.TransactionId.Span, r.Code, r.Message, r.PayloadId.Span);
                 }
                 ApplyChanges(height, sortedChanges);
                 Bind(_write.AdvanceMeta, ToDb(height), appHash.ToArray(), blockHash.ToArray());
@@ -129,8 +129,8 @@ public sealed partial class SqliteLedgerStore
     {
         foreach (var (key, value) in changes)
         {
-            if (value is null) Bind(_write.DeleteState, key);
-            else Bind(_write.SetState, key, value);
+            if (value is null) _rows.Delete(key);
+            else _rows.Set(key, value);
         }
         Bind(_write.InsertChanges, ToDb(height), ChangeSetEncoding.Encode(changes));
     }

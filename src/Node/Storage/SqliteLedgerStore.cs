@@ -38,6 +38,7 @@ public sealed partial class SqliteLedgerStore : ILedgerStore
     private readonly Reader[] _readers;
     private readonly Lock _writeLock = new();
     private readonly WriteCommands _write;
+    private readonly StateWrites _rows;
     private volatile ChainTip? _tip;
     private volatile bool _disposed;
     // Which state keys and transaction ids the store may hold: lookups of absent ones (every new contract's replay
@@ -64,6 +65,7 @@ public sealed partial class SqliteLedgerStore : ILedgerStore
         _writer = writer;
         _readers = readers;
         _write = new WriteCommands(writer);
+        _rows = new StateWrites(writer);
         _tip = LoadTip(readers[0].Connection);
         _stateKeys = LoadFilter(readers[0].Connection, "SELECT count(*) FROM state", "SELECT key FROM state", (f, row) => f.Add(row.GetString(0)));
         _transactionIds = LoadFilter(readers[0].Connection, "SELECT count(*) FROM transactions", "SELECT id FROM transactions", (f, row) => f.Add((byte[])row[0]));
@@ -139,6 +141,7 @@ public sealed partial class SqliteLedgerStore : ILedgerStore
             foreach (var reader in _readers)
                 lock (reader.Gate) reader.Dispose();
             _write.Dispose();
+            _rows.Dispose();
             _writer.Dispose();
         }
     }
