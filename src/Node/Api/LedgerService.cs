@@ -74,14 +74,17 @@ public sealed class LedgerService(ILedgerStore store, Mempool mempool, IConsensu
             ulong height = engine.Feed.Height;
             var committed = store.FindTransaction(id);
             // The engine stores a block before it drops its transactions from the mempool, so a mempool miss is
-            // re-checked against the store before the transaction counts as never seen.
-            if (committed is null && !mempool.Contains(id)) committed = store.FindTransaction(id);
+            // re-checked against the store before the transaction counts as never seen. The mempool is asked once:
+            // asking again below could see the transaction gone (committed after the store read) and report a
+            // committed transaction as Unknown.
+            bool pending = committed is null && mempool.Contains(id);
+            if (committed is null && !pending) committed = store.FindTransaction(id);
             if (committed is { } found)
             {
                 await stream.WriteAsync(new TransactionStatus { TransactionId = idBytes, State = TransactionStatus.Types.State.Committed, Height = found.Height, Result = found.Result });
                 return;
             }
-            if (!mempool.Contains(id))
+            if (!pending)
             {
                 if (!pendingSent) await stream.WriteAsync(new TransactionStatus { TransactionId = idBytes, State = TransactionStatus.Types.State.Unknown });
                 else throw new RpcException(StatusCode.Aborted, $"transaction {id} left the mempool without committing");
