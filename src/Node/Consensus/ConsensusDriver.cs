@@ -7,7 +7,7 @@ namespace P2PEnergy.Node.Consensus;
 
 /// <summary>
 /// The host side of the engine: sleeps until a transaction arrives or the heartbeat is due, then lets the engine
-/// commit. All timing goes through the injected <see cref="TimeProvider"/>.
+/// commit, on a dedicated thread. All timing goes through the injected <see cref="TimeProvider"/>.
 /// </summary>
 public sealed class ConsensusDriver : BackgroundService
 {
@@ -18,17 +18,48 @@ public sealed class ConsensusDriver : BackgroundService
     // Capacity one, drop on full: a burst of submissions needs one wake-up, not one per transaction.
     private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
 
-    public ConsensusDriver(IConsensusEngine engine, Mempool mempool, TimeProvider clock, ILogger<ConsensusDriver> log)
+    private readonly int _nice;
+
+    /// <summary>The consensus thread gets Linux nice value <paramref name="nice"/> (0 = normal; see <see cref="OsThreadPriority"/>).</summary>
+    public ConsensusDriver(IConsensusEngine engine, Mempool mempool, TimeProvider clock, ILogger<ConsensusDriver> log, int nice = 0)
     {
         _engine = engine;
         _mempool = mempool;
         _clock = clock;
         _log = log;
+        _nice = nice;
         _mempool.Accepted += () => _wake.Writer.TryWrite(true);
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    /// <summary>
+    /// Runs the loop on a thread of its own, not the thread pool: blocks execute and commit one after another there,
+    /// and an own thread can be given a higher OS priority than the RPC workers it competes with for the cores
+    /// (measured: +10 % committed contracts/s over 1,000,000 contracts on the 2-core dev box, docs/benchmarks.md).
+    /// </summary>
+    protected override Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        var finished = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var thread = new Thread(() =>
+        {
+            try
+            {
+                Run(stoppingToken);
+                finished.SetResult();
+            }
+            catch (Exception e) { finished.SetException(e); }
+        }) { Name = "p2pe consensus", IsBackground = true };
+        thread.Start();
+        return finished.Task;
+    }
+
+    private void Run(CancellationToken stoppingToken)
+    {
+        if (_nice != 0)
+        {
+            if (OsThreadPriority.TrySetForCurrentThread(_nice) is { } why)
+                _log.LogWarning("consensus thread runs at normal priority: {Reason}", why);
+            else _log.LogInformation("consensus thread runs at nice {Nice}", _nice);
+        }
         while (!stoppingToken.IsCancellationRequested)
         {
             try
@@ -43,8 +74,8 @@ public sealed class ConsensusDriver : BackgroundService
             }
             using var sleep = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
             var delay = Task.Delay(_engine.UntilDue() is { Ticks: > 0 } due ? due : TimeSpan.FromMilliseconds(1), _clock, sleep.Token);
-            try { await Task.WhenAny(delay, _wake.Reader.WaitToReadAsync(sleep.Token).AsTask()).ConfigureAwait(false); }
-            finally { await sleep.CancelAsync().ConfigureAwait(false); }
+            try { Task.WaitAny(delay, _wake.Reader.WaitToReadAsync(sleep.Token).AsTask()); }
+            finally { sleep.Cancel(); }
             _wake.Reader.TryRead(out _);
         }
     }

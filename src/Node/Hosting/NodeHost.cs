@@ -82,7 +82,8 @@ public sealed class NodeHost : IAsyncDisposable
         builder.Services.AddSingleton(new SettlementService(store, parameters));
         builder.Services.AddSingleton(new DevicesService(store, parameters, new DispatchPublisher(store, parameters, engine.Feed, engine.LastBlockTimeMs), clock));
         builder.Services.AddSingleton(new GridService(store, parameters));
-        builder.Services.AddHostedService<ConsensusDriver>();
+        builder.Services.AddHostedService(services => new ConsensusDriver(engine, mempool, clock,
+            services.GetRequiredService<ILogger<ConsensusDriver>>(), options.ConsensusNice));
         var app = builder.Build();
         app.Logger.LogInformation("validator {Validator} on chain {ChainId} at height {Height}; secp256k1 backend: {Backend}", validator.Address, parameters.ChainId, store.Height, Secp256k1.Description);
         app.MapGet("/healthz", () => Results.Text("ok"));

@@ -23,6 +23,12 @@ public sealed class NodeOptions
     /// <summary>Most transactions waiting in the mempool; further submissions get MEMPOOL_FULL.</summary>
     public int MempoolMaxTransactions { get; set; } = 100_000;
 
+    /// <summary>
+    /// Linux nice value of the consensus thread (−20 … 0; lower runs first, 0 = as every other thread). Negative values
+    /// need CAP_SYS_NICE; without it the node logs a warning and runs the thread at normal priority.
+    /// </summary>
+    public int ConsensusNice { get; set; } = -10;
+
     /// <summary>Throws <see cref="ArgumentException"/> naming the first setting out of range.</summary>
     public void Validate()
     {
@@ -31,5 +37,6 @@ public sealed class NodeOptions
         if (HeartbeatMs is < 1 or > 3_600_000) throw new ArgumentException($"Node:HeartbeatMs must lie in [1, 3600000], got {HeartbeatMs}");
         if (MaxBlockTransactions < 1) throw new ArgumentException($"Node:MaxBlockTransactions must be > 0, got {MaxBlockTransactions}");
         if (MempoolMaxTransactions < 1) throw new ArgumentException($"Node:MempoolMaxTransactions must be > 0, got {MempoolMaxTransactions}");
+        if (ConsensusNice is < -20 or > 0) throw new ArgumentException($"Node:ConsensusNice must lie in [-20, 0], got {ConsensusNice}");
     }
 }
