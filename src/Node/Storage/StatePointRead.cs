@@ -1,5 +1,3 @@
-using System.Buffers;
-using System.Text;
 using Microsoft.Data.Sqlite;
 using SQLitePCL;
 
@@ -19,7 +17,6 @@ namespace P2PEnergy.Node.Storage;
 /// </remarks>
 internal sealed class StatePointRead : IDisposable
 {
-    private const int StackKeyLimit = 512;
     private readonly sqlite3 _db;
     private readonly sqlite3_stmt _statement;
 
@@ -32,23 +29,15 @@ internal sealed class StatePointRead : IDisposable
 
     public byte[]? Get(string key)
     {
-        int length = Encoding.UTF8.GetByteCount(key);
-        byte[]? rented = length > StackKeyLimit ? ArrayPool<byte>.Shared.Rent(length) : null;
-        Span<byte> utf8 = rented is null ? stackalloc byte[StackKeyLimit] : rented;
         try
         {
-            utf8 = utf8[..Encoding.UTF8.GetBytes(key, utf8)];
-            SqliteException.ThrowExceptionForRC(raw.sqlite3_bind_text(_statement, 1, utf8), _db);
+            SqliteException.ThrowExceptionForRC(SqliteText.Bind(_statement, 1, key), _db);
             int rc = raw.sqlite3_step(_statement);
             if (rc == raw.SQLITE_DONE) return null;
             if (rc != raw.SQLITE_ROW) SqliteException.ThrowExceptionForRC(rc, _db);
             return raw.sqlite3_column_blob(_statement, 0).ToArray();
         }
-        finally
-        {
-            raw.sqlite3_reset(_statement);
-            if (rented is not null) ArrayPool<byte>.Shared.Return(rented);
-        }
+        finally { raw.sqlite3_reset(_statement); }
     }
 
     public void Dispose() => _statement.Dispose();

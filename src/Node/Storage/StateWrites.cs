@@ -1,5 +1,3 @@
-using System.Buffers;
-using System.Text;
 using Microsoft.Data.Sqlite;
 using SQLitePCL;
 
@@ -19,7 +17,6 @@ namespace P2PEnergy.Node.Storage;
 /// </remarks>
 internal sealed class StateWrites : IDisposable
 {
-    private const int StackTextLimit = 512;
     private readonly sqlite3 _db;
     private readonly sqlite3_stmt _set, _delete, _result;
 
@@ -74,20 +71,7 @@ internal sealed class StateWrites : IDisposable
         finally { raw.sqlite3_reset(_result); }
     }
 
-    private void BindText(sqlite3_stmt statement, int index, string text)
-    {
-        // An empty span would reach SQLite as a null pointer, which binds NULL; "" binds an empty string.
-        if (text.Length == 0)
-        {
-            Check(raw.sqlite3_bind_text(statement, index, ""));
-            return;
-        }
-        int length = Encoding.UTF8.GetByteCount(text);
-        byte[]? rented = length > StackTextLimit ? ArrayPool<byte>.Shared.Rent(length) : null;
-        Span<byte> utf8 = rented is null ? stackalloc byte[StackTextLimit] : rented;
-        try { Check(raw.sqlite3_bind_text(statement, index, utf8[..Encoding.UTF8.GetBytes(text, utf8)])); }
-        finally { if (rented is not null) ArrayPool<byte>.Shared.Return(rented); }
-    }
+    private void BindText(sqlite3_stmt statement, int index, string text) => Check(SqliteText.Bind(statement, index, text));
 
     private void Step(sqlite3_stmt statement)
     {

@@ -135,14 +135,13 @@ internal sealed class ContractHandlers(IGridAdmission grid)
         context.Put(contract);
         // Index entries in commit order (see StateKeys): they append instead of landing on random store pages.
         if (context.Position < 0) throw new InvalidOperationException("a contract commits only inside a transaction (LedgerContext.Position is -1)");
-        var idBytes = contract.Id;
-        byte[] idValue = idBytes.ToByteArray();
+        byte[] idValue = id.ToArray();
         context.State.Set(StateKeys.ContractByParty(Address.FromBytes(terms.Seller.Span), context.Height, context.Position), idValue);
         context.State.Set(StateKeys.ContractByParty(buyerAddress, context.Height, context.Position), idValue);
         ulong end = checked(terms.IntervalStart + terms.IntervalCount * context.Parameters.IntervalSeconds);
         context.State.Set(StateKeys.ContractByInterval(end, context.Height, context.Position), new ContractDue
         {
-            Id = idBytes, Seller = terms.Seller, Buyer = terms.Buyer, SellerMeter = terms.SellerMeter, BuyerMeter = terms.BuyerMeter,
+            Id = contract.Id, Seller = terms.Seller, Buyer = terms.Buyer, SellerMeter = terms.SellerMeter, BuyerMeter = terms.BuyerMeter,
             IntervalStart = terms.IntervalStart, IntervalCount = terms.IntervalCount, WhPerInterval = terms.WhPerInterval,
             Payment = costs.Payment, DmoFeeBuyer = costs.DmoFeeBuyer, DmoFeeSeller = costs.DmoFeeSeller, GridFee = costs.GridFee,
         }.ToByteArray());
