@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // A pure JavaScript wallet against the node's p2pe.v1.Ledger service: @grpc/grpc-js + @grpc/proto-loader read
-// only src/Contracts/Protos, ethers v6 signs the EIP-712 structs whose definitions it reads from
-// docs/typed-data.md. Nothing here comes from the C# code, so a disagreement is a wire or spec bug, not a shared
+// only src/Contracts/Protos, protobufjs serializes the Transaction envelope (the request carries its bytes, and the
+// transaction id is keccak256 of exactly those bytes), ethers v6 signs the EIP-712 structs whose definitions it reads
+// from docs/typed-data.md. Nothing here comes from the C# code, so a disagreement is a wire or spec bug, not a shared
 // mistake. Run by tests/Node.Tests (LedgerInteropTests):
 //
 //   node ledger-client.js <config.json>
@@ -16,6 +17,7 @@ const fs = require('fs');
 const path = require('path');
 const grpc = require('@grpc/grpc-js');
 const protoLoader = require('@grpc/proto-loader');
+const protobuf = require('protobufjs');
 const { Wallet, TypedDataEncoder, keccak256, getAddress, hexlify } = require('ethers');
 
 const repositoryRoot = path.join(__dirname, '..', '..');
@@ -55,6 +57,8 @@ function typedDataFromDocs() {
 
 // The proto field's JSON name is the EIP-712 member name (docs/typed-data.md), so one walk over the struct's
 // members converts: address/bytes32 become bytes, 64-bit integers stay decimal strings (no 2^53 rounding).
+// Proto3 leaves default values (0, false, "", empty bytes) out of the encoding, and the node accepts only that one
+// encoding of a transaction, so they are left out here as well (protobufjs writes every field it is given).
 function toProto(types, typeName, value) {
   const message = {};
   for (const { name, type } of types[typeName]) {
@@ -64,6 +68,9 @@ function toProto(types, typeName, value) {
     else if (types[type]) message[name] = toProto(types, type, v);
     else if (/^u?int\d+$/.test(type)) message[name] = String(v);
     else message[name] = v;
+    const m = message[name];
+    const isDefault = m === '0' || m === '' || m === false || (Buffer.isBuffer(m) && m.length === 0);
+    if (isDefault && !type.endsWith('[]') && !types[type]) delete message[name];
   }
   return message;
 }
@@ -74,9 +81,20 @@ function lowerFirst(name) {
 
 // --- gRPC ------------------------------------------------------------------------------------------------------
 
+const protoDirectory = path.join(repositoryRoot, 'src', 'Contracts', 'Protos');
+const TransactionType = protobuf.loadSync(path.join(protoDirectory, 'transactions.proto')).lookupType('p2pe.v1.Transaction');
+
+// The envelope's bytes as this client signs and submits them; the node must report keccak256 of them as the id.
+function encodeTransaction(transaction) {
+  const message = TransactionType.fromObject(transaction);
+  const problem = TransactionType.verify(message);
+  if (problem) throw new Error(`Transaction: ${problem}`);
+  return Buffer.from(TransactionType.encode(message).finish());
+}
+
 function ledgerClient(address) {
   const definition = protoLoader.loadSync('ledger_api.proto', {
-    includeDirs: [path.join(repositoryRoot, 'src', 'Contracts', 'Protos')],
+    includeDirs: [protoDirectory],
     keepCase: false, longs: String, enums: String, bytes: Buffer, defaults: true, oneofs: true,
   });
   const Ledger = grpc.loadPackageDefinition(definition).p2pe.v1.Ledger;
@@ -135,24 +153,30 @@ function unknownMethod(client) {
 
 // --- the wallet ------------------------------------------------------------------------------------------------
 
-async function submitAndWatch(client, structs, domain, primaryType, message, signers) {
+async function signedEnvelope(structs, domain, primaryType, message, signers) {
   const types = structs[primaryType];
-  const digest = TypedDataEncoder.hash(domain, types, message);
-  const hashStruct = TypedDataEncoder.hashStruct(primaryType, types, message);
   const signatures = [];
   for (const signer of signers) {
     // ethers serialises r ‖ s ‖ v with v = 27/28 and low s, the layout the envelope expects.
     const signature = await signer.signTypedData(domain, types, message);
     signatures.push(Buffer.from(signature.slice(2), 'hex'));
   }
-  const transaction = { chainId: String(domain.chainId), signatures, [lowerFirst(primaryType)]: toProto(types, primaryType, message) };
-  const submitted = await unary(client, 'submitTransaction', { transaction });
+  return { chainId: String(domain.chainId), signatures, [lowerFirst(primaryType)]: toProto(types, primaryType, message) };
+}
+
+async function submitAndWatch(client, structs, domain, primaryType, message, signers) {
+  const types = structs[primaryType];
+  const digest = TypedDataEncoder.hash(domain, types, message);
+  const hashStruct = TypedDataEncoder.hashStruct(primaryType, types, message);
+  const envelope = encodeTransaction(await signedEnvelope(structs, domain, primaryType, message, signers));
+  const submitted = await unary(client, 'submitTransaction', { transaction: envelope });
   const watched = await watchUntilCommitted(client, submitted.transactionId);
   return {
     type: primaryType,
     digest,
     hashStruct,
     transactionId: hex(submitted.transactionId),
+    localId: keccak256(envelope),
     accepted: submitted.accepted,
     submitCode: submitted.code,
     submitMessage: submitted.message,
@@ -191,6 +215,13 @@ async function main(configFile) {
     };
     transactions.push(await submitAndWatch(client, structs, domain, 'EnergyContract', contract, [alice, bob]));
 
+    // The same Deposit with an explicitly encoded empty attachment: protobufjs writes a field it is given even at its
+    // default value, and the node, whose id is keccak256 of the exact bytes, refuses that second encoding by name.
+    const explicitEmpty = await signedEnvelope(structs, domain, 'Deposit',
+      { account: carol.address, amount: '1', reference: 'explicit empty attachment', nonce: nonce + 1 }, [operator]);
+    explicitEmpty.attachment = Buffer.alloc(0);
+    const nonCanonical = await unary(client, 'submitTransaction', { transaction: encodeTransaction(explicitEmpty) });
+
     const account = await unary(client, 'getAccount', { address: Buffer.from(carol.address.slice(2), 'hex') });
     const listed = await unary(client, 'listContracts', { party: Buffer.from(alice.address.slice(2), 'hex'), limit: 1000 });
     const contractHeight = transactions[2].height || 0;
@@ -220,6 +251,7 @@ async function main(configFile) {
         chainId: finalStatus.chainId, height: Number(finalStatus.height), marketName: finalStatus.marketName,
         validator: getAddress(hex(finalStatus.validator)),
       },
+      nonCanonical: { accepted: nonCanonical.accepted, code: nonCanonical.code, message: nonCanonical.message },
       unknownMethod: await unknownMethod(client),
       shortAddress: await unaryStatus(client, 'getAccount', { address: Buffer.alloc(19) }),
       futureBlock: await unaryStatus(client, 'getBlock', { height: String(Number(finalStatus.height) + 1000) }),

@@ -68,7 +68,7 @@ public sealed class NodeHost : IAsyncDisposable
         var verifier = new TransactionVerifier(parameters.ChainId, Secp256k1.Default);
         var executor = new BlockExecutor(parameters, verifier, new GridAdmission());
         SingleValidatorEngine? engine = null;
-        var mempool = new Mempool(verifier, store, () => engine?.LastBlockTimeMs ?? parameters.GenesisTimeMs, options.MempoolMaxTransactions);
+        var mempool = new Mempool(verifier, parameters, store, () => engine?.LastBlockTimeMs ?? parameters.GenesisTimeMs, options.MempoolMaxTransactions);
         engine = new SingleValidatorEngine(executor, store, mempool, validator, clock, options.HeartbeatMs, options.MaxBlockTransactions);
 
         ListenOptions? listen = null;

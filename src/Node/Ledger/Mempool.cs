@@ -1,17 +1,23 @@
 using P2PEnergy.Contracts.Crypto;
 using P2PEnergy.Node.Ledger.Execution;
+using P2PEnergy.Node.Ledger.Execution.Handlers;
+using P2PEnergy.Node.Ledger.Genesis;
+using P2PEnergy.Node.Ledger.State;
 using P2PEnergy.Node.Storage;
 
 namespace P2PEnergy.Node.Ledger;
 
 /// <summary>
 /// Pending transactions, bounded by count and bytes, in arrival (FIFO) order. The door of DESIGN.md rule 4: it
-/// refuses malformed, badly signed, oversized, expired and replayed transactions with a reason, and keeps the
-/// verification so block execution does not recover the signatures again. Thread-safe.
+/// refuses malformed, non-canonical, badly signed, oversized, expired and replayed transactions with a reason, and,
+/// against the last committed state, signers who may not sign them (<see cref="SignerRules"/>, as CometBFT's CheckTx):
+/// nothing it refuses takes block space. It keeps the verification so block execution does not recover the signatures
+/// again; execution still re-checks everything at its height. Thread-safe.
 /// </summary>
 public sealed class Mempool
 {
     private readonly TransactionVerifier _verifier;
+    private readonly ChainParameters _parameters;
     private readonly ILedgerStore _store;
     private readonly Func<long> _lastBlockTimeMs;
     private readonly object _gate = new();
@@ -20,11 +26,13 @@ public sealed class Mempool
     private long _bytes;
 
     // lastBlockTimeMs: BFT time of the latest block, the only clock expiry is judged by (never the local clock).
-    public Mempool(TransactionVerifier verifier, ILedgerStore store, Func<long> lastBlockTimeMs, int maxTransactions = 100_000, long maxBytes = 256L * 1024 * 1024)
+    public Mempool(TransactionVerifier verifier, ChainParameters parameters, ILedgerStore store, Func<long> lastBlockTimeMs, int maxTransactions = 100_000, long maxBytes = 256L * 1024 * 1024)
     {
+        if (parameters.ChainId != verifier.ChainId) throw new ArgumentException($"the verifier checks chain {verifier.ChainId}, the parameters are chain {parameters.ChainId}", nameof(parameters));
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxTransactions);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxBytes);
         _verifier = verifier;
+        _parameters = parameters;
         _store = store;
         _lastBlockTimeMs = lastBlockTimeMs;
         MaxTransactions = maxTransactions;
@@ -43,7 +51,7 @@ public sealed class Mempool
     /// <summary>True while <paramref name="id"/> waits in the mempool.</summary>
     public bool Contains(Hash32 id) { lock (_gate) return _byId.ContainsKey(id); }
 
-    /// <summary>Checks <paramref name="bytes"/> at the door and queues it when every check passes.</summary>
+    /// <summary>Checks the envelope <paramref name="bytes"/> exactly as submitted at the door and queues them when every check passes.</summary>
     public MempoolVerdict Submit(byte[] bytes)
     {
         ArgumentNullException.ThrowIfNull(bytes);
@@ -51,39 +59,27 @@ public sealed class Mempool
         // Signature recovery is the expensive part; it runs outside the lock so submitters verify in parallel.
         try { tx = _verifier.Verify(bytes); }
         catch (LedgerRejection rejection) { return new MempoolVerdict(rejection.Code, rejection.Message, Contracts.Ledger.TransactionId.Of(bytes)); }
-        return Admit(tx);
-    }
-
-    /// <summary>As <see cref="Submit(byte[])"/> for an envelope the caller already parsed (the API layer), saving a parse.</summary>
-    public MempoolVerdict Submit(Contracts.Protos.Transaction envelope)
-    {
-        ArgumentNullException.ThrowIfNull(envelope);
-        var bytes = Google.Protobuf.MessageExtensions.ToByteArray(envelope);
-        VerifiedTransaction tx;
-        try
-        {
-            if (bytes.Length > _verifier.MaxTransactionBytes)
-                throw new LedgerRejection(ReasonCodes.TooLarge, $"transaction is {bytes.Length} bytes, the limit is {_verifier.MaxTransactionBytes}");
-            tx = _verifier.Verify(envelope, bytes);
-        }
-        catch (LedgerRejection rejection) { return new MempoolVerdict(rejection.Code, rejection.Message, Contracts.Ledger.TransactionId.Of(bytes)); }
-        return Admit(tx);
-    }
-
-    private MempoolVerdict Admit(VerifiedTransaction tx)
-    {
         var id = tx.Id;
-        var bytes = tx.Bytes;
 
+        long timeMs = _lastBlockTimeMs();
         if (TransactionVerifier.ValidUntil(tx.Body) is { } validUntil)
         {
-            var now = (ulong)(Math.Max(0, _lastBlockTimeMs()) / 1000);
+            var now = (ulong)(Math.Max(0, timeMs) / 1000);
             if (validUntil < now)
                 return new MempoolVerdict(ReasonCodes.Expired, $"{tx.Kind} expired at {LedgerContext.Format(validUntil)}, the latest block time is {LedgerContext.Format(now)}", id);
         }
         if (_store.FindTransaction(id) is { } committed)
             return new MempoolVerdict(ReasonCodes.Duplicate, $"transaction {id} is already committed at height {committed.Height}", id);
+        // Who may sign, against the last committed state (read-only: the overlay only ever holds the rules' reads).
+        try { SignerRules.Require(new LedgerContext(_parameters, new StateOverlay(_store), _store.Height + 1, timeMs), tx); }
+        catch (LedgerRejection rejection) { return new MempoolVerdict(rejection.Code, rejection.Message, id); }
+        return Enqueue(tx);
+    }
 
+    private MempoolVerdict Enqueue(VerifiedTransaction tx)
+    {
+        var id = tx.Id;
+        var bytes = tx.Bytes;
         lock (_gate)
         {
             if (_byId.ContainsKey(id))

@@ -54,7 +54,13 @@ public sealed class LedgerInteropTests
             // The ledger's payload id (contract id, offer id) is the EIP-712 digest the parties signed, as
             // docs/typed-data.md says; ethers computes it from the doc-derived types and our domain.
             Assert.Equal(tx.GetProperty("digest").GetString(), tx.GetProperty("payloadId").GetString());
+            // One signed transaction, one id: the node reports keccak256 of the bytes grpc-js sent, as the client computes it.
+            Assert.Equal(tx.GetProperty("localId").GetString(), tx.GetProperty("transactionId").GetString());
         }
+        var nonCanonical = root.GetProperty("nonCanonical");
+        Assert.False(nonCanonical.GetProperty("accepted").GetBoolean());
+        Assert.Equal(ReasonCodes.Malformed, nonCanonical.GetProperty("code").GetString());
+        Assert.Contains("attachment", nonCanonical.GetProperty("message").GetString());
 
         using var channel = new RpcChannel(host.Address);
         var deadline = DateTime.UtcNow.AddSeconds(10);

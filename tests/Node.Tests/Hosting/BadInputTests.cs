@@ -1,4 +1,5 @@
 using Google.Protobuf;
+using P2PEnergy.Contracts.Crypto;
 using P2PEnergy.Contracts.Protos;
 using P2PEnergy.Contracts.Rpc;
 using P2PEnergy.Contracts.TypedData;
@@ -52,14 +53,14 @@ public sealed class BadInputTests(RunningNode fixture) : IClassFixture<RunningNo
     }
 
     [Fact]
-    public async Task BadInput_SignedForAnotherChainRelabelledAsOurs_IsBadSignature()
+    public async Task BadInput_SignedForAnotherChainRelabelledAsOurs_IsBadSignatureAtTheDoor()
     {
         // The envelope claims our chain id, but the EIP-712 domain the parties signed is chain 1's, so the signatures
         // recover to strangers: a transaction from another network cannot be replayed here by editing one field.
         var terms = fixture.Chain.Contract(K.Alice, K.Bob, fixture.NextNonce());
         var tx = LedgerHarness.Envelope(terms, chainId: 1, K.Alice, K.Bob);
         tx.ChainId = LedgerHarness.ChainId;
-        Assert.Equal(ReasonCodes.BadSignature, (await Channel.CommitAsync(tx)).Result.Code);
+        await AssertVerdictAsync(tx, ReasonCodes.BadSignature);
         await AssertStillServingAsync();
     }
 
@@ -73,35 +74,34 @@ public sealed class BadInputTests(RunningNode fixture) : IClassFixture<RunningNo
     }
 
     [Fact]
-    public async Task BadInput_ForeignSignerForTheBuyer_CommitsAsBadSignature()
+    public async Task BadInput_ForeignSignerForTheBuyer_IsBadSignatureAtTheDoor()
     {
+        // Issue 12 item 4: refused by the mempool against the committed state, so it never takes block space.
         var tx = LedgerHarness.Envelope(fixture.Chain.Contract(K.Alice, K.Bob, fixture.NextNonce()), K.Alice, K.Stranger);
-        var committed = await Channel.CommitAsync(tx);
-        Assert.Equal(ReasonCodes.BadSignature, committed.Result.Code);
-        Assert.Contains(K.Bob.Address.ToString(), committed.Result.Message, StringComparison.OrdinalIgnoreCase);
+        var verdict = await AssertVerdictAsync(tx, ReasonCodes.BadSignature);
+        Assert.Contains(K.Bob.Address.ToString(), verdict.Message, StringComparison.OrdinalIgnoreCase);
+        Assert.Equal(TransactionStatus.Types.State.Unknown, (await Channel.WatchAsync(verdict.TransactionId)).State);
         await AssertStillServingAsync();
     }
 
     [Fact]
-    public async Task BadInput_UnknownAccountAsBuyer_IsNotAdmitted()
+    public async Task BadInput_UnknownAccountAsBuyer_IsNotAdmittedAtTheDoor()
     {
         var tx = LedgerHarness.Envelope(fixture.Chain.Contract(K.Alice, K.Stranger, fixture.NextNonce()), K.Alice, K.Stranger);
-        var committed = await Channel.CommitAsync(tx);
-        Assert.Equal(ReasonCodes.NotAdmitted, committed.Result.Code);
-        Assert.Contains(K.Stranger.Address.ToString(), committed.Result.Message, StringComparison.OrdinalIgnoreCase);
+        var verdict = await AssertVerdictAsync(tx, ReasonCodes.NotAdmitted);
+        Assert.Contains(K.Stranger.Address.ToString(), verdict.Message, StringComparison.OrdinalIgnoreCase);
         await AssertStillServingAsync();
     }
 
     [Fact]
-    public async Task BadInput_SuspendedBuyer_IsSuspended()
+    public async Task BadInput_SuspendedBuyer_IsSuspendedAtTheDoor()
     {
         var carol = LiveChain.Bytes(K.Carol);
         Assert.Equal(ReasonCodes.Ok, (await Channel.CommitAsync(LedgerHarness.Envelope(new Admit { Account = carol, Role = "Consumer", Name = "Carol", Nonce = fixture.NextNonce() }, K.Operator))).Result.Code);
         Assert.Equal(ReasonCodes.Ok, (await Channel.CommitAsync(LedgerHarness.Envelope(new Suspend { Account = carol, Suspended = true, Reason = "unpaid grid fees", Nonce = fixture.NextNonce() }, K.Operator))).Result.Code);
 
-        var committed = await Channel.CommitAsync(LedgerHarness.Envelope(fixture.Chain.Contract(K.Alice, K.Carol, fixture.NextNonce()), K.Alice, K.Carol));
-        Assert.Equal(ReasonCodes.Suspended, committed.Result.Code);
-        Assert.Contains("unpaid grid fees", committed.Result.Message);
+        var verdict = await AssertVerdictAsync(LedgerHarness.Envelope(fixture.Chain.Contract(K.Alice, K.Carol, fixture.NextNonce()), K.Alice, K.Carol), ReasonCodes.Suspended);
+        Assert.Contains("unpaid grid fees", verdict.Message);
         await AssertStillServingAsync();
     }
 
@@ -134,19 +134,76 @@ public sealed class BadInputTests(RunningNode fixture) : IClassFixture<RunningNo
     }
 
     [Fact]
-    public async Task BadInput_MarketOperatorAsSeller_IsOperatorMayNotTrade()
+    public async Task BadInput_MarketOperatorAsSeller_IsOperatorMayNotTradeAtTheDoor()
     {
         var tx = LedgerHarness.Envelope(fixture.Chain.Contract(K.Operator, K.Bob, fixture.NextNonce()), K.Operator, K.Bob);
-        Assert.Equal(ReasonCodes.OperatorMayNotTrade, (await Channel.CommitAsync(tx)).Result.Code);
+        await AssertVerdictAsync(tx, ReasonCodes.OperatorMayNotTrade);
         await AssertStillServingAsync();
     }
 
-    private async Task AssertVerdictAsync(Transaction tx, string code)
+    [Fact]
+    public async Task BadInput_StrangersDepositsWithAHugeReference_AreRefusedAtTheDoor_AndNeverCommit()
+    {
+        // Issue 12 item 7: 40 Deposits signed by a fresh key, each with a 250 KB reference, used to commit as
+        // UNAUTHORIZED (+12.5 MB of permanent blocks). The door refuses them; nothing reaches a block.
+        var stranger = new PrivateKey(Keccak256.Hash("issue-12 junk depositor"u8).Bytes);
+        for (int i = 0; i < 40; i++)
+        {
+            var junk = LedgerHarness.Envelope(new Deposit { Account = LiveChain.Bytes(K.Alice), Amount = 1, Reference = new string('x', 250_000), Nonce = fixture.NextNonce() }, stranger);
+            var verdict = await AssertVerdictAsync(junk, ReasonCodes.TooLarge);
+            Assert.Contains("reference", verdict.Message);
+            Assert.Contains("256", verdict.Message);
+        }
+        var small = await AssertVerdictAsync(LedgerHarness.Envelope(new Deposit { Account = LiveChain.Bytes(K.Alice), Amount = 1, Reference = "gift", Nonce = fixture.NextNonce() }, stranger), ReasonCodes.Unauthorized);
+        Assert.Contains("market operator", small.Message);
+        Assert.Equal(TransactionStatus.Types.State.Unknown, (await Channel.WatchAsync(small.TransactionId)).State);
+        await AssertStillServingAsync();
+    }
+
+    [Fact]
+    public async Task BadInput_ReadingOfTwoToThe64MinusOneWh_IsReadingOutOfRangeAtTheDoor()
+    {
+        // Signed by the meter's own device key, so only the physical range check stands between it and settlement.
+        var reading = new MeterReading { Meter = "MTR-A", IntervalStart = LiveChain.IntervalAhead(-2), ExportWh = ulong.MaxValue };
+        var verdict = await AssertVerdictAsync(LedgerHarness.Envelope(reading, K.AliceDevice), ReasonCodes.ReadingOutOfRange);
+        // The harness meters allow 10,000 W: 10,000 × 60 s ÷ 3600 = 167 Wh (rounded up) in a 60 s interval.
+        Assert.Contains("167 Wh", verdict.Message);
+        await AssertStillServingAsync();
+    }
+
+    [Fact]
+    public async Task BadInput_NonCanonicalEncodings_AreMalformedNamingTheField()
+    {
+        var good = fixture.GoodTransaction().ToByteArray();
+        // attachment (field 31) present but empty: parsed it equals the good envelope, yet its bytes (and id) differ.
+        var verdict = await AssertVerdictAsync([.. good, 0xFA, 0x01, 0x00], ReasonCodes.Malformed);
+        Assert.Contains("attachment", verdict.Message);
+        Assert.Equal(Keccak256.Hash([.. good, 0xFA, 0x01, 0x00]).ToArray(), verdict.TransactionId.ToByteArray());
+
+        var deposit = new Deposit { Account = LiveChain.Bytes(K.Alice), Amount = 1, Reference = "AB", Nonce = fixture.NextNonce() };
+        var bytes = LedgerHarness.Envelope(deposit, K.Operator).ToByteArray();
+        int at = bytes.AsSpan().IndexOf("AB"u8);
+        bytes[at] = 0xC3; // a lead byte followed by ASCII: invalid UTF-8, which protobuf C# would read as U+FFFD
+        var utf8 = await AssertVerdictAsync(bytes, ReasonCodes.Malformed);
+        Assert.Contains("deposit.reference is not valid UTF-8", utf8.Message);
+        await AssertStillServingAsync();
+    }
+
+    private async Task<SubmitTransactionResponse> AssertVerdictAsync(byte[] envelope, string code)
+    {
+        var verdict = await Channel.SubmitAsync(envelope);
+        Assert.False(verdict.Accepted, $"the mempool accepted a transaction it should refuse with {code}");
+        Assert.True(code == verdict.Code, $"expected {code}, got {verdict.Code}: {verdict.Message}");
+        return verdict;
+    }
+
+    private async Task<SubmitTransactionResponse> AssertVerdictAsync(Transaction tx, string code)
     {
         var verdict = await Channel.SubmitAsync(tx);
         Assert.False(verdict.Accepted, $"the mempool accepted a transaction it should refuse with {code}");
-        Assert.Equal(code, verdict.Code);
+        Assert.True(code == verdict.Code, $"expected {code}, got {verdict.Code}: {verdict.Message}");
         Assert.NotEmpty(verdict.Message);
+        return verdict;
     }
 
     private async Task AssertStillServingAsync()

@@ -4,11 +4,15 @@ using P2PEnergy.Contracts.Protos;
 using P2PEnergy.Node.Ledger;
 using P2PEnergy.Node.Ledger.Execution;
 using P2PEnergy.Node.Ledger.Genesis;
+using P2PEnergy.Node.Ledger.State;
 using P2PEnergy.Node.Tests.Support;
 
 namespace P2PEnergy.Node.Tests.Ledger;
 
-/// <summary>The mempool's verdicts, one per reason code of DESIGN.md rule 4.</summary>
+/// <summary>
+/// The mempool's verdicts, one per reason code of DESIGN.md rule 4, and its stateful door (issue 12 item 4): signers
+/// are checked against the last committed state before anything takes block space.
+/// </summary>
 public sealed class MempoolTests
 {
     private readonly LedgerHarness _chain = new();
@@ -23,7 +27,7 @@ public sealed class MempoolTests
     }
 
     private Mempool Create(int maxTransactions = 100, long maxBytes = 1 << 20)
-        => new(new TransactionVerifier(LedgerHarness.ChainId, Secp256k1.Default, 4096), _store, () => _lastBlockTimeMs, maxTransactions, maxBytes);
+        => new(new TransactionVerifier(LedgerHarness.ChainId, Secp256k1.Default, 4096), _chain.Parameters, _store, () => _lastBlockTimeMs, maxTransactions, maxBytes);
 
     private byte[] Admit(ulong nonce, ulong chainId = LedgerHarness.ChainId)
         => LedgerHarness.Envelope(new Admit { Account = ByteString.CopyFrom(_chain.Carol.Address.Bytes), Role = "Consumer", Name = "Carol", Nonce = nonce }, chainId, _chain.Operator).ToByteArray();
@@ -106,5 +110,99 @@ public sealed class MempoolTests
         await Task.WhenAll(txs.Select(t => Task.Run(() => pool.Submit(t))));
         Assert.Equal(64, pool.Count);
         Assert.Equal(txs.Sum(t => (long)t.Length), pool.Bytes);
+    }
+
+    private MempoolVerdict Refused(Mempool pool, Transaction tx, string code)
+    {
+        var verdict = pool.Submit(tx.ToByteArray());
+        Assert.True(verdict.Code == code, $"expected {code}, got {verdict.Code}: {verdict.Message}");
+        Assert.Equal(0, pool.Count);
+        return verdict;
+    }
+
+    /// <summary>Commits (as the node would) a block in which every member delegates to the harness aggregator.</summary>
+    private void DelegateToAggregator(params PrivateKey[] members)
+    {
+        var changes = members.Select(member =>
+        {
+            var account = AccountState.Parser.ParseFrom(_store.Get(StateKeys.Account(member.Address)));
+            account.Aggregators.Add(ByteString.CopyFrom(_chain.Aggregator.Address.Bytes));
+            return new StateChange(StateKeys.Account(member.Address), account.ToByteArray());
+        }).OrderBy(c => c.Key, StringComparer.Ordinal).ToList();
+        _store.Commit(new Block { Header = new BlockHeader { Height = _store.Height + 1 } }, Hash32.Zero, [], changes, Hash32.Zero);
+    }
+
+    [Fact]
+    public void ContractTheBuyerDidNotSign_IsBadSignatureAtTheDoor_AndTakesNoBlockSpace()
+    {
+        var verdict = Refused(Create(), LedgerHarness.Envelope(_chain.Contract(_chain.Alice, _chain.Bob), _chain.Alice, _chain.Stranger), ReasonCodes.BadSignature);
+        Assert.Contains($"buyer {_chain.Bob.Address}", verdict.Message);
+    }
+
+    [Fact]
+    public void ContractSignedByTheDelegatedAggregator_IsAccepted_AndAStrangersExtraSignatureIsNotAParty()
+    {
+        DelegateToAggregator(_chain.Alice, _chain.Bob);
+        var pool = Create();
+        Assert.True(pool.Submit(LedgerHarness.Envelope(_chain.Contract(_chain.Alice, _chain.Bob, nonce: 1), _chain.Aggregator).ToByteArray()).Accepted);
+        var verdict = pool.Submit(LedgerHarness.Envelope(_chain.Contract(_chain.Alice, _chain.Bob, nonce: 2), _chain.Aggregator, _chain.Stranger).ToByteArray());
+        Assert.Equal(ReasonCodes.NotAParty, verdict.Code);
+        Assert.Contains(_chain.Stranger.Address.ToString(), verdict.Message);
+        Assert.Equal(1, pool.Count);
+    }
+
+    [Fact]
+    public void AggregatorWithoutDelegation_IsBadSignatureAtTheDoor()
+        => Refused(Create(), LedgerHarness.Envelope(_chain.Contract(_chain.Alice, _chain.Bob), _chain.Aggregator), ReasonCodes.BadSignature);
+
+    [Fact]
+    public void PartyNotAdmitted_IsNotAdmittedAtTheDoor()
+        => Refused(Create(), LedgerHarness.Envelope(_chain.Contract(_chain.Alice, _chain.Stranger), _chain.Alice, _chain.Stranger), ReasonCodes.NotAdmitted);
+
+    [Fact]
+    public void EveryAuthorityKind_SignedByAnyoneButItsAuthority_IsUnauthorizedAtTheDoor()
+    {
+        var carol = ByteString.CopyFrom(_chain.Carol.Address.Bytes);
+        ulong future = (ulong)(_chain.Parameters.GenesisTimeMs / 1000) + 10 * LedgerHarness.Interval;
+        var bodies = new (IMessage Body, PrivateKey Authority)[]
+        {
+            (new Admit { Account = carol, Role = "Consumer", Nonce = 1 }, _chain.Operator),
+            (new Suspend { Account = carol, Suspended = true, Nonce = 1 }, _chain.Operator),
+            (new Deposit { Account = carol, Amount = 1, Nonce = 1 }, _chain.Operator),
+            (new Withdraw { Account = carol, Amount = 1, Nonce = 1 }, _chain.Operator),
+            (new SetDmoFees { EffectiveFrom = future, Nonce = 1 }, _chain.Operator),
+            (new RegisterMeter { Meter = "MTR-C", Owner = carol, GridNode = "SP1", Device = carol, Nonce = 1 }, _chain.Utility),
+            (new SetGridFees { EffectiveFrom = future, Nonce = 1 }, _chain.Utility),
+            (new SetPolrTariff { EffectiveFrom = future, Nonce = 1 }, _chain.Utility),
+            (new UpdateGridModel { ModelHash = ByteString.CopyFrom(new byte[32]), EffectiveFrom = future, Nonce = 1 }, _chain.Utility),
+            (new SetBaseline { IntervalStart = future, IntervalCount = 1, Nonce = 1 }, _chain.Planner),
+        };
+        foreach (var (body, authority) in bodies)
+        {
+            foreach (var impostor in new[] { _chain.Alice, _chain.Stranger, _chain.Regulator })
+                Assert.Contains(authority.Address.ToString(), Refused(Create(), LedgerHarness.Envelope(body, impostor), ReasonCodes.Unauthorized).Message);
+            Assert.True(Create().Submit(LedgerHarness.Envelope(body, authority).ToByteArray()).Accepted, body.Descriptor.Name);
+        }
+    }
+
+    [Fact]
+    public void DelegationSignedByTheAggregatorInsteadOfTheMember_IsUnauthorizedAtTheDoor()
+    {
+        var delegation = new Contracts.Protos.Delegate { Member = ByteString.CopyFrom(_chain.Alice.Address.Bytes), Aggregator = ByteString.CopyFrom(_chain.Aggregator.Address.Bytes), Active = true, Nonce = 1 };
+        Refused(Create(), LedgerHarness.Envelope(delegation, _chain.Aggregator), ReasonCodes.Unauthorized);
+        Assert.True(Create().Submit(LedgerHarness.Envelope(delegation, _chain.Alice).ToByteArray()).Accepted);
+    }
+
+    [Fact]
+    public void MeterReading_NotByTheDeviceKey_IsUnauthorized_AndBeyondTheMetersLimit_IsReadingOutOfRange()
+    {
+        var reading = new MeterReading { Meter = "MTR-A", IntervalStart = LedgerHarness.Interval, ExportWh = 2_500 };
+        Refused(Create(), LedgerHarness.Envelope(reading, _chain.Alice), ReasonCodes.Unauthorized);
+        Assert.True(Create().Submit(LedgerHarness.Envelope(reading, _chain.AliceDevice).ToByteArray()).Accepted);
+        // 10,000 W × 900 s = 2,500 Wh: one more Wh is more than the connection can carry in the interval.
+        reading.ExportWh = 2_501;
+        var verdict = Refused(Create(), LedgerHarness.Envelope(reading, _chain.AliceDevice), ReasonCodes.ReadingOutOfRange);
+        Assert.Contains("2500 Wh", verdict.Message);
+        Assert.Contains("10000 W", verdict.Message);
     }
 }

@@ -28,6 +28,8 @@ public sealed class SettlementScenario
         H = new LedgerHarness(dsoModel, utilityMayTrade, configure: genesis =>
         {
             genesis.Fees.PolrPrices = [new GenesisPolrPrice { FromMinute = 0, SellPerKwh = PolrSell, BuyPerKwh = PolrBuy }];
+            // 20 kW connections: the stories meter up to 4,000 Wh in a 900 s interval (READING_OUT_OF_RANGE above 5,000).
+            foreach (var meter in genesis.Meters) (meter.ImportLimitW, meter.ExportLimitW) = (20_000, 20_000);
             configure?.Invoke(genesis);
         });
     }

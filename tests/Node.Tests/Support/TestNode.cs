@@ -26,7 +26,7 @@ public sealed class TestNode
         var verifier = new TransactionVerifier(LedgerHarness.ChainId, Secp256k1.Default);
         Executor = new BlockExecutor(Chain.Parameters, verifier, new UnmodelledGrid());
         SingleValidatorEngine? engine = null;
-        Mempool = new Mempool(verifier, Store, () => engine?.LastBlockTimeMs ?? Chain.Parameters.GenesisTimeMs);
+        Mempool = new Mempool(verifier, Chain.Parameters, Store, () => engine?.LastBlockTimeMs ?? Chain.Parameters.GenesisTimeMs);
         Engine = engine = new SingleValidatorEngine(Executor, Store, Mempool, Chain.Validator, Clock, heartbeatMs, maxBlockTransactions);
     }
 }

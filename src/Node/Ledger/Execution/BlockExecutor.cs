@@ -74,6 +74,8 @@ public sealed class BlockExecutor
 
     private void Apply(LedgerContext context, VerifiedTransaction tx)
     {
+        // Who may sign is checked first, with the same rules the mempool applied at the door (SignerRules).
+        SignerRules.Require(context, tx);
         var e = tx.Envelope;
         switch (e.BodyCase)
         {

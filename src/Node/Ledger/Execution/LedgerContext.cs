@@ -63,9 +63,13 @@ public sealed class LedgerContext(ChainParameters parameters, StateOverlay state
             throw new LedgerRejection(ReasonCodes.Expired, $"{what} expired at {Format(validUntil)}, block time is {Format(TimeSeconds)}");
     }
 
-    /// <summary>ISO 8601 UTC for messages.</summary>
+    /// <summary>ISO 8601 UTC for messages; a time after year 9999 (say, milliseconds sent as seconds) as its unix seconds.</summary>
     public static string Format(ulong unixSeconds)
-        => DateTimeOffset.FromUnixTimeSeconds((long)Math.Min(unixSeconds, 253_402_300_799UL)).UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture);
+        => unixSeconds > LastFormattableSecond
+            ? $"unix time {unixSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture)} s (after year 9999)"
+            : DateTimeOffset.FromUnixTimeSeconds((long)unixSeconds).UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture);
+
+    private const ulong LastFormattableSecond = 253_402_300_799UL; // 9999-12-31T23:59:59Z
 
     private T? Read<T>(string key, MessageParser<T> parser) where T : class, IMessage<T>
         => State.Get(key) is { } bytes ? parser.ParseFrom(bytes.AsSpan()) : null;

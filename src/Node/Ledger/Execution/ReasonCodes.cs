@@ -34,6 +34,9 @@ public static class ReasonCodes
     public const string ThermalLimit = "THERMAL_LIMIT";
     public const string VoltageLimit = "VOLTAGE_LIMIT";
     public const string MeterLimit = "METER_LIMIT";
+    public const string NotAParty = "NOT_A_PARTY";
+    public const string ReadingOutOfRange = "READING_OUT_OF_RANGE";
+    public const string StartTooFar = "START_TOO_FAR";
     // Mempool-only verdicts.
     public const string Duplicate = "DUPLICATE";
     public const string MempoolFull = "MEMPOOL_FULL";

@@ -15,14 +15,15 @@ public sealed record VerifiedTransaction(Hash32 Id, byte[] Bytes, Transaction En
 
 /// <summary>
 /// The stateless checks of DESIGN.md rule 4, shared by the mempool (at the door) and block execution: size,
-/// protobuf shape, chain id, signature form and recovery. Nothing here reads state or the clock.
+/// canonical protobuf encoding, text field limits, chain id, signature form and recovery. Nothing here reads state
+/// or the clock.
 /// </summary>
 public sealed class TransactionVerifier(ulong chainId, ISecp256k1 secp, int maxTransactionBytes = 256 * 1024)
 {
     public ulong ChainId { get; } = chainId;
     public int MaxTransactionBytes { get; } = maxTransactionBytes;
 
-    /// <summary>Verifies envelope bytes; throws <see cref="LedgerRejection"/> with the reason.</summary>
+    /// <summary>Verifies envelope bytes exactly as submitted (their keccak256 is the id); throws <see cref="LedgerRejection"/> with the reason.</summary>
     public VerifiedTransaction Verify(byte[] bytes)
     {
         if (bytes.Length > MaxTransactionBytes)
@@ -30,17 +31,16 @@ public sealed class TransactionVerifier(ulong chainId, ISecp256k1 secp, int maxT
         Transaction envelope;
         try { envelope = Transaction.Parser.ParseFrom(bytes.AsSpan()); }
         catch (InvalidProtocolBufferException e) { throw new LedgerRejection(ReasonCodes.Malformed, $"transaction is not a valid protobuf envelope: {e.Message}"); }
-        return Verify(envelope, bytes);
-    }
-
-    /// <summary>Verifies a parsed envelope whose serialized form is <paramref name="bytes"/>.</summary>
-    public VerifiedTransaction Verify(Transaction envelope, byte[] bytes)
-    {
+        // Before anything else reads a field: the C# parser replaces invalid UTF-8 with U+FFFD and keeps the last of a
+        // repeated singular field, so the parsed envelope may not be what the bytes (and so the id) say.
+        CanonicalEncoding.Require(envelope, bytes);
         if (envelope.BodyCase == Transaction.BodyOneofCase.None)
             throw new LedgerRejection(ReasonCodes.Malformed, "transaction has no body");
         if (envelope.ChainId != ChainId)
             throw new LedgerRejection(ReasonCodes.WrongChain, $"transaction is signed for chain {envelope.ChainId}, this is chain {ChainId}");
         var body = Body(envelope);
+        if (TextLimits.FirstOver(body) is { } over)
+            throw new LedgerRejection(ReasonCodes.TooLarge, $"{body.Descriptor.Name}.{over.Field} is {over.Bytes} bytes, the limit is {over.Limit}");
         if (envelope.Attachment.Length > 0 && envelope.BodyCase != Transaction.BodyOneofCase.UpdateGridModel)
             throw new LedgerRejection(ReasonCodes.Malformed, $"{body.Descriptor.Name} carries no attachment, got {envelope.Attachment.Length} bytes");
         int required = envelope.BodyCase == Transaction.BodyOneofCase.EnergyContract ? 2 : 1;

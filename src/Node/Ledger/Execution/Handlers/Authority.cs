@@ -3,7 +3,7 @@ using P2PEnergy.Contracts.Crypto;
 
 namespace P2PEnergy.Node.Ledger.Execution.Handlers;
 
-/// <summary>Who may sign what: the one signer a governance transaction must come from, and field checks shared by handlers.</summary>
+/// <summary>Field checks shared by handlers, and the one-signer rule of governance transactions (used by <see cref="SignerRules"/>).</summary>
 internal static class Authority
 {
     public static void RequireSigner(VerifiedTransaction tx, Address expected, string role)
@@ -24,10 +24,5 @@ internal static class Authority
     public static void RequireMeterId(string id, string field)
     {
         if (!MeterId.IsValid(id)) throw new LedgerRejection(ReasonCodes.InvalidArgument, $"{field} '{id}' is not a valid meter id ({MeterId.Rule})");
-    }
-
-    public static void RequireText(string text, string field, int maxLength)
-    {
-        if (text.Length > maxLength) throw new LedgerRejection(ReasonCodes.InvalidArgument, $"{field} is {text.Length} characters, the limit is {maxLength}");
     }
 }

@@ -15,9 +15,7 @@ internal sealed class ContractHandlers(IGridAdmission grid)
 {
     public void EnergyContract(LedgerContext context, VerifiedTransaction tx, EnergyContract terms)
     {
-        var (seller, buyer) = CheckTerms(context, terms, tx.PayloadId);
-        DsoRules.RequireConsent(context, seller, tx.Signers, "seller");
-        DsoRules.RequireConsent(context, buyer, tx.Signers, "buyer");
+        var (_, buyer) = CheckTerms(context, terms, tx.PayloadId);
         Commit(context, tx.PayloadId, terms, buyer, offerId: null);
     }
 
@@ -26,8 +24,7 @@ internal sealed class ContractHandlers(IGridAdmission grid)
         var maker = Authority.Address(offer.Maker, "maker");
         CheckSchedule(context, offer.IntervalStart, offer.IntervalCount, offer.WhPerInterval, offer.ValidUntil, "offer");
         context.MarkUsed(tx.PayloadId, "offer");
-        var account = DsoRules.RequireTradingParty(context, maker, "maker");
-        DsoRules.RequireConsent(context, account, tx.Signers, "maker");
+        DsoRules.RequireTradingParty(context, maker, "maker");
         RequireOwnMeter(context, offer.Meter, maker, "maker");
         context.Put(new OfferState { Id = ByteString.CopyFrom(tx.PayloadId.Bytes), Terms = offer, RemainingWhPerInterval = offer.WhPerInterval, Height = context.Height });
     }
@@ -52,9 +49,8 @@ internal sealed class ContractHandlers(IGridAdmission grid)
             WhPerInterval = take.WhPerInterval, PricePerKwh = offer.Terms.PricePerKwh,
             Nonce = take.Nonce, ValidUntil = take.ValidUntil,
         };
-        var (seller, buyer) = CheckTerms(context, terms, tx.PayloadId);
-        // The maker consented by signing the offer; the taker (or its aggregator) signs the take.
-        DsoRules.RequireConsent(context, offer.Terms.Sell ? buyer : seller, tx.Signers, "taker");
+        // The maker consented by signing the offer; the taker (or its aggregator) signed the take (SignerRules).
+        var (_, buyer) = CheckTerms(context, terms, tx.PayloadId);
         Commit(context, tx.PayloadId, terms, buyer, offerId);
         offer.RemainingWhPerInterval -= take.WhPerInterval;
         context.Put(offer);
@@ -68,8 +64,6 @@ internal sealed class ContractHandlers(IGridAdmission grid)
         var offer = context.Offer(offerId) ?? throw new LedgerRejection(ReasonCodes.NotFound, $"offer {offerId} does not exist");
         if (!offer.Terms.Maker.Span.SequenceEqual(maker.Bytes))
             throw new LedgerRejection(ReasonCodes.Unauthorized, $"offer {offerId} was made by {Address.FromBytes(offer.Terms.Maker.Span)}, not {maker}");
-        var account = context.RequireAccount(maker, "maker");
-        DsoRules.RequireConsent(context, account, tx.Signers, "maker");
         if (offer.Cancelled) throw new LedgerRejection(ReasonCodes.OfferClosed, $"offer {offerId} is already cancelled");
         offer.Cancelled = true;
         context.Put(offer);

@@ -7,9 +7,7 @@ internal static class FundsHandlers
 {
     public static void Deposit(LedgerContext context, VerifiedTransaction tx, Deposit deposit)
     {
-        Authority.RequireSigner(tx, context.Parameters.MarketOperator, "market operator");
         context.MarkUsed(tx.PayloadId, "Deposit");
-        Authority.RequireText(deposit.Reference, "reference", 128);
         if (deposit.Amount == 0) throw new LedgerRejection(ReasonCodes.InvalidArgument, "deposit amount must be > 0");
         var address = Authority.Address(deposit.Account, "account");
         var account = context.Account(address);
@@ -31,9 +29,7 @@ internal static class FundsHandlers
 
     public static void Withdraw(LedgerContext context, VerifiedTransaction tx, Withdraw withdraw)
     {
-        Authority.RequireSigner(tx, context.Parameters.MarketOperator, "market operator");
         context.MarkUsed(tx.PayloadId, "Withdraw");
-        Authority.RequireText(withdraw.Reference, "reference", 128);
         if (withdraw.Amount == 0) throw new LedgerRejection(ReasonCodes.InvalidArgument, "withdrawal amount must be > 0");
         var address = Authority.Address(withdraw.Account, "account");
         var account = context.Account(address) ?? throw new LedgerRejection(ReasonCodes.NotFound, $"{address} has no account");

@@ -14,7 +14,6 @@ internal static class GovernanceHandlers
 
     public static void SetDmoFees(LedgerContext context, VerifiedTransaction tx, SetDmoFees fees)
     {
-        Authority.RequireSigner(tx, context.Parameters.MarketOperator, "market operator");
         context.MarkUsed(tx.PayloadId, "SetDmoFees");
         RequireFutureInterval(context, fees.EffectiveFrom);
         if (fees.BuyerSharePermille > 1000) throw new LedgerRejection(ReasonCodes.InvalidArgument, $"buyerSharePermille must be ≤ 1000, got {fees.BuyerSharePermille}");
@@ -23,7 +22,6 @@ internal static class GovernanceHandlers
 
     public static void SetGridFees(LedgerContext context, VerifiedTransaction tx, SetGridFees fees)
     {
-        Authority.RequireSigner(tx, context.Parameters.Utility, "utility");
         context.MarkUsed(tx.PayloadId, "SetGridFees");
         RequireFutureInterval(context, fees.EffectiveFrom);
         FeeSchedule.Put(context.State, WithoutNonce(fees));
@@ -31,7 +29,6 @@ internal static class GovernanceHandlers
 
     public static void SetPolrTariff(LedgerContext context, VerifiedTransaction tx, SetPolrTariff tariff)
     {
-        Authority.RequireSigner(tx, context.Parameters.Utility, "utility");
         context.MarkUsed(tx.PayloadId, "SetPolrTariff");
         RequireFutureInterval(context, tariff.EffectiveFrom);
         if (tariff.Prices.Count == 0 || tariff.Prices[0].FromMinute != 0)
@@ -44,7 +41,6 @@ internal static class GovernanceHandlers
 
     public static void SetBaseline(LedgerContext context, VerifiedTransaction tx, SetBaseline baseline)
     {
-        Authority.RequireSigner(tx, context.Parameters.Planner, "planner");
         context.MarkUsed(tx.PayloadId, "SetBaseline");
         RequireFutureInterval(context, baseline.IntervalStart);
         if (baseline.IntervalCount == 0 || baseline.IntervalCount > context.Parameters.MaxIntervalCount)
@@ -54,7 +50,6 @@ internal static class GovernanceHandlers
         var elements = new HashSet<string>(StringComparer.Ordinal);
         foreach (var entry in baseline.Entries)
         {
-            Authority.RequireText(entry.Element, "element", 64);
             if (!elements.Add(entry.Element)) throw new LedgerRejection(ReasonCodes.InvalidArgument, $"element '{entry.Element}' appears twice");
         }
         ulong until = checked(baseline.IntervalStart + baseline.IntervalCount * context.Parameters.IntervalSeconds);
@@ -73,7 +68,6 @@ internal static class GovernanceHandlers
 
     public static void UpdateGridModel(LedgerContext context, VerifiedTransaction tx, UpdateGridModel update)
     {
-        Authority.RequireSigner(tx, context.Parameters.Utility, "utility");
         context.MarkUsed(tx.PayloadId, "UpdateGridModel");
         RequireFutureInterval(context, update.EffectiveFrom);
         var expected = Authority.Hash(update.ModelHash, "modelHash");

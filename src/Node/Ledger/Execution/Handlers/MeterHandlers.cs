@@ -8,10 +8,8 @@ internal static class MeterHandlers
 {
     public static void RegisterMeter(LedgerContext context, VerifiedTransaction tx, RegisterMeter register)
     {
-        Authority.RequireSigner(tx, context.Parameters.Utility, "utility");
         context.MarkUsed(tx.PayloadId, "RegisterMeter");
         Authority.RequireMeterId(register.Meter, "meter");
-        Authority.RequireText(register.GridNode, "gridNode", 64);
         if (register.GridNode.Length == 0) throw new LedgerRejection(ReasonCodes.InvalidArgument, "gridNode is required");
         var owner = Authority.Address(register.Owner, "owner");
         Authority.Address(register.Device, "device");
@@ -40,17 +38,45 @@ internal static class MeterHandlers
         }
     }
 
-    /// <summary>Stores a reading for settlement; one per meter and interval, within the reading window.</summary>
-    public static void MeterReading(LedgerContext context, VerifiedTransaction tx, MeterReading reading)
+    /// <summary>
+    /// A reading is signed by the meter's device key and measures no more than the meter's registered limits allow in
+    /// one interval: limit (W) × interval (s) ÷ 3600, in Wh, rounded up. Runs at the door and in execution
+    /// (<see cref="SignerRules"/>), so an impossible reading never reaches a block, let alone settlement.
+    /// </summary>
+    public static void RequireDeviceAndRange(LedgerContext context, VerifiedTransaction tx, MeterReading reading)
     {
         var meter = context.Meter(reading.Meter) ?? throw new LedgerRejection(ReasonCodes.UnknownMeter, $"meter '{reading.Meter}' is not registered");
         Authority.RequireSigner(tx, Authority.Address(meter.Device, "device"), $"device key of meter {reading.Meter}");
+        ulong seconds = context.Parameters.IntervalSeconds;
+        RequireWithin(reading.Meter, "importWh", reading.ImportWh, "import", meter.ImportLimitW, seconds);
+        RequireWithin(reading.Meter, "exportWh", reading.ExportWh, "export", meter.ExportLimitW, seconds);
+    }
+
+    /// <summary>The most energy (Wh, rounded up) a connection limited to <paramref name="limitW"/> passes in an interval.</summary>
+    public static ulong MaxWhPerInterval(ulong limitW, ulong intervalSeconds)
+    {
+        var wh = ((UInt128)limitW * intervalSeconds + 3599) / 3600;
+        return wh > ulong.MaxValue ? ulong.MaxValue : (ulong)wh;
+    }
+
+    private static void RequireWithin(string meterId, string field, ulong wh, string direction, ulong limitW, ulong intervalSeconds)
+    {
+        ulong max = MaxWhPerInterval(limitW, intervalSeconds);
+        if (wh > max)
+            throw new LedgerRejection(ReasonCodes.ReadingOutOfRange,
+                $"meter {meterId}: {field} {wh} Wh exceeds the {max} Wh its registered {direction} limit of {limitW} W allows in a {intervalSeconds} s interval");
+    }
+
+    /// <summary>Stores a reading for settlement; one per meter and interval, within the reading window.</summary>
+    public static void MeterReading(LedgerContext context, VerifiedTransaction tx, MeterReading reading)
+    {
         var p = context.Parameters;
         if (reading.IntervalStart % p.IntervalSeconds != 0)
             throw new LedgerRejection(ReasonCodes.InvalidArgument, $"intervalStart {reading.IntervalStart} is not aligned to the {p.IntervalSeconds} s interval");
-        ulong end = checked(reading.IntervalStart + p.IntervalSeconds);
-        if (context.TimeSeconds < end)
-            throw new LedgerRejection(ReasonCodes.IntervalNotEnded, $"interval {LedgerContext.Format(reading.IntervalStart)} of meter {reading.Meter} ends at {LedgerContext.Format(end)}, block time is {LedgerContext.Format(context.TimeSeconds)}");
+        // Compared without adding, so an interval start near 2^64 is an interval that has not ended, not an overflow.
+        if (reading.IntervalStart > context.TimeSeconds || context.TimeSeconds - reading.IntervalStart < p.IntervalSeconds)
+            throw new LedgerRejection(ReasonCodes.IntervalNotEnded, $"interval {LedgerContext.Format(reading.IntervalStart)} of meter {reading.Meter} has not ended at block time {LedgerContext.Format(context.TimeSeconds)}");
+        ulong end = reading.IntervalStart + p.IntervalSeconds;
         if (context.TimeSeconds >= end + p.ReadingWindowSeconds)
             throw new LedgerRejection(ReasonCodes.ReadingWindowClosed, $"the reading window for {LedgerContext.Format(reading.IntervalStart)} closed at {LedgerContext.Format(end + p.ReadingWindowSeconds)}");
         var key = StateKeys.Reading(reading.IntervalStart, reading.Meter);

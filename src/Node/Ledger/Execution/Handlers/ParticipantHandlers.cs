@@ -8,12 +8,10 @@ internal static class ParticipantHandlers
 {
     public static void Admit(LedgerContext context, VerifiedTransaction tx, Admit admit)
     {
-        Authority.RequireSigner(tx, context.Parameters.MarketOperator, "market operator");
         context.MarkUsed(tx.PayloadId, "Admit");
         var address = Authority.Address(admit.Account, "account");
         if (!Roles.IsParticipantRole(admit.Role))
             throw new LedgerRejection(ReasonCodes.InvalidArgument, $"role must be one of {string.Join(", ", Roles.ParticipantRoles)}, got '{admit.Role}'");
-        Authority.RequireText(admit.Name, "name", 128);
         var p = context.Parameters;
         if (address == p.Utility || address == p.MarketOperator || address == p.Planner || address == p.Regulator)
             throw new LedgerRejection(ReasonCodes.InvalidArgument, $"{address} is an authority account and cannot be admitted as a participant");
@@ -29,10 +27,8 @@ internal static class ParticipantHandlers
 
     public static void Suspend(LedgerContext context, VerifiedTransaction tx, Suspend suspend)
     {
-        Authority.RequireSigner(tx, context.Parameters.MarketOperator, "market operator");
         context.MarkUsed(tx.PayloadId, "Suspend");
         var address = Authority.Address(suspend.Account, "account");
-        Authority.RequireText(suspend.Reason, "reason", 256);
         var account = context.Account(address);
         if (account is not { Admitted: true })
             throw new LedgerRejection(ReasonCodes.NotAdmitted, $"{address} is not an admitted participant");
@@ -47,7 +43,6 @@ internal static class ParticipantHandlers
     {
         var member = Authority.Address(delegation.Member, "member");
         var aggregator = Authority.Address(delegation.Aggregator, "aggregator");
-        Authority.RequireSigner(tx, member, "member");
         context.MarkUsed(tx.PayloadId, "Delegate");
         var account = context.RequireActiveParticipant(member, "member");
         if (member == aggregator) throw new LedgerRejection(ReasonCodes.InvalidArgument, $"{member} cannot delegate to itself");

@@ -1,0 +1,80 @@
+using P2PEnergy.Contracts.Crypto;
+using P2PEnergy.Contracts.Protos;
+using P2PEnergy.Node.Market;
+
+namespace P2PEnergy.Node.Ledger.Execution.Handlers;
+
+/// <summary>
+/// Who may sign each kind of transaction — the one definition, which the mempool runs at the door against the last
+/// committed state (as CometBFT's CheckTx does) and block execution runs again against the state at its height.
+/// Authority kinds need the authority genesis names; contracts, offers, takes and cancellations need each named party
+/// (an admitted participant that may trade) or an active aggregator it delegated to, and no one else; a delegation
+/// needs the member; a meter reading needs the meter's device key and must lie within what the meter can measure.
+/// </summary>
+internal static class SignerRules
+{
+    public static void Require(LedgerContext context, VerifiedTransaction tx)
+    {
+        var p = context.Parameters;
+        var e = tx.Envelope;
+        switch (e.BodyCase)
+        {
+            case Transaction.BodyOneofCase.EnergyContract:
+                var terms = e.EnergyContract;
+                Parties(context, tx, TradingParty(context, terms.Seller, "seller"), TradingParty(context, terms.Buyer, "buyer"));
+                break;
+            case Transaction.BodyOneofCase.Offer:
+                Parties(context, tx, TradingParty(context, e.Offer.Maker, "maker"));
+                break;
+            case Transaction.BodyOneofCase.Take:
+                Parties(context, tx, TradingParty(context, e.Take.Taker, "taker"));
+                break;
+            case Transaction.BodyOneofCase.CancelOffer:
+                // Withdrawing an offer needs no right to trade: a suspended maker may still cancel.
+                var maker = Authority.Address(e.CancelOffer.Maker, "maker");
+                Parties(context, tx, (context.RequireAccount(maker, "maker"), "maker"));
+                break;
+            case Transaction.BodyOneofCase.MeterReading:
+                MeterHandlers.RequireDeviceAndRange(context, tx, e.MeterReading);
+                break;
+            case Transaction.BodyOneofCase.Delegate:
+                var member = Authority.Address(e.Delegate.Member, "member");
+                Authority.RequireSigner(tx, member, "member");
+                context.RequireActiveParticipant(member, "member");
+                break;
+            case Transaction.BodyOneofCase.Admit or Transaction.BodyOneofCase.Suspend or Transaction.BodyOneofCase.Deposit
+                or Transaction.BodyOneofCase.Withdraw or Transaction.BodyOneofCase.SetDmoFees:
+                Authority.RequireSigner(tx, p.MarketOperator, "market operator");
+                break;
+            case Transaction.BodyOneofCase.RegisterMeter or Transaction.BodyOneofCase.SetGridFees or Transaction.BodyOneofCase.SetPolrTariff
+                or Transaction.BodyOneofCase.UpdateGridModel:
+                Authority.RequireSigner(tx, p.Utility, "utility");
+                break;
+            case Transaction.BodyOneofCase.SetBaseline:
+                Authority.RequireSigner(tx, p.Planner, "planner");
+                break;
+            default:
+                throw new LedgerRejection(ReasonCodes.Malformed, $"unknown transaction body {e.BodyCase}");
+        }
+    }
+
+    private static (AccountState Account, string Side) TradingParty(LedgerContext context, Google.Protobuf.ByteString address, string side)
+        => (DsoRules.RequireTradingParty(context, Authority.Address(address, side), side), side);
+
+    /// <summary>
+    /// Every party consented (BAD_SIGNATURE when one did not), and every signature is by a party or an aggregator one
+    /// of them delegated to (NOT_A_PARTY otherwise: a stranger's signature has no business in the envelope).
+    /// </summary>
+    private static void Parties(LedgerContext context, VerifiedTransaction tx, params (AccountState Account, string Side)[] parties)
+    {
+        foreach (var (account, side) in parties) DsoRules.RequireConsent(context, account, tx.Signers, side);
+        foreach (var signer in tx.Signers)
+        {
+            if (parties.Any(party => party.Account.Address.Span.SequenceEqual(signer.Bytes)
+                                     || party.Account.Aggregators.Any(a => a.Span.SequenceEqual(signer.Bytes)))) continue;
+            var named = string.Join(", ", parties.Select(party => $"the {party.Side} {Address.FromBytes(party.Account.Address.Span)}"));
+            throw new LedgerRejection(ReasonCodes.NotAParty,
+                $"{tx.Kind} is signed by {signer}, who is neither {named} nor an aggregator {(parties.Length == 1 ? "it" : "either")} delegated to");
+        }
+    }
+}
