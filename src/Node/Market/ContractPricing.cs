@@ -14,28 +14,42 @@ public sealed record ContractCosts(ulong PaymentPerInterval, ulong Payment, ulon
 /// <summary>
 /// Prices a contract in integers. Energy payment per interval = ⌊Wh × price/kWh ÷ 1000⌋, so every interval settles
 /// the same whole amount; fees are locked at commit at the rates in force for the contract's first interval.
-/// Products use Int128 so no realistic input overflows; an absurd one is refused, not wrapped.
+/// Products use checked Int128 so no realistic input overflows; an absurd one is refused (INVALID_ARGUMENT), never wrapped.
 /// </summary>
 public static class ContractPricing
 {
     public static ContractCosts Price(SetDmoFees dmo, SetGridFees grid, PathLevel level, ulong whPerInterval, uint intervalCount, ulong pricePerKwh)
     {
-        Int128 totalWh = (Int128)whPerInterval * intervalCount;
-        var perInterval = ToMicros((Int128)whPerInterval * pricePerKwh / 1000, "payment per interval");
-        var payment = ToMicros((Int128)perInterval * intervalCount, "payment");
-        var dmoFee = ToMicros(dmo.FixedPerContract + totalWh * dmo.PerKwh / 1000, "DMO fee");
-        var buyerShare = ToMicros((Int128)dmoFee * dmo.BuyerSharePermille / 1000, "DMO fee buyer share");
-        ulong gridRate = level switch
+        // Checked: a product of two 64-bit maxima passes Int128's range and would wrap to a small, wrong price.
+        try { return checked(PriceChecked(dmo, grid, level, whPerInterval, intervalCount, pricePerKwh)); }
+        catch (OverflowException)
         {
-            PathLevel.SameTransformer => grid.SameTransformerPerKwh,
-            PathLevel.SameFeeder => grid.SameFeederPerKwh,
-            PathLevel.SameSubstation => grid.SameSubstationPerKwh,
-            _ => grid.AcrossSubstationsPerKwh,
-        };
-        var gridFee = ToMicros(totalWh * gridRate / 1000, "grid fee");
-        var costs = new ContractCosts(perInterval, payment, buyerShare, dmoFee - buyerShare, gridFee);
-        _ = ToMicros((Int128)costs.Payment + costs.DmoFeeBuyer + costs.GridFee, "buyer escrow");
-        return costs;
+            throw new LedgerRejection(ReasonCodes.InvalidArgument,
+                $"{whPerInterval} Wh in each of {intervalCount} intervals at {pricePerKwh} micro-units per kWh costs more than the largest amount the ledger holds ({ulong.MaxValue})");
+        }
+    }
+
+    private static ContractCosts PriceChecked(SetDmoFees dmo, SetGridFees grid, PathLevel level, ulong whPerInterval, uint intervalCount, ulong pricePerKwh)
+    {
+        checked
+        {
+            Int128 totalWh = (Int128)whPerInterval * intervalCount;
+            var perInterval = ToMicros((Int128)whPerInterval * pricePerKwh / 1000, "payment per interval");
+            var payment = ToMicros((Int128)perInterval * intervalCount, "payment");
+            var dmoFee = ToMicros(dmo.FixedPerContract + totalWh * dmo.PerKwh / 1000, "DMO fee");
+            var buyerShare = ToMicros((Int128)dmoFee * dmo.BuyerSharePermille / 1000, "DMO fee buyer share");
+            ulong gridRate = level switch
+            {
+                PathLevel.SameTransformer => grid.SameTransformerPerKwh,
+                PathLevel.SameFeeder => grid.SameFeederPerKwh,
+                PathLevel.SameSubstation => grid.SameSubstationPerKwh,
+                _ => grid.AcrossSubstationsPerKwh,
+            };
+            var gridFee = ToMicros(totalWh * gridRate / 1000, "grid fee");
+            var costs = new ContractCosts(perInterval, payment, buyerShare, dmoFee - buyerShare, gridFee);
+            _ = ToMicros((Int128)costs.Payment + costs.DmoFeeBuyer + costs.GridFee, "buyer escrow");
+            return costs;
+        }
     }
 
     private static ulong ToMicros(Int128 value, string what)

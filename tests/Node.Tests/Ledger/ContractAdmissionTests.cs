@@ -71,7 +71,7 @@ public class ContractAdmissionTests
         Assert.Equal(ReasonCodes.Ok, h.One(tx).Code);
         var replay = h.One(tx);
         Assert.Equal(ReasonCodes.NonceReused, replay.Code);
-        Assert.Contains("already been committed", replay.Message);
+        Assert.Contains("is already used by a committed EnergyContract", replay.Message);
     }
 
     [Fact]

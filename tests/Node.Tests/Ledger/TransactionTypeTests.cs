@@ -185,7 +185,7 @@ public class TransactionTypeTests
         var change = h.IntervalAhead(4);
         h.One(LedgerHarness.Envelope(new SetGridFees { EffectiveFrom = change, AcrossSubstationsPerKwh = 0, Nonce = 1 }, h.Utility));
         var before = h.Contract(h.Alice, h.Bob, start: change - LedgerHarness.Interval, count: 1);
-        var at = h.Contract(h.Alice, h.Bob, start: change, count: 1);
+        var at = h.Contract(h.Alice, h.Bob, start: change, count: 1, nonce: 2);
         Assert.Equal(ReasonCodes.Ok, h.One(LedgerHarness.Envelope(before, h.Alice, h.Bob)).Code);
         Assert.Equal(ReasonCodes.Ok, h.One(LedgerHarness.Envelope(at, h.Alice, h.Bob)).Code);
         ContractState Stored(EnergyContract c) => ContractState.Parser.ParseFrom(h.State.Get(StateKeys.Contract(LedgerTypedData.Digest(c, LedgerHarness.ChainId)))!);

@@ -42,6 +42,7 @@ public sealed class BlockExecutor
         var block = new StateOverlay(committed);
         // Settlement is part of the state transition (DESIGN.md rule 3): what is due by this block's time settles first.
         SettlementRound.Run(new LedgerContext(_parameters, block, height, timeMs));
+        NonceIndex.Sweep(new LedgerContext(_parameters, block, height, timeMs));
         var results = new List<TransactionResult>(transactions.Count);
         for (int position = 0; position < transactions.Count; position++)
         {
@@ -76,6 +77,7 @@ public sealed class BlockExecutor
     {
         // Who may sign is checked first, with the same rules the mempool applied at the door (SignerRules).
         SignerRules.Require(context, tx);
+        NonceIndex.Use(context, tx);
         var e = tx.Envelope;
         switch (e.BodyCase)
         {

@@ -69,6 +69,17 @@ public sealed class LedgerContext(ChainParameters parameters, StateOverlay state
             ? $"unix time {unixSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture)} s (after year 9999)"
             : DateTimeOffset.FromUnixTimeSeconds((long)unixSeconds).UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture);
 
+    /// <summary>
+    /// The end of <paramref name="count"/> intervals from <paramref name="start"/>; a run that would pass 2^64 − 1 unix
+    /// seconds is refused as a time out of range (INVALID_ARGUMENT naming <paramref name="field"/>), not an overflow.
+    /// </summary>
+    public static ulong IntervalsEnd(ulong start, uint count, ulong intervalSeconds, string field)
+    {
+        var end = (UInt128)start + (UInt128)count * intervalSeconds;
+        return end <= ulong.MaxValue ? (ulong)end
+            : throw new LedgerRejection(ReasonCodes.InvalidArgument, $"{field} {start} plus {count} intervals of {intervalSeconds} s ends after the last unix second the ledger can hold ({ulong.MaxValue}): a time out of range");
+    }
+
     private const ulong LastFormattableSecond = 253_402_300_799UL; // 9999-12-31T23:59:59Z
 
     private T? Read<T>(string key, MessageParser<T> parser) where T : class, IMessage<T>

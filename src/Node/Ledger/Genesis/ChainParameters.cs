@@ -33,6 +33,8 @@ public sealed record ChainParameters
     public required IReadOnlyList<ValidatorInfo> Validators { get; init; }
     /// <summary>Longest contract or offer, in intervals.</summary>
     public required uint MaxIntervalCount { get; init; }
+    /// <summary>How far after block time a contract or offer may start (START_TOO_FAR beyond); 400 days unless genesis says.</summary>
+    public ulong MaxStartAheadSeconds { get; init; } = GenesisDocument.DefaultMaxStartAheadSeconds;
     /// <summary>Unix milliseconds of the genesis; the first block's time must be later.</summary>
     public required long GenesisTimeMs { get; init; }
 }

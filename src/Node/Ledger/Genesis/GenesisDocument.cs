@@ -22,6 +22,11 @@ public sealed class GenesisDocument
     public string DsoModel { get; set; } = "IndependentDmo";
     public bool UtilityMayTrade { get; set; }
     public uint MaxIntervalCount { get; set; } = 2976; // 31 days of 15-minute intervals
+    /// <summary>400 days: a year-ahead contract fits; a start in year 9999, or in milliseconds by mistake, does not.</summary>
+    public const ulong DefaultMaxStartAheadSeconds = 400 * 86_400;
+    /// <summary>The longest horizon genesis may set: ten years.</summary>
+    public const ulong MaxMaxStartAheadSeconds = 3_650 * 86_400;
+    public ulong MaxStartAheadSeconds { get; set; } = DefaultMaxStartAheadSeconds;
     public string Utility { get; set; } = "";
     public string MarketOperator { get; set; } = "";
     public string Planner { get; set; } = "";
@@ -70,6 +75,9 @@ public sealed class GenesisDocument
         if (ReadingWindowSeconds < IntervalSeconds || ReadingWindowSeconds > 7 * 86_400)
             throw new GenesisException($"readingWindowSeconds must lie in [intervalSeconds={IntervalSeconds}, 604800], got {ReadingWindowSeconds}");
         if (MaxIntervalCount is 0 or > 100_000) throw new GenesisException($"maxIntervalCount must lie in [1, 100000], got {MaxIntervalCount}");
+        // Below gate closure + one interval no contract could ever be placed: the first open interval starts further out.
+        if (MaxStartAheadSeconds < GateClosureSeconds + IntervalSeconds || MaxStartAheadSeconds > MaxMaxStartAheadSeconds)
+            throw new GenesisException($"maxStartAheadSeconds must lie in [gateClosureSeconds + intervalSeconds = {GateClosureSeconds + IntervalSeconds}, {MaxMaxStartAheadSeconds}], got {MaxStartAheadSeconds}");
         if (!Enum.TryParse<DsoModel>(DsoModel, ignoreCase: false, out var model))
             throw new GenesisException($"dsoModel must be UtilityDmo or IndependentDmo, got '{DsoModel}'");
         if (model == Genesis.DsoModel.UtilityDmo && UtilityMayTrade)
@@ -115,7 +123,7 @@ public sealed class GenesisDocument
             ChainId = ChainId, MarketName = MarketName, Currency = Currency, CurrencyDecimals = CurrencyDecimals,
             IntervalSeconds = IntervalSeconds, GateClosureSeconds = GateClosureSeconds, ReadingWindowSeconds = ReadingWindowSeconds,
             DsoModel = model, UtilityMayTrade = UtilityMayTrade, Utility = utility, MarketOperator = operatorAddress,
-            Planner = planner, Regulator = regulator, Validators = validators, MaxIntervalCount = MaxIntervalCount,
+            Planner = planner, Regulator = regulator, Validators = validators, MaxIntervalCount = MaxIntervalCount, MaxStartAheadSeconds = MaxStartAheadSeconds,
             GenesisTimeMs = time.ToUnixTimeMilliseconds(),
         };
     }

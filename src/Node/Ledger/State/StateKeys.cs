@@ -23,6 +23,10 @@ public static class StateKeys
     public const string ContractByIntervalPrefix = "contract-by-interval/";
     public const string OfferPrefix = "offer/";
     public const string UsedPrefix = "used/";
+    /// <summary>Per-signer nonce index (see NonceIndex): nonce/&lt;signer&gt;/&lt;struct&gt;/&lt;nonce&gt;, so one signer's entries sit together.</summary>
+    public const string NoncePrefix = "nonce/";
+    /// <summary>Where the bounded sweep of expired nonce entries resumes (the last key it examined).</summary>
+    public const string NonceSweepCursor = "nonce-sweep";
     /// <summary>FeeHistory records, one per fee-schedule part.</summary>
     public const string DmoFees = "fees/dmo";
     public const string GridFees = "fees/grid";
@@ -44,6 +48,7 @@ public static class StateKeys
     public static string Offer(Hash32 id) => Hex.Encode(OfferPrefix, id.Bytes, "");
     /// <summary>Marks a payload id (EIP-712 digest) as committed: replay protection (NONCE_REUSED).</summary>
     public static string Used(Hash32 payloadId) => Hex.Encode(UsedPrefix, payloadId.Bytes, "");
+    public static string Nonce(Address signer, string structName, ulong nonce) => Hex.Encode(NoncePrefix, signer.Bytes, "/" + structName + "/" + Number(nonce));
     public static string Baseline(ulong intervalStart, string element) => BaselinePrefix + Number(intervalStart) + "/" + element;
     public static string Reading(ulong intervalStart, string meterId) => ReadingPrefix + Number(intervalStart) + "/" + meterId;
     public static string GridModel(ulong effectiveFrom) => GridModelPrefix + Number(effectiveFrom);

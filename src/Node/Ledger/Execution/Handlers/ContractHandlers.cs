@@ -94,6 +94,11 @@ internal sealed class ContractHandlers(IGridAdmission grid)
             throw new LedgerRejection(ReasonCodes.InvalidArgument, $"{what} intervalCount must lie in [1, {p.MaxIntervalCount}], got {intervalCount}");
         if (whPerInterval == 0) throw new LedgerRejection(ReasonCodes.InvalidArgument, $"{what} whPerInterval must be > 0");
         context.RequireNotExpired(validUntil, what);
+        // A horizon, so a start in year 9999 (or in milliseconds by mistake) cannot lock the buyer's escrow for ever.
+        if (intervalStart > context.TimeSeconds && intervalStart - context.TimeSeconds > p.MaxStartAheadSeconds)
+            throw new LedgerRejection(ReasonCodes.StartTooFar,
+                $"{what} intervalStart {LedgerContext.Format(intervalStart)} is {intervalStart - context.TimeSeconds} s after block time {LedgerContext.Format(context.TimeSeconds)}; " +
+                $"the limit is maxStartAheadSeconds = {p.MaxStartAheadSeconds} s ({p.MaxStartAheadSeconds / 86_400} days)");
         // Gate closure: the first interval's gate closes gateClosureSeconds before it starts.
         ulong gate = intervalStart > p.GateClosureSeconds ? intervalStart - p.GateClosureSeconds : 0;
         if (context.TimeSeconds >= gate)
@@ -132,7 +137,7 @@ internal sealed class ContractHandlers(IGridAdmission grid)
         byte[] idValue = id.ToArray();
         context.State.Set(StateKeys.ContractByParty(Address.FromBytes(terms.Seller.Span), context.Height, context.Position), idValue);
         context.State.Set(StateKeys.ContractByParty(buyerAddress, context.Height, context.Position), idValue);
-        ulong end = checked(terms.IntervalStart + terms.IntervalCount * context.Parameters.IntervalSeconds);
+        ulong end = LedgerContext.IntervalsEnd(terms.IntervalStart, terms.IntervalCount, context.Parameters.IntervalSeconds, "contract intervalStart");
         context.State.Set(StateKeys.ContractByInterval(end, context.Height, context.Position), new ContractDue
         {
             Id = contract.Id, Seller = terms.Seller, Buyer = terms.Buyer, SellerMeter = terms.SellerMeter, BuyerMeter = terms.BuyerMeter,

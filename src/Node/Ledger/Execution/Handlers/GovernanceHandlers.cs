@@ -52,7 +52,7 @@ internal static class GovernanceHandlers
         {
             if (!elements.Add(entry.Element)) throw new LedgerRejection(ReasonCodes.InvalidArgument, $"element '{entry.Element}' appears twice");
         }
-        ulong until = checked(baseline.IntervalStart + baseline.IntervalCount * context.Parameters.IntervalSeconds);
+        ulong until = LedgerContext.IntervalsEnd(baseline.IntervalStart, baseline.IntervalCount, context.Parameters.IntervalSeconds, "intervalStart");
         foreach (var model in Grid.InstalledModels.InForceDuring(context.State, baseline.IntervalStart, until))
             foreach (var entry in baseline.Entries)
                 if (model.IndexOf(entry.Element) < 0)
