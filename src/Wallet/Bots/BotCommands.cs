@@ -31,7 +31,7 @@ internal static class BotCommands
             if (parse.GetValue(interval) < 10) throw new WalletException(ExitCode.Usage, "USAGE", "--interval-seconds must be at least 10");
             PrivateKey key = signing.Unlock(context, parse);
             using var node = NodeClient.Connect(context, parse);
-            var bot = new TradingBot(node, key, parse.GetValue(meter)!, profile, parse.GetValue(interval), parse.GetValue(gate), context.Env.Out, parse.GetValue(seed));
+            var bot = new TradingBot(node, key, parse.GetValue(meter)!, profile, parse.GetValue(interval), parse.GetValue(gate), context.Env.Out, parse.GetValue(seed), context.Env.Clock);
             await bot.RunAsync(parse.GetValue(intervals), cancel);
         }));
         bot.Subcommands.Add(run);

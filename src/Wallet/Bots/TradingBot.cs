@@ -12,9 +12,10 @@ namespace P2PEnergy.Wallet.Bots;
 /// still open and trades it once: sellers post an offer of their energy at a price in the band; buyers take the
 /// cheapest open sell offers for that interval until their need is met. A take refused for a grid or meter limit
 /// (THERMAL_LIMIT, VOLTAGE_LIMIT, METER_LIMIT) is logged as <c>REJECTED CODE</c> and retried at half the energy,
-/// then on the next offer. Every line it writes starts with the UTC time.
+/// then on the next offer. Every line it writes starts with the UTC time. All time — which interval to trade, when to
+/// wait, what to log — comes from <paramref name="clock"/>, so a simulation (or a test) can run it at any instant.
 /// </summary>
-internal sealed class TradingBot(NodeClient node, PrivateKey key, string meter, BotProfile profile, ulong intervalSeconds, ulong gateClosureSeconds, TextWriter log, int seed)
+internal sealed class TradingBot(NodeClient node, PrivateKey key, string meter, BotProfile profile, ulong intervalSeconds, ulong gateClosureSeconds, TextWriter log, int seed, TimeProvider clock)
 {
     private static readonly HashSet<string> LimitCodes = ["THERMAL_LIMIT", "VOLTAGE_LIMIT", "METER_LIMIT"];
     private static readonly TimeSpan WaitTimeout = TimeSpan.FromSeconds(30);
@@ -29,7 +30,7 @@ internal sealed class TradingBot(NodeClient node, PrivateKey key, string meter, 
         Log($"bot {profile.Role} for {key.Address} on {meter}: chain {_chainId}, {intervalSeconds} s intervals");
         while (!cancel.IsCancellationRequested && (intervals is null || _traded.Count < intervals))
         {
-            ulong now = (ulong)DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+            ulong now = Now();
             ulong start = (now / intervalSeconds + 1) * intervalSeconds;
             // Leave a few seconds for the transactions to commit before the gate closes.
             if (start - gateClosureSeconds < now + 4) start += intervalSeconds;
@@ -40,7 +41,8 @@ internal sealed class TradingBot(NodeClient node, PrivateKey key, string meter, 
                 try { await TradeAsync(start); }
                 catch (WalletException e) { Log($"interval {Terms.Format(start)}: {e.Reason}: {e.Message}"); }
             }
-            try { await Task.Delay(TimeSpan.FromSeconds(Math.Max(1, intervalSeconds / 4.0)), cancel); }
+            if (intervals is not null && _traded.Count >= intervals) break;
+            try { await Task.Delay(TimeSpan.FromSeconds(Math.Max(1, intervalSeconds / 4.0)), clock, cancel); }
             catch (OperationCanceledException) { break; }
         }
     }
@@ -64,7 +66,7 @@ internal sealed class TradingBot(NodeClient node, PrivateKey key, string meter, 
         ulong need = wh;
         var offers = (await node.OffersAsync(false))
             .Where(o => o.Terms.Sell && o.Terms.IntervalStart == start && o.RemainingWhPerInterval > 0 && o.Terms.PricePerKwh <= profile.Limit
-                        && o.Terms.ValidUntil > (ulong)DateTimeOffset.UtcNow.ToUnixTimeSeconds() && !o.Terms.Maker.Span.SequenceEqual(key.Address.Bytes))
+                        && o.Terms.ValidUntil > Now() && !o.Terms.Maker.Span.SequenceEqual(key.Address.Bytes))
             .OrderBy(o => o.Terms.PricePerKwh).ToList();
         if (offers.Count == 0) { Log($"interval {Terms.Format(start)}: no sell offers to take for {need} Wh"); return; }
         foreach (var offer in offers)
@@ -98,9 +100,11 @@ internal sealed class TradingBot(NodeClient node, PrivateKey key, string meter, 
 
     private static string Outcome(string code, string message) => code == "OK" ? "OK" : $"REJECTED {code} {message}";
 
+    private ulong Now() => (ulong)clock.GetUtcNow().ToUnixTimeSeconds();
+
     private void Log(string line)
     {
-        log.WriteLine($"{DateTimeOffset.UtcNow:yyyy-MM-ddTHH:mm:ssZ} {line}");
+        log.WriteLine($"{clock.GetUtcNow():yyyy-MM-ddTHH:mm:ssZ} {line}");
         log.Flush();
     }
 }

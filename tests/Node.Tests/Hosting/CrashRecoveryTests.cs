@@ -29,7 +29,10 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output)
         output.WriteLine($"init {clock.ElapsedMilliseconds} ms");
         var load = new CommitLoad(chain);
         var node = await workspace.StartNodeAsync();
-        var random = new Random();
+        // Seeded, and the seed printed (again on failure): P2PE_TEST_SEED=<seed> replays the same kill moments.
+        int seed = Environment.GetEnvironmentVariable("P2PE_TEST_SEED") is { } fixedSeed ? int.Parse(fixedSeed, System.Globalization.CultureInfo.InvariantCulture) : Random.Shared.Next();
+        output.WriteLine($"seed {seed}");
+        var random = new Random(seed);
         try
         {
             for (int kill = 1; kill <= Kills; kill++)
@@ -63,6 +66,7 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output)
         }
         catch
         {
+            output.WriteLine($"failed with seed {seed} (rerun with P2PE_TEST_SEED={seed})");
             output.WriteLine(node.LogTail(120));
             throw;
         }

@@ -66,8 +66,10 @@ public class DispatchTests
         var call = new ServerCallContext(new DefaultHttpContext(), "/p2pe.v1.Devices/StreamDispatch", DateTime.MaxValue, cancel.Token);
         var streaming = service.StreamDispatch(Auth(h.AliceDevice, "MTR-A", h.NowSeconds, fromInterval: s.First - LedgerHarness.Interval), writer, call);
 
-        // Gates of First − 1 and First have not closed: nothing yet.
-        await Task.Delay(50);
+        // Gates of First − 1 and First have not closed: nothing yet. No waiting needed to know it: the call runs
+        // synchronously until it awaits the publisher, and only Advance (called by this test alone) wakes it, so
+        // whatever it would send without an Advance it has already sent when it returns — a late send is impossible.
+        Assert.False(streaming.IsCompleted);
         Assert.Empty(writer.Messages);
         ulong gateOfFirst = s.First - h.Parameters.GateClosureSeconds;
         publisher.Advance((long)gateOfFirst * 1000);
@@ -91,22 +93,39 @@ public class DispatchTests
     private static MeterState MeterState(SettlementScenario s, string meter)
         => Contracts.Protos.MeterState.Parser.ParseFrom(s.H.State.Get(Node.Ledger.State.StateKeys.Meter(meter))!);
 
+    /// <summary>Collects what the stream sends and signals each count reached: tests wait on the signal, not on a clock.</summary>
     private sealed class CollectingWriter : IServerStreamWriter<DispatchInstruction>
     {
         private readonly object _gate = new();
+        private readonly List<(int Count, TaskCompletionSource Reached)> _waiters = [];
         public List<DispatchInstruction> Messages { get; } = [];
 
-        public Task WriteAsync(DispatchInstruction message) { lock (_gate) Messages.Add(message); return Task.CompletedTask; }
+        public Task WriteAsync(DispatchInstruction message)
+        {
+            lock (_gate)
+            {
+                Messages.Add(message);
+                foreach (var waiter in _waiters.Where(w => Messages.Count >= w.Count).ToList())
+                {
+                    waiter.Reached.TrySetResult();
+                    _waiters.Remove(waiter);
+                }
+            }
+            return Task.CompletedTask;
+        }
+
         public Task WriteAsync(DispatchInstruction message, CancellationToken cancellationToken) => WriteAsync(message);
 
-        public async Task WaitForCount(int count)
+        /// <summary>Completes once <paramref name="count"/> instructions arrived; the bound only turns a hang into a failure.</summary>
+        public Task WaitForCount(int count)
         {
-            for (int i = 0; i < 200; i++)
+            lock (_gate)
             {
-                lock (_gate) if (Messages.Count >= count) return;
-                await Task.Delay(10);
+                if (Messages.Count >= count) return Task.CompletedTask;
+                var reached = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                _waiters.Add((count, reached));
+                return reached.Task.WaitAsync(TimeSpan.FromSeconds(30));
             }
-            throw new TimeoutException($"expected {count} instructions, got {Messages.Count}");
         }
     }
 }

@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using P2PEnergy.Contracts.Crypto;
 using P2PEnergy.Contracts.Protos;
 using P2PEnergy.Contracts.TypedData;
+using P2PEnergy.Node.Tests.Support;
 using P2PEnergy.Wallet.Cli;
 
 namespace P2PEnergy.Wallet.Tests.Cli;
@@ -115,8 +116,10 @@ public sealed class ContractCommandsTests : IDisposable
     [Fact]
     public void Sign_ExpiredContract_IsExpired()
     {
+        var clock = new ManualClock(DateTimeOffset.UtcNow);
+        _wallet.Clock = clock;
         var path = Propose(validFor: "0s");
-        Thread.Sleep(1100);
+        clock.Advance(TimeSpan.FromSeconds(1)); // one second past validUntil, without waiting for it
         var before = File.ReadAllText(path);
         var (exit, _, error) = _wallet.Run("contract", "sign", path, "--key", "seller", "--yes");
         Assert.NotEqual(0, exit);

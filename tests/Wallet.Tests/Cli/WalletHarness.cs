@@ -13,6 +13,8 @@ internal sealed class WalletHarness : IDisposable
     /// <summary>Answers to interactive prompts, in order; null means stdin is not a terminal.</summary>
     public Queue<string>? PromptAnswers { get; set; }
     public KeystoreKdf Kdf { get; set; } = new ScryptKdf(16, 8, 1);
+    /// <summary>The wallet's clock (validity windows, key timestamps); a test moves a manual one instead of sleeping.</summary>
+    public TimeProvider Clock { get; set; } = TimeProvider.System;
 
     public string KeystoreDirectory => Path.Combine(Home, "keystore");
 
@@ -30,6 +32,7 @@ internal sealed class WalletHarness : IDisposable
             Out = output,
             Error = error,
             Kdf = Kdf,
+            Clock = Clock,
             PromptSecret = answers is null ? null : _ => answers.Dequeue(),
             Confirm = confirmations is null ? null : _ => confirmations.Dequeue(),
         };
