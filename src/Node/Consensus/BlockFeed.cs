@@ -9,6 +9,7 @@ public sealed class BlockFeed
     private readonly object _gate = new();
     private TaskCompletionSource _next = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private ulong _height;
+    private bool _closed;
 
     public BlockFeed(ulong height) => _height = height;
 
@@ -28,11 +29,27 @@ public sealed class BlockFeed
             released = _next;
             _next = new(TaskCreationOptions.RunContinuationsAsynchronously);
         }
-        released.SetResult();
+        released.TrySetResult(); // already faulted when the feed was closed
         Committed?.Invoke(block);
     }
 
-    /// <summary>Completes once a block of at least <paramref name="height"/> is stored.</summary>
+    /// <summary>
+    /// Ends every wait, now and later, with <see cref="FeedClosedException"/>: the node is stopping and no block will
+    /// come, so a stream waiting for one ends instead of holding the shutdown.
+    /// </summary>
+    public void Close()
+    {
+        TaskCompletionSource released;
+        lock (_gate)
+        {
+            if (_closed) return;
+            _closed = true;
+            released = _next;
+        }
+        released.TrySetException(new FeedClosedException());
+    }
+
+    /// <summary>Completes once a block of at least <paramref name="height"/> is stored; throws <see cref="FeedClosedException"/> after <see cref="Close"/>.</summary>
     public async Task WaitForHeightAsync(ulong height, CancellationToken cancellationToken)
     {
         while (true)
@@ -41,6 +58,7 @@ public sealed class BlockFeed
             lock (_gate)
             {
                 if (_height >= height) return;
+                if (_closed) throw new FeedClosedException();
                 next = _next.Task;
             }
             await next.WaitAsync(cancellationToken).ConfigureAwait(false);

@@ -19,15 +19,21 @@ public sealed class ConsensusDriver : BackgroundService
     private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
 
     private readonly int _nice;
+    private readonly CancellationToken _started;
 
-    /// <summary>The consensus thread gets Linux nice value <paramref name="nice"/> (0 = normal; see <see cref="OsThreadPriority"/>).</summary>
-    public ConsensusDriver(IConsensusEngine engine, Mempool mempool, TimeProvider clock, ILogger<ConsensusDriver> log, int nice = 0)
+    /// <summary>
+    /// The consensus thread gets Linux nice value <paramref name="nice"/> (0 = normal; see <see cref="OsThreadPriority"/>)
+    /// and starts once <paramref name="started"/> fires (the host's ApplicationStarted: the API listens), or at once
+    /// when it is <see cref="CancellationToken.None"/>.
+    /// </summary>
+    public ConsensusDriver(IConsensusEngine engine, Mempool mempool, TimeProvider clock, ILogger<ConsensusDriver> log, int nice = 0, CancellationToken started = default)
     {
         _engine = engine;
         _mempool = mempool;
         _clock = clock;
         _log = log;
         _nice = nice;
+        _started = started;
         _mempool.Accepted += () => _wake.Writer.TryWrite(true);
     }
 
@@ -36,8 +42,19 @@ public sealed class ConsensusDriver : BackgroundService
     /// and an own thread can be given a higher OS priority than the RPC workers it competes with for the cores
     /// (measured over 1,000,000 contracts on the 2-core dev box: 7,105 → 9,206 committed/s, docs/benchmarks.md).
     /// </summary>
-    protected override Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        // No block before the API listens: a node whose port is taken must fail before it commits anything.
+        if (_started.CanBeCanceled)
+        {
+            var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            using (_started.Register(() => started.TrySetResult()))
+            using (stoppingToken.Register(() => started.TrySetCanceled(stoppingToken)))
+            {
+                try { await started.Task; }
+                catch (OperationCanceledException) { return; }
+            }
+        }
         var finished = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var thread = new Thread(() =>
         {
@@ -46,10 +63,14 @@ public sealed class ConsensusDriver : BackgroundService
                 Run(stoppingToken);
                 finished.SetResult();
             }
-            catch (Exception e) { finished.SetException(e); }
+            catch (Exception e)
+            {
+                _log.LogCritical(e, "the consensus thread failed");
+                finished.SetException(e);
+            }
         }) { Name = "p2pe consensus", IsBackground = true };
         thread.Start();
-        return finished.Task;
+        await finished.Task;
     }
 
     private void Run(CancellationToken stoppingToken)
@@ -66,6 +87,13 @@ public sealed class ConsensusDriver : BackgroundService
             {
                 if (_engine.TryCommit() is { } block)
                     _log.LogDebug("committed block {Height} with {Count} transactions", block.Height, block.Results.Count);
+            }
+            catch (Exception e) when (stoppingToken.IsCancellationRequested)
+            {
+                // Stopping: the host gave the block in progress its grace and then closed the store under it. The
+                // block was never committed (ILedgerStore.Commit is atomic), so it is simply abandoned.
+                _log.LogInformation("block in progress abandoned: the node is stopping ({Reason})", e.GetType().Name);
+                break;
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {

@@ -22,6 +22,7 @@ public sealed class DispatchPublisher
     private readonly SortedDictionary<ulong, IReadOnlyDictionary<string, DispatchInstruction>> _recent = [];
     private TaskCompletionSource _next = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private ulong? _closedThrough;
+    private bool _stopped;
 
     public DispatchPublisher(IStateReader state, ChainParameters parameters, BlockFeed feed, long lastBlockTimeMs)
     {
@@ -53,7 +54,20 @@ public sealed class DispatchPublisher
             released = _next;
             _next = new(TaskCreationOptions.RunContinuationsAsynchronously);
         }
-        released.SetResult();
+        released.TrySetResult(); // already faulted when the publisher was closed
+    }
+
+    /// <summary>Ends every device stream's wait, now and later, with <see cref="FeedClosedException"/>: the node is stopping.</summary>
+    public void Close()
+    {
+        TaskCompletionSource released;
+        lock (_gate)
+        {
+            if (_stopped) return;
+            _stopped = true;
+            released = _next;
+        }
+        released.TrySetException(new FeedClosedException());
     }
 
     /// <summary>
@@ -73,6 +87,7 @@ public sealed class DispatchPublisher
                         return all.TryGetValue(meter.Meter, out var instruction) ? instruction : DispatchSchedule.Idle(meter.Meter, intervalStart);
                     break;
                 }
+                if (_stopped) throw new FeedClosedException();
                 next = _next.Task;
             }
             await next.WaitAsync(cancellationToken).ConfigureAwait(false);

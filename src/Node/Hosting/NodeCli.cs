@@ -5,7 +5,7 @@ using P2PEnergy.Node.Storage;
 
 namespace P2PEnergy.Node.Hosting;
 
-/// <summary>The <c>p2pe-node</c> command line: init, run, verify.</summary>
+/// <summary>The <c>p2pe-node</c> command line: init, run, verify, grid; exit codes in <see cref="NodeExitCode"/>.</summary>
 public static class NodeCli
 {
     public static Task<int> RunAsync(string[] args) => Build().Parse(args).InvokeAsync();
@@ -26,7 +26,7 @@ public static class NodeCli
             var key = keyFile is null ? null : PrivateKey.Parse(File.ReadAllText(keyFile).Trim());
             var address = NodeInitializer.Initialize(result.GetValue(genesis)!, new DataDirectory(result.GetValue(dataDir)!), DataDirectory.ReadPassword(result.GetValue(passwordFile)), key);
             Console.WriteLine($"initialised {result.GetValue(dataDir)}; validator {address}");
-            return Task.FromResult(0);
+            return Task.FromResult(NodeExitCode.Ok);
         }));
 
         var run = new Command("run", "Run the node: gRPC ledger API and /healthz on 127.0.0.1, single-validator consensus") { dataDir, port, passwordFile };
@@ -36,31 +36,41 @@ public static class NodeCli
             if (result.GetValue(port) is { } p) overrides["Node:Port"] = p.ToString(CultureInfo.InvariantCulture);
             await using var host = NodeHost.Create(overrides, DataDirectory.ReadPassword(result.GetValue(passwordFile)));
             await host.RunAsync(cancellationToken);
-            return 0;
+            return NodeExitCode.Ok;
         }));
 
         var verify = new Command("verify", "Replay every stored block from genesis and compare app hashes") { dataDir };
         verify.SetAction(result => Guard(() =>
         {
             var directory = new DataDirectory(result.GetValue(dataDir)!);
+            // verify compares the final state with the store, which a running node keeps changing: it waits its turn.
+            using var dataLock = DataDirectoryLock.Acquire(directory);
             var document = directory.ReadGenesis();
             using var store = SqliteLedgerStore.Open(directory.LedgerFile);
             var mismatch = ChainVerifier.Verify(document, store, directory.ReadGridModel(document));
             Console.WriteLine(mismatch is null ? $"OK: {store.Height} blocks replay to app hash {store.AppHash}" : $"MISMATCH {mismatch}");
-            return Task.FromResult(mismatch is null ? 0 : 2);
+            return Task.FromResult(mismatch is null ? NodeExitCode.Ok : NodeExitCode.VerifyMismatch);
         }));
 
         return new RootCommand("p2pe-node: a P2PEnergy ledger node") { init, run, verify, GridCommand.Build() };
     }
 
-    // Setup errors are the operator's to fix: one line on stderr and exit code 1, not a stack trace.
+    // Setup errors are the operator's to fix: one line on stderr and an exit code of its own, not a stack trace.
     private static async Task<int> Guard(Func<Task<int>> action)
     {
         try { return await action(); }
-        catch (Exception e) when (e is NodeSetupException or ArgumentException or FormatException or LedgerStoreException or IOException)
+        catch (Exception e) when (ExitCodeOf(e) is { } code)
         {
-            await Console.Error.WriteLineAsync($"error: {e.Message}");
-            return 1;
+            await Console.Error.WriteLineAsync($"error: {e.Message.ReplaceLineEndings(" ")}");
+            return code;
         }
     }
+
+    private static int? ExitCodeOf(Exception e) => e switch
+    {
+        DataDirectoryInUseException => NodeExitCode.DataDirectoryInUse,
+        AddressInUseException => NodeExitCode.AddressInUse,
+        NodeSetupException or ArgumentException or FormatException or LedgerStoreException or IOException => NodeExitCode.SetupError,
+        _ => null,
+    };
 }

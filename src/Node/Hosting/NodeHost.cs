@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using P2PEnergy.Contracts.Crypto;
 using P2PEnergy.Node.Api;
@@ -17,20 +18,27 @@ namespace P2PEnergy.Node.Hosting;
 
 /// <summary>
 /// <c>p2pe-node run</c>: one validator node in a Kestrel host — the ledger API over gRPC (h2c on 127.0.0.1),
-/// /healthz, and the consensus driver. Tests start it in-process on port 0.
+/// /healthz, and the consensus driver. It holds the data directory's lock from <see cref="Create"/> to
+/// <see cref="DisposeAsync"/>. On SIGTERM or Ctrl+C it ends its streams at once, gives the block in progress and the
+/// calls in flight <see cref="NodeOptions.ShutdownGraceMs"/>, closes the store and returns. Tests start it in-process on port 0.
 /// </summary>
 public sealed class NodeHost : IAsyncDisposable
 {
+    private const string HostCategory = "Microsoft.Extensions.Hosting.Internal.Host";
     private readonly WebApplication _app;
     private readonly ListenOptions _listen;
     private readonly ILedgerStore _store;
+    private readonly DataDirectoryLock _lock;
+    private readonly int _port;
     private bool _ran;
 
-    private NodeHost(WebApplication app, ListenOptions listen, ILedgerStore store)
+    private NodeHost(WebApplication app, ListenOptions listen, ILedgerStore store, DataDirectoryLock dataLock, int port)
     {
         _app = app;
         _listen = listen;
         _store = store;
+        _lock = dataLock;
+        _port = port;
     }
 
     /// <summary>The bound API address (valid after <see cref="StartAsync"/>).</summary>
@@ -50,6 +58,17 @@ public sealed class NodeHost : IAsyncDisposable
         options.Validate();
 
         var dataDir = new DataDirectory(options.DataDir);
+        var dataLock = DataDirectoryLock.Acquire(dataDir);
+        try { return Build(builder, options, dataDir, dataLock, password, clock); }
+        catch
+        {
+            dataLock.Dispose();
+            throw;
+        }
+    }
+
+    private static NodeHost Build(WebApplicationBuilder builder, NodeOptions options, DataDirectory dataDir, DataDirectoryLock dataLock, string password, TimeProvider? clock)
+    {
         var genesis = dataDir.ReadGenesis();
         var parameters = genesis.ToParameters();
         if (!File.Exists(dataDir.ValidatorKeyFile)) throw new NodeSetupException($"{dataDir.ValidatorKeyFile} is missing: run p2pe-node init first");
@@ -71,6 +90,13 @@ public sealed class NodeHost : IAsyncDisposable
         var mempool = new Mempool(verifier, parameters, store, () => engine?.LastBlockTimeMs ?? parameters.GenesisTimeMs, options.MempoolMaxTransactions);
         engine = new SingleValidatorEngine(executor, store, mempool, validator, clock, options.HeartbeatMs, options.MaxBlockTransactions);
 
+        // Setup errors are reported by the CLI in one line; the host's own "Hosting failed to start" log would add the
+        // stack of a taken port. Its later messages (a failed background service) still show.
+        bool started = false;
+        builder.Logging.AddFilter((category, _) => Volatile.Read(ref started) || category != HostCategory);
+        builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromMilliseconds(options.ShutdownGraceMs));
+        var publisher = new DispatchPublisher(store, parameters, engine.Feed, engine.LastBlockTimeMs);
+
         ListenOptions? listen = null;
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.ListenGrpcLoopback(options.Port, l => listen = l));
         builder.Services.AddGrpcTransport();
@@ -80,28 +106,43 @@ public sealed class NodeHost : IAsyncDisposable
         builder.Services.AddSingleton(clock);
         builder.Services.AddSingleton(new LedgerService(store, mempool, engine, parameters, validator.Address));
         builder.Services.AddSingleton(new SettlementService(store, parameters));
-        builder.Services.AddSingleton(new DevicesService(store, parameters, new DispatchPublisher(store, parameters, engine.Feed, engine.LastBlockTimeMs), clock));
+        builder.Services.AddSingleton(new DevicesService(store, parameters, publisher, clock));
         builder.Services.AddSingleton(new GridService(store, parameters));
         builder.Services.AddHostedService(services => new ConsensusDriver(engine, mempool, clock,
-            services.GetRequiredService<ILogger<ConsensusDriver>>(), options.ConsensusNice));
+            services.GetRequiredService<ILogger<ConsensusDriver>>(), options.ConsensusNice, services.GetRequiredService<IHostApplicationLifetime>().ApplicationStarted));
         var app = builder.Build();
+        app.Lifetime.ApplicationStarted.Register(() => Volatile.Write(ref started, true));
+        // Streams wait for blocks that will not come once the node stops; ending them first lets Kestrel drain at once.
+        app.Lifetime.ApplicationStopping.Register(() =>
+        {
+            engine.Feed.Close();
+            publisher.Close();
+        });
         app.Logger.LogInformation("validator {Validator} on chain {ChainId} at height {Height}; secp256k1 backend: {Backend}", validator.Address, parameters.ChainId, store.Height, Secp256k1.Description);
         app.MapGet("/healthz", () => Results.Text("ok"));
         LedgerService.Map(app);
         SettlementService.Map(app);
         DevicesService.Map(app);
         GridService.Map(app);
-        return new NodeHost(app, listen!, store);
+        return new NodeHost(app, listen!, store, dataLock, options.Port);
     }
 
-    public Task StartAsync(CancellationToken cancellationToken = default) => _app.StartAsync(cancellationToken);
+    public async Task StartAsync(CancellationToken cancellationToken = default)
+    {
+        try { await _app.StartAsync(cancellationToken); }
+        catch (IOException e) when (e.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException) { throw AddressInUse(); }
+    }
 
     /// <summary>Runs until shutdown (Ctrl+C, SIGTERM or <paramref name="cancellationToken"/>); the host is disposed on return.</summary>
     public async Task RunAsync(CancellationToken cancellationToken = default)
     {
         _ran = true;
-        await _app.RunAsync(cancellationToken);
+        try { await _app.RunAsync(cancellationToken); }
+        catch (IOException e) when (e.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException) { throw AddressInUse(); }
     }
+
+    private AddressInUseException AddressInUse()
+        => new($"cannot listen on 127.0.0.1:{_port}: the address is in use by another process (another p2pe-node?); stop it or choose another --port");
 
     public async ValueTask DisposeAsync()
     {
@@ -115,7 +156,12 @@ public sealed class NodeHost : IAsyncDisposable
             }
             await _app.DisposeAsync();
         }
-        // The store is registered as an instance, so the container does not own (or dispose) it.
+        // The store is registered as an instance, so the container does not own (or dispose) it. Disposing waits for a
+        // commit in flight; a block still executing past the grace fails its next read and is abandoned, uncommitted.
         _store.Dispose();
+        _lock.Dispose();
     }
 }
+
+/// <summary>The node's API address is taken; the message names it (exit code <see cref="NodeExitCode.AddressInUse"/>).</summary>
+public sealed class AddressInUseException(string message) : Exception(message);

@@ -29,6 +29,12 @@ public sealed class NodeOptions
     /// </summary>
     public int ConsensusNice { get; set; } = -10;
 
+    /// <summary>
+    /// On SIGTERM or Ctrl+C: how long the node waits for the block in progress and the calls in flight before it
+    /// abandons them (an abandoned block was never committed; the store is closed consistent either way), in ms.
+    /// </summary>
+    public int ShutdownGraceMs { get; set; } = 2000;
+
     /// <summary>Throws <see cref="ArgumentException"/> naming the first setting out of range.</summary>
     public void Validate()
     {
@@ -38,5 +44,6 @@ public sealed class NodeOptions
         if (MaxBlockTransactions < 1) throw new ArgumentException($"Node:MaxBlockTransactions must be > 0, got {MaxBlockTransactions}");
         if (MempoolMaxTransactions < 1) throw new ArgumentException($"Node:MempoolMaxTransactions must be > 0, got {MempoolMaxTransactions}");
         if (ConsensusNice is < -20 or > 0) throw new ArgumentException($"Node:ConsensusNice must lie in [-20, 0], got {ConsensusNice}");
+        if (ShutdownGraceMs is < 0 or > 60_000) throw new ArgumentException($"Node:ShutdownGraceMs must lie in [0, 60000], got {ShutdownGraceMs}");
     }
 }

@@ -18,6 +18,15 @@ public sealed class NodeOptionsTests
         Assert.Contains("[-20, 0]", error.Message);
     }
 
+    [Theory]
+    [InlineData(-1)]
+    [InlineData(60_001)]
+    public void ShutdownGraceMs_Outside0To60000_IsRefusedNamingValueAndRange(int grace)
+    {
+        var error = Assert.Throws<ArgumentException>(new NodeOptions { DataDir = "/tmp/x", ShutdownGraceMs = grace }.Validate);
+        Assert.Contains($"Node:ShutdownGraceMs must lie in [0, 60000], got {grace}", error.Message);
+    }
+
     [Fact]
     public void Defaults_AreValid_AndRaiseTheConsensusThread()
     {

@@ -63,10 +63,18 @@ public static class NodeExecutable
     /// </summary>
     public static async Task<(int ExitCode, string Output)> RunAsync(IEnumerable<string> arguments, string workingDirectory, TimeSpan timeout)
     {
+        var (exitCode, output, error) = await RunSeparatelyAsync(arguments, workingDirectory, timeout);
+        return (exitCode, output + error);
+    }
+
+    /// <summary>As <see cref="RunAsync"/>, with stdout and stderr apart (what an operator's terminal shows as the error).</summary>
+    public static async Task<(int ExitCode, string Output, string Error)> RunSeparatelyAsync(IEnumerable<string> arguments, string workingDirectory, TimeSpan timeout)
+    {
         var output = new System.Text.StringBuilder();
+        var error = new System.Text.StringBuilder();
         using var process = new Process { StartInfo = StartInfo(arguments, workingDirectory) };
         process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (output) output.AppendLine(e.Data); };
-        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (output) output.AppendLine(e.Data); };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (output) error.AppendLine(e.Data); };
         process.Start();
         process.StandardInput.Close();
         process.BeginOutputReadLine();
@@ -80,8 +88,9 @@ public static class NodeExecutable
         {
             process.Kill(entireProcessTree: true);
             await process.WaitForExitAsync(CancellationToken.None);
-            lock (output) throw new TimeoutException($"p2pe-node {string.Join(' ', arguments)} did not finish within {timeout}; output:\n{output}");
+            lock (output) throw new TimeoutException($"p2pe-node {string.Join(' ', arguments)} did not finish within {timeout}; output:\n{output}{error}");
         }
-        lock (output) return (process.ExitCode, output.ToString());
+        process.WaitForExit(); // the parameterless wait drains the redirected output
+        lock (output) return (process.ExitCode, output.ToString(), error.ToString());
     }
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net;
+using System.Runtime.InteropServices;
 using System.Text.RegularExpressions;
 using P2PEnergy.Contracts.Protos;
 using P2PEnergy.Contracts.Rpc;
@@ -91,6 +92,32 @@ public sealed partial class NodeProcess : IAsyncDisposable
         _process.WaitForExit();
         Write($"---- {DateTimeOffset.UtcNow:O} killed (SIGKILL), exit code {_process.ExitCode}");
     }
+
+    /// <summary>
+    /// SIGTERM, as systemd, docker stop or a supervisor sends it. Returns the exit code and how long the node took to
+    /// exit; a node still alive after <paramref name="limit"/> is killed (SIGKILL) and reported as a timeout.
+    /// </summary>
+    public async Task<(int ExitCode, TimeSpan Took)> TerminateAsync(TimeSpan limit)
+    {
+        var clock = Stopwatch.StartNew();
+        if (Signal(_process.Id, SigTerm) != 0) throw new InvalidOperationException($"kill -TERM {_process.Id} failed: errno {Marshal.GetLastPInvokeError()}");
+        using var deadline = new CancellationTokenSource(limit);
+        try { await _process.WaitForExitAsync(deadline.Token); }
+        catch (OperationCanceledException)
+        {
+            Kill();
+            throw new TimeoutException($"p2pe-node (pid {_process.Id}) still ran {limit.TotalSeconds:0} s after SIGTERM; killed\n{LogTail()}");
+        }
+        var took = clock.Elapsed;
+        _process.WaitForExit(); // drains the redirected output into the log
+        Write($"---- {DateTimeOffset.UtcNow:O} SIGTERM: exit code {_process.ExitCode} after {took.TotalMilliseconds:0} ms");
+        return (_process.ExitCode, took);
+    }
+
+    private const int SigTerm = 15;
+
+    [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int Signal(int pid, int signal);
 
     /// <summary>The last <paramref name="lines"/> lines of the log, for failure messages.</summary>
     public string LogTail(int lines = 60)

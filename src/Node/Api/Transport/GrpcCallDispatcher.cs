@@ -60,6 +60,11 @@ internal sealed partial class GrpcCallDispatcher(GrpcServiceRegistry registry, G
         {
             (status, detail) = (ex.StatusCode, ex.Detail);
         }
+        catch (Consensus.FeedClosedException ex)
+        {
+            // The node is stopping: a stream waiting for blocks ends with a status the client retries elsewhere.
+            (status, detail) = (StatusCode.Unavailable, ex.Message);
+        }
         catch (OperationCanceledException) when (http.RequestAborted.IsCancellationRequested)
         {
             // The client reset the stream; nothing more reaches it, but the status is recorded for symmetry.

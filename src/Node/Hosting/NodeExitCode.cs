@@ -1,0 +1,16 @@
+namespace P2PEnergy.Node.Hosting;
+
+/// <summary>The exit codes of <c>p2pe-node</c>, in one place (docs/node.md lists them); scripts and supervisors match on them.</summary>
+public static class NodeExitCode
+{
+    /// <summary>Done, or stopped on request (SIGTERM, Ctrl+C).</summary>
+    public const int Ok = 0;
+    /// <summary>A setup error: a missing or bad file, a wrong password, bad options. One line on stderr.</summary>
+    public const int SetupError = 1;
+    /// <summary><c>verify</c> found a block whose replay does not reproduce its app hash, or a final state that differs.</summary>
+    public const int VerifyMismatch = 2;
+    /// <summary>Another process holds the data directory's lock (the message names the directory and its PID).</summary>
+    public const int DataDirectoryInUse = 3;
+    /// <summary>The API address is taken by another process.</summary>
+    public const int AddressInUse = 4;
+}
