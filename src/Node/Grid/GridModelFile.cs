@@ -54,10 +54,13 @@ public sealed class GridNodeEntry
     public long? RatingW { get; set; }
     /// <summary>Thermal rating of the branch to the parent as apparent power (VA): √(P² + Q²) must stay within it.</summary>
     public long? RatingVa { get; set; }
-    /// <summary>Series resistance of the branch to the parent, milliohm, referred to <see cref="NominalVoltageV"/>.</summary>
-    public long RMilliohm { get; set; }
-    /// <summary>Series reactance of the branch to the parent, milliohm, referred to <see cref="NominalVoltageV"/>.</summary>
-    public long XMilliohm { get; set; }
+    /// <summary>
+    /// Series resistance of the branch to the parent, milliohm, referred to <see cref="NominalVoltageV"/>; fractions are
+    /// kept for the AC analysis, the ledger's checks use it rounded to whole milliohm (<see cref="GridModel.RMilliohm"/>).
+    /// </summary>
+    public decimal RMilliohm { get; set; }
+    /// <summary>Series reactance of the branch to the parent, milliohm, as <see cref="RMilliohm"/>.</summary>
+    public decimal XMilliohm { get; set; }
     /// <summary>Nominal line-to-line voltage at this node's level (V).</summary>
     public long NominalVoltageV { get; set; }
 }

@@ -6,8 +6,8 @@ namespace P2PEnergy.Node.Tests.Grid;
 /// The IEEE 33-bus radial distribution test feeder: M. E. Baran and F. F. Wu, "Network reconfiguration in
 /// distribution systems for loss reduction and load balancing", IEEE Trans. Power Delivery 4(2):1401–1407, 1989,
 /// doi:10.1109/61.25627 — as tabulated in MATPOWER's case33bw.m (12.66 kV, 32 in-service branches, 3,715 kW +
-/// 2,300 kvar of load). Impedances are rounded to the model's whole milliohm (at most 0.5 mΩ off, 0.5 % on the
-/// shortest branch); the published case has no ratings, so every branch gets 6 MVA, above the 4.4 MVA at the head.
+/// 2,300 kvar of load). Impedances are exact (the model file keeps fractions of a milliohm; the ledger's checks round
+/// them to whole milliohm); the published case has no ratings, so every branch gets 6 MVA, above the 4.4 MVA at the head.
 /// </summary>
 public static class Ieee33
 {
@@ -40,7 +40,7 @@ public static class Ieee33
             file.Nodes.Add(new GridNodeEntry
             {
                 Id = $"B{to}", Kind = NodeKind.Segment, Parent = $"B{from}", RatingVa = 6_000_000,
-                RMilliohm = (long)Math.Round(r * 1000m), XMilliohm = (long)Math.Round(x * 1000m), NominalVoltageV = 12_660,
+                RMilliohm = r * 1000m, XMilliohm = x * 1000m, NominalVoltageV = 12_660,
             });
         return file;
     }

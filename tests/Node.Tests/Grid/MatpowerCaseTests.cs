@@ -1,5 +1,3 @@
-using System.Globalization;
-using System.Text;
 using P2PEnergy.Node.Grid;
 using P2PEnergy.Node.Grid.Analysis;
 
@@ -8,24 +6,10 @@ namespace P2PEnergy.Node.Tests.Grid;
 /// <summary>MATPOWER import: the ohm/kW distribution-case style (as case33bw.m) and the standard p.u. style.</summary>
 public class MatpowerCaseTests
 {
-    /// <summary>The IEEE 33-bus data of <see cref="Ieee33"/> written the way MATPOWER's case33bw.m lays it out.</summary>
+    /// <summary>The IEEE 33-bus data of <see cref="Ieee33"/> written the way MATPOWER's case33bw.m lays it out, with its open tie switch.</summary>
     private static string Case33InOhmsAndKilowatts()
-    {
-        var c = CultureInfo.InvariantCulture;
-        var text = new StringBuilder("function mpc = case33\nmpc.version = '2';\nmpc.baseMVA = 10;\nmpc.bus = [ %% kW & kVAr here\n");
-        for (int bus = 1; bus <= 33; bus++)
-        {
-            var (kw, kvar) = Ieee33.Loads[bus - 1];
-            text.Append(c, $"\t{bus}\t{(bus == 1 ? 3 : 1)}\t{kw}\t{kvar}\t0\t0\t1\t1\t0\t12.66\t1\t1.1\t0.9;\n");
-        }
-        text.Append("];\nmpc.branch = [ %% ohms here\n");
-        foreach (var (from, to, r, x) in Ieee33.Branches) text.Append(c, $"\t{from}\t{to}\t{r}\t{x}\t0\t0\t0\t0\t0\t0\t1\t-360\t360;\n");
-        text.Append("\t21\t8\t2.0000\t2.0000\t0\t0\t0\t0\t0\t0\t0\t-360\t360;\n];\n"); // a tie switch, open
-        text.Append("Vbase = mpc.bus(1, BASE_KV) * 1e3;\nSbase = mpc.baseMVA * 1e6;\n");
-        text.Append("mpc.branch(:, [BR_R BR_X]) = mpc.branch(:, [BR_R BR_X]) / (Vbase^2 / Sbase);\n");
-        text.Append("mpc.bus(:, [PD, QD]) = mpc.bus(:, [PD, QD]) / 1e3;\n");
-        return text.ToString();
-    }
+        => MatpowerText.OhmsAndKilowatts(Ieee33.Branches, Ieee33.Loads.Select(l => ((decimal)l.Kw, (decimal)l.Kvar)).ToList(),
+            extraBranches: "\t21\t8\t2.0000\t2.0000\t0\t0\t0\t0\t0\t0\t0\t-360\t360;\n");
 
     [Fact]
     public void DistributionCase_InOhmsAndKilowatts_ImportsAsTheIeee33Model()
@@ -49,7 +33,8 @@ public class MatpowerCaseTests
     [Fact]
     public void StandardCase_InPerUnit_ConvertsToOhmsAtTheBusBase()
     {
-        // 10 MVA base, 12.66 kV: Z_base = 16.02756 Ω, so r = 0.1 p.u. is 1,602.756 mΩ → 1,603; x = 0.05 → 801.
+        // 10 MVA base, 12.66 kV: Z_base = 16.02756 Ω, so r = 0.1 p.u. is 1,602.756 mΩ and x = 0.05 p.u. 801.378 mΩ, kept
+        // exactly; the ledger's checks use them rounded, 1,603 and 801.
         const string text = """
             mpc.baseMVA = 10;
             mpc.bus = [
@@ -62,8 +47,10 @@ public class MatpowerCaseTests
             """;
         var imported = MatpowerCase.Parse(text);
         var b2 = imported.Model.Nodes.Single(n => n.Id == "B2");
-        Assert.Equal(1_603, b2.RMilliohm);
-        Assert.Equal(801, b2.XMilliohm);
+        Assert.Equal(1_602.756m, b2.RMilliohm);
+        Assert.Equal(801.378m, b2.XMilliohm);
+        var model = GridModel.Load(imported.Model.ToJsonBytes());
+        Assert.Equal((1_603L, 801L), (model.RMilliohm[1], model.XMilliohm[1]));
         Assert.Equal(8_000_000, b2.RatingVa);
         Assert.Equal(-1_500_000, imported.Loads.Injections.Single().ActiveW);
     }

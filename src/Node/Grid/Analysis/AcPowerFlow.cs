@@ -43,7 +43,8 @@ public static class AcPowerFlow
         for (int i = 1; i < n; i++)
         {
             double zBase = (double)model.NominalVoltageV[i] * model.NominalVoltageV[i] / BaseVa;
-            z[i] = new Complex(model.RMilliohm[i] / 1000.0, model.XMilliohm[i] / 1000.0) / zBase;
+            // The file's impedances with their fractions: whole milliohms put the IEEE 33-bus losses 0.04 kW off.
+            z[i] = new Complex((double)model.RMilliohmExact[i] / 1000.0, (double)model.XMilliohmExact[i] / 1000.0) / zBase;
         }
         double source = Math.Sqrt(model.SourceSquared / (double)GridModel.VoltageSquaredScale);
         var v = Enumerable.Repeat(new Complex(source, 0), n).ToArray();

@@ -5,7 +5,8 @@ namespace P2PEnergy.Node.Grid.Analysis;
 
 /// <summary>
 /// Imports a radial MATPOWER case (<c>mpc.baseMVA</c>, <c>mpc.bus</c>, <c>mpc.branch</c>; format version 2) as a grid
-/// model and its loads as injections. Impedances in p.u. on the system base become ohms at the child bus's base kV;
+/// model and its loads as injections. Impedances in p.u. on the system base become ohms at the child bus's base kV
+/// (kept to the nano-ohm, so reference power flows are reproduced whichever unit form the case uses);
 /// the distribution cases that state r, x in ohms and loads in kW and convert them in trailing code (case33bw,
 /// case69, …) are recognised by that code. Buses are named <c>B&lt;bus_i&gt;</c>; the reference bus is the root.
 /// </summary>
@@ -67,7 +68,7 @@ public sealed partial class MatpowerCase
                 file.Nodes.Add(new GridNodeEntry
                 {
                     Id = $"B{child}", Parent = $"B{parent}", Kind = transformer ? NodeKind.Transformer : NodeKind.Segment,
-                    RMilliohm = (long)Math.Round(row[2] * toOhms * 1000m), XMilliohm = (long)Math.Round(row[3] * toOhms * 1000m),
+                    RMilliohm = Milliohm(row[2] * toOhms), XMilliohm = Milliohm(row[3] * toOhms),
                     RatingVa = row[5] > 0 ? (long)Math.Round(row[5] * 1_000_000m) : UnlimitedVa, NominalVoltageV = Volts(kv),
                 });
             }
@@ -81,6 +82,13 @@ public sealed partial class MatpowerCase
                 loads.Injections.Add(new NodeInjection { Node = $"B{(long)row[0]}", ActiveW = -(long)Math.Round(row[2] * unit), ReactiveVar = -(long)Math.Round(row[3] * unit) });
         return new MatpowerCase { Model = file, Loads = loads };
     }
+
+    /// <summary>
+    /// Ohms as milliohm to the nano-ohm, exact decimal arithmetic on the case's digits: a case written in p.u. and the
+    /// same case in ohms then give the same model to far below what a power flow can tell (whole milliohms did not:
+    /// 409.5 mΩ came out 410 from ohms and 409 from p.u.).
+    /// </summary>
+    private static decimal Milliohm(decimal ohms) => Math.Round(ohms * 1000m, 6) / 1.000000000000000000000000000000000m;
 
     private static long Volts(decimal kv) => kv > 0 ? (long)Math.Round(kv * 1000m) : throw new GridModelException($"MATPOWER bus baseKV must be > 0, got {kv}");
 
