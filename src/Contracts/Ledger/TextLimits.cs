@@ -27,31 +27,35 @@ public static class TextLimits
     /// <summary>The first string field of <paramref name="message"/> (nested messages included) over its limit, or null.</summary>
     public static (string Field, int Bytes, int Limit)? FirstOver(IMessage message, string path = "")
     {
+        // Runs on every submitted transaction: nothing is allocated unless a field is over its limit.
         foreach (var field in message.Descriptor.Fields.InFieldNumberOrder())
         {
             if (field.FieldType is not (FieldType.String or FieldType.Message)) continue;
-            string name = path + field.JsonName;
             var value = field.Accessor.GetValue(message);
-            if (field.FieldType == FieldType.String)
+            if (!field.IsRepeated)
             {
-                var texts = field.IsRepeated ? ((System.Collections.IEnumerable)value).Cast<string>() : [(string)value];
-                foreach (var text in texts)
-                {
-                    int bytes = Encoding.UTF8.GetByteCount(text);
-                    if (bytes > Of(field)) return (name, bytes, Of(field));
-                }
+                if (value is string text && Bytes(text, field) is { } bytes) return (path + field.JsonName, bytes, Of(field));
+                if (value is IMessage nested && FirstOver(nested, path + field.JsonName + ".") is { } inner) return inner;
+                continue;
             }
-            else
+            int index = 0;
+            foreach (var item in (System.Collections.IList)value)
             {
-                var items = field.IsRepeated ? ((System.Collections.IEnumerable)value).Cast<IMessage>() : value is IMessage one ? [one] : [];
-                int index = 0;
-                foreach (var item in items)
-                {
-                    if (FirstOver(item, field.IsRepeated ? $"{name}[{index}]." : name + ".") is { } over) return over;
-                    index++;
-                }
+                if (item is string text && Bytes(text, field) is { } bytes) return ($"{path}{field.JsonName}[{index}]", bytes, Of(field));
+                if (item is IMessage nested && FirstOver(nested, $"{path}{field.JsonName}[{index}].") is { } inner) return inner;
+                index++;
             }
         }
         return null;
+    }
+
+    /// <summary>The UTF-8 length of <paramref name="text"/> when it is over the field's limit, else null.</summary>
+    private static int? Bytes(string text, FieldDescriptor field)
+    {
+        int limit = Of(field);
+        // A char takes at most 3 UTF-8 bytes (a surrogate pair 4 for two chars), so a short string needs no count.
+        if (text.Length * 3 <= limit) return null;
+        int bytes = Encoding.UTF8.GetByteCount(text);
+        return bytes > limit ? bytes : null;
     }
 }

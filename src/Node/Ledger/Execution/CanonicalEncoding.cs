@@ -49,60 +49,61 @@ internal static class CanonicalEncoding
             var wireType = (WireFormat.WireType)(tag & 7);
             var field = descriptor.FindFieldByNumber(number);
             if (field is null) return $"{Where(path)}unknown field number {number} at byte {tagAt}";
-            string name = path + field.JsonName;
-            if (number < lastNumber) return $"{name} (field {number}) comes after field {lastNumber}: fields must be in field-number order";
-            if (number == lastNumber && !field.IsRepeated) return $"{name} appears twice";
+            // Names are built only for a message: this walk runs on every submitted transaction.
+            string Name() => path + field.JsonName;
+            string Element() => field.IsRepeated ? $"{path}{field.JsonName}[{repeat}]" : path + field.JsonName;
+            if (number < lastNumber) return $"{Name()} (field {number}) comes after field {lastNumber}: fields must be in field-number order";
+            if (number == lastNumber && !field.IsRepeated) return $"{Name()} appears twice";
             // Elements of a repeated field are contiguous (order is checked above), so a counter numbers them.
             repeat = number == lastNumber ? repeat + 1 : 0;
             lastNumber = number;
-            string element = field.IsRepeated ? $"{name}[{repeat}]" : name;
 
             bool packable = field.IsRepeated && IsScalarNumeric(field.FieldType);
             var expected = packable && field.IsPacked ? WireFormat.WireType.LengthDelimited : WireTypeOf(field.FieldType);
             if (wireType != expected)
-                return packable && wireType == WireTypeOf(field.FieldType) ? $"{name} is not packed" : $"{element} has wire type {wireType}, expected {expected}";
+                return packable && wireType == WireTypeOf(field.FieldType) ? $"{Name()} is not packed" : $"{Element()} has wire type {wireType}, expected {expected}";
 
             if (wireType == WireFormat.WireType.Varint)
             {
-                if (ReadVarint(data, ref position, out ulong value) is { } error) return $"{element}: {error}";
-                if (Scalar(field, value) is { } scalarError) return $"{element} {scalarError}";
+                if (ReadVarint(data, ref position, out ulong value) is { } error) return $"{Element()}: {error}";
+                if (Scalar(field, value) is { } scalarError) return $"{Element()} {scalarError}";
                 continue;
             }
             if (wireType is WireFormat.WireType.Fixed32 or WireFormat.WireType.Fixed64)
             {
                 int width = wireType == WireFormat.WireType.Fixed32 ? 4 : 8;
-                if (data.Length - position < width) return $"{element} is truncated";
+                if (data.Length - position < width) return $"{Element()} is truncated";
                 bool zero = !data.Slice(position, width).ContainsAnyExcept((byte)0);
                 position += width;
-                if (zero && !field.IsRepeated && !field.HasPresence) return $"{element} encodes its default value (0) explicitly; omit it";
+                if (zero && !field.IsRepeated && !field.HasPresence) return $"{Element()} encodes its default value (0) explicitly; omit it";
                 continue;
             }
-            if (ReadVarint(data, ref position, out ulong length) is { } lengthError) return $"{element}: length {lengthError}";
-            if (length > (ulong)(data.Length - position)) return $"{element} announces {length} bytes, {data.Length - position} remain";
+            if (ReadVarint(data, ref position, out ulong length) is { } lengthError) return $"{Element()}: length {lengthError}";
+            if (length > (ulong)(data.Length - position)) return $"{Element()} announces {length} bytes, {data.Length - position} remain";
             var payload = data.Slice(position, (int)length);
             int payloadAt = offset + position;
             position += (int)length;
             if (packable)
             {
-                if (payload.IsEmpty) return $"{name} is an empty packed list; omit it";
-                if (Packed(field, payload) is { } packedError) return $"{name}: {packedError}";
+                if (payload.IsEmpty) return $"{Name()} is an empty packed list; omit it";
+                if (Packed(field, payload) is { } packedError) return $"{Name()}: {packedError}";
                 continue;
             }
             switch (field.FieldType)
             {
                 case FieldType.String:
                     if (!System.Text.Unicode.Utf8.IsValid(payload))
-                        return $"{element} is not valid UTF-8 (at byte {payloadAt + FirstInvalidUtf8(payload)})";
-                    if (payload.IsEmpty && !field.IsRepeated && !field.HasPresence) return $"{element} encodes its default value (\"\") explicitly; omit it";
+                        return $"{Element()} is not valid UTF-8 (at byte {payloadAt + FirstInvalidUtf8(payload)})";
+                    if (payload.IsEmpty && !field.IsRepeated && !field.HasPresence) return $"{Element()} encodes its default value (\"\") explicitly; omit it";
                     break;
                 case FieldType.Bytes:
-                    if (payload.IsEmpty && !field.IsRepeated && !field.HasPresence) return $"{element} encodes its default value (empty bytes) explicitly; omit it";
+                    if (payload.IsEmpty && !field.IsRepeated && !field.HasPresence) return $"{Element()} encodes its default value (empty bytes) explicitly; omit it";
                     break;
                 case FieldType.Message:
-                    if (Walk(field.MessageType, payload, element + ".", payloadAt) is { } inner) return inner;
+                    if (Walk(field.MessageType, payload, Element() + ".", payloadAt) is { } inner) return inner;
                     break;
                 default:
-                    return $"{element} has wire type {wireType}, expected {WireTypeOf(field.FieldType)}";
+                    return $"{Element()} has wire type {wireType}, expected {WireTypeOf(field.FieldType)}";
             }
         }
         return null;
