@@ -8,8 +8,9 @@ using P2PEnergy.Node.Market;
 namespace P2PEnergy.Node.Ledger.Execution.Handlers;
 
 /// <summary>
-/// The contract-admission pipeline: shape → replay → DSO rules and consent → meters → grid stage → pricing →
-/// escrow. Bilateral contracts, offers, takes (which create contracts) and cancellations all pass through it.
+/// The contract-admission pipeline, after the signers (<see cref="SignerRules"/>: each party or its aggregator, and no
+/// one else): shape → horizon and gate → replay → DSO rules → meters → grid stage → pricing → escrow. Bilateral
+/// contracts, offers, takes (which create contracts) and cancellations all pass through it.
 /// </summary>
 internal sealed class ContractHandlers(IGridAdmission grid)
 {
