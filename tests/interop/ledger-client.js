@@ -16,6 +16,7 @@ const fs = require('fs');
 const path = require('path');
 const grpc = require('@grpc/grpc-js');
 const protoLoader = require('@grpc/proto-loader');
+const protobuf = require('protobufjs');
 const { Wallet, TypedDataEncoder, keccak256, getAddress, hexlify } = require('ethers');
 
 const repositoryRoot = path.join(__dirname, '..', '..');
@@ -74,9 +75,22 @@ function lowerFirst(name) {
 
 // --- gRPC ------------------------------------------------------------------------------------------------------
 
+const protoDir = path.join(repositoryRoot, 'src', 'Contracts', 'Protos');
+
+// SubmitTransactionRequest carries the envelope as the bytes the wallet signed and submits, so the wallet
+// serialises the p2pe.v1.Transaction message itself (protobufjs reads the same .proto files).
+function envelopeEncoder() {
+  const root = new protobuf.Root();
+  root.resolvePath = (origin, target) => path.join(protoDir, target);
+  root.loadSync('transactions.proto');
+  const Transaction = root.lookupType('p2pe.v1.Transaction');
+  return (envelope) => Buffer.from(Transaction.encode(Transaction.fromObject(envelope)).finish());
+}
+const encodeEnvelope = envelopeEncoder();
+
 function ledgerClient(address) {
   const definition = protoLoader.loadSync('ledger_api.proto', {
-    includeDirs: [path.join(repositoryRoot, 'src', 'Contracts', 'Protos')],
+    includeDirs: [protoDir],
     keepCase: false, longs: String, enums: String, bytes: Buffer, defaults: true, oneofs: true,
   });
   const Ledger = grpc.loadPackageDefinition(definition).p2pe.v1.Ledger;
@@ -146,7 +160,7 @@ async function submitAndWatch(client, structs, domain, primaryType, message, sig
     signatures.push(Buffer.from(signature.slice(2), 'hex'));
   }
   const transaction = { chainId: String(domain.chainId), signatures, [lowerFirst(primaryType)]: toProto(types, primaryType, message) };
-  const submitted = await unary(client, 'submitTransaction', { transaction });
+  const submitted = await unary(client, 'submitTransaction', { transaction: encodeEnvelope(transaction) });
   const watched = await watchUntilCommitted(client, submitted.transactionId);
   return {
     type: primaryType,

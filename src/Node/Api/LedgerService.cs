@@ -45,8 +45,8 @@ public sealed class LedgerService(ILedgerStore store, Mempool mempool, IConsensu
 
     public Task<SubmitTransactionResponse> SubmitTransaction(SubmitTransactionRequest request, ServerCallContext context)
     {
-        if (request.Transaction is null) throw Invalid("transaction is required");
-        return Task.FromResult(Verdict(mempool.Submit(request.Transaction)));
+        if (request.Transaction.IsEmpty) throw Invalid("transaction is required");
+        return Task.FromResult(Verdict(mempool.Submit(request.Transaction.ToByteArray())));
     }
 
     public Task<SubmitTransactionsResponse> SubmitTransactions(SubmitTransactionsRequest request, ServerCallContext context)
@@ -54,7 +54,7 @@ public sealed class LedgerService(ILedgerStore store, Mempool mempool, IConsensu
         if (request.Transactions.Count is 0 or > MaxBatch)
             throw Invalid($"transactions must hold 1 to {MaxBatch} envelopes, got {request.Transactions.Count}");
         var response = new SubmitTransactionsResponse();
-        foreach (var transaction in request.Transactions) response.Verdicts.Add(Verdict(mempool.Submit(transaction)));
+        foreach (var transaction in request.Transactions) response.Verdicts.Add(Verdict(mempool.Submit(transaction.ToByteArray())));
         return Task.FromResult(response);
     }
 

@@ -129,7 +129,7 @@ public sealed class DeviceAgent(DeviceAgentOptions options, RpcChannel channel, 
 
     private async Task<(string Id, string Code, string Message)> SubmitAsync(Transaction tx, CancellationToken cancellationToken)
     {
-        var response = await channel.UnaryAsync(LedgerService, "SubmitTransaction", new SubmitTransactionRequest { Transaction = tx },
+        var response = await channel.UnaryAsync(LedgerService, "SubmitTransaction", new SubmitTransactionRequest { Transaction = tx.ToByteString() },
             SubmitTransactionResponse.Parser, Deadline(), cancellationToken);
         string id = Hex.Encode(response.TransactionId.Span);
         if (!response.Accepted) return (id, response.Code, response.Message);

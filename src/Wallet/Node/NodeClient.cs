@@ -74,7 +74,7 @@ internal sealed class NodeClient(Uri url) : IDisposable
     /// <summary>Submits a signed envelope; a mempool refusal throws with the node's verdict code.</summary>
     public async Task<SubmitTransactionResponse> SubmitAsync(Transaction transaction)
     {
-        var verdict = await Unary(Ledger, "SubmitTransaction", new SubmitTransactionRequest { Transaction = transaction }, SubmitTransactionResponse.Parser);
+        var verdict = await Unary(Ledger, "SubmitTransaction", new SubmitTransactionRequest { Transaction = transaction.ToByteString() }, SubmitTransactionResponse.Parser);
         if (!verdict.Accepted) throw new WalletException(ExitCode.Rejected, verdict.Code, verdict.Message);
         return verdict;
     }

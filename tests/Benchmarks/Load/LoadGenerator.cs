@@ -188,9 +188,9 @@ public static class LoadGenerator
     {
         if (envelopes.Count == 1)
             return [await channel.UnaryAsync("p2pe.v1.Ledger", "SubmitTransaction",
-                new SubmitTransactionRequest { Transaction = Transaction.Parser.ParseFrom(envelopes[0]) }, SubmitTransactionResponse.Parser)];
+                new SubmitTransactionRequest { Transaction = ByteString.CopyFrom(envelopes[0]) }, SubmitTransactionResponse.Parser)];
         var request = new SubmitTransactionsRequest();
-        foreach (var envelope in envelopes) request.Transactions.Add(Transaction.Parser.ParseFrom(envelope));
+        foreach (var envelope in envelopes) request.Transactions.Add(ByteString.CopyFrom(envelope));
         var response = await channel.UnaryAsync("p2pe.v1.Ledger", "SubmitTransactions", request, SubmitTransactionsResponse.Parser);
         if (response.Verdicts.Count != envelopes.Count) throw new InvalidOperationException($"{response.Verdicts.Count} verdicts for {envelopes.Count} transactions");
         return response.Verdicts;

@@ -297,7 +297,7 @@ public sealed class LedgerServiceTests
         var good = LedgerHarness.Envelope(Chain.Contract(Chain.Alice, Chain.Bob, nonce: 1), Chain.Alice, Chain.Bob);
         var foreign = LedgerHarness.Envelope(Chain.Contract(Chain.Alice, Chain.Bob, nonce: 2), LedgerHarness.ChainId + 1, Chain.Alice, Chain.Bob);
         var second = LedgerHarness.Envelope(Chain.Contract(Chain.Alice, Chain.Bob, nonce: 3), Chain.Alice, Chain.Bob);
-        var request = new SubmitTransactionsRequest { Transactions = { good, foreign, good, second } };
+        var request = new SubmitTransactionsRequest { Transactions = { good.ToByteString(), foreign.ToByteString(), good.ToByteString(), second.ToByteString() } };
 
         var response = await _service.SubmitTransactions(request, Call("SubmitTransactions"));
 
@@ -306,7 +306,7 @@ public sealed class LedgerServiceTests
         Assert.Equal(response.Verdicts[0].TransactionId, response.Verdicts[2].TransactionId);
         Assert.Equal(2, _node.Mempool.Count);
         // The same verdicts as one call each.
-        var alone = await _service.SubmitTransaction(new SubmitTransactionRequest { Transaction = foreign }, Call("SubmitTransaction"));
+        var alone = await _service.SubmitTransaction(new SubmitTransactionRequest { Transaction = foreign.ToByteString() }, Call("SubmitTransaction"));
         Assert.Equal(response.Verdicts[1], alone);
     }
 
@@ -317,7 +317,7 @@ public sealed class LedgerServiceTests
     {
         var envelope = LedgerHarness.Envelope(Chain.Contract(Chain.Alice, Chain.Bob, nonce: 1), Chain.Alice, Chain.Bob);
         var request = new SubmitTransactionsRequest();
-        for (int i = 0; i < count; i++) request.Transactions.Add(envelope);
+        for (int i = 0; i < count; i++) request.Transactions.Add(envelope.ToByteString());
         var error = await Assert.ThrowsAsync<RpcException>(() => _service.SubmitTransactions(request, Call("SubmitTransactions")));
         Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
         Assert.Contains($"1 to {LedgerService.MaxBatch}", error.Detail);

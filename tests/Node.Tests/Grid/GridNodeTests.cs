@@ -1,3 +1,4 @@
+using Google.Protobuf;
 using P2PEnergy.Contracts.Crypto;
 using P2PEnergy.Contracts.Protos;
 using P2PEnergy.Contracts.Rpc;
@@ -72,7 +73,7 @@ public sealed class GridNodeTests
 
     private static async Task<TransactionStatus> CommitAsync(RpcChannel channel, Transaction tx)
     {
-        var submitted = await channel.UnaryAsync(LedgerService.Name, "SubmitTransaction", new SubmitTransactionRequest { Transaction = tx }, SubmitTransactionResponse.Parser, In(10));
+        var submitted = await channel.UnaryAsync(LedgerService.Name, "SubmitTransaction", new SubmitTransactionRequest { Transaction = tx.ToByteString() }, SubmitTransactionResponse.Parser, In(10));
         Assert.True(submitted.Accepted, submitted.Message);
         TransactionStatus? last = null;
         await foreach (var status in channel.ServerStreamingAsync(LedgerService.Name, "WatchTransaction", new WatchTransactionRequest { TransactionId = submitted.TransactionId }, TransactionStatus.Parser, In(10)))

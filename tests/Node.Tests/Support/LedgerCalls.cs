@@ -12,7 +12,7 @@ public static class LedgerCalls
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(15);
 
     public static Task<SubmitTransactionResponse> SubmitAsync(this RpcChannel channel, Transaction transaction, CancellationToken cancellationToken = default)
-        => channel.UnaryAsync(LedgerService.Name, "SubmitTransaction", new SubmitTransactionRequest { Transaction = transaction }, SubmitTransactionResponse.Parser, DateTime.UtcNow + Deadline, cancellationToken);
+        => channel.UnaryAsync(LedgerService.Name, "SubmitTransaction", new SubmitTransactionRequest { Transaction = transaction.ToByteString() }, SubmitTransactionResponse.Parser, DateTime.UtcNow + Deadline, cancellationToken);
 
     /// <summary>The last status WatchTransaction sends: COMMITTED (with height and result), or UNKNOWN for a transaction the node never saw.</summary>
     public static async Task<TransactionStatus> WatchAsync(this RpcChannel channel, ByteString transactionId, CancellationToken cancellationToken = default)
