@@ -19,10 +19,15 @@ public sealed class ConsensusDriver : BackgroundService
     private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
 
     private readonly int _nice;
+    private readonly CommitWatch? _commits;
 
-    /// <summary>The consensus thread gets Linux nice value <paramref name="nice"/> (0 = normal; see <see cref="OsThreadPriority"/>).</summary>
-    public ConsensusDriver(IConsensusEngine engine, Mempool mempool, TimeProvider clock, ILogger<ConsensusDriver> log, int nice = 0)
+    /// <summary>
+    /// The consensus thread gets Linux nice value <paramref name="nice"/> (0 = normal; see <see cref="OsThreadPriority"/>);
+    /// each commit is recorded in <paramref name="commits"/> (the health check reads it).
+    /// </summary>
+    public ConsensusDriver(IConsensusEngine engine, Mempool mempool, TimeProvider clock, ILogger<ConsensusDriver> log, int nice = 0, CommitWatch? commits = null)
     {
+        _commits = commits;
         _engine = engine;
         _mempool = mempool;
         _clock = clock;
@@ -65,7 +70,10 @@ public sealed class ConsensusDriver : BackgroundService
             try
             {
                 if (_engine.TryCommit() is { } block)
+                {
+                    _commits?.Record(block.Height, _clock.GetUtcNow().ToUnixTimeMilliseconds());
                     _log.LogDebug("committed block {Height} with {Count} transactions", block.Height, block.Results.Count);
+                }
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {

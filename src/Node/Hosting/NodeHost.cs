@@ -1,12 +1,13 @@
+using System.Net;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Configuration.Memory;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using P2PEnergy.Contracts.Crypto;
 using P2PEnergy.Node.Api;
-using P2PEnergy.Node.Api.Transport;
 using P2PEnergy.Node.Consensus;
 using P2PEnergy.Node.Grid;
 using P2PEnergy.Node.Ledger;
@@ -16,25 +17,31 @@ using P2PEnergy.Node.Storage;
 namespace P2PEnergy.Node.Hosting;
 
 /// <summary>
-/// <c>p2pe-node run</c>: one validator node in a Kestrel host — the ledger API over gRPC (h2c on 127.0.0.1),
-/// /healthz, and the consensus driver. Tests start it in-process on port 0.
+/// <c>p2pe-node run</c>: one validator node in a Kestrel host — the gRPC API (h2c on 127.0.0.1; with health and
+/// reflection), gRPC-Web and /healthz over HTTP/1.1 on a second port, and the consensus driver. Tests start it
+/// in-process on port 0.
 /// </summary>
 public sealed class NodeHost : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly ListenOptions _listen;
+    private readonly ListenOptions? _web;
     private readonly ILedgerStore _store;
     private bool _ran;
 
-    private NodeHost(WebApplication app, ListenOptions listen, ILedgerStore store)
+    private NodeHost(WebApplication app, ListenOptions listen, ListenOptions? web, ILedgerStore store)
     {
         _app = app;
         _listen = listen;
+        _web = web;
         _store = store;
     }
 
-    /// <summary>The bound API address (valid after <see cref="StartAsync"/>).</summary>
+    /// <summary>The bound gRPC address, HTTP/2 cleartext (valid after <see cref="StartAsync"/>).</summary>
     public Uri Address => new($"http://127.0.0.1:{_listen.IPEndPoint!.Port}");
+
+    /// <summary>The bound HTTP/1.1 address for gRPC-Web and /healthz; null when Node:WebPort is -1.</summary>
+    public Uri? WebAddress => _web is null ? null : new($"http://127.0.0.1:{_web.IPEndPoint!.Port}");
 
     /// <summary>
     /// Builds the host. Settings come from appsettings.json "Node", P2PE_Node__* variables and
@@ -43,6 +50,12 @@ public sealed class NodeHost : IAsyncDisposable
     public static NodeHost Create(IReadOnlyDictionary<string, string?> overrides, string password, TimeProvider? clock = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
+        // Defaults below every other source: ASP.NET Core logs each request at Information ("Request starting …"),
+        // which a production node must not do; the API's own per-call line is Debug (ApiCallInterceptor).
+        builder.Configuration.Sources.Insert(0, new MemoryConfigurationSource
+        {
+            InitialData = new Dictionary<string, string?> { ["Logging:LogLevel:Default"] = "Information", ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning" },
+        });
         builder.Configuration.AddJsonFile("appsettings.json", optional: true);
         builder.Configuration.AddEnvironmentVariables("P2PE_");
         builder.Configuration.AddInMemoryCollection(overrides);
@@ -71,9 +84,18 @@ public sealed class NodeHost : IAsyncDisposable
         var mempool = new Mempool(verifier, store, () => engine?.LastBlockTimeMs ?? parameters.GenesisTimeMs, options.MempoolMaxTransactions);
         engine = new SingleValidatorEngine(executor, store, mempool, validator, clock, options.HeartbeatMs, options.MaxBlockTransactions);
 
-        ListenOptions? listen = null;
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.ListenGrpcLoopback(options.Port, l => listen = l));
-        builder.Services.AddGrpcTransport();
+        ListenOptions? listen = null, web = null;
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            // Without TLS there is no ALPN: a cleartext endpoint speaks either h2c with prior knowledge (what gRPC
+            // clients send) or HTTP/1.1 (what gRPC-Web in a browser needs), so each gets its own port (docs/node.md).
+            kestrel.Listen(IPAddress.Loopback, options.Port, l => { l.Protocols = HttpProtocols.Http2; listen = l; });
+            if (options.EffectiveWebPort >= 0)
+                kestrel.Listen(IPAddress.Loopback, options.EffectiveWebPort, l => { l.Protocols = HttpProtocols.Http1; web = l; });
+        });
+        var commits = new CommitWatch();
+        builder.Services.AddNodeApi();
+        builder.Services.AddSingleton(new CommitHealthCheck(commits, clock, CommitHealthCheck.StaleAfterFor(options.HeartbeatMs)));
         builder.Services.AddSingleton<ILedgerStore>(store);
         builder.Services.AddSingleton(mempool);
         builder.Services.AddSingleton<IConsensusEngine>(engine);
@@ -83,15 +105,11 @@ public sealed class NodeHost : IAsyncDisposable
         builder.Services.AddSingleton(new DevicesService(store, parameters, new DispatchPublisher(store, parameters, engine.Feed, engine.LastBlockTimeMs), clock));
         builder.Services.AddSingleton(new GridService(store, parameters));
         builder.Services.AddHostedService(services => new ConsensusDriver(engine, mempool, clock,
-            services.GetRequiredService<ILogger<ConsensusDriver>>(), options.ConsensusNice));
+            services.GetRequiredService<ILogger<ConsensusDriver>>(), options.ConsensusNice, commits));
         var app = builder.Build();
         app.Logger.LogInformation("validator {Validator} on chain {ChainId} at height {Height}; secp256k1 backend: {Backend}", validator.Address, parameters.ChainId, store.Height, Secp256k1.Description);
-        app.MapGet("/healthz", () => Results.Text("ok"));
-        LedgerService.Map(app);
-        SettlementService.Map(app);
-        DevicesService.Map(app);
-        GridService.Map(app);
-        return new NodeHost(app, listen!, store);
+        app.MapNodeApi();
+        return new NodeHost(app, listen!, web, store);
     }
 
     public Task StartAsync(CancellationToken cancellationToken = default) => _app.StartAsync(cancellationToken);

@@ -109,8 +109,7 @@ public sealed class DeviceAgentNodeTests(ITestOutputHelper output)
         var until = DateTime.UtcNow + within;
         while (true)
         {
-            var statement = await node.Channel.UnaryAsync(SettlementService.Name, "GetStatement",
-                new GetStatementRequest { Account = Bytes(account), From = interval, To = interval + 1 }, Statement.Parser, DateTime.UtcNow.AddSeconds(10));
+            var statement = await node.Channel.Settlement().GetStatementAsync(new GetStatementRequest { Account = Bytes(account), From = interval, To = interval + 1 }, deadline: DateTime.UtcNow.AddSeconds(10)).ResponseAsync;
             if (statement.Lines.FirstOrDefault(l => l.Kind == "Interval") is { } line) return line;
             if (DateTime.UtcNow > until) throw new TimeoutException($"interval {interval} did not settle within {within}");
             await Task.Delay(500);

@@ -71,7 +71,7 @@ public sealed class DevnetTests(ITestOutputHelper output) : IDisposable
             foreach (var address in addresses)
             {
                 var (exit, stdout) = await P2pe(TimeSpan.FromSeconds(30), "account", "balance", address, "--json");
-                if (exit != 0 && stdout.Contains("NOT_FOUND")) continue; // the validator and regulator hold no account state
+                if (exit != 0 && stdout.Contains("UNKNOWN_ACCOUNT")) continue; // the validator and regulator hold no account state
                 Assert.True(exit == 0, stdout);
                 var account = JsonNode.Parse(stdout)!;
                 held += (ulong)account["balance"]! + (ulong)account["escrow"]!;

@@ -1,4 +1,4 @@
-namespace P2PEnergy.Node.Tests.Api.Transport;
+namespace P2PEnergy.Node.Tests.Support;
 
 /// <summary>The checkout's root: the nearest directory above the test binaries that holds P2PEnergy.sln.</summary>
 internal static class RepositoryRoot

@@ -1,4 +1,4 @@
-namespace P2PEnergy.Node.Tests.Api.Transport;
+namespace P2PEnergy.Node.Tests.Support;
 
 /// <summary>
 /// A fact that needs `node` on PATH and tests/interop's npm packages installed (`npm ci` there). xunit 2 has no
