@@ -2,8 +2,6 @@ using System.Collections.Frozen;
 using System.Globalization;
 using Google.Protobuf;
 using Google.Protobuf.Reflection;
-using Google.Protobuf.WellKnownTypes;
-using Google.Rpc;
 using Microsoft.AspNetCore.Http;
 using P2PEnergy.Contracts.Api;
 using P2PEnergy.Contracts.Protos;
@@ -69,14 +67,7 @@ public static class LibraryRefusals
         headers["grpc-status-details-bin"] = refusal.Details;
     }
 
+    // Binary metadata is unpadded base64 (gRPC over HTTP/2, "Custom-Metadata").
     private static (string Message, string Details) Encode(ApiReason reason, string message)
-    {
-        var status = new Google.Rpc.Status
-        {
-            Code = (int)reason.Status, Message = message,
-            Details = { Any.Pack(new ErrorInfo { Reason = reason.Code, Domain = ApiReasons.Domain }) },
-        };
-        // Binary metadata is unpadded base64 (gRPC over HTTP/2, "Custom-Metadata").
-        return (message, Convert.ToBase64String(status.ToByteArray()).TrimEnd('='));
-    }
+        => (message, Convert.ToBase64String(Refusal.Status(reason, message).ToByteArray()).TrimEnd('='));
 }

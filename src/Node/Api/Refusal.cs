@@ -13,15 +13,17 @@ namespace P2PEnergy.Node.Api;
 public static class Refusal
 {
     /// <summary>The exception a handler throws to refuse with <paramref name="reason"/>.</summary>
-    public static RpcException Of(ApiReason reason, string message)
+    public static RpcException Of(ApiReason reason, string message) => Status(reason, message).ToRpcException();
+
+    /// <summary>The rich status of a refusal: code, message and the reason as ErrorInfo.</summary>
+    public static Google.Rpc.Status Status(ApiReason reason, string message)
     {
         ArgumentNullException.ThrowIfNull(reason);
-        var status = new Google.Rpc.Status
+        return new Google.Rpc.Status
         {
             Code = (int)reason.Status,
             Message = message,
             Details = { Any.Pack(new ErrorInfo { Reason = reason.Code, Domain = ApiReasons.Domain }) },
         };
-        return status.ToRpcException();
     }
 }

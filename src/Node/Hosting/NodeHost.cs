@@ -50,11 +50,15 @@ public sealed class NodeHost : IAsyncDisposable
     public static NodeHost Create(IReadOnlyDictionary<string, string?> overrides, string password, TimeProvider? clock = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
-        // Defaults below every other source: ASP.NET Core logs each request at Information ("Request starting …"),
-        // which a production node must not do; the API's own per-call line is Debug (ApiCallInterceptor).
+        // Defaults below every other source: ASP.NET Core logs each request at Information ("Request starting …") and
+        // Grpc.AspNetCore each cancelled stream with its stack (every device reconnect), which a production node must
+        // not do; the API's own per-call line is Debug (ApiCallInterceptor).
         builder.Configuration.Sources.Insert(0, new MemoryConfigurationSource
         {
-            InitialData = new Dictionary<string, string?> { ["Logging:LogLevel:Default"] = "Information", ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning" },
+            InitialData = new Dictionary<string, string?>
+            {
+                ["Logging:LogLevel:Default"] = "Information", ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning", ["Logging:LogLevel:Grpc"] = "Warning",
+            },
         });
         builder.Configuration.AddJsonFile("appsettings.json", optional: true);
         builder.Configuration.AddEnvironmentVariables("P2PE_");
