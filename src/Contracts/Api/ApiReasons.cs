@@ -64,7 +64,4 @@ public static class ApiReasons
 
     /// <summary>The node failed to handle the call (a bug); its log has the details, the client only this code.</summary>
     public static readonly ApiReason InternalError = new("INTERNAL_ERROR", StatusCode.Internal);
-
-    /// <summary>The node is starting or its consensus driver is not committing: try again later.</summary>
-    public static readonly ApiReason NotServing = new("NOT_SERVING", StatusCode.Unavailable);
 }
