@@ -2,7 +2,7 @@ namespace P2PEnergy.Contracts.Crypto;
 
 /// <summary>
 /// The secp256k1 operations the ledger needs, over 32-byte digests. Implementations: <c>NativeSecp256k1</c>
-/// (libsecp256k1.so.1) and <c>ManagedSecp256k1</c> (Portable.BouncyCastle); both must give byte-identical
+/// (libsecp256k1.so.1) and <c>ManagedSecp256k1</c> (NBitcoin.Secp256k1); both must give byte-identical
 /// results (RFC 6979 nonces, low-s). Implementations are thread-safe.
 /// </summary>
 public interface ISecp256k1

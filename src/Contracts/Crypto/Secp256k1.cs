@@ -33,12 +33,12 @@ public static class Secp256k1
                 var native = TryNative(out var reason);
                 return native is not null
                     ? (native, $"native ({NativeSecp256k1.LibraryName})")
-                    : (new ManagedSecp256k1(), $"managed (Portable.BouncyCastle): {reason}");
+                    : (new ManagedSecp256k1(), $"managed (NBitcoin.Secp256k1): {reason}");
             case "native":
                 return (TryNative(out var why) ?? throw new InvalidOperationException($"{BackendVariable}=native but {why}"),
                         $"native ({NativeSecp256k1.LibraryName}), forced by {BackendVariable}");
             case "managed":
-                return (new ManagedSecp256k1(), $"managed (Portable.BouncyCastle), forced by {BackendVariable}");
+                return (new ManagedSecp256k1(), $"managed (NBitcoin.Secp256k1), forced by {BackendVariable}");
             default:
                 throw new InvalidOperationException($"{BackendVariable} must be 'native' or 'managed', got '{choice}'");
         }

@@ -1,6 +1,7 @@
+using Grpc.Core;
+using P2PEnergy.Contracts.Api;
 using P2PEnergy.Contracts.Crypto;
 using P2PEnergy.Contracts.Protos;
-using P2PEnergy.Contracts.Rpc;
 using P2PEnergy.Contracts.TypedData;
 using P2PEnergy.Node.Ledger.State;
 
@@ -19,22 +20,22 @@ public static class DeviceAuthentication
     /// <summary>The meter the request authenticates for; throws <see cref="RpcException"/> otherwise.</summary>
     public static MeterState Verify(IStateReader state, ulong chainId, StreamDispatchRequest request, ulong nowSeconds)
     {
-        var auth = request.Auth ?? throw new RpcException(StatusCode.InvalidArgument, "auth is required");
-        if (request.Signature.Length != 65) throw new RpcException(StatusCode.Unauthenticated, $"signature must be 65 bytes (r ‖ s ‖ v), got {request.Signature.Length}");
+        var auth = request.Auth ?? throw Refusal.Of(ApiReasons.AuthRequired, "auth is required");
+        if (request.Signature.Length != 65) throw Refusal.Of(ApiReasons.BadSignature, $"signature must be 65 bytes (r ‖ s ‖ v), got {request.Signature.Length}");
         var meter = state.Get(StateKeys.Meter(auth.Meter)) is { } bytes ? MeterState.Parser.ParseFrom(bytes.AsSpan())
-            : throw new RpcException(StatusCode.NotFound, $"meter '{auth.Meter}' is not registered");
+            : throw Refusal.Of(ApiReasons.UnknownMeter, $"meter '{auth.Meter}' is not registered");
         ulong skew = auth.IssuedAt > nowSeconds ? auth.IssuedAt - nowSeconds : nowSeconds - auth.IssuedAt;
         if (skew > MaxSkewSeconds)
-            throw new RpcException(StatusCode.Unauthenticated, $"auth issuedAt {auth.IssuedAt} is {skew} s from the node's clock {nowSeconds}; at most {MaxSkewSeconds} s is accepted");
+            throw Refusal.Of(ApiReasons.ClockSkew, $"auth issuedAt {auth.IssuedAt} is {skew} s from the node's clock {nowSeconds}; at most {MaxSkewSeconds} s is accepted");
         Address signer;
         try { signer = Signer.Recover(LedgerTypedData.Digest(auth, chainId), Signature.FromBytes(request.Signature.Span)); }
         catch (Exception e) when (e is ArgumentException or FormatException or InvalidOperationException)
         {
-            throw new RpcException(StatusCode.Unauthenticated, $"signature does not recover: {e.Message}");
+            throw Refusal.Of(ApiReasons.BadSignature, $"signature does not recover: {e.Message}");
         }
         var device = Address.FromBytes(meter.Device.Span);
         if (signer != device)
-            throw new RpcException(StatusCode.Unauthenticated, $"auth for meter {auth.Meter} was signed by {signer}, not its registered device key {device}");
+            throw Refusal.Of(ApiReasons.NotDeviceKey, $"auth for meter {auth.Meter} was signed by {signer}, not its registered device key {device}");
         return meter;
     }
 }

@@ -1,8 +1,6 @@
-using Microsoft.AspNetCore.Routing;
-using Microsoft.Extensions.DependencyInjection;
+using Grpc.Core;
+using P2PEnergy.Contracts.Api;
 using P2PEnergy.Contracts.Protos;
-using P2PEnergy.Contracts.Rpc;
-using P2PEnergy.Node.Api.Transport;
 using P2PEnergy.Node.Hosting;
 using P2PEnergy.Node.Ledger.Genesis;
 using P2PEnergy.Node.Ledger.State;
@@ -15,28 +13,21 @@ namespace P2PEnergy.Node.Api;
 /// at the interval whose gate closed last, and sends one instruction per interval as each gate closes.
 /// </summary>
 public sealed class DevicesService(IStateReader state, ChainParameters parameters, DispatchPublisher publisher, TimeProvider clock)
+    : Contracts.Protos.Devices.DevicesBase
 {
-    public const string Name = "p2pe.v1.Devices";
 
-    public static IEndpointRouteBuilder Map(IEndpointRouteBuilder endpoints)
-    {
-        var s = endpoints.ServiceProvider.GetRequiredService<DevicesService>();
-        endpoints.MapGrpcServerStreaming<StreamDispatchRequest, DispatchInstruction>(Name, "StreamDispatch", StreamDispatchRequest.Parser, s.StreamDispatch);
-        return endpoints;
-    }
-
-    public async Task StreamDispatch(StreamDispatchRequest request, IServerStreamWriter<DispatchInstruction> stream, ServerCallContext context)
+    public override async Task StreamDispatch(StreamDispatchRequest request, IServerStreamWriter<DispatchInstruction> stream, ServerCallContext context)
     {
         var meter = DeviceAuthentication.Verify(state, parameters.ChainId, request, (ulong)clock.GetUtcNow().ToUnixTimeSeconds());
         ulong length = parameters.IntervalSeconds;
         ulong interval = request.Auth.FromInterval;
         if (interval == 0) interval = publisher.ClosedThrough ?? (ulong)clock.GetUtcNow().ToUnixTimeSeconds() / length * length;
         if (interval % length != 0)
-            throw new RpcException(StatusCode.InvalidArgument, $"fromInterval {interval} is not aligned to the {length} s interval");
+            throw Refusal.Of(ApiReasons.UnalignedInterval, $"fromInterval {interval} is not aligned to the {length} s interval");
         // Catch-up is bounded by the longest contract: older instructions cannot matter to a device any more.
         ulong oldest = (publisher.ClosedThrough ?? interval) - Math.Min(publisher.ClosedThrough ?? interval, (ulong)parameters.MaxIntervalCount * length);
         if (interval < oldest)
-            throw new RpcException(StatusCode.OutOfRange, $"fromInterval {interval} is more than {parameters.MaxIntervalCount} intervals back; the oldest served is {oldest}");
+            throw Refusal.Of(ApiReasons.TooFarBack, $"fromInterval {interval} is more than {parameters.MaxIntervalCount} intervals back; the oldest served is {oldest}");
         while (!context.CancellationToken.IsCancellationRequested)
         {
             var instruction = await publisher.NextAsync(meter, interval, context.CancellationToken);

@@ -1,9 +1,7 @@
 using Google.Protobuf;
-using Microsoft.AspNetCore.Routing;
-using Microsoft.Extensions.DependencyInjection;
+using Grpc.Core;
+using P2PEnergy.Contracts.Api;
 using P2PEnergy.Contracts.Protos;
-using P2PEnergy.Contracts.Rpc;
-using P2PEnergy.Node.Api.Transport;
 using P2PEnergy.Node.Grid;
 using P2PEnergy.Node.Ledger.Genesis;
 using P2PEnergy.Node.Ledger.State;
@@ -15,21 +13,12 @@ namespace P2PEnergy.Node.Api;
 /// Service <c>p2pe.v1.Grid</c>: the flow book of an interval as committed state has it (GetGridStatus) and a meter's
 /// hosting capacity (GetHostingCapacity). Reads only; its own flow-book cache, rebuilt whenever state moves on.
 /// </summary>
-public sealed class GridService(ILedgerStore store, ChainParameters parameters)
+public sealed class GridService(ILedgerStore store, ChainParameters parameters) : Contracts.Protos.Grid.GridBase
 {
-    public const string Name = "p2pe.v1.Grid";
     private readonly FlowBookCache _cache = new(memoryBudgetBytes: 32L << 20);
     private readonly Lock _lock = new();
 
-    public static IEndpointRouteBuilder Map(IEndpointRouteBuilder endpoints)
-    {
-        var s = endpoints.ServiceProvider.GetRequiredService<GridService>();
-        endpoints.MapGrpcUnary<GetGridStatusRequest, GridStatus>(Name, "GetGridStatus", GetGridStatusRequest.Parser, s.GetGridStatus);
-        endpoints.MapGrpcUnary<GetHostingCapacityRequest, HostingCapacity>(Name, "GetHostingCapacity", GetHostingCapacityRequest.Parser, s.GetHostingCapacity);
-        return endpoints;
-    }
-
-    public Task<GridStatus> GetGridStatus(GetGridStatusRequest request, ServerCallContext context)
+    public override Task<GridStatus> GetGridStatus(GetGridStatusRequest request, ServerCallContext context)
     {
         RequireAligned(request.IntervalStart);
         // Under the lock: a hosting-capacity search applies and undoes trial contracts on the same cached book.
@@ -60,11 +49,11 @@ public sealed class GridService(ILedgerStore store, ChainParameters parameters)
         return status;
     }
 
-    public Task<HostingCapacity> GetHostingCapacity(GetHostingCapacityRequest request, ServerCallContext context)
+    public override Task<HostingCapacity> GetHostingCapacity(GetHostingCapacityRequest request, ServerCallContext context)
     {
         RequireAligned(request.IntervalStart);
         var meterState = store.Get(StateKeys.Meter(request.Meter)) is { } bytes ? MeterState.Parser.ParseFrom(bytes.AsSpan())
-            : throw new RpcException(StatusCode.NotFound, $"meter '{request.Meter}' is not registered");
+            : throw Refusal.Of(ApiReasons.UnknownMeter, $"meter '{request.Meter}' is not registered");
         lock (_lock)
         {
             var (book, height) = Book(request.IntervalStart);
@@ -93,7 +82,7 @@ public sealed class GridService(ILedgerStore store, ChainParameters parameters)
     private void RequireAligned(ulong interval)
     {
         if (interval % parameters.IntervalSeconds != 0)
-            throw new RpcException(StatusCode.InvalidArgument, $"interval_start {interval} is not aligned to the {parameters.IntervalSeconds} s interval");
+            throw Refusal.Of(ApiReasons.UnalignedInterval, $"interval_start {interval} is not aligned to the {parameters.IntervalSeconds} s interval");
     }
 
     private static ulong Micro(long voltageSquared) => (ulong)LinDistFlow.IntegerSqrt(Math.Max(0, voltageSquared));

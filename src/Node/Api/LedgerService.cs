@@ -1,12 +1,11 @@
 using System.Reflection;
+using System.Runtime.InteropServices;
 using System.Text;
 using Google.Protobuf;
-using Microsoft.AspNetCore.Routing;
-using Microsoft.Extensions.DependencyInjection;
+using Grpc.Core;
+using P2PEnergy.Contracts.Api;
 using P2PEnergy.Contracts.Crypto;
 using P2PEnergy.Contracts.Protos;
-using P2PEnergy.Contracts.Rpc;
-using P2PEnergy.Node.Api.Transport;
 using P2PEnergy.Node.Consensus;
 using P2PEnergy.Node.Ledger;
 using P2PEnergy.Node.Ledger.Genesis;
@@ -20,50 +19,43 @@ namespace P2PEnergy.Node.Api;
 /// through the mempool; a bad request field is INVALID_ARGUMENT naming the field.
 /// </summary>
 public sealed class LedgerService(ILedgerStore store, Mempool mempool, IConsensusEngine engine, ChainParameters parameters, Address validator)
+    : Contracts.Protos.Ledger.LedgerBase
 {
-    public const string Name = "p2pe.v1.Ledger";
     private const uint DefaultLimit = 100, MaxLimit = 1000;
-
-    /// <summary>Maps every method of the service; <see cref="LedgerService"/> must be registered in DI.</summary>
-    public static IEndpointRouteBuilder Map(IEndpointRouteBuilder endpoints)
-    {
-        var s = endpoints.ServiceProvider.GetRequiredService<LedgerService>();
-        endpoints.MapGrpcUnary<SubmitTransactionRequest, SubmitTransactionResponse>(Name, "SubmitTransaction", SubmitTransactionRequest.Parser, s.SubmitTransaction);
-        endpoints.MapGrpcUnary<SubmitTransactionsRequest, SubmitTransactionsResponse>(Name, "SubmitTransactions", SubmitTransactionsRequest.Parser, s.SubmitTransactions);
-        endpoints.MapGrpcServerStreaming<WatchTransactionRequest, TransactionStatus>(Name, "WatchTransaction", WatchTransactionRequest.Parser, s.WatchTransaction);
-        endpoints.MapGrpcUnary<GetAccountRequest, AccountState>(Name, "GetAccount", GetAccountRequest.Parser, s.GetAccount);
-        endpoints.MapGrpcUnary<ListContractsRequest, ListContractsResponse>(Name, "ListContracts", ListContractsRequest.Parser, s.ListContracts);
-        endpoints.MapGrpcUnary<GetOffersRequest, GetOffersResponse>(Name, "GetOffers", GetOffersRequest.Parser, s.GetOffers);
-        endpoints.MapGrpcUnary<GetBlockRequest, Block>(Name, "GetBlock", GetBlockRequest.Parser, s.GetBlock);
-        endpoints.MapGrpcServerStreaming<StreamBlocksRequest, Block>(Name, "StreamBlocks", StreamBlocksRequest.Parser, s.StreamBlocks);
-        endpoints.MapGrpcUnary<GetNodeStatusRequest, NodeStatus>(Name, "GetNodeStatus", GetNodeStatusRequest.Parser, s.GetNodeStatus);
-        return endpoints;
-    }
 
     /// <summary>Transactions one SubmitTransactions call may carry.</summary>
     public const int MaxBatch = 1000;
 
-    public Task<SubmitTransactionResponse> SubmitTransaction(SubmitTransactionRequest request, ServerCallContext context)
+    public override Task<SubmitTransactionResponse> SubmitTransaction(SubmitTransactionRequest request, ServerCallContext context)
     {
         if (request.Transaction.IsEmpty) throw Invalid("transaction is required");
-        return Task.FromResult(Verdict(mempool.Submit(request.Transaction.ToByteArray())));
+        return Task.FromResult(Verdict(mempool.Submit(Submitted(request.Transaction))));
     }
 
-    public Task<SubmitTransactionsResponse> SubmitTransactions(SubmitTransactionsRequest request, ServerCallContext context)
+    public override Task<SubmitTransactionsResponse> SubmitTransactions(SubmitTransactionsRequest request, ServerCallContext context)
     {
         if (request.Transactions.Count is 0 or > MaxBatch)
-            throw Invalid($"transactions must hold 1 to {MaxBatch} envelopes, got {request.Transactions.Count}");
+            throw Refusal.Of(ApiReasons.BatchSize, $"transactions must hold 1 to {MaxBatch} envelopes, got {request.Transactions.Count}");
         var response = new SubmitTransactionsResponse();
-        foreach (var transaction in request.Transactions) response.Verdicts.Add(Verdict(mempool.Submit(transaction.ToByteArray())));
+        foreach (var transaction in request.Transactions) response.Verdicts.Add(Verdict(mempool.Submit(Submitted(transaction))));
         return Task.FromResult(response);
     }
+
+    /// <summary>
+    /// The submitted bytes as the array the mempool keeps. The parser gives each bytes field an array of its own and a
+    /// ByteString is never written to, so that array is taken as it is rather than copied (once per transaction).
+    /// </summary>
+    private static byte[] Submitted(ByteString envelope)
+        => MemoryMarshal.TryGetArray(envelope.Memory, out var segment) && segment.Offset == 0 && segment.Count == segment.Array!.Length
+            ? segment.Array
+            : envelope.ToByteArray();
 
     private static SubmitTransactionResponse Verdict(MempoolVerdict verdict) => new()
     {
         TransactionId = ByteString.CopyFrom(verdict.TransactionId.Bytes), Accepted = verdict.Accepted, Code = verdict.Code, Message = verdict.Message,
     };
 
-    public async Task WatchTransaction(WatchTransactionRequest request, IServerStreamWriter<TransactionStatus> stream, ServerCallContext context)
+    public override async Task WatchTransaction(WatchTransactionRequest request, IServerStreamWriter<TransactionStatus> stream, ServerCallContext context)
     {
         var id = HashField(request.TransactionId, "transaction_id");
         var idBytes = request.TransactionId;
@@ -87,7 +79,7 @@ public sealed class LedgerService(ILedgerStore store, Mempool mempool, IConsensu
             if (!pending)
             {
                 if (!pendingSent) await stream.WriteAsync(new TransactionStatus { TransactionId = idBytes, State = TransactionStatus.Types.State.Unknown });
-                else throw new RpcException(StatusCode.Aborted, $"transaction {id} left the mempool without committing");
+                else throw Refusal.Of(ApiReasons.LeftMempool, $"transaction {id} left the mempool without committing");
                 return;
             }
             if (!pendingSent)
@@ -99,15 +91,15 @@ public sealed class LedgerService(ILedgerStore store, Mempool mempool, IConsensu
         }
     }
 
-    public Task<AccountState> GetAccount(GetAccountRequest request, ServerCallContext context)
+    public override Task<AccountState> GetAccount(GetAccountRequest request, ServerCallContext context)
     {
         var address = AddressField(request.Address, "address");
         return store.Get(StateKeys.Account(address)) is { } bytes
             ? Task.FromResult(AccountState.Parser.ParseFrom(bytes.AsSpan()))
-            : throw new RpcException(StatusCode.NotFound, $"account {address} does not exist");
+            : throw Refusal.Of(ApiReasons.UnknownAccount, $"account {address} does not exist");
     }
 
-    public Task<ListContractsResponse> ListContracts(ListContractsRequest request, ServerCallContext context)
+    public override Task<ListContractsResponse> ListContracts(ListContractsRequest request, ServerCallContext context)
     {
         uint limit = Limit(request.Limit, "limit");
         // With a party, walk its index (contract-by-party/<party>/<height>/<position> → id, in commit order) instead of every contract on the ledger.
@@ -126,7 +118,7 @@ public sealed class LedgerService(ILedgerStore store, Mempool mempool, IConsensu
         return Task.FromResult(response);
     }
 
-    public Task<GetOffersResponse> GetOffers(GetOffersRequest request, ServerCallContext context)
+    public override Task<GetOffersResponse> GetOffers(GetOffersRequest request, ServerCallContext context)
     {
         uint limit = Limit(request.Limit, "limit");
         string? after = PageToken(request.PageToken, StateKeys.OfferPrefix);
@@ -137,15 +129,15 @@ public sealed class LedgerService(ILedgerStore store, Mempool mempool, IConsensu
         return Task.FromResult(response);
     }
 
-    public Task<Block> GetBlock(GetBlockRequest request, ServerCallContext context)
+    public override Task<Block> GetBlock(GetBlockRequest request, ServerCallContext context)
     {
         ulong height = request.Height == 0 ? store.Height : request.Height;
         return store.GetBlock(height) is { } block
             ? Task.FromResult(block)
-            : throw new RpcException(StatusCode.NotFound, request.Height == 0 ? "no block has been committed yet" : $"block {request.Height} does not exist; the latest is {store.Height}");
+            : throw Refusal.Of(ApiReasons.UnknownBlock, request.Height == 0 ? "no block has been committed yet" : $"block {request.Height} does not exist; the latest is {store.Height}");
     }
 
-    public async Task StreamBlocks(StreamBlocksRequest request, IServerStreamWriter<Block> stream, ServerCallContext context)
+    public override async Task StreamBlocks(StreamBlocksRequest request, IServerStreamWriter<Block> stream, ServerCallContext context)
     {
         ulong height = Math.Max(1, request.FromHeight);
         while (!context.CancellationToken.IsCancellationRequested)
@@ -162,7 +154,7 @@ public sealed class LedgerService(ILedgerStore store, Mempool mempool, IConsensu
         }
     }
 
-    public Task<NodeStatus> GetNodeStatus(GetNodeStatusRequest request, ServerCallContext context)
+    public override Task<NodeStatus> GetNodeStatus(GetNodeStatusRequest request, ServerCallContext context)
     {
         ulong height = store.Height;
         return Task.FromResult(new NodeStatus
@@ -211,10 +203,10 @@ public sealed class LedgerService(ILedgerStore store, Mempool mempool, IConsensu
         if (token.IsEmpty) return null;
         string key;
         try { key = new UTF8Encoding(false, true).GetString(token.Span); }
-        catch (DecoderFallbackException) { throw Invalid("page_token is not a token this node issued"); }
+        catch (DecoderFallbackException) { throw Refusal.Of(ApiReasons.BadPageToken, "page_token is not a token this node issued"); }
         return key.Length > scanPrefix.Length && key.StartsWith(scanPrefix, StringComparison.Ordinal)
             ? key
-            : throw Invalid("page_token was not issued for this listing (same method, same party)");
+            : throw Refusal.Of(ApiReasons.BadPageToken, "page_token was not issued for this listing (same method, same party)");
     }
 
     private static Hash32 HashField(ByteString value, string field)
@@ -223,5 +215,5 @@ public sealed class LedgerService(ILedgerStore store, Mempool mempool, IConsensu
     private static Address AddressField(ByteString value, string field)
         => value.Length == 20 ? Address.FromBytes(value.Span) : throw Invalid($"{field} must be a 20-byte address, got {value.Length} bytes");
 
-    private static RpcException Invalid(string message) => new(StatusCode.InvalidArgument, message);
+    private static RpcException Invalid(string message) => Refusal.Of(ApiReasons.InvalidField, message);
 }

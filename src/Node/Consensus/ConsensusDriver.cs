@@ -20,14 +20,18 @@ public sealed class ConsensusDriver : BackgroundService
 
     private readonly int _nice;
     private readonly CancellationToken _started;
+    private readonly CommitWatch? _commits;
 
     /// <summary>
     /// The consensus thread gets Linux nice value <paramref name="nice"/> (0 = normal; see <see cref="OsThreadPriority"/>)
     /// and starts once <paramref name="started"/> fires (the host's ApplicationStarted: the API listens), or at once
-    /// when it is <see cref="CancellationToken.None"/>.
+    /// when it is <see cref="CancellationToken.None"/>; each commit is recorded in <paramref name="commits"/> (the
+    /// health check reads it).
     /// </summary>
-    public ConsensusDriver(IConsensusEngine engine, Mempool mempool, TimeProvider clock, ILogger<ConsensusDriver> log, int nice = 0, CancellationToken started = default)
+    public ConsensusDriver(IConsensusEngine engine, Mempool mempool, TimeProvider clock, ILogger<ConsensusDriver> log, int nice = 0,
+        CommitWatch? commits = null, CancellationToken started = default)
     {
+        _commits = commits;
         _engine = engine;
         _mempool = mempool;
         _clock = clock;
@@ -86,7 +90,10 @@ public sealed class ConsensusDriver : BackgroundService
             try
             {
                 if (_engine.TryCommit() is { } block)
+                {
+                    _commits?.Record(block.Height, _clock.GetUtcNow().ToUnixTimeMilliseconds());
                     _log.LogDebug("committed block {Height} with {Count} transactions", block.Height, block.Results.Count);
+                }
             }
             catch (Exception e) when (stoppingToken.IsCancellationRequested)
             {

@@ -17,7 +17,8 @@ public static class NodeCli
         var passwordFile = new Option<string?>("--password-file") { Description = $"File whose first line is the validator key password (else {DataDirectory.PasswordVariable})" };
         var genesis = new Option<string>("--genesis") { Description = "Genesis JSON file to start the chain from", Required = true };
         var validatorKey = new Option<string?>("--validator-key-file") { Description = "Import this hex private key as the validator key instead of generating one" };
-        var port = new Option<int?>("--port") { Description = "TCP port on 127.0.0.1 (0 = any free port)" };
+        var port = new Option<int?>("--port") { Description = "TCP port on 127.0.0.1 for gRPC, HTTP/2 cleartext (0 = any free port)" };
+        var webPort = new Option<int?>("--web-port") { Description = "TCP port on 127.0.0.1 for gRPC-Web and /healthz over HTTP/1.1 (default --port + 1; 0 = any free port; -1 = off)" };
 
         var init = new Command("init", "Create a data directory: genesis copy, validator keystore, genesis state") { genesis, dataDir, passwordFile, validatorKey };
         init.SetAction(result => Guard(() =>
@@ -29,11 +30,12 @@ public static class NodeCli
             return Task.FromResult(NodeExitCode.Ok);
         }));
 
-        var run = new Command("run", "Run the node: gRPC ledger API and /healthz on 127.0.0.1, single-validator consensus") { dataDir, port, passwordFile };
+        var run = new Command("run", "Run the node: gRPC ledger API and /healthz on 127.0.0.1, single-validator consensus") { dataDir, port, webPort, passwordFile };
         run.SetAction((result, cancellationToken) => Guard(async () =>
         {
             var overrides = new Dictionary<string, string?> { ["Node:DataDir"] = result.GetValue(dataDir) };
             if (result.GetValue(port) is { } p) overrides["Node:Port"] = p.ToString(CultureInfo.InvariantCulture);
+            if (result.GetValue(webPort) is { } w) overrides["Node:WebPort"] = w.ToString(CultureInfo.InvariantCulture);
             await using var host = NodeHost.Create(overrides, DataDirectory.ReadPassword(result.GetValue(passwordFile)));
             await host.RunAsync(cancellationToken);
             return NodeExitCode.Ok;

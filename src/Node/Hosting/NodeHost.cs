@@ -1,13 +1,13 @@
+using System.Net;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Configuration.Memory;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using P2PEnergy.Contracts.Crypto;
 using P2PEnergy.Node.Api;
-using P2PEnergy.Node.Api.Transport;
 using P2PEnergy.Node.Consensus;
 using P2PEnergy.Node.Grid;
 using P2PEnergy.Node.Ledger;
@@ -17,32 +17,38 @@ using P2PEnergy.Node.Storage;
 namespace P2PEnergy.Node.Hosting;
 
 /// <summary>
-/// <c>p2pe-node run</c>: one validator node in a Kestrel host — the ledger API over gRPC (h2c on 127.0.0.1),
-/// /healthz, and the consensus driver. It holds the data directory's lock from <see cref="Create"/> to
-/// <see cref="DisposeAsync"/>. On SIGTERM or Ctrl+C it ends its streams at once, gives the block in progress and the
-/// calls in flight <see cref="NodeOptions.ShutdownGraceMs"/>, closes the store and returns. Tests start it in-process on port 0.
+/// <c>p2pe-node run</c>: one validator node in a Kestrel host — the gRPC API (h2c on 127.0.0.1; with health and
+/// reflection), gRPC-Web and /healthz over HTTP/1.1 on a second port, and the consensus driver. It holds the data
+/// directory's lock from <see cref="Create"/> to <see cref="DisposeAsync"/>. On SIGTERM or Ctrl+C it ends its streams at
+/// once, gives the block in progress and the calls in flight <see cref="NodeOptions.ShutdownGraceMs"/>, closes the store
+/// and returns. Tests start it in-process on port 0.
 /// </summary>
 public sealed class NodeHost : IAsyncDisposable
 {
     private const string HostCategory = "Microsoft.Extensions.Hosting.Internal.Host";
     private readonly WebApplication _app;
     private readonly ListenOptions _listen;
+    private readonly ListenOptions? _web;
     private readonly ILedgerStore _store;
     private readonly DataDirectoryLock _lock;
-    private readonly int _port;
+    private readonly NodeOptions _options;
     private bool _ran;
 
-    private NodeHost(WebApplication app, ListenOptions listen, ILedgerStore store, DataDirectoryLock dataLock, int port)
+    private NodeHost(WebApplication app, ListenOptions listen, ListenOptions? web, ILedgerStore store, DataDirectoryLock dataLock, NodeOptions options)
     {
         _app = app;
         _listen = listen;
+        _web = web;
         _store = store;
         _lock = dataLock;
-        _port = port;
+        _options = options;
     }
 
-    /// <summary>The bound API address (valid after <see cref="StartAsync"/>).</summary>
+    /// <summary>The bound gRPC address, HTTP/2 cleartext (valid after <see cref="StartAsync"/>).</summary>
     public Uri Address => new($"http://127.0.0.1:{_listen.IPEndPoint!.Port}");
+
+    /// <summary>The bound HTTP/1.1 address for gRPC-Web and /healthz; null when Node:WebPort is -1.</summary>
+    public Uri? WebAddress => _web is null ? null : new($"http://127.0.0.1:{_web.IPEndPoint!.Port}");
 
     /// <summary>
     /// Builds the host. Settings come from appsettings.json "Node", P2PE_Node__* variables and
@@ -51,6 +57,16 @@ public sealed class NodeHost : IAsyncDisposable
     public static NodeHost Create(IReadOnlyDictionary<string, string?> overrides, string password, TimeProvider? clock = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
+        // Defaults below every other source: ASP.NET Core logs each request at Information ("Request starting …") and
+        // Grpc.AspNetCore each cancelled stream with its stack (every device reconnect), which a production node must
+        // not do; the API's own per-call line is Debug (ApiCallInterceptor).
+        builder.Configuration.Sources.Insert(0, new MemoryConfigurationSource
+        {
+            InitialData = new Dictionary<string, string?>
+            {
+                ["Logging:LogLevel:Default"] = "Information", ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning", ["Logging:LogLevel:Grpc"] = "Warning",
+            },
+        });
         builder.Configuration.AddJsonFile("appsettings.json", optional: true);
         builder.Configuration.AddEnvironmentVariables("P2PE_");
         builder.Configuration.AddInMemoryCollection(overrides);
@@ -97,9 +113,18 @@ public sealed class NodeHost : IAsyncDisposable
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromMilliseconds(options.ShutdownGraceMs));
         var publisher = new DispatchPublisher(store, parameters, engine.Feed, engine.LastBlockTimeMs);
 
-        ListenOptions? listen = null;
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.ListenGrpcLoopback(options.Port, l => listen = l));
-        builder.Services.AddGrpcTransport();
+        ListenOptions? listen = null, web = null;
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            // Without TLS there is no ALPN: a cleartext endpoint speaks either h2c with prior knowledge (what gRPC
+            // clients send) or HTTP/1.1 (what gRPC-Web in a browser needs), so each gets its own port (docs/node.md).
+            kestrel.Listen(IPAddress.Loopback, options.Port, l => { l.Protocols = HttpProtocols.Http2; listen = l; });
+            if (options.EffectiveWebPort >= 0)
+                kestrel.Listen(IPAddress.Loopback, options.EffectiveWebPort, l => { l.Protocols = HttpProtocols.Http1; web = l; });
+        });
+        var commits = new CommitWatch();
+        builder.Services.AddNodeApi();
+        builder.Services.AddSingleton(new CommitHealthCheck(commits, clock, CommitHealthCheck.StaleAfterFor(options.HeartbeatMs)));
         builder.Services.AddSingleton<ILedgerStore>(store);
         builder.Services.AddSingleton(mempool);
         builder.Services.AddSingleton<IConsensusEngine>(engine);
@@ -109,7 +134,8 @@ public sealed class NodeHost : IAsyncDisposable
         builder.Services.AddSingleton(new DevicesService(store, parameters, publisher, clock));
         builder.Services.AddSingleton(new GridService(store, parameters));
         builder.Services.AddHostedService(services => new ConsensusDriver(engine, mempool, clock,
-            services.GetRequiredService<ILogger<ConsensusDriver>>(), options.ConsensusNice, services.GetRequiredService<IHostApplicationLifetime>().ApplicationStarted));
+            services.GetRequiredService<ILogger<ConsensusDriver>>(), options.ConsensusNice, commits,
+            services.GetRequiredService<IHostApplicationLifetime>().ApplicationStarted));
         var app = builder.Build();
         app.Lifetime.ApplicationStarted.Register(() => Volatile.Write(ref started, true));
         // Streams wait for blocks that will not come once the node stops; ending them first lets Kestrel drain at once.
@@ -119,18 +145,14 @@ public sealed class NodeHost : IAsyncDisposable
             publisher.Close();
         });
         app.Logger.LogInformation("validator {Validator} on chain {ChainId} at height {Height}; secp256k1 backend: {Backend}", validator.Address, parameters.ChainId, store.Height, Secp256k1.Description);
-        app.MapGet("/healthz", () => Results.Text("ok"));
-        LedgerService.Map(app);
-        SettlementService.Map(app);
-        DevicesService.Map(app);
-        GridService.Map(app);
-        return new NodeHost(app, listen!, store, dataLock, options.Port);
+        app.MapNodeApi();
+        return new NodeHost(app, listen!, web, store, dataLock, options);
     }
 
     public async Task StartAsync(CancellationToken cancellationToken = default)
     {
         try { await _app.StartAsync(cancellationToken); }
-        catch (IOException e) when (e.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException) { throw AddressInUse(); }
+        catch (IOException e) when (e.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException) { throw AddressInUse(e); }
     }
 
     /// <summary>Runs until shutdown (Ctrl+C, SIGTERM or <paramref name="cancellationToken"/>); the host is disposed on return.</summary>
@@ -138,11 +160,19 @@ public sealed class NodeHost : IAsyncDisposable
     {
         _ran = true;
         try { await _app.RunAsync(cancellationToken); }
-        catch (IOException e) when (e.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException) { throw AddressInUse(); }
+        catch (IOException e) when (e.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException) { throw AddressInUse(e); }
     }
 
-    private AddressInUseException AddressInUse()
-        => new($"cannot listen on 127.0.0.1:{_port}: the address is in use by another process (another p2pe-node?); stop it or choose another --port");
+    /// <summary>
+    /// Names the taken port and the option that moves it. Kestrel binds the endpoints in turn and names the one that
+    /// failed in its message ("Failed to bind to address http://127.0.0.1:5081: address already in use.").
+    /// </summary>
+    private AddressInUseException AddressInUse(IOException e)
+    {
+        var web = _web is not null && e.Message.Contains($"{_web.IPEndPoint}:", StringComparison.Ordinal);
+        var (port, option) = web ? (_options.EffectiveWebPort, "--web-port") : (_options.Port, "--port");
+        return new($"cannot listen on 127.0.0.1:{port}: the address is in use by another process (another p2pe-node?); stop it or choose another {option}");
+    }
 
     public async ValueTask DisposeAsync()
     {

@@ -11,8 +11,17 @@ public sealed class NodeOptions
     /// <summary>Directory made by <c>p2pe-node init</c>: genesis.json, validator.json, ledger.db.</summary>
     public string DataDir { get; set; } = "";
 
-    /// <summary>TCP port on 127.0.0.1 for the gRPC API and /healthz; 0 picks a free one.</summary>
+    /// <summary>TCP port on 127.0.0.1 for the gRPC API (HTTP/2 cleartext, prior knowledge) and /healthz; 0 picks a free one.</summary>
     public int Port { get; set; } = 5080;
+
+    /// <summary>
+    /// TCP port on 127.0.0.1 for gRPC-Web and /healthz over HTTP/1.1 (what a browser speaks without TLS); 0 picks a
+    /// free one, -1 turns it off. Unset: <see cref="Port"/> + 1 (5081), or a free one when Port is 0.
+    /// </summary>
+    public int? WebPort { get; set; }
+
+    /// <summary>The web port in effect: <see cref="WebPort"/> or its default; -1 when off.</summary>
+    public int EffectiveWebPort => WebPort ?? (Port == 0 ? 0 : Port + 1);
 
     /// <summary>Longest gap between blocks on an idle chain, in milliseconds, so BFT time keeps moving.</summary>
     public long HeartbeatMs { get; set; } = 1000;
@@ -40,6 +49,8 @@ public sealed class NodeOptions
     {
         if (string.IsNullOrWhiteSpace(DataDir)) throw new ArgumentException("Node:DataDir is required (--data-dir)");
         if (Port is < 0 or > 65535) throw new ArgumentException($"Node:Port must lie in [0, 65535], got {Port}");
+        if (EffectiveWebPort is < -1 or > 65535) throw new ArgumentException($"Node:WebPort must lie in [-1, 65535], got {EffectiveWebPort}");
+        if (EffectiveWebPort == Port && Port != 0) throw new ArgumentException($"Node:WebPort must differ from Node:Port ({Port})");
         if (HeartbeatMs is < 1 or > 3_600_000) throw new ArgumentException($"Node:HeartbeatMs must lie in [1, 3600000], got {HeartbeatMs}");
         if (MaxBlockTransactions < 1) throw new ArgumentException($"Node:MaxBlockTransactions must be > 0, got {MaxBlockTransactions}");
         if (MempoolMaxTransactions < 1) throw new ArgumentException($"Node:MempoolMaxTransactions must be > 0, got {MempoolMaxTransactions}");

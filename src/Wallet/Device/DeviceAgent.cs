@@ -1,7 +1,8 @@
 using Google.Protobuf;
+using Grpc.Core;
+using P2PEnergy.Contracts.Api;
 using P2PEnergy.Contracts.Crypto;
 using P2PEnergy.Contracts.Protos;
-using P2PEnergy.Contracts.Rpc;
 using P2PEnergy.Contracts.TypedData;
 using P2PEnergy.Wallet.Cli;
 
@@ -13,9 +14,10 @@ namespace P2PEnergy.Wallet.Device;
 /// the cursor — and on any transport failure reconnect with capped exponential backoff, resuming after the last
 /// interval handled. Time comes from the injected clock only.
 /// </summary>
-public sealed class DeviceAgent(DeviceAgentOptions options, RpcChannel channel, PrivateKey deviceKey, IDeviceDriver driver, TimeProvider clock)
+public sealed class DeviceAgent(DeviceAgentOptions options, ChannelBase channel, PrivateKey deviceKey, IDeviceDriver driver, TimeProvider clock)
 {
-    private const string LedgerService = "p2pe.v1.Ledger", DevicesService = "p2pe.v1.Devices";
+    private readonly Ledger.LedgerClient _ledger = new(channel);
+    private readonly Devices.DevicesClient _devices = new(channel);
     // Block time is the proposer's wall clock; a second's margin keeps a reading from landing in a block
     // stamped just before the interval ends (INTERVAL_NOT_ENDED).
     private static readonly TimeSpan EndMargin = TimeSpan.FromSeconds(1);
@@ -44,9 +46,10 @@ public sealed class DeviceAgent(DeviceAgentOptions options, RpcChannel channel, 
         {
             try
             {
-                var status = await channel.UnaryAsync(LedgerService, "GetNodeStatus", new GetNodeStatusRequest(), NodeStatus.Parser, Deadline(), cancellationToken);
+                var status = await _ledger.GetNodeStatusAsync(new GetNodeStatusRequest(), deadline: Deadline(), cancellationToken: cancellationToken);
                 var request = Authenticate(status.ChainId, ignoreCursor ? 0 : cursor.ResumeFrom(options.IntervalSeconds));
-                await foreach (var instruction in channel.ServerStreamingAsync(DevicesService, "StreamDispatch", request, DispatchInstruction.Parser, cancellationToken: cancellationToken))
+                using var stream = _devices.StreamDispatch(request, cancellationToken: cancellationToken);
+                await foreach (var instruction in stream.ResponseStream.ReadAllAsync(cancellationToken))
                 {
                     failures = 0;
                     if (cursor.LastInterval() is { } last && instruction.IntervalStart <= last) continue;
@@ -70,7 +73,7 @@ public sealed class DeviceAgent(DeviceAgentOptions options, RpcChannel channel, 
             }
             catch (RpcException e) when (IsFatal(e.StatusCode))
             {
-                throw new WalletException(ExitCode.BadInput, "DISPATCH_REFUSED", $"the node refused the dispatch stream of meter {options.Meter}: {e.StatusCode}: {e.Detail}");
+                throw new WalletException(ExitCode.BadInput, "DISPATCH_REFUSED", $"the node refused the dispatch stream of meter {options.Meter}: {NodeRefusal.Of(e)}");
             }
             catch (Exception e) when (e is RpcException or HttpRequestException or IOException or TimeoutException or OperationCanceledException)
             {
@@ -79,7 +82,7 @@ public sealed class DeviceAgent(DeviceAgentOptions options, RpcChannel channel, 
             }
             // The node ended the stream cleanly (it is shutting down): back off as after a failure, so a node that keeps
             // closing streams at once is not hammered with reconnects.
-            if (!await BackOffAsync(new RpcException(StatusCode.Unavailable, "the node ended the dispatch stream"), failures++, cancellationToken)) return;
+            if (!await BackOffAsync(new RpcException(new Status(StatusCode.Unavailable, "the node ended the dispatch stream")), failures++, cancellationToken)) return;
         }
     }
 
@@ -129,20 +132,23 @@ public sealed class DeviceAgent(DeviceAgentOptions options, RpcChannel channel, 
 
     private async Task<(string Id, string Code, string Message)> SubmitAsync(Transaction tx, CancellationToken cancellationToken)
     {
-        var response = await channel.UnaryAsync(LedgerService, "SubmitTransaction", new SubmitTransactionRequest { Transaction = tx.ToByteString() },
-            SubmitTransactionResponse.Parser, Deadline(), cancellationToken);
+        var response = await _ledger.SubmitTransactionAsync(new SubmitTransactionRequest { Transaction = tx.ToByteString() },
+            deadline: Deadline(), cancellationToken: cancellationToken);
         string id = Hex.Encode(response.TransactionId.Span);
         if (!response.Accepted) return (id, response.Code, response.Message);
         var watch = new WatchTransactionRequest { TransactionId = response.TransactionId };
-        await foreach (var status in channel.ServerStreamingAsync(LedgerService, "WatchTransaction", watch, TransactionStatus.Parser, Deadline(), cancellationToken))
+        using var call = _ledger.WatchTransaction(watch, deadline: Deadline(), cancellationToken: cancellationToken);
+        await foreach (var status in call.ResponseStream.ReadAllAsync(cancellationToken))
         {
             if (status.State == TransactionStatus.Types.State.Committed)
                 return (id, status.Result?.Code ?? "OK", status.Result?.Message ?? "");
         }
-        throw new RpcException(StatusCode.Unavailable, $"WatchTransaction {id} ended before the reading committed");
+        throw new RpcException(new Status(StatusCode.Unavailable, $"WatchTransaction {id} ended before the reading committed"));
     }
 
-    private DateTime Deadline() => clock.GetUtcNow().UtcDateTime + CallTimeout;
+    // gRPC deadlines are wall-clock instants (the library and the node compare them with their own clocks), so they
+    // come from the system clock, not the injected one that paces intervals.
+    private static DateTime Deadline() => DateTime.UtcNow + CallTimeout;
 
     // Only answers that a retry cannot change stop the agent; everything else (node down, restarting) is retried.
     private static bool IsFatal(StatusCode code) => code is StatusCode.Unauthenticated or StatusCode.NotFound or StatusCode.InvalidArgument or StatusCode.PermissionDenied;

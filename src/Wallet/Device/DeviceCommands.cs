@@ -1,6 +1,6 @@
 using System.CommandLine;
 using P2PEnergy.Contracts.Crypto;
-using P2PEnergy.Contracts.Rpc;
+using P2PEnergy.Contracts.Api;
 using P2PEnergy.Wallet.Cli;
 using P2PEnergy.Wallet.Keys;
 
@@ -60,7 +60,7 @@ internal static class DeviceCommands
 
             var address = NodeAddress(parse.GetValue(node)!);
             var deviceKey = Unlock(context, parse.GetValue(key)!, parse.GetValue(passwordFile)?.FullName);
-            using var channel = new RpcChannel(address);
+            using var channel = NodeChannel.Create(address);
             var agent = new DeviceAgent(options, channel, deviceKey, driver, context.Env.Clock);
             var status = new DeviceStatusLine(context.Env.Out, json, live: !json && IsTerminal(context.Env.Out));
             agent.Dispatched += status.Running;

@@ -1,46 +1,57 @@
 using Google.Protobuf;
+using Grpc.Core;
+using Grpc.Net.Client;
+using P2PEnergy.Contracts.Api;
 using P2PEnergy.Contracts.Crypto;
 using P2PEnergy.Contracts.Protos;
-using P2PEnergy.Contracts.Rpc;
 using P2PEnergy.Wallet.Cli;
 
 namespace P2PEnergy.Wallet.Node;
 
 /// <summary>
-/// The wallet's view of one node: typed calls on p2pe.v1.Ledger and p2pe.v1.Settlement, with every transport failure
-/// turned into NODE_UNREACHABLE (naming the URL) and every node refusal into its own reason code.
+/// The wallet's view of one node: typed calls on p2pe.v1.Ledger, Settlement and Grid (the generated clients), with
+/// every transport failure turned into NODE_UNREACHABLE (naming the URL) and every node refusal into its own reason
+/// code (<see cref="NodeRefusal"/>).
 /// </summary>
-internal sealed class NodeClient(Uri url) : IDisposable
+internal sealed class NodeClient : IDisposable
 {
-    private const string Ledger = "p2pe.v1.Ledger";
-    private const string Settlement = "p2pe.v1.Settlement";
-    private static readonly TimeSpan CallTimeout = TimeSpan.FromSeconds(15);
+    private readonly GrpcChannel _channel;
+    private readonly Ledger.LedgerClient _ledger;
+    private readonly Settlement.SettlementClient _settlement;
+    private readonly Grid.GridClient _grid;
 
-    private readonly RpcChannel _channel = new(url, new RpcChannelOptions(connectTimeout: TimeSpan.FromSeconds(5)));
+    public NodeClient(Uri url)
+    {
+        Url = url;
+        _channel = NodeChannel.Create(url, connectTimeout: TimeSpan.FromSeconds(5));
+        _ledger = new Ledger.LedgerClient(_channel);
+        _settlement = new Settlement.SettlementClient(_channel);
+        _grid = new Grid.GridClient(_channel);
+    }
 
-    public Uri Url { get; } = url;
+    public Uri Url { get; }
 
     /// <summary>The client for the node named by --node or the profile.</summary>
     public static NodeClient Connect(CliContext context, System.CommandLine.ParseResult parse)
         => new(new NodeProfile(context.Env.Home).NodeUrl(parse.GetValue(CliContext.Node)));
 
-    public Task<NodeStatus> StatusAsync() => Unary(Ledger, "GetNodeStatus", new GetNodeStatusRequest(), NodeStatus.Parser);
+    public Task<NodeStatus> StatusAsync() => Unary(o => _ledger.GetNodeStatusAsync(new GetNodeStatusRequest(), o));
 
     public Task<GridStatus> GridStatusAsync(ulong intervalStart)
-        => Unary("p2pe.v1.Grid", "GetGridStatus", new GetGridStatusRequest { IntervalStart = intervalStart }, GridStatus.Parser);
+        => Unary(o => _grid.GetGridStatusAsync(new GetGridStatusRequest { IntervalStart = intervalStart }, o));
 
     public Task<HostingCapacity> HostingCapacityAsync(string meter, ulong intervalStart)
-        => Unary("p2pe.v1.Grid", "GetHostingCapacity", new GetHostingCapacityRequest { Meter = meter, IntervalStart = intervalStart }, HostingCapacity.Parser);
+        => Unary(o => _grid.GetHostingCapacityAsync(new GetHostingCapacityRequest { Meter = meter, IntervalStart = intervalStart }, o));
 
     public Task<AccountState> AccountAsync(Address address)
-        => Unary(Ledger, "GetAccount", new GetAccountRequest { Address = Bytes(address) }, AccountState.Parser);
+        => Unary(o => _ledger.GetAccountAsync(new GetAccountRequest { Address = Bytes(address) }, o));
 
     public Task<Statement> StatementAsync(Address address, ulong from, ulong to)
-        => Unary(Settlement, "GetStatement", new GetStatementRequest { Account = Bytes(address), From = from, To = to }, Statement.Parser);
+        => Unary(o => _settlement.GetStatementAsync(new GetStatementRequest { Account = Bytes(address), From = from, To = to }, o));
 
-    /// <summary>The totals of one settled interval (NOT_FOUND until it settles).</summary>
+    /// <summary>The totals of one settled interval (NOT_SETTLED until it settles).</summary>
     public Task<IntervalSettlement> SettlementAsync(ulong intervalStart)
-        => Unary(Settlement, "GetSettlement", new GetSettlementRequest { IntervalStart = intervalStart }, IntervalSettlement.Parser);
+        => Unary(o => _settlement.GetSettlementAsync(new GetSettlementRequest { IntervalStart = intervalStart }, o));
 
     /// <summary>Every page of ListContracts (optionally only those of <paramref name="party"/>).</summary>
     public async Task<List<ContractState>> ContractsAsync(Address? party)
@@ -50,7 +61,7 @@ internal sealed class NodeClient(Uri url) : IDisposable
         if (party is { } p) request.Party = Bytes(p);
         do
         {
-            var page = await Unary(Ledger, "ListContracts", request, ListContractsResponse.Parser);
+            var page = await Unary(o => _ledger.ListContractsAsync(request, o));
             all.AddRange(page.Contracts);
             request.PageToken = page.NextPageToken;
         } while (!request.PageToken.IsEmpty);
@@ -64,7 +75,7 @@ internal sealed class NodeClient(Uri url) : IDisposable
         var request = new GetOffersRequest { Limit = 1000, IncludeClosed = includeClosed };
         do
         {
-            var page = await Unary(Ledger, "GetOffers", request, GetOffersResponse.Parser);
+            var page = await Unary(o => _ledger.GetOffersAsync(request, o));
             all.AddRange(page.Offers);
             request.PageToken = page.NextPageToken;
         } while (!request.PageToken.IsEmpty);
@@ -74,7 +85,7 @@ internal sealed class NodeClient(Uri url) : IDisposable
     /// <summary>Submits a signed envelope; a mempool refusal throws with the node's verdict code.</summary>
     public async Task<SubmitTransactionResponse> SubmitAsync(Transaction transaction)
     {
-        var verdict = await Unary(Ledger, "SubmitTransaction", new SubmitTransactionRequest { Transaction = transaction.ToByteString() }, SubmitTransactionResponse.Parser);
+        var verdict = await Unary(o => _ledger.SubmitTransactionAsync(new SubmitTransactionRequest { Transaction = transaction.ToByteString() }, o));
         if (!verdict.Accepted) throw new WalletException(ExitCode.Rejected, verdict.Code, verdict.Message);
         return verdict;
     }
@@ -84,8 +95,8 @@ internal sealed class NodeClient(Uri url) : IDisposable
     {
         try
         {
-            await foreach (var status in _channel.ServerStreamingAsync(Ledger, "WatchTransaction", new WatchTransactionRequest { TransactionId = transactionId },
-                               TransactionStatus.Parser, DateTime.UtcNow + timeout))
+            using var call = _ledger.WatchTransaction(new WatchTransactionRequest { TransactionId = transactionId }, deadline: DateTime.UtcNow + timeout);
+            await foreach (var status in call.ResponseStream.ReadAllAsync())
             {
                 progress(status);
                 if (status.State == TransactionStatus.Types.State.Committed) return status;
@@ -105,21 +116,21 @@ internal sealed class NodeClient(Uri url) : IDisposable
 
     public static ByteString Bytes(Address address) => ByteString.CopyFrom(address.Bytes);
 
-    private async Task<TResponse> Unary<TRequest, TResponse>(string service, string method, TRequest request, MessageParser<TResponse> parser)
-        where TRequest : IMessage where TResponse : IMessage<TResponse>
+    private async Task<TResponse> Unary<TResponse>(Func<CallOptions, AsyncUnaryCall<TResponse>> call)
     {
-        try { return await _channel.UnaryAsync(service, method, request, parser, DateTime.UtcNow + CallTimeout); }
+        try { return await call(new CallOptions(deadline: DateTime.UtcNow + ApiLimits.UnaryDeadline)); }
         catch (RpcException e) { throw Translate(e); }
     }
 
-    private WalletException Translate(RpcException e) => e.StatusCode switch
+    private WalletException Translate(RpcException e)
     {
-        StatusCode.Unavailable or StatusCode.DeadlineExceeded
-            => new WalletException(ExitCode.NodeUnreachable, "NODE_UNREACHABLE", $"no answer from the node at {Url}: {e.Detail}"),
-        StatusCode.NotFound => new WalletException(ExitCode.Rejected, "NOT_FOUND", e.Detail),
-        StatusCode.InvalidArgument => new WalletException(ExitCode.Rejected, "INVALID_ARGUMENT", e.Detail),
-        StatusCode.Unimplemented => new WalletException(ExitCode.Rejected, "UNIMPLEMENTED", $"the node at {Url} does not serve this call: {e.Detail}"),
-        // gRPC status names as reason codes in the same SHOUTING_SNAKE form: PermissionDenied -> PERMISSION_DENIED.
-        _ => new WalletException(ExitCode.Rejected, System.Text.RegularExpressions.Regex.Replace(e.StatusCode.ToString(), "(?<=[a-z])(?=[A-Z])", "_").ToUpperInvariant(), e.Detail),
-    };
+        var refusal = NodeRefusal.Of(e);
+        return e.StatusCode switch
+        {
+            StatusCode.Unavailable or StatusCode.DeadlineExceeded when refusal.Code == NodeRefusal.StatusName(e.StatusCode)
+                => new WalletException(ExitCode.NodeUnreachable, "NODE_UNREACHABLE", $"no answer from the node at {Url}: {refusal.Message}"),
+            StatusCode.Unimplemented => new WalletException(ExitCode.Rejected, refusal.Code, $"the node at {Url} does not serve this call: {refusal.Message}"),
+            _ => new WalletException(ExitCode.Rejected, refusal.Code, refusal.Message),
+        };
+    }
 }

@@ -4,7 +4,8 @@ using Google.Protobuf;
 using P2PEnergy.Contracts.Crypto;
 using P2PEnergy.Contracts.Ledger;
 using P2PEnergy.Contracts.Protos;
-using P2PEnergy.Contracts.Rpc;
+using Grpc.Core;
+using P2PEnergy.Contracts.Api;
 using P2PEnergy.Contracts.TypedData;
 
 namespace P2PEnergy.Benchmarks.Load;
@@ -47,13 +48,14 @@ public static class LoadGenerator
         var signing = Stopwatch.StartNew();
         var envelopes = NodeUnderLoad.SignContracts(node.Pairs, warmup + contracts);
         Console.WriteLine($"signed {warmup + contracts:N0} contracts in {signing.Elapsed.TotalSeconds:F1} s");
-        var channels = Enumerable.Range(0, Math.Max(1, connections)).Select(_ => new RpcChannel(node.Address)).ToArray();
-        await WaitReady(channels[0]);
+        var channels = Enumerable.Range(0, Math.Max(1, connections)).Select(_ => NodeChannel.Create(node.Address)).ToArray();
+        var clients = channels.Select(c => new Ledger.LedgerClient(c)).ToArray();
+        await WaitReady(clients[0]);
 
         var run = new Run(envelopes, window, Stopwatch.StartNew());
         using var stop = new CancellationTokenSource();
-        var follower = run.FollowAsync(channels[0], stop.Token);
-        var options = (batch, concurrency, channels);
+        var follower = run.FollowAsync(clients[0], stop.Token);
+        var options = (batch, concurrency, clients);
         if (warmup > 0)
         {
             var cold = await run.PhaseAsync(0, warmup, options, node, follower);
@@ -81,7 +83,7 @@ public static class LoadGenerator
         Console.WriteLine($"CPU / contract  node {phase.NodeCpuSeconds / ok / recoverSeconds:F2} recovers ({phase.NodeCpuSeconds * 1e6 / ok:F1} µs), generator {phase.OwnCpuSeconds / ok / recoverSeconds:F2} recovers ({phase.OwnCpuSeconds * 1e6 / ok:F1} µs)");
         Console.WriteLine($"machine busy    {(phase.NodeCpuSeconds + phase.OwnCpuSeconds) / phase.Seconds / Environment.ProcessorCount:P0} of {Environment.ProcessorCount} cores (node + generator)");
         foreach (var (code, n) in run.Rejected) Console.WriteLine($"rejected        {code}: {n:N0}");
-        await SpotCheckResults(channels[0], envelopes, warmup + ok);
+        await SpotCheckResults(clients[0], envelopes, warmup + ok);
         foreach (var c in channels) c.Dispose();
         return phase.Complete && ok == contracts ? 0 : 1;
     }
@@ -112,11 +114,12 @@ public static class LoadGenerator
             return index;
         }
 
-        public Task FollowAsync(RpcChannel channel, CancellationToken cancellation) => Task.Run(async () =>
+        public Task FollowAsync(Ledger.LedgerClient ledger, CancellationToken cancellation) => Task.Run(async () =>
         {
             try
             {
-                await foreach (var block in channel.ServerStreamingAsync("p2pe.v1.Ledger", "StreamBlocks", new StreamBlocksRequest { FromHeight = 1 }, Block.Parser, cancellationToken: cancellation))
+                using var call = ledger.StreamBlocks(new StreamBlocksRequest { FromHeight = 1 }, cancellationToken: cancellation);
+                await foreach (var block in call.ResponseStream.ReadAllAsync(cancellation))
                 {
                     long now = clock.ElapsedTicks;
                     foreach (var tx in block.Transactions)
@@ -138,7 +141,7 @@ public static class LoadGenerator
         }
 
         /// <summary>Submits envelopes [first, first + count) and returns once all of them finished (or after 10 minutes).</summary>
-        public async Task<Phase> PhaseAsync(int first, int count, (int Batch, int Concurrency, RpcChannel[] Channels) options, NodeUnderLoad node, Task follower)
+        public async Task<Phase> PhaseAsync(int first, int count, (int Batch, int Concurrency, Ledger.LedgerClient[] Clients) options, NodeUnderLoad node, Task follower)
         {
             int end = first + count, next = first;
             long start = clock.ElapsedTicks;
@@ -146,7 +149,7 @@ public static class LoadGenerator
             var ownCpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
             var submitters = Enumerable.Range(0, options.Concurrency).Select(w => Task.Run(async () =>
             {
-                var channel = options.Channels[w % options.Channels.Length];
+                var ledger = options.Clients[w % options.Clients.Length];
                 int from;
                 while ((from = Interlocked.Add(ref next, options.Batch) - options.Batch) < end)
                 {
@@ -157,7 +160,7 @@ public static class LoadGenerator
                     {
                         long now = clock.ElapsedTicks;
                         foreach (int i in pending) Submitted[i] = now;
-                        var verdicts = await SubmitAsync(channel, pending.Select(i => envelopes[i]).ToList());
+                        var verdicts = await SubmitAsync(ledger, pending.Select(i => envelopes[i]).ToList());
                         var retry = new List<int>();
                         for (int j = 0; j < pending.Count; j++)
                         {
@@ -184,28 +187,27 @@ public static class LoadGenerator
     }
 
     /// <summary>One envelope through SubmitTransaction, several through one SubmitTransactions call.</summary>
-    private static async Task<IReadOnlyList<SubmitTransactionResponse>> SubmitAsync(RpcChannel channel, IReadOnlyList<byte[]> envelopes)
+    private static async Task<IReadOnlyList<SubmitTransactionResponse>> SubmitAsync(Ledger.LedgerClient ledger, IReadOnlyList<byte[]> envelopes)
     {
         if (envelopes.Count == 1)
-            return [await channel.UnaryAsync("p2pe.v1.Ledger", "SubmitTransaction",
-                new SubmitTransactionRequest { Transaction = ByteString.CopyFrom(envelopes[0]) }, SubmitTransactionResponse.Parser)];
+            return [await ledger.SubmitTransactionAsync(new SubmitTransactionRequest { Transaction = ByteString.CopyFrom(envelopes[0]) })];
         var request = new SubmitTransactionsRequest();
         foreach (var envelope in envelopes) request.Transactions.Add(ByteString.CopyFrom(envelope));
-        var response = await channel.UnaryAsync("p2pe.v1.Ledger", "SubmitTransactions", request, SubmitTransactionsResponse.Parser);
+        var response = await ledger.SubmitTransactionsAsync(request);
         if (response.Verdicts.Count != envelopes.Count) throw new InvalidOperationException($"{response.Verdicts.Count} verdicts for {envelopes.Count} transactions");
         return response.Verdicts;
     }
 
     /// <summary>Committed is not accepted: sample the execution results, which must all be OK.</summary>
-    private static async Task SpotCheckResults(RpcChannel channel, byte[][] envelopes, int committed)
+    private static async Task SpotCheckResults(Ledger.LedgerClient ledger, byte[][] envelopes, int committed)
     {
         if (committed == 0) return;
         int bad = 0, checkedCount = 0;
         for (int i = 0; i < envelopes.Length && checkedCount < 200; i += Math.Max(1, envelopes.Length / 200), checkedCount++)
         {
-            await foreach (var status in channel.ServerStreamingAsync("p2pe.v1.Ledger", "WatchTransaction",
-                new WatchTransactionRequest { TransactionId = ByteString.CopyFrom(TransactionId.Of(envelopes[i]).Bytes) }, TransactionStatus.Parser,
-                deadline: DateTime.UtcNow.AddSeconds(10)))
+            using var call = ledger.WatchTransaction(new WatchTransactionRequest { TransactionId = ByteString.CopyFrom(TransactionId.Of(envelopes[i]).Bytes) },
+                deadline: DateTime.UtcNow.AddSeconds(10));
+            await foreach (var status in call.ResponseStream.ReadAllAsync())
             {
                 if (status.State != TransactionStatus.Types.State.Committed) continue;
                 if (status.Result.Code != "OK") { bad++; Console.WriteLine($"result          {status.Result.Code}: {status.Result.Message}"); }
@@ -215,11 +217,11 @@ public static class LoadGenerator
         Console.WriteLine($"spot check      {checkedCount - bad} of {checkedCount} sampled results OK");
     }
 
-    private static async Task WaitReady(RpcChannel channel)
+    private static async Task WaitReady(Ledger.LedgerClient ledger)
     {
         for (int attempt = 0; ; attempt++)
         {
-            try { await channel.UnaryAsync("p2pe.v1.Ledger", "GetNodeStatus", new GetNodeStatusRequest(), NodeStatus.Parser, DateTime.UtcNow.AddSeconds(2)); return; }
+            try { await ledger.GetNodeStatusAsync(new GetNodeStatusRequest(), deadline: DateTime.UtcNow.AddSeconds(2)); return; }
             catch (RpcException) when (attempt < 100) { await Task.Delay(200); }
         }
     }

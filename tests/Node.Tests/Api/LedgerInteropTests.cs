@@ -2,11 +2,12 @@ using System.Text.Json;
 using Google.Protobuf;
 using P2PEnergy.Contracts.Crypto;
 using P2PEnergy.Contracts.Protos;
-using P2PEnergy.Contracts.Rpc;
+using Grpc.Core;
+using Grpc.Net.Client;
+using P2PEnergy.Contracts.Api;
 using P2PEnergy.Node.Api;
 using P2PEnergy.Node.Hosting;
 using P2PEnergy.Node.Ledger.Execution;
-using P2PEnergy.Node.Tests.Api.Transport;
 using P2PEnergy.Node.Tests.Hosting;
 using P2PEnergy.Node.Tests.Ledger;
 using P2PEnergy.Node.Tests.Support;
@@ -62,9 +63,9 @@ public sealed class LedgerInteropTests
         Assert.Equal(ReasonCodes.Malformed, nonCanonical.GetProperty("code").GetString());
         Assert.Contains("attachment", nonCanonical.GetProperty("message").GetString());
 
-        using var channel = new RpcChannel(host.Address);
+        using var channel = NodeChannel.Create(host.Address);
         var deadline = DateTime.UtcNow.AddSeconds(10);
-        var carol = await channel.UnaryAsync(LedgerService.Name, "GetAccount", new GetAccountRequest { Address = ByteString.CopyFrom(chain.Carol.Address.Bytes) }, AccountState.Parser, deadline);
+        var carol = await channel.Ledger().GetAccountAsync(new GetAccountRequest { Address = ByteString.CopyFrom(chain.Carol.Address.Bytes) }, deadline: deadline).ResponseAsync;
         var account = root.GetProperty("account");
         Assert.True(carol.Admitted);
         Assert.Equal(1_234_567UL, carol.Balance);
@@ -75,7 +76,7 @@ public sealed class LedgerInteropTests
         var contract = transactions[2];
         Assert.Contains(contract.GetProperty("payloadId").GetString(), root.GetProperty("contracts").GetProperty("ids").EnumerateArray().Select(i => i.GetString()));
         Assert.Contains(chain.Bob.Address.ToString(), root.GetProperty("contracts").GetProperty("buyers").EnumerateArray().Select(b => b.GetString()));
-        var byAlice = await channel.UnaryAsync(LedgerService.Name, "ListContracts", new ListContractsRequest { Party = ByteString.CopyFrom(chain.Alice.Address.Bytes) }, ListContractsResponse.Parser, deadline);
+        var byAlice = await channel.Ledger().ListContractsAsync(new ListContractsRequest { Party = ByteString.CopyFrom(chain.Alice.Address.Bytes) }, deadline: deadline).ResponseAsync;
         Assert.Equal(byAlice.Contracts.Select(c => Hex.Encode(c.Id.Span)), root.GetProperty("contracts").GetProperty("ids").EnumerateArray().Select(i => i.GetString()));
 
         var block = root.GetProperty("block");

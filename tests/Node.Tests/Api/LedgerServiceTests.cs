@@ -3,9 +3,10 @@ using Google.Protobuf;
 using Microsoft.AspNetCore.Http;
 using P2PEnergy.Contracts.Crypto;
 using P2PEnergy.Contracts.Protos;
-using P2PEnergy.Contracts.Rpc;
+using Grpc.Core;
+using Grpc.Net.Client;
+using P2PEnergy.Contracts.Api;
 using P2PEnergy.Node.Api;
-using P2PEnergy.Node.Api.Transport;
 using P2PEnergy.Node.Ledger.State;
 using P2PEnergy.Node.Tests.Ledger;
 using P2PEnergy.Node.Tests.Support;
@@ -27,7 +28,7 @@ public sealed class LedgerServiceTests
         _service = new LedgerService(_node.Store, _node.Mempool, _node.Engine, _node.Chain.Parameters, _node.Chain.Validator.Address);
     }
 
-    private static ServerCallContext Call(string method) => new(new DefaultHttpContext(), $"/{LedgerService.Name}/{method}", DateTime.MaxValue, CancellationToken.None);
+    private static ServerCallContext Call(string method) => new TestCallContext($"/p2pe.v1.Ledger/{method}", CancellationToken.None);
 
     private LedgerHarness Chain => _node.Chain;
 
@@ -157,7 +158,7 @@ public sealed class LedgerServiceTests
     {
         var error = await Assert.ThrowsAsync<RpcException>(() => _service.ListContracts(new ListContractsRequest { Limit = limit }, Call("ListContracts")));
         Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
-        Assert.Contains("limit", error.Detail);
+        Assert.Contains("limit", error.Status.Detail);
     }
 
     [Fact]
@@ -165,7 +166,7 @@ public sealed class LedgerServiceTests
     {
         var error = await Assert.ThrowsAsync<RpcException>(() => _service.GetOffers(new GetOffersRequest { Limit = 1001 }, Call("GetOffers")));
         Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
-        Assert.Contains("limit", error.Detail);
+        Assert.Contains("limit", error.Status.Detail);
     }
 
     [Fact]
@@ -174,7 +175,7 @@ public sealed class LedgerServiceTests
         SeedContracts(3);
         var error = await Assert.ThrowsAsync<RpcException>(() => _service.ListContracts(new ListContractsRequest { PageToken = ByteString.CopyFrom(0xff, 0xfe, 0x00) }, Call("ListContracts")));
         Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
-        Assert.Contains("page_token", error.Detail);
+        Assert.Contains("page_token", error.Status.Detail);
     }
 
     public static TheoryData<string> ForeignTokens => new()
@@ -194,7 +195,7 @@ public sealed class LedgerServiceTests
         SeedContracts(3);
         var error = await Assert.ThrowsAsync<RpcException>(() => _service.ListContracts(new ListContractsRequest { PageToken = ByteString.CopyFromUtf8(token) }, Call("ListContracts")));
         Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
-        Assert.Contains("page_token", error.Detail);
+        Assert.Contains("page_token", error.Status.Detail);
     }
 
     [Fact]
@@ -212,7 +213,7 @@ public sealed class LedgerServiceTests
     {
         var error = await Assert.ThrowsAsync<RpcException>(() => _service.GetOffers(new GetOffersRequest { PageToken = ByteString.CopyFrom(0xc3) }, Call("GetOffers")));
         Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
-        Assert.Contains("page_token", error.Detail);
+        Assert.Contains("page_token", error.Status.Detail);
     }
 
     [Fact]
@@ -272,7 +273,7 @@ public sealed class LedgerServiceTests
     {
         var error = await Assert.ThrowsAsync<RpcException>(() => _service.GetAccount(new GetAccountRequest { Address = ByteString.CopyFrom(new byte[length]) }, Call("GetAccount")));
         Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
-        Assert.Contains("address", error.Detail);
+        Assert.Contains("address", error.Status.Detail);
     }
 
     [Fact]
@@ -280,7 +281,7 @@ public sealed class LedgerServiceTests
     {
         var error = await Assert.ThrowsAsync<RpcException>(() => _service.ListContracts(new ListContractsRequest { Party = ByteString.CopyFrom(new byte[19]) }, Call("ListContracts")));
         Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
-        Assert.Contains("party", error.Detail);
+        Assert.Contains("party", error.Status.Detail);
     }
 
     [Fact]
@@ -288,7 +289,7 @@ public sealed class LedgerServiceTests
     {
         var error = await Assert.ThrowsAsync<RpcException>(() => _service.SubmitTransaction(new SubmitTransactionRequest(), Call("SubmitTransaction")));
         Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
-        Assert.Contains("transaction", error.Detail);
+        Assert.Contains("transaction", error.Status.Detail);
     }
 
     [Fact]
@@ -320,8 +321,8 @@ public sealed class LedgerServiceTests
         for (int i = 0; i < count; i++) request.Transactions.Add(envelope.ToByteString());
         var error = await Assert.ThrowsAsync<RpcException>(() => _service.SubmitTransactions(request, Call("SubmitTransactions")));
         Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
-        Assert.Contains($"1 to {LedgerService.MaxBatch}", error.Detail);
-        Assert.Contains($"got {count}", error.Detail);
+        Assert.Contains($"1 to {LedgerService.MaxBatch}", error.Status.Detail);
+        Assert.Contains($"got {count}", error.Status.Detail);
         Assert.Equal(0, _node.Mempool.Count);
     }
 
@@ -334,7 +335,7 @@ public sealed class LedgerServiceTests
         var written = new CollectingWriter<TransactionStatus>();
         var error = await Assert.ThrowsAsync<RpcException>(() => _service.WatchTransaction(new WatchTransactionRequest { TransactionId = ByteString.CopyFrom(new byte[length]) }, written, Call("WatchTransaction")));
         Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
-        Assert.Contains("transaction_id", error.Detail);
+        Assert.Contains("transaction_id", error.Status.Detail);
         Assert.Empty(written.Messages);
     }
 
@@ -343,5 +344,6 @@ public sealed class LedgerServiceTests
         public List<T> Messages { get; } = [];
         public Task WriteAsync(T message) { Messages.Add(message); return Task.CompletedTask; }
         public Task WriteAsync(T message, CancellationToken cancellationToken) => WriteAsync(message);
+        public WriteOptions? WriteOptions { get; set; }
     }
 }

@@ -1,7 +1,10 @@
 using Google.Protobuf;
+using P2PEnergy.Node.Tests.Support;
 using P2PEnergy.Contracts.Crypto;
 using P2PEnergy.Contracts.Protos;
-using P2PEnergy.Contracts.Rpc;
+using Grpc.Core;
+using Grpc.Net.Client;
+using P2PEnergy.Contracts.Api;
 using P2PEnergy.Node.Api;
 using P2PEnergy.Node.Hosting;
 using P2PEnergy.Node.Ledger.Execution;
@@ -47,18 +50,18 @@ public sealed class GridNodeTests
             {
                 using var startup = new CancellationTokenSource(TimeSpan.FromSeconds(30));
                 await host.StartAsync(startup.Token);
-                using var channel = new RpcChannel(host.Address);
+                using var channel = NodeChannel.Create(host.Address);
                 Assert.Equal(ReasonCodes.Ok, (await CommitAsync(channel, LedgerHarness.Envelope(terms, chain.Alice, chain.Bob))).Result.Code);
                 var refused = await CommitAsync(channel, LedgerHarness.Envelope(overload, chain.Alice, chain.Bob));
                 Assert.Equal(ReasonCodes.ThermalLimit, refused.Result.Code);
 
-                var status = await channel.UnaryAsync(GridService.Name, "GetGridStatus", new GetGridStatusRequest { IntervalStart = terms.IntervalStart }, GridStatus.Parser, In(10));
+                var status = await channel.Grid().GetGridStatusAsync(new GetGridStatusRequest { IntervalStart = terms.IntervalStart }, deadline: In(10)).ResponseAsync;
                 var sp1 = status.Elements.Single(e => e.Element == "SP1");
                 Assert.Equal(8_000, sp1.ActiveW);
                 Assert.Equal(1_000, sp1.Headroom);
-                var capacity = await channel.UnaryAsync(GridService.Name, "GetHostingCapacity", new GetHostingCapacityRequest { Meter = "MTR-A", IntervalStart = terms.IntervalStart }, HostingCapacity.Parser, In(10));
+                var capacity = await channel.Grid().GetHostingCapacityAsync(new GetHostingCapacityRequest { Meter = "MTR-A", IntervalStart = terms.IntervalStart }, deadline: In(10)).ResponseAsync;
                 Assert.Equal(1_000, capacity.ExportW);
-                var misaligned = await Assert.ThrowsAsync<RpcException>(() => channel.UnaryAsync(GridService.Name, "GetGridStatus", new GetGridStatusRequest { IntervalStart = terms.IntervalStart + 1 }, GridStatus.Parser, In(10)));
+                var misaligned = await Assert.ThrowsAsync<RpcException>(() => channel.Grid().GetGridStatusAsync(new GetGridStatusRequest { IntervalStart = terms.IntervalStart + 1 }, deadline: In(10)).ResponseAsync);
                 Assert.Equal(StatusCode.InvalidArgument, misaligned.StatusCode);
             }
             using var store = SqliteLedgerStore.Open(data.LedgerFile);
@@ -71,12 +74,12 @@ public sealed class GridNodeTests
         }
     }
 
-    private static async Task<TransactionStatus> CommitAsync(RpcChannel channel, Transaction tx)
+    private static async Task<TransactionStatus> CommitAsync(GrpcChannel channel, Transaction tx)
     {
-        var submitted = await channel.UnaryAsync(LedgerService.Name, "SubmitTransaction", new SubmitTransactionRequest { Transaction = tx.ToByteString() }, SubmitTransactionResponse.Parser, In(10));
+        var submitted = await channel.Ledger().SubmitTransactionAsync(new SubmitTransactionRequest { Transaction = tx.ToByteString() }, deadline: In(10)).ResponseAsync;
         Assert.True(submitted.Accepted, submitted.Message);
         TransactionStatus? last = null;
-        await foreach (var status in channel.ServerStreamingAsync(LedgerService.Name, "WatchTransaction", new WatchTransactionRequest { TransactionId = submitted.TransactionId }, TransactionStatus.Parser, In(10)))
+        await foreach (var status in channel.Ledger().WatchTransaction(new WatchTransactionRequest { TransactionId = submitted.TransactionId }, deadline: In(10)).ReadAll())
             last = status;
         Assert.Equal(TransactionStatus.Types.State.Committed, last!.State);
         return last;

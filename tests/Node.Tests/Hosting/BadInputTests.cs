@@ -1,7 +1,9 @@
 using Google.Protobuf;
 using P2PEnergy.Contracts.Crypto;
 using P2PEnergy.Contracts.Protos;
-using P2PEnergy.Contracts.Rpc;
+using Grpc.Core;
+using Grpc.Net.Client;
+using P2PEnergy.Contracts.Api;
 using P2PEnergy.Contracts.TypedData;
 using P2PEnergy.Node.Api;
 using P2PEnergy.Node.Ledger.Execution;
@@ -18,8 +20,8 @@ namespace P2PEnergy.Node.Tests.Hosting;
 public sealed class BadInputTests(RunningNode fixture) : IClassFixture<RunningNode>
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(15);
-    private static readonly string SubmitPath = $"/{LedgerService.Name}/SubmitTransaction";
-    private RpcChannel Channel => fixture.Channel;
+    private const string SubmitPath = "/p2pe.v1.Ledger/SubmitTransaction";
+    private GrpcChannel Channel => fixture.Channel;
     private LedgerHarness K => fixture.Chain.Keys;
 
     [Fact]
@@ -28,19 +30,22 @@ public sealed class BadInputTests(RunningNode fixture) : IClassFixture<RunningNo
         // Field 1 (transaction), length-delimited, announces 5 bytes and carries 1: truncated protobuf.
         var (status, message) = await RawGrpcCall.PostAsync(fixture.Node.Address, SubmitPath, RawGrpcCall.Frame([0x0A, 0x05, 0x01]), Timeout);
         Assert.Equal(StatusCode.InvalidArgument, status);
-        Assert.Contains(nameof(SubmitTransactionRequest), message);
+        Assert.Contains("p2pe.v1.SubmitTransactionRequest", message);
         await AssertStillServingAsync();
     }
 
     [Fact]
-    public async Task BadInput_MessageOverTheServersReceiveLimit_IsResourceExhausted()
+    public async Task BadInput_MessageOverTheServersReceiveLimit_IsResourceExhausted_NamingTheLimit()
     {
         // The client's own send limit is lifted so the oversized message reaches the server's (4 MiB) limit.
-        using var channel = new RpcChannel(fixture.Node.Address, new RpcChannelOptions(maxSendMessageSize: 16 * 1024 * 1024));
+        using var channel = GrpcChannel.ForAddress(fixture.Node.Address, new GrpcChannelOptions { MaxSendMessageSize = 16 * 1024 * 1024 });
         var tx = fixture.GoodTransaction();
-        tx.Attachment = ByteString.CopyFrom(new byte[GrpcFraming.DefaultMaxMessageSize + 1]);
+        tx.Attachment = ByteString.CopyFrom(new byte[ApiLimits.MaxMessageBytes + 1]);
         var error = await Assert.ThrowsAsync<RpcException>(() => channel.SubmitAsync(tx));
         Assert.Equal(StatusCode.ResourceExhausted, error.StatusCode);
+        var refusal = NodeRefusal.Of(error);
+        Assert.Equal(ApiReasons.MessageTooLarge.Code, refusal.Code);
+        Assert.Contains("4,194,304 bytes", refusal.Message);
         await AssertStillServingAsync();
     }
 
@@ -183,7 +188,7 @@ public sealed class BadInputTests(RunningNode fixture) : IClassFixture<RunningNo
         var deposit = new Deposit { Account = LiveChain.Bytes(K.Alice), Amount = 1, Reference = "AB", Nonce = fixture.NextNonce() };
         var bytes = LedgerHarness.Envelope(deposit, K.Operator).ToByteArray();
         int at = bytes.AsSpan().IndexOf("AB"u8);
-        bytes[at] = 0xC3; // a lead byte followed by ASCII: invalid UTF-8, which protobuf C# would read as U+FFFD
+        bytes[at] = 0xC3; // a lead byte followed by ASCII: invalid UTF-8, which Google.Protobuf refuses without naming the field
         var utf8 = await AssertVerdictAsync(bytes, ReasonCodes.Malformed);
         Assert.Contains("deposit.reference is not valid UTF-8", utf8.Message);
         await AssertStillServingAsync();

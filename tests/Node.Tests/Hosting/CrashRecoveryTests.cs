@@ -1,7 +1,9 @@
 using System.Diagnostics;
 using Google.Protobuf;
 using P2PEnergy.Contracts.Protos;
-using P2PEnergy.Contracts.Rpc;
+using Grpc.Core;
+using Grpc.Net.Client;
+using P2PEnergy.Contracts.Api;
 using P2PEnergy.Node.Ledger.Execution;
 using P2PEnergy.Node.Tests.Support;
 using Xunit.Abstractions;
@@ -74,7 +76,7 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output)
     }
 
     /// <summary>The restarted node's height, every reported commit at its reported height and result, and the sum of funds.</summary>
-    private async Task AssertRecoveredAsync(RpcChannel channel, LiveChain chain, CommitLoad load)
+    private async Task AssertRecoveredAsync(GrpcChannel channel, LiveChain chain, CommitLoad load)
     {
         var status = await channel.StatusAsync();
         Assert.True(status.Height >= load.MaxHeight, $"restarted at height {status.Height}, but height {load.MaxHeight} had been reported before the kill");

@@ -1,7 +1,10 @@
 using Google.Protobuf;
+using P2PEnergy.Node.Tests.Support;
 using P2PEnergy.Contracts.Crypto;
 using P2PEnergy.Contracts.Protos;
-using P2PEnergy.Contracts.Rpc;
+using Grpc.Core;
+using Grpc.Net.Client;
+using P2PEnergy.Contracts.Api;
 using P2PEnergy.Node.Api;
 using P2PEnergy.Node.Hosting;
 using P2PEnergy.Node.Ledger.Execution;
@@ -16,12 +19,12 @@ public sealed class NodeIntegrationTests
 {
     private static DateTime In(int seconds) => DateTime.UtcNow.AddSeconds(seconds);
 
-    private static async Task<TransactionStatus> CommitAsync(RpcChannel channel, Transaction tx)
+    private static async Task<TransactionStatus> CommitAsync(GrpcChannel channel, Transaction tx)
     {
-        var submitted = await channel.UnaryAsync(LedgerService.Name, "SubmitTransaction", new SubmitTransactionRequest { Transaction = tx.ToByteString() }, SubmitTransactionResponse.Parser, In(10));
+        var submitted = await channel.Ledger().SubmitTransactionAsync(new SubmitTransactionRequest { Transaction = tx.ToByteString() }, deadline: In(10)).ResponseAsync;
         Assert.True(submitted.Accepted, submitted.Message);
         TransactionStatus? last = null;
-        await foreach (var status in channel.ServerStreamingAsync(LedgerService.Name, "WatchTransaction", new WatchTransactionRequest { TransactionId = submitted.TransactionId }, TransactionStatus.Parser, In(10)))
+        await foreach (var status in channel.Ledger().WatchTransaction(new WatchTransactionRequest { TransactionId = submitted.TransactionId }, deadline: In(10)).ReadAll())
             last = status;
         Assert.Equal(TransactionStatus.Types.State.Committed, last!.State);
         return last;
@@ -36,41 +39,41 @@ public sealed class NodeIntegrationTests
         {
             using var startup = new CancellationTokenSource(TimeSpan.FromSeconds(30));
             await host.StartAsync(startup.Token);
-            using var channel = new RpcChannel(host.Address);
+            using var channel = NodeChannel.Create(host.Address);
 
             var admit = LedgerHarness.Envelope(new Admit { Account = ByteString.CopyFrom(chain.Carol.Address.Bytes), Role = "Consumer", Name = "Carol", Nonce = 1 }, chain.Operator);
             Assert.Equal(ReasonCodes.Ok, (await CommitAsync(channel, admit)).Result.Code);
             var contract = await CommitAsync(channel, LedgerHarness.Envelope(chain.Contract(chain.Alice, chain.Bob), chain.Alice, chain.Bob));
             Assert.Equal(ReasonCodes.Ok, contract.Result.Code);
 
-            var carol = await channel.UnaryAsync(LedgerService.Name, "GetAccount", new GetAccountRequest { Address = ByteString.CopyFrom(chain.Carol.Address.Bytes) }, AccountState.Parser, In(10));
+            var carol = await channel.Ledger().GetAccountAsync(new GetAccountRequest { Address = ByteString.CopyFrom(chain.Carol.Address.Bytes) }, deadline: In(10)).ResponseAsync;
             Assert.True(carol.Admitted);
-            var unknown = await Assert.ThrowsAsync<RpcException>(() => channel.UnaryAsync(LedgerService.Name, "GetAccount", new GetAccountRequest { Address = ByteString.CopyFrom(chain.Stranger.Address.Bytes) }, AccountState.Parser, In(10)));
+            var unknown = await Assert.ThrowsAsync<RpcException>(() => channel.Ledger().GetAccountAsync(new GetAccountRequest { Address = ByteString.CopyFrom(chain.Stranger.Address.Bytes) }, deadline: In(10)).ResponseAsync);
             Assert.Equal(StatusCode.NotFound, unknown.StatusCode);
-            var invalid = await Assert.ThrowsAsync<RpcException>(() => channel.UnaryAsync(LedgerService.Name, "GetAccount", new GetAccountRequest { Address = ByteString.CopyFrom([1, 2, 3]) }, AccountState.Parser, In(10)));
+            var invalid = await Assert.ThrowsAsync<RpcException>(() => channel.Ledger().GetAccountAsync(new GetAccountRequest { Address = ByteString.CopyFrom([1, 2, 3]) }, deadline: In(10)).ResponseAsync);
             Assert.Equal(StatusCode.InvalidArgument, invalid.StatusCode);
-            Assert.Contains("address", invalid.Detail);
+            Assert.Contains("address", invalid.Status.Detail);
 
-            var byAlice = await channel.UnaryAsync(LedgerService.Name, "ListContracts", new ListContractsRequest { Party = ByteString.CopyFrom(chain.Alice.Address.Bytes) }, ListContractsResponse.Parser, In(10));
+            var byAlice = await channel.Ledger().ListContractsAsync(new ListContractsRequest { Party = ByteString.CopyFrom(chain.Alice.Address.Bytes) }, deadline: In(10)).ResponseAsync;
             Assert.Equal(contract.Result.PayloadId, Assert.Single(byAlice.Contracts).Id);
-            var byCarol = await channel.UnaryAsync(LedgerService.Name, "ListContracts", new ListContractsRequest { Party = ByteString.CopyFrom(chain.Carol.Address.Bytes) }, ListContractsResponse.Parser, In(10));
+            var byCarol = await channel.Ledger().ListContractsAsync(new ListContractsRequest { Party = ByteString.CopyFrom(chain.Carol.Address.Bytes) }, deadline: In(10)).ResponseAsync;
             Assert.Empty(byCarol.Contracts);
 
             var heights = new List<ulong>();
-            await foreach (var block in channel.ServerStreamingAsync(LedgerService.Name, "StreamBlocks", new StreamBlocksRequest { FromHeight = 1 }, Block.Parser, In(10)))
+            await foreach (var block in channel.Ledger().StreamBlocks(new StreamBlocksRequest { FromHeight = 1 }, deadline: In(10)).ReadAll())
             {
                 heights.Add(block.Header.Height);
                 if (heights.Count == (int)contract.Height + 1) break; // replayed history, then one followed live
             }
             Assert.Equal(Enumerable.Range(1, heights.Count).Select(h => (ulong)h), heights);
 
-            var status = await channel.UnaryAsync(LedgerService.Name, "GetNodeStatus", new GetNodeStatusRequest(), NodeStatus.Parser, In(10));
+            var status = await channel.Ledger().GetNodeStatusAsync(new GetNodeStatusRequest(), deadline: In(10)).ResponseAsync;
             Assert.Equal(LedgerHarness.ChainId, status.ChainId);
             Assert.True(status.Height > contract.Height);
             Assert.Equal(chain.Validator.Address.Bytes.ToArray(), status.Validator.ToByteArray());
 
             var never = new List<TransactionStatus>();
-            await foreach (var s in channel.ServerStreamingAsync(LedgerService.Name, "WatchTransaction", new WatchTransactionRequest { TransactionId = ByteString.CopyFrom(new byte[32]) }, TransactionStatus.Parser, In(10)))
+            await foreach (var s in channel.Ledger().WatchTransaction(new WatchTransactionRequest { TransactionId = ByteString.CopyFrom(new byte[32]) }, deadline: In(10)).ReadAll())
                 never.Add(s);
             Assert.Equal(TransactionStatus.Types.State.Unknown, Assert.Single(never).State);
         }
@@ -85,7 +88,7 @@ public sealed class NodeIntegrationTests
         await using (var host = directory.CreateHost(heartbeatMs: 50))
         {
             await host.StartAsync();
-            using var channel = new RpcChannel(host.Address);
+            using var channel = NodeChannel.Create(host.Address);
             var chain = directory.Chain;
             await CommitAsync(channel, LedgerHarness.Envelope(new Admit { Account = ByteString.CopyFrom(chain.Carol.Address.Bytes), Role = "Consumer", Name = "Carol", Nonce = 1 }, chain.Operator));
         }

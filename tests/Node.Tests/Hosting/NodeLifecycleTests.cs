@@ -2,7 +2,8 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using P2PEnergy.Contracts.Protos;
-using P2PEnergy.Contracts.Rpc;
+using Grpc.Core;
+using P2PEnergy.Contracts.Api;
 using P2PEnergy.Node.Api;
 using P2PEnergy.Node.Hosting;
 using P2PEnergy.Node.Ledger.Execution;
@@ -71,16 +72,18 @@ public sealed class NodeLifecycleTests(ITestOutputHelper output)
         await load.WaitForWatchedCommitsAsync(30, TimeSpan.FromSeconds(30));
 
         // A follower of new blocks (besides the load's own): a stream that never ends by itself.
-        using var watcher = new RpcChannel(node.Address);
-        var blocks = watcher.ServerStreamingAsync(LedgerService.Name, "StreamBlocks", new StreamBlocksRequest { FromHeight = 1 }, Block.Parser, DateTime.UtcNow.AddMinutes(2)).GetAsyncEnumerator();
-        Assert.True(await blocks.MoveNextAsync());
+        using var watcher = NodeChannel.Create(node.Address);
+        using var stream = watcher.Ledger().StreamBlocks(new StreamBlocksRequest { FromHeight = 1 }, deadline: DateTime.UtcNow.AddMinutes(2));
+        var blocks = stream.ResponseStream;
+        Assert.True(await blocks.MoveNext());
 
         load.ExpectNodeLoss();
         await AssertStopsCleanlyAsync(node, workspace, $"with {load.WatchedCommits} commits watched");
         await traffic.WaitAsync(TimeSpan.FromSeconds(30));
-        // The open stream ended with a status a client acts on (or the connection closed under it), never a hang.
-        var ended = await Assert.ThrowsAsync<RpcException>(async () => { while (await blocks.MoveNextAsync()) { } }).WaitAsync(TimeSpan.FromSeconds(10));
-        output.WriteLine($"StreamBlocks ended: {ended.StatusCode} {ended.Detail}");
+        // The open stream ended with a status a client acts on (retry elsewhere), never a hang.
+        var ended = await Assert.ThrowsAsync<RpcException>(async () => { while (await blocks.MoveNext()) { } }).WaitAsync(TimeSpan.FromSeconds(10));
+        output.WriteLine($"StreamBlocks ended: {NodeRefusal.Of(ended)}");
+        Assert.Equal((StatusCode.Unavailable, ApiReasons.ShuttingDown.Code), (ended.StatusCode, NodeRefusal.Of(ended).Code));
 
         var restarted = await workspace.StartNodeAsync();
         var status = await restarted.Channel.StatusAsync();
@@ -111,18 +114,24 @@ public sealed class NodeLifecycleTests(ITestOutputHelper output)
         Assert.True(verifyCode == NodeExitCode.Ok, verified);
     }
 
-    [Fact]
-    public async Task PortInUse_IsOneLineOnStderr_NamingTheAddress_WithItsOwnExitCode()
+    [Theory]
+    [InlineData("--port")]
+    [InlineData("--web-port")]
+    public async Task PortInUse_IsOneLineOnStderr_NamingTheAddressAndItsOption_WithItsOwnExitCode(string option)
     {
         var chain = new LiveChain();
         await using var workspace = await NodeWorkspace.InitAsync(chain.Document.ToJson(), chain.Keys.Validator);
         using var squatter = new TcpListener(IPAddress.Loopback, 0);
         squatter.Start();
-        int port = ((IPEndPoint)squatter.LocalEndpoint).Port;
+        string port = ((IPEndPoint)squatter.LocalEndpoint).Port.ToString(CultureInfo.InvariantCulture);
+        // The taken port under test, the other one free (the API port binds first, so a taken web port fails second).
+        string[] ports = option == "--port" ? ["--port", port, "--web-port", "0"] : ["--port", "0", "--web-port", port];
 
-        var run = await RunAsync(workspace, "run", "--data-dir", workspace.DataDir, "--port", port.ToString(CultureInfo.InvariantCulture), "--password-file", workspace.PasswordFile);
+        var run = await RunAsync(workspace, ["run", "--data-dir", workspace.DataDir, .. ports, "--password-file", workspace.PasswordFile]);
         Assert.Equal(NodeExitCode.AddressInUse, run.ExitCode);
-        Assert.Contains($"127.0.0.1:{port}", OneLine(run.Error));
+        var line = OneLine(run.Error);
+        Assert.Contains($"127.0.0.1:{port}:", line);
+        Assert.EndsWith($"choose another {option}", line);
         Assert.DoesNotContain("   at ", run.Output);
         Assert.DoesNotContain("Exception", run.Output);
         // Nothing was committed: consensus starts only once the API listens.

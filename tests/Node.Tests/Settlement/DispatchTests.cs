@@ -1,11 +1,13 @@
 using Google.Protobuf;
 using Microsoft.AspNetCore.Http;
+using P2PEnergy.Node.Tests.Support;
 using P2PEnergy.Contracts.Crypto;
 using P2PEnergy.Contracts.Protos;
-using P2PEnergy.Contracts.Rpc;
+using Grpc.Core;
+using Grpc.Net.Client;
+using P2PEnergy.Contracts.Api;
 using P2PEnergy.Contracts.TypedData;
 using P2PEnergy.Node.Api;
-using P2PEnergy.Node.Api.Transport;
 using P2PEnergy.Node.Consensus;
 using P2PEnergy.Node.Hosting;
 using P2PEnergy.Node.Market.Dispatch;
@@ -63,7 +65,7 @@ public class DispatchTests
         var service = new DevicesService(h.State, h.Parameters, publisher, clock);
         var writer = new CollectingWriter();
         using var cancel = new CancellationTokenSource();
-        var call = new ServerCallContext(new DefaultHttpContext(), "/p2pe.v1.Devices/StreamDispatch", DateTime.MaxValue, cancel.Token);
+        var call = new TestCallContext("/p2pe.v1.Devices/StreamDispatch", cancel.Token);
         var streaming = service.StreamDispatch(Auth(h.AliceDevice, "MTR-A", h.NowSeconds, fromInterval: s.First - LedgerHarness.Interval), writer, call);
 
         // Gates of First − 1 and First have not closed: nothing yet. No waiting needed to know it: the call runs
@@ -115,6 +117,7 @@ public class DispatchTests
         }
 
         public Task WriteAsync(DispatchInstruction message, CancellationToken cancellationToken) => WriteAsync(message);
+        public WriteOptions? WriteOptions { get; set; }
 
         /// <summary>Completes once <paramref name="count"/> instructions arrived; the bound only turns a hang into a failure.</summary>
         public Task WaitForCount(int count)

@@ -1,8 +1,10 @@
 using Microsoft.AspNetCore.Http;
+using P2PEnergy.Node.Tests.Support;
 using P2PEnergy.Contracts.Protos;
-using P2PEnergy.Contracts.Rpc;
+using Grpc.Core;
+using Grpc.Net.Client;
+using P2PEnergy.Contracts.Api;
 using P2PEnergy.Node.Api;
-using P2PEnergy.Node.Api.Transport;
 using P2PEnergy.Node.Tests.Ledger;
 
 namespace P2PEnergy.Node.Tests.Settlement;
@@ -10,7 +12,7 @@ namespace P2PEnergy.Node.Tests.Settlement;
 /// <summary>GetStatement and GetSettlement answer from the records settlement keeps in state.</summary>
 public class SettlementServiceTests
 {
-    private static readonly ServerCallContext Call = new(new DefaultHttpContext(), "/p2pe.v1.Settlement/Test", DateTime.MaxValue, default);
+    private static readonly ServerCallContext Call = new TestCallContext("/p2pe.v1.Settlement/Test", default);
 
     [Fact]
     public async Task Statement_ListsEachSettledIntervalWithRunningBalance_AndSettlementHasTotals()

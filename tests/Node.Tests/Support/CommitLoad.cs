@@ -2,7 +2,9 @@ using System.Collections.Concurrent;
 using Google.Protobuf;
 using P2PEnergy.Contracts.Ledger;
 using P2PEnergy.Contracts.Protos;
-using P2PEnergy.Contracts.Rpc;
+using Grpc.Core;
+using Grpc.Net.Client;
+using P2PEnergy.Contracts.Api;
 using P2PEnergy.Node.Api;
 
 namespace P2PEnergy.Node.Tests.Support;
@@ -38,7 +40,7 @@ public sealed class CommitLoad
     /// <paramref name="channel"/> until <see cref="ExpectNodeLoss"/> is called and the node dies, or <paramref name="stop"/>
     /// fires. A failure after either ends a task quietly; one before fails the returned task.
     /// </summary>
-    public Task RunAsync(RpcChannel channel, ulong followFromHeight, int workersPerKind, CancellationToken stop)
+    public Task RunAsync(GrpcChannel channel, ulong followFromHeight, int workersPerKind, CancellationToken stop)
     {
         Volatile.Write(ref _nodeLost, 0);
         var k = _chain.Keys;
@@ -80,7 +82,7 @@ public sealed class CommitLoad
     private int _nodeLost;
     private bool NodeLost => Volatile.Read(ref _nodeLost) == 1;
 
-    private async Task SubmitLoopAsync(RpcChannel channel, Func<ulong, Transaction> build, CancellationToken stop)
+    private async Task SubmitLoopAsync(GrpcChannel channel, Func<ulong, Transaction> build, CancellationToken stop)
     {
         while (!NodeLost && !stop.IsCancellationRequested)
         {
@@ -100,9 +102,9 @@ public sealed class CommitLoad
         }
     }
 
-    private async Task FollowBlocksAsync(RpcChannel channel, ulong fromHeight, CancellationToken stop)
+    private async Task FollowBlocksAsync(GrpcChannel channel, ulong fromHeight, CancellationToken stop)
     {
-        await foreach (var block in channel.ServerStreamingAsync(LedgerService.Name, "StreamBlocks", new StreamBlocksRequest { FromHeight = fromHeight }, Block.Parser, DateTime.MaxValue, stop))
+        await foreach (var block in channel.Ledger().StreamBlocks(new StreamBlocksRequest { FromHeight = fromHeight }, deadline: DateTime.MaxValue, cancellationToken: stop).ReadAll())
         {
             foreach (var bytes in block.Transactions)
                 Report(ByteString.CopyFrom(TransactionId.Of(bytes.Span).Bytes), block.Header.Height, code: null);

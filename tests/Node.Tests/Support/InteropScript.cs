@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Text.Json;
-using P2PEnergy.Node.Tests.Api.Transport;
 
 namespace P2PEnergy.Node.Tests.Support;
 

@@ -1,34 +1,36 @@
 using Google.Protobuf;
 using P2PEnergy.Contracts.Crypto;
 using P2PEnergy.Contracts.Protos;
-using P2PEnergy.Contracts.Rpc;
+using Grpc.Core;
+using Grpc.Net.Client;
+using P2PEnergy.Contracts.Api;
 using P2PEnergy.Node.Api;
 
 namespace P2PEnergy.Node.Tests.Support;
 
-/// <summary>Typed calls of <c>p2pe.v1.Ledger</c> over an <see cref="RpcChannel"/>, each bounded by a deadline.</summary>
+/// <summary>Typed calls of <c>p2pe.v1.Ledger</c> over an <see cref="GrpcChannel"/>, each bounded by a deadline.</summary>
 public static class LedgerCalls
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(15);
 
-    public static Task<SubmitTransactionResponse> SubmitAsync(this RpcChannel channel, Transaction transaction, CancellationToken cancellationToken = default)
+    public static Task<SubmitTransactionResponse> SubmitAsync(this GrpcChannel channel, Transaction transaction, CancellationToken cancellationToken = default)
         => channel.SubmitAsync(transaction.ToByteArray(), cancellationToken);
 
     /// <summary>Submits envelope bytes as they are (the node hashes exactly these bytes into the transaction id).</summary>
-    public static Task<SubmitTransactionResponse> SubmitAsync(this RpcChannel channel, byte[] envelope, CancellationToken cancellationToken = default)
-        => channel.UnaryAsync(LedgerService.Name, "SubmitTransaction", new SubmitTransactionRequest { Transaction = ByteString.CopyFrom(envelope) }, SubmitTransactionResponse.Parser, DateTime.UtcNow + Deadline, cancellationToken);
+    public static Task<SubmitTransactionResponse> SubmitAsync(this GrpcChannel channel, byte[] envelope, CancellationToken cancellationToken = default)
+        => channel.Ledger().SubmitTransactionAsync(new SubmitTransactionRequest { Transaction = ByteString.CopyFrom(envelope) }, deadline: DateTime.UtcNow + Deadline, cancellationToken: cancellationToken).ResponseAsync;
 
     /// <summary>The last status WatchTransaction sends: COMMITTED (with height and result), or UNKNOWN for a transaction the node never saw.</summary>
-    public static async Task<TransactionStatus> WatchAsync(this RpcChannel channel, ByteString transactionId, CancellationToken cancellationToken = default)
+    public static async Task<TransactionStatus> WatchAsync(this GrpcChannel channel, ByteString transactionId, CancellationToken cancellationToken = default)
     {
         TransactionStatus? last = null;
-        await foreach (var status in channel.ServerStreamingAsync(LedgerService.Name, "WatchTransaction", new WatchTransactionRequest { TransactionId = transactionId }, TransactionStatus.Parser, DateTime.UtcNow + Deadline, cancellationToken))
+        await foreach (var status in channel.Ledger().WatchTransaction(new WatchTransactionRequest { TransactionId = transactionId }, deadline: DateTime.UtcNow + Deadline, cancellationToken: cancellationToken).ReadAll())
             last = status;
         return last ?? throw new InvalidOperationException("WatchTransaction ended OK without a status");
     }
 
     /// <summary>Submits, requires the mempool to accept, and waits for the commit; returns the committed status.</summary>
-    public static async Task<TransactionStatus> CommitAsync(this RpcChannel channel, Transaction transaction, CancellationToken cancellationToken = default)
+    public static async Task<TransactionStatus> CommitAsync(this GrpcChannel channel, Transaction transaction, CancellationToken cancellationToken = default)
     {
         var submitted = await channel.SubmitAsync(transaction, cancellationToken);
         if (!submitted.Accepted) throw new InvalidOperationException($"mempool refused the transaction: {submitted.Code} {submitted.Message}");
@@ -36,15 +38,15 @@ public static class LedgerCalls
         return status.State == TransactionStatus.Types.State.Committed ? status : throw new InvalidOperationException($"transaction ended {status.State}, not COMMITTED");
     }
 
-    public static Task<NodeStatus> StatusAsync(this RpcChannel channel, CancellationToken cancellationToken = default)
-        => channel.UnaryAsync(LedgerService.Name, "GetNodeStatus", new GetNodeStatusRequest(), NodeStatus.Parser, DateTime.UtcNow + Deadline, cancellationToken);
+    public static Task<NodeStatus> StatusAsync(this GrpcChannel channel, CancellationToken cancellationToken = default)
+        => channel.Ledger().GetNodeStatusAsync(new GetNodeStatusRequest(), deadline: DateTime.UtcNow + Deadline, cancellationToken: cancellationToken).ResponseAsync;
 
     /// <summary>The account, or null when the node has none for <paramref name="address"/> (NOT_FOUND).</summary>
-    public static async Task<AccountState?> AccountAsync(this RpcChannel channel, Address address, CancellationToken cancellationToken = default)
+    public static async Task<AccountState?> AccountAsync(this GrpcChannel channel, Address address, CancellationToken cancellationToken = default)
     {
         try
         {
-            return await channel.UnaryAsync(LedgerService.Name, "GetAccount", new GetAccountRequest { Address = ByteString.CopyFrom(address.Bytes) }, AccountState.Parser, DateTime.UtcNow + Deadline, cancellationToken);
+            return await channel.Ledger().GetAccountAsync(new GetAccountRequest { Address = ByteString.CopyFrom(address.Bytes) }, deadline: DateTime.UtcNow + Deadline, cancellationToken: cancellationToken).ResponseAsync;
         }
         catch (RpcException e) when (e.StatusCode == StatusCode.NotFound)
         {
@@ -53,7 +55,7 @@ public static class LedgerCalls
     }
 
     /// <summary>Σ(balance + escrow) over <paramref name="accounts"/>: what DESIGN.md rule 5 says only deposits and withdrawals change.</summary>
-    public static async Task<long> FundsHeldAsync(this RpcChannel channel, IEnumerable<Address> accounts, CancellationToken cancellationToken = default)
+    public static async Task<long> FundsHeldAsync(this GrpcChannel channel, IEnumerable<Address> accounts, CancellationToken cancellationToken = default)
     {
         long held = 0;
         foreach (var address in accounts)

@@ -3,7 +3,9 @@ using System.Net;
 using System.Runtime.InteropServices;
 using System.Text.RegularExpressions;
 using P2PEnergy.Contracts.Protos;
-using P2PEnergy.Contracts.Rpc;
+using Grpc.Core;
+using Grpc.Net.Client;
+using P2PEnergy.Contracts.Api;
 using P2PEnergy.Node.Api;
 
 namespace P2PEnergy.Node.Tests.Support;
@@ -18,7 +20,7 @@ public sealed partial class NodeProcess : IAsyncDisposable
     private readonly Process _process;
     private readonly StreamWriter _log;
     private readonly TaskCompletionSource<int> _port = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private RpcChannel? _channel;
+    private GrpcChannel? _channel;
     private int _disposed;
 
     private NodeProcess(Process process, StreamWriter log, string logFile)
@@ -37,7 +39,7 @@ public sealed partial class NodeProcess : IAsyncDisposable
     public Uri Address { get; private set; } = null!;
 
     /// <summary>A gRPC channel to <see cref="Address"/>, disposed with this object.</summary>
-    public RpcChannel Channel => _channel ?? throw new InvalidOperationException("the node has not started");
+    public GrpcChannel Channel => _channel ?? throw new InvalidOperationException("the node has not started");
 
     public bool HasExited => _process.HasExited;
 
@@ -48,7 +50,8 @@ public sealed partial class NodeProcess : IAsyncDisposable
     /// </summary>
     public static async Task<NodeProcess> StartAsync(string dataDir, string passwordFile, string logFile, TimeSpan? startTimeout = null, IReadOnlyDictionary<string, string>? settings = null)
     {
-        var arguments = new List<string> { "run", "--data-dir", dataDir, "--port", "0", "--password-file", passwordFile };
+        // No gRPC-Web port: with two ports at 0 the "Now listening" lines could not tell which is which.
+        var arguments = new List<string> { "run", "--data-dir", dataDir, "--port", "0", "--web-port", "-1", "--password-file", passwordFile };
         var start = NodeExecutable.StartInfo(arguments, Path.GetDirectoryName(Path.GetFullPath(dataDir))!);
         foreach (var (name, value) in settings ?? new Dictionary<string, string>()) start.Environment[$"P2PE_Node__{name}"] = value;
 
@@ -160,7 +163,7 @@ public sealed partial class NodeProcess : IAsyncDisposable
         try { port = await _port.Task.WaitAsync(limit.Token); }
         catch (OperationCanceledException) { throw new TimeoutException($"no 'Now listening on' line within {timeout}"); }
         Address = new Uri($"http://127.0.0.1:{port}");
-        _channel = new RpcChannel(Address);
+        _channel = NodeChannel.Create(Address);
 
         // /healthz is HTTP/2-only (h2c with prior knowledge), like the gRPC API on the same port.
         using var http = new HttpClient { DefaultRequestVersion = HttpVersion.Version20, DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact, Timeout = TimeSpan.FromSeconds(5) };
@@ -173,7 +176,7 @@ public sealed partial class NodeProcess : IAsyncDisposable
                 var health = await http.GetStringAsync(new Uri(Address, "/healthz"), limit.Token);
                 if (health == "ok")
                 {
-                    await Channel.UnaryAsync(LedgerService.Name, "GetNodeStatus", new GetNodeStatusRequest(), NodeStatus.Parser, DateTime.UtcNow.AddSeconds(5), limit.Token);
+                    await Channel.Ledger().GetNodeStatusAsync(new GetNodeStatusRequest(), deadline: DateTime.UtcNow.AddSeconds(5), cancellationToken: limit.Token).ResponseAsync;
                     return;
                 }
             }

@@ -1,5 +1,7 @@
 using P2PEnergy.Contracts.Protos;
-using P2PEnergy.Contracts.Rpc;
+using Grpc.Core;
+using Grpc.Net.Client;
+using P2PEnergy.Contracts.Api;
 
 namespace P2PEnergy.Node.Tests.Support;
 
@@ -17,7 +19,7 @@ public sealed class RunningNode : IAsyncLifetime
 
     public NodeProcess Node => _node ?? throw new InvalidOperationException("the fixture has not started");
 
-    public RpcChannel Channel => Node.Channel;
+    public GrpcChannel Channel => Node.Channel;
 
     /// <summary>A nonce no other transaction of this fixture has used.</summary>
     public ulong NextNonce() => (ulong)Interlocked.Increment(ref _nonce);

@@ -73,8 +73,11 @@ public sealed class DeviceAgentNodeTests(ITestOutputHelper output)
             Assert.Equal((interval, -(long)ContractWh, -20L, "OK"), ((ulong)bought["interval"]!, (long)bought["targetNetExportWh"]!, (long)bought["netExportWh"]!, (string)bought["code"]!));
             Assert.Equal(interval, new DeviceCursor(alice.Home, "MTR-A").LastInterval());
 
-            // Settlement runs in the first block at or after interval end + reading window; blocks come every second.
-            var line = await SettledLineAsync(node, _alice, interval, TimeSpan.FromSeconds(Math.Max(1, 85 - elapsed.Elapsed.TotalSeconds)));
+            // Settlement runs in the first block at or after interval end + reading window; blocks come every second. The
+            // wait is reckoned from that moment, not from the test's start: a slow node start on a loaded box (60 s seen)
+            // used to leave it one second.
+            var due = DateTimeOffset.FromUnixTimeSeconds((long)(interval + IntervalSeconds + ReadingWindowSeconds));
+            var line = await SettledLineAsync(node, _alice, interval, due + TimeSpan.FromSeconds(30) - DateTimeOffset.UtcNow);
             output.WriteLine($"settled at {elapsed.ElapsedMilliseconds} ms");
             // −20% of 20 Wh: 4 Wh short; the contract still pays 20 Wh at 0.1 per kWh.
             Assert.Equal(-4, line.ImbalanceWh);
@@ -109,8 +112,7 @@ public sealed class DeviceAgentNodeTests(ITestOutputHelper output)
         var until = DateTime.UtcNow + within;
         while (true)
         {
-            var statement = await node.Channel.UnaryAsync(SettlementService.Name, "GetStatement",
-                new GetStatementRequest { Account = Bytes(account), From = interval, To = interval + 1 }, Statement.Parser, DateTime.UtcNow.AddSeconds(10));
+            var statement = await node.Channel.Settlement().GetStatementAsync(new GetStatementRequest { Account = Bytes(account), From = interval, To = interval + 1 }, deadline: DateTime.UtcNow.AddSeconds(10)).ResponseAsync;
             if (statement.Lines.FirstOrDefault(l => l.Kind == "Interval") is { } line) return line;
             if (DateTime.UtcNow > until) throw new TimeoutException($"interval {interval} did not settle within {within}");
             await Task.Delay(500);

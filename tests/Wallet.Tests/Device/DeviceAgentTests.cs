@@ -1,6 +1,8 @@
 using P2PEnergy.Contracts.Crypto;
 using P2PEnergy.Contracts.Protos;
-using P2PEnergy.Contracts.Rpc;
+using Grpc.Core;
+using Grpc.Net.Client;
+using P2PEnergy.Contracts.Api;
 using P2PEnergy.Contracts.TypedData;
 using P2PEnergy.Wallet.Device;
 
@@ -18,14 +20,14 @@ public sealed class DeviceAgentTests : IDisposable
         public override DateTimeOffset GetUtcNow() => now;
     }
 
-    private DeviceAgent Agent(RpcChannel channel, TimeProvider clock, ReconnectBackoff? backoff = null)
+    private DeviceAgent Agent(GrpcChannel channel, TimeProvider clock, ReconnectBackoff? backoff = null)
         => new(new DeviceAgentOptions("MTR-A", _home, 900) { Backoff = backoff ?? ReconnectBackoff.Default },
             channel, DeviceKey, new FlexibleLoadDriver(1_000, 500), clock);
 
     [Fact]
     public void DeviceAuth_IsIssuedNow_ForTheResumeInterval_AndSignedByTheDeviceKey()
     {
-        using var channel = new RpcChannel(new Uri("http://127.0.0.1:1"));
+        using var channel = NodeChannel.Create(new Uri("http://127.0.0.1:1"));
         var now = DateTimeOffset.FromUnixTimeSeconds(1_800_000_123);
         var request = Agent(channel, new FixedClock(now)).Authenticate(ChainId, 1_800_000_900);
         Assert.Equal(("MTR-A", 1_800_000_123UL, 1_800_000_900UL), (request.Auth.Meter, request.Auth.IssuedAt, request.Auth.FromInterval));
@@ -36,7 +38,7 @@ public sealed class DeviceAgentTests : IDisposable
     [Fact]
     public void Reading_CarriesTheStep_AndIsSignedByTheDeviceKeyOnTheChain()
     {
-        using var channel = new RpcChannel(new Uri("http://127.0.0.1:1"));
+        using var channel = NodeChannel.Create(new Uri("http://127.0.0.1:1"));
         var tx = Agent(channel, TimeProvider.System).Reading(ChainId, 1_800_000_000, new DeviceStep(12, 34, "x"));
         Assert.Equal(new MeterReading { Meter = "MTR-A", IntervalStart = 1_800_000_000, ImportWh = 12, ExportWh = 34 }, tx.MeterReading);
         Assert.Equal(ChainId, tx.ChainId);
@@ -48,7 +50,7 @@ public sealed class DeviceAgentTests : IDisposable
     public async Task UnreachableNode_IsRetried_OnTheBackoffSchedule_UntilCancelled()
     {
         // Port 1 on loopback refuses at once, so each attempt fails fast and only the backoff paces the loop.
-        using var channel = new RpcChannel(new Uri("http://127.0.0.1:1"));
+        using var channel = NodeChannel.Create(new Uri("http://127.0.0.1:1"));
         var agent = Agent(channel, TimeProvider.System, new ReconnectBackoff(TimeSpan.FromMilliseconds(10), TimeSpan.FromMilliseconds(40)));
         var delays = new List<TimeSpan>();
         using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(30));

@@ -18,10 +18,23 @@ internal static class CanonicalEncoding
     {
         // The walk finds what the serializer would keep as it came: protobuf C# preserves unknown fields on re-serialization.
         var problem = Walk(parsed.Descriptor, bytes, "", 0) ?? Reserialized(parsed, bytes);
-        if (problem is not null)
-            throw new LedgerRejection(ReasonCodes.Malformed, $"transaction is not canonically encoded: {problem} " +
-                "(its id is keccak256 of the bytes as submitted, so only the encoding a protobuf serializer writes is accepted)");
+        if (problem is not null) throw NotCanonical(problem);
     }
+
+    /// <summary>
+    /// For bytes the parser refused: throws MALFORMED naming the field when they break a rule above. Google.Protobuf (3.36)
+    /// refuses invalid UTF-8 in a string while parsing ("String is invalid UTF-8."), without saying which field; the walk
+    /// names it. Returns when the walk finds nothing, and the caller reports the parser's own message. The walk's depth
+    /// is bounded by the schema's (no message type contains itself), not by the bytes.
+    /// </summary>
+    public static void RequireUnparsed(MessageDescriptor descriptor, byte[] bytes)
+    {
+        if (Walk(descriptor, bytes, "", 0) is { } problem) throw NotCanonical(problem);
+    }
+
+    private static LedgerRejection NotCanonical(string problem)
+        => new(ReasonCodes.Malformed, $"transaction is not canonically encoded: {problem} " +
+            "(its id is keccak256 of the bytes as submitted, so only the encoding a protobuf serializer writes is accepted)");
 
     /// <summary>Null when <paramref name="parsed"/> serializes to exactly <paramref name="bytes"/>, else where they part.</summary>
     private static string? Reserialized(IMessage parsed, byte[] bytes)

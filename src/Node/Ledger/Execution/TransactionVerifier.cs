@@ -30,9 +30,13 @@ public sealed class TransactionVerifier(ulong chainId, ISecp256k1 secp, int maxT
             throw new LedgerRejection(ReasonCodes.TooLarge, $"transaction is {bytes.Length} bytes, the limit is {MaxTransactionBytes}");
         Transaction envelope;
         try { envelope = Transaction.Parser.ParseFrom(bytes.AsSpan()); }
-        catch (InvalidProtocolBufferException e) { throw new LedgerRejection(ReasonCodes.Malformed, $"transaction is not a valid protobuf envelope: {e.Message}"); }
-        // Before anything else reads a field: the C# parser replaces invalid UTF-8 with U+FFFD and keeps the last of a
-        // repeated singular field, so the parsed envelope may not be what the bytes (and so the id) say.
+        catch (InvalidProtocolBufferException e)
+        {
+            CanonicalEncoding.RequireUnparsed(Transaction.Descriptor, bytes);
+            throw new LedgerRejection(ReasonCodes.Malformed, $"transaction is not a valid protobuf envelope: {e.Message}");
+        }
+        // Before anything else reads a field: the C# parser keeps the last of a repeated singular field and preserves
+        // unknown fields, so the parsed envelope may not be what the bytes (and so the id) say.
         CanonicalEncoding.Require(envelope, bytes);
         if (envelope.BodyCase == Transaction.BodyOneofCase.None)
             throw new LedgerRejection(ReasonCodes.Malformed, "transaction has no body");
