@@ -125,10 +125,17 @@ public sealed class DevnetTests(ITestOutputHelper output) : IDisposable
         return (process.ExitCode, stdoutOnly && process.ExitCode == 0 ? await stdout : await stdout + await stderr);
     }
 
+    /// <summary>
+    /// Running, as devnet/down counts it: a zombie (exited, not yet reaped by whoever inherited it) is not. Process.HasExited
+    /// cannot tell: for a process that is not our child it asks kill(pid, 0), which succeeds for a zombie.
+    /// </summary>
     private static bool Alive(int pid)
     {
-        try { using var process = Process.GetProcessById(pid); return !process.HasExited; }
-        catch (ArgumentException) { return false; }
+        string stat;
+        try { stat = File.ReadAllText($"/proc/{pid}/stat"); }
+        catch (IOException) { return false; }
+        // "pid (comm) S ...": the state follows the last ')' (comm may itself hold parentheses).
+        return stat[(stat.LastIndexOf(')') + 2)..].FirstOrDefault() is not ('Z' or 'X');
     }
 
     private static bool Tool(string name)
