@@ -122,13 +122,15 @@ internal sealed class NodeClient : IDisposable
         catch (RpcException e) { throw Translate(e); }
     }
 
-    private WalletException Translate(RpcException e)
+    internal WalletException Translate(RpcException e)
     {
         var refusal = NodeRefusal.Of(e);
         return e.StatusCode switch
         {
             StatusCode.Unavailable or StatusCode.DeadlineExceeded when refusal.Code == NodeRefusal.StatusName(e.StatusCode)
                 => new WalletException(ExitCode.NodeUnreachable, "NODE_UNREACHABLE", $"no answer from the node at {Url}: {refusal.Message}"),
+            // The node said it is going away (SHUTTING_DOWN): nothing was refused, so the exit code is the unreachable one.
+            StatusCode.Unavailable => new WalletException(ExitCode.NodeUnreachable, refusal.Code, $"the node at {Url} stopped serving: {refusal.Message}"),
             StatusCode.Unimplemented => new WalletException(ExitCode.Rejected, refusal.Code, $"the node at {Url} does not serve this call: {refusal.Message}"),
             _ => new WalletException(ExitCode.Rejected, refusal.Code, refusal.Message),
         };
