@@ -11,8 +11,21 @@ public enum DsoModel
     IndependentDmo,
 }
 
-/// <summary>A validator of the chain: its address, voting power and peer endpoint.</summary>
-public sealed record ValidatorInfo(Address Address, long Power, string Endpoint);
+/// <summary>A validator of the chain: its address, voting power and peer endpoint, and who runs it.</summary>
+public sealed record ValidatorInfo(Address Address, long Power, string Endpoint)
+{
+    /// <summary>Most validators a set may hold: every vote is checked by every node, and commits carry 2/3 of them.</summary>
+    public const int MaxValidators = 100;
+    /// <summary>Largest total voting power (CometBFT's bound, int64 max / 8): proposer priorities never overflow.</summary>
+    public const long MaxTotalPower = long.MaxValue / 8;
+    public const int MaxOperatorLength = 64;
+    public const int MaxRoleLength = 32;
+
+    /// <summary>The organisation that runs the validator; empty when not named.</summary>
+    public string Operator { get; init; } = "";
+    /// <summary>What the operator is to the market; empty when not named.</summary>
+    public string Role { get; init; } = "";
+}
 
 /// <summary>The fixed parameters of a chain, from its genesis document; every node must agree on them.</summary>
 public sealed record ChainParameters
@@ -35,4 +48,6 @@ public sealed record ChainParameters
     public required uint MaxIntervalCount { get; init; }
     /// <summary>Unix milliseconds of the genesis; the first block's time must be later.</summary>
     public required long GenesisTimeMs { get; init; }
+    /// <summary>Who may sign SetValidatorSet (genesis validatorAuthority, default the utility); the zero address when unset, so no one can.</summary>
+    public Address ValidatorAuthority { get; init; } = Address.Zero;
 }
