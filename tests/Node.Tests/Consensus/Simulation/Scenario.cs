@@ -54,13 +54,15 @@ public sealed class Scenario
     public Dictionary<int, Fault> Byzantine { get; init; } = [];
     public List<ValidatorChangePlan> Changes { get; init; } = [];
     public List<DropRule> Drops { get; init; } = [];
+    /// <summary>Nodes a script takes down without a restart: faulty, so not required to reach the target.</summary>
+    public HashSet<int> DownForGood { get; init; } = [];
     /// <summary>How long after GST every honest node must have reached the target height.</summary>
     public long LivenessLimitMs { get; init; } = 180_000;
 
     public long TotalPower => Powers.Sum();
     /// <summary>Power of the Byzantine validators and of those that crash for good.</summary>
     public long FaultyPower => Enumerable.Range(0, Validators)
-        .Where(n => Byzantine.ContainsKey(n) || Crashes.Any(c => c.Node == n && c.RestartAfterMs < 0)).Sum(n => Powers[n]);
+        .Where(n => Byzantine.ContainsKey(n) || DownForGood.Contains(n) || Crashes.Any(c => c.Node == n && c.RestartAfterMs < 0)).Sum(n => Powers[n]);
     /// <summary>Whether the faulty power is within what Tendermint tolerates (below 1/3): then termination is required.</summary>
     public bool WithinFaultBound => 3 * FaultyPower < TotalPower;
 

@@ -39,6 +39,9 @@ public sealed class SimNode : IConsensusNetwork
     public TendermintDriver? Driver { get; private set; }
     public bool Up => Driver is not null;
 
+    /// <summary>When set, a crash at a write point is followed by a restart this many milliseconds later.</summary>
+    public long? RestartAfterWriteCrashMs { get; set; }
+
     /// <summary>When set, the node's outgoing messages are lost (a process about to die).</summary>
     public bool Muted { get; set; }
 
@@ -48,6 +51,8 @@ public sealed class SimNode : IConsensusNetwork
     public List<(Timeout Timeout, TimeSpan After)> Timeouts { get; } = [];
     /// <summary>Every (height, round, value) this node locked on, in order.</summary>
     public List<(ulong Height, int Round, Hash32 Value)> Locks { get; } = [];
+    /// <summary>Heights at which this node signed a prevote or precommit.</summary>
+    public HashSet<ulong> SignedVoteHeights { get; } = [];
     /// <summary>Height → round in which this node decided it.</summary>
     public Dictionary<ulong, int> DecisionRounds { get; } = [];
     /// <summary>Hooks the scenario builder attaches (crash on a height, crash while proposing).</summary>
@@ -76,6 +81,7 @@ public sealed class SimNode : IConsensusNetwork
             {
                 if (Behaviour is null) Sim.Checker.Signed(Index, message);
                 var e = new Envelope(Index, Index, message);
+                if (!e.IsProposal) SignedVoteHeights.Add(e.Height);
                 Sim.Trace(Index, $"signs {(e.IsProposal ? "proposal" : e.IsPrevote ? "prevote" : "precommit")} {e.Height}/{e.Round} {(e.Value == Vote.Nil ? "nil" : e.Value.ToString()[..10])}{(e.IsProposal ? $" pol {message.Proposal.Proposal.PolRound}" : "")}");
             };
             driver.TimeoutScheduled += (timeout, after) => { Timeouts.Add((timeout, after)); Sim.Trace(Index, $"schedules {timeout} in {after.TotalMilliseconds} ms"); };
@@ -125,6 +131,7 @@ public sealed class SimNode : IConsensusNetwork
         {
             Sim.Trace(Index, crash.Message);
             Crash();
+            if (RestartAfterWriteCrashMs is { } delay) Sim.Scheduler.After(delay, Boot);
             return;
         }
         if (Driver is { } driver && driver.State.Started && driver.State.LockedRound >= 0

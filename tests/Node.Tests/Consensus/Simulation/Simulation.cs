@@ -76,7 +76,7 @@ public sealed class Simulation
 
     /// <summary>The honest nodes that must reach the target: every node without a Byzantine behaviour that is not down for good.</summary>
     public IEnumerable<SimNode> HonestNodes
-        => Nodes.Where(n => n.Behaviour is null && !Scenario.Crashes.Any(c => c.Node == n.Index && c.RestartAfterMs < 0));
+        => Nodes.Where(n => n.Behaviour is null && !Scenario.DownForGood.Contains(n.Index) && !Scenario.Crashes.Any(c => c.Node == n.Index && c.RestartAfterMs < 0));
 
     /// <summary>Runs until every honest node stored the target height, a property fails, or the liveness limit passes.</summary>
     public SimulationResult Run()
@@ -106,8 +106,8 @@ public sealed class Simulation
         return new SimulationResult(Scenario, failures, Elapsed, Scheduler.Executed, Network.Sent, _trace);
     }
 
-    // The change is a whole-set replacement: the current set with this node's power changed (0 removes it).
-    private void SubmitChange(ValidatorChangePlan change)
+    /// <summary>Puts a validator-set change in every mempool: the current set with this node's power changed (0 removes it).</summary>
+    public void SubmitChange(ValidatorChangePlan change)
     {
         var reference = Nodes.Where(n => n.Behaviour is null).MaxBy(n => n.App.Height)!.App;
         var set = reference.ValidatorsAt(reference.Height + 1).Validators.ToDictionary(v => v.Address, v => v.Power);
