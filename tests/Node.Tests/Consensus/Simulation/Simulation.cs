@@ -68,6 +68,8 @@ public sealed class Simulation
 
     public static Address AddressOf(int node) => Keys[node].Address;
 
+    public static PrivateKey KeyOf(int node) => Keys[node];
+
     public int IndexOf(Address address) => _indexOf[address];
 
     public bool IsByzantine(int node) => Scenario.Byzantine.ContainsKey(node);
