@@ -70,6 +70,19 @@ public sealed partial class Tendermint
     /// <summary>proposer(h_p, round).</summary>
     public Address ProposerOf(int round) => _proposers.At(round);
 
+    /// <summary>
+    /// Whether <paramref name="input"/> would change nothing because the machine already holds it (a vote or proposal
+    /// of this height seen before): the host may drop gossip repeats before logging them.
+    /// </summary>
+    public bool Holds(ConsensusInput input) => input switch
+    {
+        VoteReceived v => Started && v.Vote.Vote.Height == Height && v.Vote.Vote.Type is VoteType.Prevote or VoteType.Precommit
+            && Votes.Of(v.Vote.Vote.Round, v.Vote.Vote.Type).Holds(v.Vote.Vote),
+        ProposalReceived p => Started && p.Proposal.Proposal.Height == Height
+            && _proposals.TryGetValue(p.Proposal.Proposal.Round, out var list) && list.Any(e => e.Signed.Proposal == p.Proposal.Proposal),
+        _ => false,
+    };
+
     /// <summary>The valid(v) verdict of the host for a block of this height, if it executed it.</summary>
     public bool? VerdictOf(Hash32 value) => _verdicts.TryGetValue(value, out var valid) ? valid : null;
 

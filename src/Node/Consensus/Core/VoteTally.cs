@@ -28,12 +28,18 @@ public sealed class VoteTally
     /// <summary>Power of the validators that voted <paramref name="value"/> (<see cref="Vote.Nil"/> for nil).</summary>
     public long PowerFor(Hash32 value) => _powerByValue.TryGetValue(value, out var power) ? power : 0;
 
+    /// <summary>Whether this exact vote is already held (a repeat changes nothing).</summary>
+    public bool Holds(Vote vote) => _byValue.TryGetValue(vote.Value, out var votes) && votes.ContainsKey(vote.Validator);
+
     /// <summary>The validator's first vote, if any.</summary>
     public SignedVote? Of(Address validator) => _first.GetValueOrDefault(validator);
 
     /// <summary>The votes for <paramref name="value"/>, in address order (a commit's signatures, a polka's proof).</summary>
     public IReadOnlyList<SignedVote> VotesFor(Hash32 value)
         => _byValue.TryGetValue(value, out var votes) ? votes.Values.OrderBy(v => v.Vote.Validator).ToList() : [];
+
+    /// <summary>Every vote held, equivocations included, by value then address.</summary>
+    public IEnumerable<SignedVote> All() => _byValue.Values.SelectMany(votes => votes.Values.OrderBy(v => v.Vote.Validator));
 
     /// <summary>The value (possibly nil) with more than 2/3 of <paramref name="totalPower"/>, if one has; the lowest hash if several do (only with more than f faulty).</summary>
     public Hash32? TwoThirdsValue(long totalPower)

@@ -54,14 +54,17 @@ public static class ConsensusCodec
         if (v.Height == 0) throw new ConsensusMessageException("vote height must be ≥ 1");
         if (v.Round > int.MaxValue) throw new ConsensusMessageException($"vote round {v.Round} exceeds {int.MaxValue}");
         if (v.VoteType is not (VoteType.Prevote or VoteType.Precommit)) throw new ConsensusMessageException($"vote type {v.VoteType} is neither prevote nor precommit");
-        var vote = new Vote(v.Height, (int)v.Round, v.VoteType, Hash(v.BlockHash, "vote blockHash"), Addr(message.Validator, "vote validator"));
-        var signature = Sig(message.Signature, "vote signature");
-        if (recover is not null)
-        {
-            var signer = Recover(recover, Digest(vote, chainId), signature, "vote");
-            if (signer != vote.Validator) throw new ConsensusMessageException($"{vote} is signed by {signer}, not by the validator it names");
-        }
-        return new SignedVote(vote, signature);
+        var vote = new SignedVote(new Vote(v.Height, (int)v.Round, v.VoteType, Hash(v.BlockHash, "vote blockHash"), Addr(message.Validator, "vote validator")),
+            Sig(message.Signature, "vote signature"));
+        if (recover is not null) Verify(vote, chainId, recover);
+        return vote;
+    }
+
+    /// <summary>Throws unless the vote's signature recovers to the validator it names.</summary>
+    public static void Verify(SignedVote vote, ulong chainId, SignatureRecovery recover)
+    {
+        var signer = Recover(recover, Digest(vote.Vote, chainId), vote.Signature, "vote");
+        if (signer != vote.Vote.Validator) throw new ConsensusMessageException($"{vote.Vote} is signed by {signer}, not by the validator it names");
     }
 
     /// <summary>
@@ -83,14 +86,16 @@ public static class ConsensusCodec
         if (header.ChainId != chainId) throw new ConsensusMessageException($"proposed block is for chain {header.ChainId}, this is chain {chainId}");
         if (header.Height != p.Height) throw new ConsensusMessageException($"proposal for height {p.Height} carries a block of height {header.Height}");
         if (BlockHeaderHashing.Hash(header) != value) throw new ConsensusMessageException($"proposed block hashes to {BlockHeaderHashing.Hash(header)}, the proposal signs {value}");
-        var named = Addr(message.Proposer, "proposer");
-        var proposal = new Proposal(p.Height, (int)p.Round, value, (int)p.PolRound, named);
-        if (recover is not null)
-        {
-            var signer = Recover(recover, Digest(proposal, chainId), signature, "proposal");
-            if (signer != named) throw new ConsensusMessageException($"{proposal} is signed by {signer}, not by the proposer it names");
-        }
-        return (new SignedProposal(proposal, signature), block);
+        var proposal = new SignedProposal(new Proposal(p.Height, (int)p.Round, value, (int)p.PolRound, Addr(message.Proposer, "proposer")), signature);
+        if (recover is not null) Verify(proposal, chainId, recover);
+        return (proposal, block);
+    }
+
+    /// <summary>Throws unless the proposal's signature recovers to the proposer it names.</summary>
+    public static void Verify(SignedProposal proposal, ulong chainId, SignatureRecovery recover)
+    {
+        var signer = Recover(recover, Digest(proposal.Proposal, chainId), proposal.Signature, "proposal");
+        if (signer != proposal.Proposal.Proposer) throw new ConsensusMessageException($"{proposal.Proposal} is signed by {signer}, not by the proposer it names");
     }
 
     /// <summary>

@@ -16,6 +16,7 @@ public sealed partial class TendermintDriver
     private readonly Dictionary<Address, long> _asked = [];
     private IDisposable? _gossipTimer;
     private (ulong Height, int Round, Core.Step Step, bool Decided) _lastSeen;
+    private int _stalledTicks;
 
     private void ScheduleGossip()
     {
@@ -28,7 +29,10 @@ public sealed partial class TendermintDriver
     {
         if (_disposed) return;
         var now = (_core.Height, _core.Round, _core.Step, _core.Decision is not null);
-        if (now == _lastSeen) Rebroadcast();
+        _stalledTicks = now == _lastSeen ? _stalledTicks + 1 : 0;
+        // Resend after 1, 2 and 4 stalled ticks, then every 8: a lost message is made good quickly, and a long stall
+        // (a timeout several seconds long, a partition) does not turn into a resend storm.
+        if (_stalledTicks > 0 && ((_stalledTicks & (_stalledTicks - 1)) == 0 && _stalledTicks <= 8 || _stalledTicks % 8 == 0)) Rebroadcast();
         _lastSeen = now;
         ScheduleGossip();
     }
@@ -40,9 +44,11 @@ public sealed partial class TendermintDriver
         _network.Broadcast(new ConsensusMessage { Status = new HeightStatus { Height = _core.Height } });
     }
 
-    // The votes behind every value that passed 2/3 in some round of this height (a polka, or a commit that was missed):
-    // what a peer needs for lines 28, 36 and 49. Only own votes are sent otherwise, and an equivocator shows each peer
-    // something else, so a peer may never see a polka that needed its votes unless someone who saw it passes it on.
+    // Others' votes that a peer may need to move as this node did. Only own votes are sent otherwise, and a Byzantine
+    // validator shows each peer something else, so a quorum this node saw may include a vote no peer ever got (a polka
+    // completed by an equivocator's other vote; "2f + 1 of anything" completed by a colluder's vote sent to this node
+    // alone), and a peer that never sees it stays behind. So: every vote of this round and the one before (what lines
+    // 34, 47 and 55 count), and of every older round the votes behind a value that passed 2/3 (what 28 and 49 need).
     private void RelayQuorums()
     {
         if (!_core.Started) return;
@@ -50,8 +56,11 @@ public sealed partial class TendermintDriver
             foreach (var type in (ReadOnlySpan<VoteType>)[VoteType.Prevote, VoteType.Precommit])
             {
                 var tally = _core.Votes.Of(round, type);
-                if (tally.TwoThirdsValue(_core.Validators.TotalPower) is not { } value || value == Core.Vote.Nil) continue;
-                foreach (var vote in tally.VotesFor(value))
+                IEnumerable<Core.SignedVote> relayed;
+                if (round >= _core.Round - 1) relayed = tally.All();
+                else if (tally.TwoThirdsValue(_core.Validators.TotalPower) is { } value && value != Core.Vote.Nil) relayed = tally.VotesFor(value);
+                else continue;
+                foreach (var vote in relayed)
                     if (vote.Vote.Validator != _key?.Address) _network.Broadcast(new ConsensusMessage { Vote = ConsensusCodec.ToMessage(vote) });
             }
     }

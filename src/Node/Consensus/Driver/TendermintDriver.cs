@@ -114,17 +114,25 @@ public sealed partial class TendermintDriver : IDisposable
         {
             switch (message.BodyCase)
             {
+                // Gossip repeats what the machine already holds: such a message is dropped before its signature is
+                // checked (it could change nothing) and before it is logged (it would only grow the log).
                 case ConsensusMessage.BodyOneofCase.Proposal:
-                    var (proposal, block) = ConsensusCodec.ReadProposal(message.Proposal, _options.ChainId, _recover);
+                    var (proposal, block) = ConsensusCodec.ReadProposal(message.Proposal, _options.ChainId, recover: null);
                     if (HelpIfBehind(proposal.Proposal.Height, from) || AskIfAhead(proposal.Proposal.Height, from)) return;
-                    if (!FromRoundProposer(proposal.Proposal) || !KeepProposed(block, proposal.Proposal)) return;
                     bool timely = block.Header.TimeMs <= _clock.GetUtcNow().ToUnixTimeMilliseconds() + (long)_options.MaxClockDrift.TotalMilliseconds;
-                    Enqueue(new ProposalReceived(proposal, timely), new WalRecord { Proposal = new WalProposal { Message = message.Proposal, Timely = timely } });
+                    var received = new ProposalReceived(proposal, timely);
+                    if (_core.Holds(received)) return;
+                    ConsensusCodec.Verify(proposal, _options.ChainId, _recover);
+                    if (!FromRoundProposer(proposal.Proposal) || !KeepProposed(block, proposal.Proposal)) return;
+                    Enqueue(received, new WalRecord { Proposal = new WalProposal { Message = message.Proposal, Timely = timely } });
                     break;
                 case ConsensusMessage.BodyOneofCase.Vote:
-                    var vote = ConsensusCodec.ReadVote(message.Vote, _options.ChainId, _recover);
+                    var vote = ConsensusCodec.ReadVote(message.Vote, _options.ChainId, recover: null);
                     if (HelpIfBehind(vote.Vote.Height, from) || AskIfAhead(vote.Vote.Height, from)) return;
-                    Enqueue(new VoteReceived(vote), new WalRecord { Vote = message.Vote });
+                    var input = new VoteReceived(vote);
+                    if (_core.Holds(input)) return;
+                    ConsensusCodec.Verify(vote, _options.ChainId, _recover);
+                    Enqueue(input, new WalRecord { Vote = message.Vote });
                     break;
                 case ConsensusMessage.BodyOneofCase.Decision:
                     if (message.Decision.Header?.Height != _core.Height || _core.Decision is not null) return; // only a node still at that height needs it

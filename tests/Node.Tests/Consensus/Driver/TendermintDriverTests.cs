@@ -143,6 +143,23 @@ public sealed class TendermintDriverTests
     }
 
     [Fact]
+    public void Stuck_GossipRelaysEveryVoteOfTheRoundThatMovedIt()
+    {
+        // Regression: a node that left round 0 on "2f + 1 precommits of anything", one of them a colluder's precommit sent
+        // to it alone, passed none of them on; the others never saw three precommits and waited forever (soak seed 6921).
+        var h = new DriverHarness(self: 1);
+        h.Driver.Start();
+        var mixed = new[] { (0, Vote.Nil), (2, Keccak256.Hash("a block only node 1 was shown"u8)), (3, Vote.Nil) };
+        foreach (var (other, value) in mixed) h.Receive(h.Vote(other, 1, 0, VoteType.Precommit, value), other);
+        Assert.Equal(0, h.Driver.State.Round); // no value has 2/3: only the timeout will move it
+        h.Gossip();
+        h.Sent.Clear();
+        h.Gossip();
+        var relayed = h.Sent.Where(s => s.Message.Vote?.Vote.VoteType == VoteType.Precommit).Select(s => Address.FromBytes(s.Message.Vote.Validator.Span)).ToList();
+        Assert.All(mixed, m => Assert.Contains(Simulation.Simulation.AddressOf(m.Item1), relayed));
+    }
+
+    [Fact]
     public void MessageTwoHeightsAhead_AsksThatPeerForTheDecidedBlock()
     {
         // Regression: a node that missed decisions (an observer above all, which sends nothing) never got them.

@@ -74,7 +74,7 @@ public sealed class SimNode : IConsensusNetwork
             {
                 Sim.Checker.Committed(Index, block, App.AppHashAt(block.Header.Height), App.ValidatorsAt(block.Header.Height));
                 DecisionRounds[block.Header.Height] = (int)block.Commit.Round;
-                Sim.Trace(Index, $"committed height {block.Header.Height} round {block.Commit.Round} {BlockHeaderHashing.Hash(block.Header).ToString()[..10]}");
+                if (Sim.Tracing) Sim.Trace(Index, $"committed height {block.Header.Height} round {block.Commit.Round} {BlockHeaderHashing.Hash(block.Header).ToString()[..10]}");
                 OnCommitted?.Invoke(this, block);
             };
             driver.Signed += message =>
@@ -82,9 +82,9 @@ public sealed class SimNode : IConsensusNetwork
                 if (Behaviour is null) Sim.Checker.Signed(Index, message);
                 var e = new Envelope(Index, Index, message);
                 if (!e.IsProposal) SignedVoteHeights.Add(e.Height);
-                Sim.Trace(Index, $"signs {(e.IsProposal ? "proposal" : e.IsPrevote ? "prevote" : "precommit")} {e.Height}/{e.Round} {(e.Value == Vote.Nil ? "nil" : e.Value.ToString()[..10])}{(e.IsProposal ? $" pol {message.Proposal.Proposal.PolRound}" : "")}");
+                if (Sim.Tracing) Sim.Trace(Index, $"signs {(e.IsProposal ? "proposal" : e.IsPrevote ? "prevote" : "precommit")} {e.Height}/{e.Round} {(e.Value == Vote.Nil ? "nil" : e.Value.ToString()[..10])}{(e.IsProposal ? $" pol {message.Proposal.Proposal.PolRound}" : "")}");
             };
-            driver.TimeoutScheduled += (timeout, after) => { Timeouts.Add((timeout, after)); Sim.Trace(Index, $"schedules {timeout} in {after.TotalMilliseconds} ms"); };
+            driver.TimeoutScheduled += (timeout, after) => { Timeouts.Add((timeout, after)); if (Sim.Tracing) Sim.Trace(Index, $"schedules {timeout} in {after.TotalMilliseconds} ms"); };
             driver.EvidenceFound += evidence => Sim.Evidence.Add(evidence);
             driver.Start();
         });

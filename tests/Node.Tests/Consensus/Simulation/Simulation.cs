@@ -120,6 +120,9 @@ public sealed class Simulation
         Trace(-1, $"validator change submitted: node {change.Node} power {change.Power}");
     }
 
+    /// <summary>Whether this run keeps a trace (callers skip building trace lines otherwise: the thousand-seed run is hot).</summary>
+    public bool Tracing => _trace is not null;
+
     public void Trace(int node, string what) => _trace?.Add($"{Elapsed,9} ms  {(node < 0 ? "sim" : $"node {node}"),-7} {what}");
 
     public ILogger Logger(int node) => _trace is null ? NullLogger.Instance : new TraceLogger(this, node);
