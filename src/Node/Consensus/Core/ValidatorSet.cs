@@ -69,8 +69,5 @@ public sealed class ValidatorSet
         return new(ProposerRotation.Normalize(updated, total));
     }
 
-    /// <summary>Equal validators, powers and priorities.</summary>
-    public bool SameAs(ValidatorSet other) => Validators.SequenceEqual(other.Validators);
-
     public override string ToString() => string.Join(", ", Validators.Select(v => $"{v.Address.ToString()[..8]}:{v.Power}"));
 }

@@ -1,4 +1,3 @@
-using Google.Protobuf;
 using P2PEnergy.Contracts.Crypto;
 using P2PEnergy.Contracts.Protos;
 using P2PEnergy.Node.Ledger.Genesis;
@@ -32,8 +31,4 @@ public static class ValidatorSchedule
         }
         return current;
     }
-
-    /// <summary>The ledger form of a set, as SetValidatorSet carries it.</summary>
-    public static IEnumerable<ValidatorEntry> Entries(IEnumerable<ValidatorInfo> validators)
-        => validators.Select(v => new ValidatorEntry { Validator = ByteString.CopyFrom(v.Address.Bytes), Power = (ulong)v.Power, Operator = v.Operator, Role = v.Role });
 }

@@ -20,9 +20,6 @@ public sealed class Checker(ulong chainId, SignatureRecovery recover)
 
     public IReadOnlyList<string> Violations => _violations;
 
-    /// <summary>Height → the block decided there.</summary>
-    public IReadOnlyDictionary<ulong, (Hash32 Block, Hash32 AppHash, int Node)> Decided => _decided;
-
     public bool Violated => _violations.Count > 0;
 
     public void Committed(int node, Block block, Hash32 appHash, ValidatorSet validators)

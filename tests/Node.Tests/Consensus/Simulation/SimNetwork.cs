@@ -11,9 +11,8 @@ public sealed class SimNetwork(Simulation sim, SimRandom random)
 {
     private readonly Scenario _s = sim.Scenario;
 
-    /// <summary>Messages handed to the network and messages delivered.</summary>
+    /// <summary>Messages handed to the network.</summary>
     public long Sent { get; private set; }
-    public long Delivered { get; private set; }
 
     public void Send(int from, int to, ConsensusMessage message)
     {
@@ -36,10 +35,6 @@ public sealed class SimNetwork(Simulation sim, SimRandom random)
     private void Deliver(Envelope envelope, bool synchronous)
     {
         long delay = random.Between(1, synchronous ? _s.SyncDelayMs : Math.Max(1, _s.MaxDelayMs));
-        sim.Scheduler.After(delay, () =>
-        {
-            Delivered++;
-            sim.Nodes[envelope.To].Deliver(envelope.Message, envelope.From);
-        });
+        sim.Scheduler.After(delay, () => sim.Nodes[envelope.To].Deliver(envelope.Message, envelope.From));
     }
 }
