@@ -17,6 +17,7 @@ public static class TextLimits
         ["meter"] = 64, ["sellerMeter"] = 64, ["buyerMeter"] = 64,
         ["gridNode"] = 64, ["element"] = 64,
         ["role"] = 32,
+        ["operator"] = 64,
         ["name"] = 128,
         ["reference"] = 256, ["reason"] = 256,
     };

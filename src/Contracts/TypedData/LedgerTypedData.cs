@@ -14,8 +14,9 @@ namespace P2PEnergy.Contracts.TypedData;
 /// <summary>
 /// The project's EIP-712 structs, derived from the transaction protos so there is one definition: the struct is
 /// named after the message, its members are the fields in field-number order under their JSON (lowerCamelCase)
-/// names, and field types map as string→string, bool→bool, uint32/uint64/int64→uint32/uint64/int64, a nested
-/// message→that struct (repeated→T[]), bytes→address, except the bytes32 fields listed in <see cref="Bytes32Fields"/>.
+/// names, and field types map as string→string, bool→bool, uint32/uint64/int64→uint32/uint64/int64, an enum→uint8
+/// (its number, as Solidity encodes enums), a nested message→that struct (repeated→T[]), bytes→address, except the
+/// bytes32 fields listed in <see cref="Bytes32Fields"/>.
 /// Hashing walks the proto directly (no JSON) because the node hashes every submitted transaction; a test pins
 /// it to the generic JSON encoder.
 /// </summary>
@@ -30,7 +31,7 @@ public static class LedgerTypedData
     /// <summary>The payload messages that can be signed, by EIP-712 struct name.</summary>
     public static IReadOnlyList<MessageDescriptor> SignedMessages { get; } =
         Transaction.Descriptor.Oneofs[0].Fields.Select(f => f.MessageType)
-            .Append(DeviceAuth.Descriptor).Append(CommitVote.Descriptor).ToArray();
+            .Append(DeviceAuth.Descriptor).Append(CommitVote.Descriptor).Append(BlockProposal.Descriptor).ToArray();
 
     /// <summary>Our domain for a chain: <c>{name "P2PEnergy", version "1", chainId}</c>, cached.</summary>
     public static Eip712Domain Domain(ulong chainId) => Domains.GetOrAdd(chainId, Eip712Domain.ForChain);
@@ -100,6 +101,7 @@ public static class LedgerTypedData
             ProtoFieldType.UInt32 => "uint32",
             ProtoFieldType.UInt64 => "uint64",
             ProtoFieldType.Int64 => "int64",
+            ProtoFieldType.Enum => "uint8",
             ProtoFieldType.Bytes => Bytes32Fields.Contains(field.JsonName) ? "bytes32" : "address",
             ProtoFieldType.Message => field.MessageType.Name,
             _ => throw new NotSupportedException($"proto field {field.FullName} of type {field.FieldType} has no EIP-712 mapping"),
@@ -143,6 +145,7 @@ public static class LedgerTypedData
                 if (signed < 0) word.Fill(0xff); // two's complement sign extension to 256 bits
                 BinaryPrimitives.WriteInt64BigEndian(word[24..], signed);
                 break;
+            case ProtoFieldType.Enum: word[31] = EnumByte(field, value); break;
             case ProtoFieldType.Bytes:
                 var bytes = ((ByteString)value).Span;
                 if (Bytes32Fields.Contains(field.JsonName))
@@ -159,6 +162,14 @@ public static class LedgerTypedData
             case ProtoFieldType.Message: EncodeStruct((IMessage)value).CopyTo(word); break;
             default: throw new NotSupportedException($"proto field {field.FullName} of type {field.FieldType} has no EIP-712 mapping");
         }
+    }
+
+    // An enum is its number as uint8; a number outside 0..255 (an unknown value off the wire) has no encoding.
+    private static byte EnumByte(FieldDescriptor field, object value)
+    {
+        int number = Convert.ToInt32(value, System.Globalization.CultureInfo.InvariantCulture);
+        return number is >= 0 and <= 255 ? (byte)number
+            : throw new TypedDataException(field.JsonName, "uint8", number.ToString(System.Globalization.CultureInfo.InvariantCulture), "an enum must lie in 0..255");
     }
 
     /// <summary>The message as the JSON object of an EIP-712 message (addresses EIP-55, bytes32 as 0x-hex, uint64 as decimal strings).</summary>
@@ -180,6 +191,7 @@ public static class LedgerTypedData
         ProtoFieldType.String => JsonValue.Create((string)value),
         ProtoFieldType.Bool => JsonValue.Create((bool)value),
         ProtoFieldType.UInt32 => JsonValue.Create((uint)value),
+        ProtoFieldType.Enum => JsonValue.Create(EnumByte(field, value)),
         // Decimal strings: JSON numbers above 2^53 lose precision in JavaScript wallets.
         ProtoFieldType.UInt64 => JsonValue.Create(((ulong)value).ToString(System.Globalization.CultureInfo.InvariantCulture)),
         ProtoFieldType.Int64 => JsonValue.Create(((long)value).ToString(System.Globalization.CultureInfo.InvariantCulture)),
@@ -218,6 +230,7 @@ public static class LedgerTypedData
             ProtoFieldType.String => JsonLeafReader.ReadString(element, type, path),
             ProtoFieldType.Bool => JsonLeafReader.ReadBool(element, type, path),
             ProtoFieldType.UInt32 => (uint)JsonLeafReader.ReadInteger(element, type, path),
+            ProtoFieldType.Enum => Enum.ToObject(field.EnumType.ClrType, (int)JsonLeafReader.ReadInteger(element, type, path)),
             ProtoFieldType.UInt64 => (ulong)JsonLeafReader.ReadInteger(element, type, path),
             ProtoFieldType.Int64 => (long)JsonLeafReader.ReadInteger(element, type, path),
             ProtoFieldType.Bytes => Bytes32Fields.Contains(field.JsonName)

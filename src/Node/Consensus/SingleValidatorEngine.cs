@@ -11,7 +11,7 @@ using P2PEnergy.Node.Storage;
 namespace P2PEnergy.Node.Consensus;
 
 /// <summary>
-/// Consensus with one validator: it proposes, and its own signature on the EIP-712 CommitVote is the whole
+/// Consensus with one validator: it proposes, and its own signature on the EIP-712 CommitVote (a precommit) is the whole
 /// commit (a quorum of one). Stands in for the BFT engine until multi-node lands; headers and commits already
 /// have the BFT shape, so stored chains stay valid when it does.
 /// </summary>
@@ -94,7 +94,7 @@ public sealed class SingleValidatorEngine : IConsensusEngine
             ValidatorSetHash = ByteString.CopyFrom(_validatorSetHash.Bytes),
         };
         var hash = BlockHeaderHashing.Hash(header);
-        var vote = new CommitVote { Height = height, Round = 0, BlockHash = ByteString.CopyFrom(hash.Bytes) };
+        var vote = new CommitVote { Height = height, Round = 0, BlockHash = ByteString.CopyFrom(hash.Bytes), VoteType = VoteType.Precommit };
         var signature = _validator.Sign(LedgerTypedData.Digest(vote, parameters.ChainId));
         var block = new Block
         {

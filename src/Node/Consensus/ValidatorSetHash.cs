@@ -10,7 +10,12 @@ namespace P2PEnergy.Node.Consensus;
 /// </summary>
 public static class ValidatorSetHash
 {
-    public static Hash32 Of(IEnumerable<ValidatorInfo> validators)
+    public static Hash32 Of(IEnumerable<ValidatorInfo> validators) => Of(validators.Select(v => (v.Address, v.Power)));
+
+    /// <summary>The hash of a consensus set: proposer priorities are not part of it, only who signs with what power.</summary>
+    public static Hash32 Of(Core.ValidatorSet validators) => Of(validators.Validators.Select(v => (v.Address, v.Power)));
+
+    private static Hash32 Of(IEnumerable<(Address Address, long Power)> validators)
     {
         var sorted = validators.OrderBy(v => v.Address).ToList();
         var bytes = new byte[sorted.Count * 28];

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using P2PEnergy.Contracts.Crypto;
+using P2PEnergy.Node.Ledger.Genesis;
 using P2PEnergy.Node.Storage;
 
 namespace P2PEnergy.Node.Hosting;
@@ -27,6 +28,8 @@ public static class NodeCli
             var key = keyFile is null ? null : PrivateKey.Parse(File.ReadAllText(keyFile).Trim());
             var address = NodeInitializer.Initialize(result.GetValue(genesis)!, new DataDirectory(result.GetValue(dataDir)!), DataDirectory.ReadPassword(result.GetValue(passwordFile)), key);
             Console.WriteLine($"initialised {result.GetValue(dataDir)}; validator {address}");
+            foreach (var advice in GenesisDocument.Parse(File.ReadAllText(result.GetValue(genesis)!)).Advice())
+                Console.Error.WriteLine($"warning: {advice}");
             return Task.FromResult(NodeExitCode.Ok);
         }));
 

@@ -101,6 +101,8 @@ public class NethereumOracleTests(ITestOutputHelper output)
                 FieldType.Int64 => random.NextInt64(long.MinValue, long.MaxValue),
                 FieldType.Bytes => ByteString.CopyFrom(RandomBytes(random, LedgerTypedData.Bytes32Fields.Contains(field.JsonName) ? 32 : 20)),
                 FieldType.Message => RandomInstance(field.MessageType, random, depth + 1),
+                // uint8 on the EIP-712 side: any defined value of the enum (CommitVote.voteType).
+                FieldType.Enum => Enum.ToObject(field.EnumType.ClrType, field.EnumType.Values[random.Next(field.EnumType.Values.Count)].Number),
                 _ => throw new NotSupportedException($"{descriptor.Name}.{field.Name}: {field.FieldType} is not an EIP-712 member type here"),
             };
             if (field.IsRepeated)

@@ -30,6 +30,44 @@ public class LedgerTypedDataTests
             "SetPolrTariff(uint64 effectiveFrom,uint64 standbyPerDay,PolrPrice[] prices,uint64 nonce)PolrPrice(uint32 fromMinute,uint64 sellPerKwh,uint64 buyPerKwh)",
             LedgerTypedData.Types(SetPolrTariff.Descriptor).EncodeType("SetPolrTariff"));
 
+    [Fact]
+    public void CommitVote_EncodeType_CarriesTheVoteTypeAsUint8()
+        => Assert.Equal(
+            "CommitVote(uint64 height,uint32 round,bytes32 blockHash,uint8 voteType)",
+            LedgerTypedData.Types(CommitVote.Descriptor).EncodeType("CommitVote"));
+
+    [Fact]
+    public void CommitVote_PrevoteAndPrecommit_HaveDifferentDigests()
+    {
+        var prevote = new CommitVote { Height = 5, Round = 1, BlockHash = ByteString.CopyFrom(new byte[32]), VoteType = VoteType.Prevote };
+        var precommit = prevote.Clone();
+        precommit.VoteType = VoteType.Precommit;
+        Assert.NotEqual(LedgerTypedData.Digest(prevote, 1), LedgerTypedData.Digest(precommit, 1));
+    }
+
+    [Fact]
+    public void Enum_OutsideUint8_IsRejectedNamingTheField()
+    {
+        var vote = new CommitVote { Height = 5, BlockHash = ByteString.CopyFrom(new byte[32]), VoteType = (VoteType)256 };
+        var e = Assert.Throws<TypedDataException>(() => LedgerTypedData.HashStruct(vote));
+        Assert.Contains("voteType", e.Message);
+        Assert.Contains("256", e.Message);
+    }
+
+    [Fact]
+    public void CommitVote_FromDocument_RoundTripsTheVoteType()
+    {
+        var vote = new CommitVote { Height = 9, Round = 2, BlockHash = ByteString.CopyFrom(Enumerable.Repeat((byte)7, 32).ToArray()), VoteType = VoteType.Precommit };
+        var json = LedgerTypedData.ToDocument(vote, 7).ToJson();
+        Assert.Equal(vote, LedgerTypedData.FromDocument(TypedDataDocument.Parse(json), CommitVote.Parser, 7));
+    }
+
+    [Fact]
+    public void BlockProposal_EncodeType_IsSettled()
+        => Assert.Equal(
+            "BlockProposal(uint64 height,uint32 round,int64 polRound,bytes32 blockHash)",
+            LedgerTypedData.Types(BlockProposal.Descriptor).EncodeType("BlockProposal"));
+
     public static TheoryData<string> SignedMessageNames() => [.. LedgerTypedData.SignedMessages.Select(d => d.Name)];
 
     [Theory, MemberData(nameof(SignedMessageNames))]
@@ -94,6 +132,8 @@ public class LedgerTypedDataTests
                 Google.Protobuf.Reflection.FieldType.UInt32 => (uint)seed * 1000,
                 Google.Protobuf.Reflection.FieldType.UInt64 => ulong.MaxValue - (ulong)seed,
                 Google.Protobuf.Reflection.FieldType.Int64 => -(long)seed,
+                // The enum's last declared value: non-zero, so a forgotten enum member changes the hash.
+                Google.Protobuf.Reflection.FieldType.Enum => Enum.ToObject(field.EnumType.ClrType, field.EnumType.Values[^1].Number),
                 Google.Protobuf.Reflection.FieldType.Bytes => ByteString.CopyFrom(Enumerable.Repeat((byte)seed,
                     LedgerTypedData.Bytes32Fields.Contains(field.JsonName) ? 32 : 20).ToArray()),
                 _ => Populate(field.MessageType, seed * 7),

@@ -79,7 +79,7 @@ public sealed class SingleValidatorEngineTests
         Assert.Equal(first.Hash.ToArray(), header.PreviousHash.ToByteArray());
         Assert.Equal(BlockHeaderHashing.Hash(header), second.Hash);
         Assert.Equal(ValidatorSetHash.Of(node.Chain.Parameters.Validators).ToArray(), header.ValidatorSetHash.ToByteArray());
-        var vote = new CommitVote { Height = 2, Round = 0, BlockHash = ByteString.CopyFrom(second.Hash.Bytes) };
+        var vote = new CommitVote { Height = 2, Round = 0, BlockHash = ByteString.CopyFrom(second.Hash.Bytes), VoteType = VoteType.Precommit };
         var signature = Signature.FromBytes(Assert.Single(second.Block.Commit.Signatures).Signature.Span);
         Assert.Equal(node.Chain.Validator.Address, Signer.Recover(LedgerTypedData.Digest(vote, LedgerHarness.ChainId), signature));
         Assert.Equal(node.Store.AppHash.ToArray(), header.AppHash.ToByteArray());

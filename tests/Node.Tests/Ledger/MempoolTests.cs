@@ -176,6 +176,7 @@ public sealed class MempoolTests
             (new SetPolrTariff { EffectiveFrom = future, Nonce = 1 }, _chain.Utility),
             (new UpdateGridModel { ModelHash = ByteString.CopyFrom(new byte[32]), EffectiveFrom = future, Nonce = 1 }, _chain.Utility),
             (new SetBaseline { IntervalStart = future, IntervalCount = 1, Nonce = 1 }, _chain.Planner),
+            (new SetValidatorSet { Validators = { new ValidatorEntry { Validator = carol, Power = 1 } }, Nonce = 1 }, _chain.Utility),
         };
         foreach (var (body, authority) in bodies)
         {

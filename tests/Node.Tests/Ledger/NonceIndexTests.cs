@@ -29,6 +29,19 @@ public sealed class NonceIndexTests
     }
 
     [Fact]
+    public void EveryTransactionBodyWithANonce_IsIndexed()
+    {
+        // A body type added later (SetValidatorSet was) must not slip past the index by being left out of its list.
+        foreach (var field in Transaction.Descriptor.Oneofs[0].Fields)
+        {
+            if (field.MessageType.FindFieldByName("nonce") is not { } nonce) continue;
+            var body = (IMessage)Activator.CreateInstance(field.MessageType.ClrType)!;
+            nonce.Accessor.SetValue(body, 42UL);
+            Assert.True(NonceIndex.NonceOf(body) == 42UL, $"{field.MessageType.Name} carries a nonce the index does not read");
+        }
+    }
+
+    [Fact]
     public void SameNonce_InAnotherStructType_IsIndependent()
     {
         var h = new LedgerHarness();

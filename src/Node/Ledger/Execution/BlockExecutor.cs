@@ -97,6 +97,7 @@ public sealed class BlockExecutor
             case Transaction.BodyOneofCase.SetPolrTariff: GovernanceHandlers.SetPolrTariff(context, tx, e.SetPolrTariff); break;
             case Transaction.BodyOneofCase.SetBaseline: GovernanceHandlers.SetBaseline(context, tx, e.SetBaseline); break;
             case Transaction.BodyOneofCase.UpdateGridModel: GovernanceHandlers.UpdateGridModel(context, tx, e.UpdateGridModel); break;
+            case Transaction.BodyOneofCase.SetValidatorSet: ValidatorHandlers.SetValidatorSet(context, tx, e.SetValidatorSet); break;
             default: throw new LedgerRejection(ReasonCodes.Malformed, $"unknown transaction body {e.BodyCase}");
         }
     }

@@ -52,7 +52,8 @@ public static class NonceIndex
         else if (cursor is not null) state.Delete(StateKeys.NonceSweepCursor);
     }
 
-    private static ulong? NonceOf(IMessage body) => body switch
+    /// <summary>The nonce of a body that carries one (every transaction body but MeterReading), else null.</summary>
+    internal static ulong? NonceOf(IMessage body) => body switch
     {
         EnergyContract c => c.Nonce,
         Offer o => o.Nonce,
@@ -69,6 +70,7 @@ public static class NonceIndex
         SetPolrTariff t => t.Nonce,
         SetBaseline b => b.Nonce,
         UpdateGridModel u => u.Nonce,
+        SetValidatorSet v => v.Nonce,
         _ => null,
     };
 

@@ -11,8 +11,19 @@ public enum DsoModel
     IndependentDmo,
 }
 
-/// <summary>A validator of the chain: its address, voting power and peer endpoint.</summary>
-public sealed record ValidatorInfo(Address Address, long Power, string Endpoint);
+/// <summary>A validator of the chain: its address, voting power and peer endpoint, and who runs it.</summary>
+public sealed record ValidatorInfo(Address Address, long Power, string Endpoint)
+{
+    /// <summary>Most validators a set may hold: every vote is checked by every node, and commits carry 2/3 of them.</summary>
+    public const int MaxValidators = 100;
+    /// <summary>Largest total voting power (CometBFT's bound, int64 max / 8): proposer priorities never overflow.</summary>
+    public const long MaxTotalPower = long.MaxValue / 8;
+
+    /// <summary>The organisation that runs the validator; empty when not named.</summary>
+    public string Operator { get; init; } = "";
+    /// <summary>What the operator is to the market; empty when not named.</summary>
+    public string Role { get; init; } = "";
+}
 
 /// <summary>The fixed parameters of a chain, from its genesis document; every node must agree on them.</summary>
 public sealed record ChainParameters
@@ -37,4 +48,6 @@ public sealed record ChainParameters
     public ulong MaxStartAheadSeconds { get; init; } = GenesisDocument.DefaultMaxStartAheadSeconds;
     /// <summary>Unix milliseconds of the genesis; the first block's time must be later.</summary>
     public required long GenesisTimeMs { get; init; }
+    /// <summary>Who may sign SetValidatorSet (genesis validatorAuthority, default the utility); the zero address when unset, so no one can.</summary>
+    public Address ValidatorAuthority { get; init; } = Address.Zero;
 }

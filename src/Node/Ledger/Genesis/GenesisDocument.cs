@@ -2,6 +2,8 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using P2PEnergy.Contracts.Crypto;
+using P2PEnergy.Contracts.Ledger;
+using P2PEnergy.Contracts.Protos;
 
 namespace P2PEnergy.Node.Ledger.Genesis;
 
@@ -31,6 +33,8 @@ public sealed class GenesisDocument
     public string MarketOperator { get; set; } = "";
     public string Planner { get; set; } = "";
     public string Regulator { get; set; } = "";
+    /// <summary>Who may sign SetValidatorSet; empty means the utility (docs/genesis.md).</summary>
+    public string? ValidatorAuthority { get; set; }
     public List<GenesisValidator> Validators { get; set; } = [];
     public GenesisFees Fees { get; set; } = new();
     public List<GenesisParticipant> Participants { get; set; } = [];
@@ -92,10 +96,18 @@ public sealed class GenesisDocument
         var validators = Validators.Select((v, i) =>
         {
             if (v.Power <= 0) throw new GenesisException($"validators[{i}].power must be > 0, got {v.Power}");
-            return new ValidatorInfo(Addr(v.Address, $"validators[{i}].address"), v.Power, v.Endpoint ?? "");
+            // The limits SetValidatorSet's entries have (TextLimits, in UTF-8 bytes), so a genesis set can be re-submitted.
+            if (TextLimits.FirstOver(new ValidatorEntry { Operator = v.Operator ?? "", Role = v.Role ?? "" }) is { } over)
+                throw new GenesisException($"validators[{i}].{over.Field} is {over.Bytes} bytes, the limit is {over.Limit}");
+            return new ValidatorInfo(Addr(v.Address, $"validators[{i}].address"), v.Power, v.Endpoint ?? "") { Operator = v.Operator ?? "", Role = v.Role ?? "" };
         }).ToList();
-        if (validators.Select(v => v.Address).Distinct().Count() != validators.Count) throw new GenesisException("validators lists an address twice");
-        var authorities = new[] { utility, operatorAddress, planner, regulator };
+        var twice = validators.GroupBy(v => v.Address).FirstOrDefault(g => g.Count() > 1);
+        if (twice is not null) throw new GenesisException($"validators lists {twice.Key} twice");
+        if (validators.Count > ValidatorInfo.MaxValidators) throw new GenesisException($"validators lists {validators.Count}, the limit is {ValidatorInfo.MaxValidators}");
+        var totalPower = validators.Aggregate(Int128.Zero, (sum, v) => sum + v.Power);
+        if (totalPower > ValidatorInfo.MaxTotalPower) throw new GenesisException($"validators' total power must be ≤ {ValidatorInfo.MaxTotalPower}, got {totalPower}");
+        var validatorAuthority = string.IsNullOrEmpty(ValidatorAuthority) ? utility : Addr(ValidatorAuthority, "validatorAuthority");
+        var authorities = new[] { utility, operatorAddress, planner, regulator, validatorAuthority };
         var seen = new HashSet<Address>();
         for (int i = 0; i < Participants.Count; i++)
         {
@@ -124,9 +136,15 @@ public sealed class GenesisDocument
             IntervalSeconds = IntervalSeconds, GateClosureSeconds = GateClosureSeconds, ReadingWindowSeconds = ReadingWindowSeconds,
             DsoModel = model, UtilityMayTrade = UtilityMayTrade, Utility = utility, MarketOperator = operatorAddress,
             Planner = planner, Regulator = regulator, Validators = validators, MaxIntervalCount = MaxIntervalCount, MaxStartAheadSeconds = MaxStartAheadSeconds,
-            GenesisTimeMs = time.ToUnixTimeMilliseconds(),
+            GenesisTimeMs = time.ToUnixTimeMilliseconds(), ValidatorAuthority = validatorAuthority,
         };
     }
+
+    /// <summary>
+    /// Advice that does not stop the chain: when validators name their operators, any operator holding ≥ 1/3 of the
+    /// voting power can halt consensus alone (and with 2/3 rewrite it), which defeats the point of a shared ledger.
+    /// </summary>
+    public IReadOnlyList<string> Advice() => ValidatorAdvice.OperatorShares(ToParameters().Validators);
 
     private static Address Addr(string? text, string field)
         => Address.TryParse(text, out var address, out var error) ? address : throw new GenesisException($"{field}: {error}");
@@ -137,6 +155,10 @@ public sealed class GenesisValidator
     public string Address { get; set; } = "";
     public long Power { get; set; } = 1;
     public string? Endpoint { get; set; }
+    /// <summary>The organisation that runs the validator (utility, DMO, regulator, ...); optional.</summary>
+    public string? Operator { get; set; }
+    /// <summary>What the operator is to the market (Utility, MarketOperator, Regulator, Independent, ...); optional.</summary>
+    public string? Role { get; set; }
 }
 
 public sealed class GenesisParticipant

@@ -34,6 +34,8 @@ public static class StateKeys
     public const string BaselinePrefix = "baseline/";
     public const string ReadingPrefix = "reading/";
     public const string GridModelPrefix = "grid/model/";
+    /// <summary>Validator sets by the height they take effect from (SetValidatorSet, nonce cleared).</summary>
+    public const string ValidatorSetPrefix = "validators/from/";
 
     public static string Account(Address address) => Hex.Encode(AccountPrefix, address.Bytes, "");
     public static string Meter(string meterId) => MeterPrefix + meterId;
@@ -52,6 +54,7 @@ public static class StateKeys
     public static string Baseline(ulong intervalStart, string element) => BaselinePrefix + Number(intervalStart) + "/" + element;
     public static string Reading(ulong intervalStart, string meterId) => ReadingPrefix + Number(intervalStart) + "/" + meterId;
     public static string GridModel(ulong effectiveFrom) => GridModelPrefix + Number(effectiveFrom);
+    public static string ValidatorSet(ulong fromHeight) => ValidatorSetPrefix + Number(fromHeight);
     public static string Number(ulong value) => value.ToString("D20", System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>"height/position", both zero-padded to 20 digits: ordinal order is commit order.</summary>

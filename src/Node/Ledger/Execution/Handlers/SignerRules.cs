@@ -53,6 +53,9 @@ internal static class SignerRules
             case Transaction.BodyOneofCase.SetBaseline:
                 Authority.RequireSigner(tx, p.Planner, "planner");
                 break;
+            case Transaction.BodyOneofCase.SetValidatorSet:
+                Authority.RequireSigner(tx, p.ValidatorAuthority, "validator authority");
+                break;
             default:
                 throw new LedgerRejection(ReasonCodes.Malformed, $"unknown transaction body {e.BodyCase}");
         }
