@@ -32,6 +32,8 @@ public sealed class LedgerHarness
     public BlockExecutor Executor { get; }
     public ChainParameters Parameters { get; }
     public List<(ulong Height, long TimeMs, List<byte[]> Transactions, Hash32 AppHash)> Blocks { get; } = [];
+    /// <summary>Each block's transaction results, beside <see cref="Blocks"/>.</summary>
+    public List<IReadOnlyList<TransactionResult>> BlockResults { get; } = [];
     public long ExternalFunds { get; private set; }
     /// <summary>The genesis this chain started from (for node-level tests that initialise a store).</summary>
     public GenesisDocument Document { get; }
@@ -96,8 +98,10 @@ public sealed class LedgerHarness
         var items = transactions.Select(t => (t.ToByteArray(), (VerifiedTransaction?)null)).ToList();
         var execution = Executor.Execute(State, AppHash, Height, TimeMs, items);
         State.Apply(execution.Changes);
+        execution.Publish(); // the harness is a node whose every block commits
         AppHash = execution.AppHash;
         Blocks.Add((Height, TimeMs, items.Select(i => i.Item1).ToList(), AppHash));
+        BlockResults.Add(execution.Results);
         foreach (var (r, t) in execution.Results.Zip(transactions))
         {
             if (r.Code != ReasonCodes.Ok) continue;

@@ -34,6 +34,8 @@ public static class ReasonCodes
     public const string ThermalLimit = "THERMAL_LIMIT";
     public const string VoltageLimit = "VOLTAGE_LIMIT";
     public const string MeterLimit = "METER_LIMIT";
+    /// <summary>A handler threw something other than a refusal (a bug): that transaction alone is refused, its writes dropped.</summary>
+    public const string ExecutionFailed = "EXECUTION_FAILED";
     // Mempool-only verdicts.
     public const string Duplicate = "DUPLICATE";
     public const string MempoolFull = "MEMPOOL_FULL";
