@@ -53,8 +53,13 @@ public sealed class SettlementService(IStateReader state, ChainParameters parame
     {
         if (request.IntervalStart % parameters.IntervalSeconds != 0)
             throw new RpcException(StatusCode.InvalidArgument, $"interval_start {request.IntervalStart} is not aligned to the {parameters.IntervalSeconds} s interval");
-        return state.Get(SettlementKeys.Interval(request.IntervalStart)) is { } bytes
-            ? Task.FromResult(IntervalSettlement.Parser.ParseFrom(bytes.AsSpan()))
-            : throw new RpcException(StatusCode.NotFound, $"interval {request.IntervalStart} has not settled yet (it settles when its reading window closes)");
+        if (state.Get(SettlementKeys.Interval(request.IntervalStart)) is { } bytes) return Task.FromResult(IntervalSettlement.Parser.ParseFrom(bytes.AsSpan()));
+        // Settlement passes over intervals with nothing to settle without writing a record: behind the cursor, no
+        // record means an interval that settled empty (height 0: no block did any work for it).
+        if (Market.Settlement.SettlementProgress.InProgress(state, request.IntervalStart))
+            throw new RpcException(StatusCode.NotFound, $"interval {request.IntervalStart} is settling: its settlement spans blocks and has not finished");
+        if (request.IntervalStart < Market.Settlement.SettlementProgress.NextInterval(state))
+            return Task.FromResult(new IntervalSettlement { IntervalStart = request.IntervalStart });
+        throw new RpcException(StatusCode.NotFound, $"interval {request.IntervalStart} has not settled yet (it settles when its reading window closes)");
     }
 }

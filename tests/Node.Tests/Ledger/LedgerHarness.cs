@@ -40,8 +40,9 @@ public sealed class LedgerHarness
 
     // grid: the grid stage, the unmodelled one unless a test exercises the flow book; configure edits the genesis
     // before it is built (e.g. to name a grid model file); gridModel is that file's bytes.
+    // settlementSteps: the chain's settlement step budget per block (default: the protocol's), lowered to split settlement.
     public LedgerHarness(string dsoModel = "IndependentDmo", bool utilityMayTrade = false, IGridAdmission? grid = null,
-        Action<GenesisDocument>? configure = null, byte[]? gridModel = null)
+        Action<GenesisDocument>? configure = null, byte[]? gridModel = null, int? settlementSteps = null)
     {
         var genesis = new GenesisDocument
         {
@@ -65,7 +66,7 @@ public sealed class LedgerHarness
         };
         configure?.Invoke(genesis);
         Document = genesis;
-        Parameters = genesis.ToParameters();
+        Parameters = genesis.ToParameters() with { SettlementStepsPerBlock = settlementSteps ?? ChainParameters.DefaultSettlementStepsPerBlock };
         var (changes, appHash) = GenesisState.Build(genesis, gridModel);
         State.Apply(changes);
         AppHash = appHash;

@@ -23,13 +23,13 @@ public sealed class SettlementScenario
     public ulong First { get; private set; }
     public ulong Second => First + LedgerHarness.Interval;
 
-    public SettlementScenario(string dsoModel = "IndependentDmo", bool utilityMayTrade = false, Action<GenesisDocument>? configure = null)
+    public SettlementScenario(string dsoModel = "IndependentDmo", bool utilityMayTrade = false, Action<GenesisDocument>? configure = null, int? settlementSteps = null)
     {
         H = new LedgerHarness(dsoModel, utilityMayTrade, configure: genesis =>
         {
             genesis.Fees.PolrPrices = [new GenesisPolrPrice { FromMinute = 0, SellPerKwh = PolrSell, BuyPerKwh = PolrBuy }];
             configure?.Invoke(genesis);
-        });
+        }, settlementSteps: settlementSteps);
     }
 
     public static ByteString A(PrivateKey key) => ByteString.CopyFrom(key.Address.Bytes);

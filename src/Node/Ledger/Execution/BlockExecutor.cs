@@ -53,12 +53,12 @@ public sealed class BlockExecutor
     public BlockExecution Execute(IStateReader committed, Hash32 previousAppHash, ulong height, long timeMs,
         IReadOnlyList<(byte[] Bytes, VerifiedTransaction? Verified)> transactions)
     {
-        var block = new StateOverlay(new GuardedState(committed));
+        var faults = new List<ExecutionFault>();
+        // Settlement is part of the state transition (DESIGN.md rule 3): what is due by this block's time settles first,
+        // within the block's step budget; the block's transactions run on top of what it wrote.
+        var block = SettlementRound.Run(_parameters, new GuardedState(committed), height, timeMs, faults);
         var grid = _grid.BeginBlock();
         var contracts = new ContractHandlers(grid);
-        var faults = new List<ExecutionFault>();
-        // Settlement is part of the state transition (DESIGN.md rule 3): what is due by this block's time settles first.
-        SettlementRound.Run(new LedgerContext(_parameters, block, height, timeMs));
         var results = new List<TransactionResult>(transactions.Count);
         for (int position = 0; position < transactions.Count; position++)
         {

@@ -35,4 +35,14 @@ public sealed record ChainParameters
     public required uint MaxIntervalCount { get; init; }
     /// <summary>Unix milliseconds of the genesis; the first block's time must be later.</summary>
     public required long GenesisTimeMs { get; init; }
+
+    /// <summary>
+    /// Most settlement steps one block runs (a contract instalment, a meter's imbalance, a participant's fee, a
+    /// receivable, a skip over idle intervals): the bound that keeps every block's execution short however much is due
+    /// (docs/settlement.md). A protocol constant every node shares; tests and benchmarks lower it to split settlement.
+    /// </summary>
+    public int SettlementStepsPerBlock { get; init; } = DefaultSettlementStepsPerBlock;
+
+    /// <summary>The default of <see cref="SettlementStepsPerBlock"/>: ≤ 250 ms per block in the 100,000-meter benchmark.</summary>
+    public const int DefaultSettlementStepsPerBlock = 10_000;
 }

@@ -142,6 +142,9 @@ internal sealed class ContractHandlers(IGridBlock grid)
         byte[] idValue = id.ToArray();
         context.State.Set(StateKeys.ContractByParty(Address.FromBytes(terms.Seller.Span), context.Height, context.Position), idValue);
         context.State.Set(StateKeys.ContractByParty(buyerAddress, context.Height, context.Position), idValue);
+        // Settlement finds the next interval with work by seeking this marker, not by stepping through idle intervals.
+        var starts = SettlementKeys.ContractStart(terms.IntervalStart);
+        if (context.State.Get(starts) is null) context.State.Set(starts, []);
         ulong end = checked(terms.IntervalStart + terms.IntervalCount * context.Parameters.IntervalSeconds);
         context.State.Set(StateKeys.ContractByInterval(end, context.Height, context.Position), new ContractDue
         {
