@@ -44,5 +44,5 @@ public sealed record ChainParameters
     public int SettlementStepsPerBlock { get; init; } = DefaultSettlementStepsPerBlock;
 
     /// <summary>The default of <see cref="SettlementStepsPerBlock"/>: ≤ 250 ms per block in the 100,000-meter benchmark.</summary>
-    public const int DefaultSettlementStepsPerBlock = 10_000;
+    public const int DefaultSettlementStepsPerBlock = 4_000;
 }
