@@ -104,12 +104,12 @@ public sealed class FlowBook
     {
         // Cleared until the evaluation returns normally: an exception midway leaves the book marked, never trusted.
         Consistent = false;
-        var violation = Evaluate(seller, buyer, powerW, commit, 0);
+        var violation = Decide(seller, buyer, powerW, commit);
         Consistent = true;
         return violation;
     }
 
-    private GridViolation? Evaluate(MeterPoint seller, MeterPoint buyer, long powerW, bool commit, int _)
+    private GridViolation? Decide(MeterPoint seller, MeterPoint buyer, long powerW, bool commit)
     {
         long sellerNet = MeterNet(seller.Id), buyerNet = MeterNet(buyer.Id);
         long sellerAfter = checked(sellerNet + powerW), buyerAfter = checked(buyerNet - powerW);

@@ -20,10 +20,11 @@ namespace P2PEnergy.Node.Tests.Ledger;
 /// </summary>
 public class ExecutionDeterminismPropertyTests
 {
-    private const int Seed = 20_261_212, Chains = 8, BlocksPerChain = 28;
+    private const int Seed = 20_261_212, Chains = 16, BlocksPerChain = 32;
     private static readonly long[] Budgets = [1, 4_096, 1 << 20, 256L << 20];
     private static readonly int[] SettlementSteps = [1, 3, 25, ChainParameters.DefaultSettlementStepsPerBlock];
-    private static readonly int[] Advances = [1, 7, 60, 301, 900, 3_700, 20_000];
+    // Mostly short steps, so consecutive blocks work on the same few intervals (where a stale book would show).
+    private static readonly int[] Advances = [1, 1, 1, 1, 7, 7, 60, 301, 900, 3_700, 20_000];
 
     private static LedgerHarness Chain(int settlementSteps)
     {
@@ -40,6 +41,7 @@ public class ExecutionDeterminismPropertyTests
     [Fact]
     public void RandomBlocks_OnAWarmNode_WithCacheBudgetsEvictionsRestartsAndAbandonedBlocks_MatchAColdReplay()
     {
+        var codes = new List<string>();
         for (int chain = 0; chain < Chains; chain++)
         {
             int seed = Seed + chain;
@@ -49,8 +51,11 @@ public class ExecutionDeterminismPropertyTests
             for (int b = 0; b < BlocksPerChain; b++) node.Step();
             var difference = ColdReplay.FirstDifference(node.Chain, Chain(steps));
             Assert.True(difference is null, $"seed {seed} (settlement steps {steps}, events: {string.Join(", ", node.Events)}): {difference}");
-            Assert.Contains(node.Chain.BlockResults.SelectMany(r => r), r => r.Code == ReasonCodes.InsufficientFunds);
+            codes.AddRange(node.Chain.BlockResults.SelectMany(r => r).Select(r => r.Code));
         }
+        // The draws reached what the property is about: contracts refused after the grid check, and grid verdicts.
+        foreach (var code in new[] { ReasonCodes.Ok, ReasonCodes.InsufficientFunds, ReasonCodes.MeterLimit, ReasonCodes.ThermalLimit })
+            Assert.True(codes.Count(c => c == code) >= 3, $"seed {Seed}: only {codes.Count(c => c == code)} results {code} in {codes.Count}");
     }
 
     /// <summary>A node that commits the harness chain's blocks with its own executor and cache, and misbehaves as real ones do.</summary>
@@ -68,7 +73,7 @@ public class ExecutionDeterminismPropertyTests
         public void Step()
         {
             _executor ??= Executor();
-            switch (random.Next(8))
+            switch (random.Next(12))
             {
                 case 0:
                     _cache = new FlowBookCache(Budgets[random.Next(Budgets.Length)]);
@@ -79,7 +84,7 @@ public class ExecutionDeterminismPropertyTests
                     _cache.Forget(Chain.IntervalAhead(1 + random.Next(4)));
                     Events.Add($"evict@{Chain.Height}");
                     break;
-                case 2:
+                case 2 or 3:
                     // A proposal executed, then abandoned: nothing committed, nothing published.
                     _executor.Execute(Chain.State, Chain.AppHash, Chain.Height + 1, Chain.TimeMs + 1_000, Block(Chain.TimeMs + 1_000));
                     Events.Add($"abandoned@{Chain.Height}");
@@ -124,19 +129,19 @@ public class ExecutionDeterminismPropertyTests
             {
                 Seller = ByteString.CopyFrom(seller.Address.Bytes), Buyer = ByteString.CopyFrom(buyer.Address.Bytes),
                 SellerMeter = seller == h.Alice ? "MTR-A" : "MTR-B", BuyerMeter = buyer == h.Alice ? "MTR-A" : "MTR-B",
-                IntervalStart = Ahead(1 + random.Next(4)), IntervalCount = (uint)(1 + random.Next(3)), WhPerInterval = wh, PricePerKwh = price,
+                IntervalStart = Ahead(1 + random.Next(3)), IntervalCount = (uint)(1 + random.Next(2)), WhPerInterval = wh, PricePerKwh = price,
                 Nonce = nonce, ValidUntil = now + 3_600,
             };
             var (a, b) = random.Next(2) == 0 ? (h.Alice, h.Bob) : (h.Bob, h.Alice);
-            switch (random.Next(14))
+            switch (random.Next(17))
             {
-                case 0: case 1: case 2:
+                case 0: case 1: case 2: case 14:
                     return LedgerHarness.Envelope(Contract(a, b, (ulong)(1 + random.Next(2_600)), (ulong)(10_000 + random.Next(300_000))), a, b);
-                case 3: // passes the grid check, refused for funds after it
+                case 3: case 15: // passes the grid check, refused for funds after it
                     return LedgerHarness.Envelope(Contract(a, b, (ulong)(1 + random.Next(2_600)), 100_000_000_000), a, b);
-                case 4:
+                case 4: case 16:
                 {
-                    var baseline = new SetBaseline { IntervalStart = Ahead(1 + random.Next(4)), IntervalCount = (uint)(1 + random.Next(2)), Nonce = nonce };
+                    var baseline = new SetBaseline { IntervalStart = Ahead(1 + random.Next(3)), IntervalCount = (uint)(1 + random.Next(2)), Nonce = nonce };
                     baseline.Entries.Add(new BaselineEntry { Element = new[] { "SP1", "SP2", "T1", "F1" }[random.Next(4)], ActiveW = random.Next(-6_000, 9_000) });
                     return LedgerHarness.Envelope(baseline, h.Planner);
                 }

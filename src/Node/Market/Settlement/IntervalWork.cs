@@ -6,10 +6,10 @@ namespace P2PEnergy.Node.Market.Settlement;
 /// <summary>
 /// Whether an interval has anything to settle, and where the next one that might is — from the indexes, in a few
 /// seeks, never by stepping through idle intervals: a chain whose genesis lies months back (481,000 one-minute
-/// intervals) passes them in one step each run of idle time. An interval has work when a contract runs in it (one
-/// settled earlier still runs — <c>runningUntil</c> — or one starts in it — the <c>contract-start/</c> marker), when a
-/// meter reported it, or when the utility owes receivables and holds funds to pay them (what an idle interval's
-/// settlement used to do).
+/// intervals) passes each idle stretch between two day boundaries in one step. An interval has work when a contract
+/// runs in it (one settled earlier still runs — <c>runningUntil</c> — or one starts in it — the <c>contract-start/</c>
+/// marker), when a meter reported it, or when the utility owes receivables and holds funds to pay them (all that an
+/// idle interval's settlement ever did).
 /// </summary>
 internal static class IntervalWork
 {
