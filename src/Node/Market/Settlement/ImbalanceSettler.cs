@@ -23,6 +23,8 @@ internal static class ImbalanceSettler
             record.Meters++;
             if (reading is null) record.MissingReadings++;
             else record.Readings++;
+            // The contracts' amounts reach the owner's line here, once per meter (see IntervalSettler).
+            if (position is not null) position.PostTo(book.Line(position.Owner!.Value));
             Int128 imbalance = Metered(reading) - (position?.ContractedWh ?? 0);
             record.ImbalanceWh = Saturating.Add(record.ImbalanceWh, imbalance);
             if (imbalance == 0) continue;

@@ -70,7 +70,6 @@ internal static class IntervalSettler
             uint k = (uint)((start - contract.IntervalStart) / length);
             var seller = parties.Of(contract.Seller);
             var buyer = parties.Of(contract.Buyer);
-            SettleInstalment(parties, seller, buyer, ContractInstalment.Of(contract, k), record);
             // A contract's meters belong to its parties (checked at commit; a meter's owner never changes).
             var sold = run.Positions.Get(Ascii(contract.SellerMeter, meter));
             sold.Owner ??= seller.Address;
@@ -78,6 +77,7 @@ internal static class IntervalSettler
             var bought = run.Positions.Get(Ascii(contract.BuyerMeter, meter));
             bought.Owner ??= buyer.Address;
             bought.ContractedWh -= contract.WhPerInterval;
+            SettleInstalment(parties, seller, sold, buyer, bought, ContractInstalment.Of(contract, k), record);
             cursor.RunningUntil = Math.Max(cursor.RunningUntil, contract.IntervalStart + contract.IntervalCount * length);
         }
         if (last is not null) cursor.ResumeKey = last + "\0";
@@ -126,28 +126,32 @@ internal static class IntervalSettler
         return buffer[..id.Length];
     }
 
-    private static void SettleInstalment(Parties parties, Party sellerParty, Party buyerParty, ContractInstalment due, IntervalSettlement record)
+    /// <summary>
+    /// Moves one instalment between the accounts. What the parties' statement lines will show is added to their meters'
+    /// positions and reaches the lines in the shortfall pass, once per meter: a line is then written once per interval,
+    /// not again in every block the interval's contracts span. The DMO's and the utility's fee lines are kept here.
+    /// </summary>
+    private static void SettleInstalment(Parties parties, Party seller, MeterPosition sold, Party buyer, MeterPosition bought, ContractInstalment due, IntervalSettlement record)
     {
-        var (buyer, buyerLine) = (buyerParty.Account, buyerParty.Line);
-        buyer.Escrow = checked(buyer.Escrow - due.EscrowReleased);
-        buyerLine.ContractPaid = Saturating.Add(buyerLine.ContractPaid, due.Payment);
-        buyerLine.DmoFeePaid = Saturating.Add(buyerLine.DmoFeePaid, due.DmoFeeBuyer);
-        buyerLine.GridFeePaid = Saturating.Add(buyerLine.GridFeePaid, due.GridFee);
+        buyer.Account.Escrow = checked(buyer.Account.Escrow - due.EscrowReleased);
+        bought.ContractPaid = Saturating.Add(bought.ContractPaid, due.Payment);
+        bought.DmoFeePaid = Saturating.Add(bought.DmoFeePaid, due.DmoFeeBuyer);
+        bought.GridFeePaid = Saturating.Add(bought.GridFeePaid, due.GridFee);
 
         // The seller's DMO fee comes out of its payout; if a tiny price leaves the payout short of the fee, its free
         // balance covers the rest, and what even that cannot cover is written off (recorded, never a negative balance).
-        var (seller, sellerLine) = (sellerParty.Account, sellerParty.Line);
-        seller.Balance = checked(seller.Balance + due.Payment);
-        ulong sellerFee = Math.Min(seller.Balance, due.DmoFeeSeller);
-        seller.Balance -= sellerFee;
-        sellerLine.ContractReceived = Saturating.Add(sellerLine.ContractReceived, due.Payment);
-        sellerLine.DmoFeePaid = Saturating.Add(sellerLine.DmoFeePaid, sellerFee);
-        sellerLine.Uncollected = Saturating.Add(sellerLine.Uncollected, due.DmoFeeSeller - sellerFee);
+        var account = seller.Account;
+        account.Balance = checked(account.Balance + due.Payment);
+        ulong sellerFee = Math.Min(account.Balance, due.DmoFeeSeller);
+        account.Balance -= sellerFee;
+        sold.ContractReceived = Saturating.Add(sold.ContractReceived, due.Payment);
+        sold.DmoFeePaid = Saturating.Add(sold.DmoFeePaid, sellerFee);
+        sold.Uncollected = Saturating.Add(sold.Uncollected, due.DmoFeeSeller - sellerFee);
 
-        var (dmo, dmoLine) = (parties.MarketOperator.Account, parties.MarketOperator.Line);
+        var (dmo, dmoLine) = (parties.MarketOperator.Account, parties.MarketOperatorLine);
         dmo.Balance = checked(dmo.Balance + due.DmoFeeBuyer + sellerFee);
         dmoLine.FeeIncome = Saturating.Add(dmoLine.FeeIncome, due.DmoFeeBuyer + sellerFee);
-        var (utility, utilityLine) = (parties.Utility.Account, parties.Utility.Line);
+        var (utility, utilityLine) = (parties.Utility.Account, parties.UtilityLine);
         utility.Balance = checked(utility.Balance + due.GridFee);
         utilityLine.FeeIncome = Saturating.Add(utilityLine.FeeIncome, due.GridFee);
 
@@ -160,8 +164,8 @@ internal static class IntervalSettler
         record.Uncollected = Saturating.Add(record.Uncollected, due.DmoFeeSeller - sellerFee);
     }
 
-    /// <summary>A contract party in this interval: its account and statement line, looked up once.</summary>
-    private sealed record Party(Address Address, AccountState Account, StatementLine Line);
+    /// <summary>A contract party in this interval: its account, looked up once.</summary>
+    private sealed record Party(Address Address, AccountState Account);
 
     /// <summary>Each contract party of the interval, keyed by its address bytes without allocating.</summary>
     private sealed class Parties(SettlementBook book)
@@ -179,7 +183,9 @@ internal static class IntervalSettler
         // Created on first use, so an interval without contracts writes no fee line for them.
         public Party MarketOperator => _dmo ??= Create(book.MarketOperator);
         public Party Utility => _utility ??= Create(book.Utility);
+        public StatementLine MarketOperatorLine => book.Line(MarketOperator.Address);
+        public StatementLine UtilityLine => book.Line(Utility.Address);
 
-        private Party Create(Address address) => new(address, book.Account(address), book.Line(address));
+        private Party Create(Address address) => new(address, book.Account(address));
     }
 }
