@@ -15,15 +15,7 @@ namespace P2PEnergy.Node.Tests.Grid;
 /// </summary>
 public class FlowBookCacheOutcomeTests
 {
-    private static LedgerHarness Chain()
-    {
-        var bytes = SmallFeeder.File(sp1Rating: 10_000).ToJsonBytes();
-        return new LedgerHarness(grid: new GridAdmission(), gridModel: bytes, configure: g =>
-        {
-            g.GridModelFile = "grid.json";
-            g.GridModelHash = Keccak256.Hash(bytes).ToString();
-        });
-    }
+    private static LedgerHarness Chain() => SmallFeeder.Chain(sp1Rating: 10_000);
 
     private static Transaction Signed(LedgerHarness h, EnergyContract terms) => LedgerHarness.Envelope(terms, h.Alice, h.Bob);
 

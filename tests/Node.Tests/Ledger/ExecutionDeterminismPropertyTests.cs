@@ -26,17 +26,11 @@ public class ExecutionDeterminismPropertyTests
     // Mostly short steps, so consecutive blocks work on the same few intervals (where a stale book would show).
     private static readonly int[] Advances = [1, 1, 1, 1, 7, 7, 60, 301, 900, 3_700, 20_000];
 
-    private static LedgerHarness Chain(int settlementSteps)
+    private static LedgerHarness Chain(int settlementSteps) => SmallFeeder.Chain(sp1Rating: 10_000, settlementSteps: settlementSteps, configure: g =>
     {
-        var bytes = SmallFeeder.File(sp1Rating: 10_000).ToJsonBytes();
-        return new LedgerHarness(gridModel: bytes, settlementSteps: settlementSteps, configure: g =>
-        {
-            g.GridModelFile = "grid.json";
-            g.GridModelHash = Keccak256.Hash(bytes).ToString();
-            g.Fees.PolrStandbyPerDay = 3_000;
-            g.Fees.PolrPrices = [new() { FromMinute = 0, SellPerKwh = 300_000, BuyPerKwh = 100_000 }];
-        });
-    }
+        g.Fees.PolrStandbyPerDay = 3_000;
+        g.Fees.PolrPrices = [new() { FromMinute = 0, SellPerKwh = 300_000, BuyPerKwh = 100_000 }];
+    });
 
     [Fact]
     public void RandomBlocks_OnAWarmNode_WithCacheBudgetsEvictionsRestartsAndAbandonedBlocks_MatchAColdReplay()

@@ -23,17 +23,11 @@ public class TransactionFuzzTests
 {
     private const int Seed = 4_242_012, Blocks = 100;
 
-    private static LedgerHarness Chain()
+    private static LedgerHarness Chain() => SmallFeeder.Chain(settlementSteps: 40, configure: g =>
     {
-        var bytes = SmallFeeder.File().ToJsonBytes();
-        return new LedgerHarness(grid: new GridAdmission(), gridModel: bytes, settlementSteps: 40, configure: g =>
-        {
-            g.GridModelFile = "grid.json";
-            g.GridModelHash = Keccak256.Hash(bytes).ToString();
-            g.Fees.PolrStandbyPerDay = 1_000;
-            g.Fees.PolrPrices = [new() { FromMinute = 0, SellPerKwh = 300_000, BuyPerKwh = 100_000 }];
-        });
-    }
+        g.Fees.PolrStandbyPerDay = 1_000;
+        g.Fees.PolrPrices = [new() { FromMinute = 0, SellPerKwh = 300_000, BuyPerKwh = 100_000 }];
+    });
 
     [Fact]
     public void MutatedTransactions_NeverStopTheChain_ConserveMoney_AndReplayCold()
