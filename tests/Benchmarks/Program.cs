@@ -26,9 +26,11 @@ public static class BenchmarkProgram
                 int gen2 = GC.CollectionCount(2);
                 var settled = bench.SettleOneInterval();
                 string Ratio(double ms) => double.IsNaN(recoverUs) ? "" : $" ({ms * 1000 / recoverUs:N0} recovers)";
-                Console.WriteLine($"settle: {settled.Blocks} blocks, execution Σ {settled.TotalMs:F0} ms{Ratio(settled.TotalMs)}, worst block {settled.WorstMs:F0} ms{Ratio(settled.WorstMs)}, store commits Σ {settled.CommitMs:F0} ms, " +
+                Console.WriteLine($"settle: {settled.Blocks} blocks, execution Σ {settled.TotalMs:F0} ms{Ratio(settled.TotalMs)}, worst block {settled.WorstMs:F0} ms{Ratio(settled.WorstMs)} " +
+                    $"({settled.WorstWithoutPausesMs:F0} ms less GC pauses), blocks over 250 ms: {settled.Over(250)}, store commits Σ {settled.CommitMs:F0} ms, " +
                     $"GC pauses {(GC.GetTotalPauseDuration() - pause).TotalMilliseconds:F0} ms, allocated {(GC.GetTotalAllocatedBytes() - allocated) >> 20} MiB, gen2 {GC.CollectionCount(2) - gen2}");
-                Console.WriteLine("  blocks (ms): " + string.Join(" ", settled.BlockMs.Select(t => t.ToString("F0", System.Globalization.CultureInfo.InvariantCulture))));
+                string Ms(double t) => t.ToString("F0", System.Globalization.CultureInfo.InvariantCulture);
+                Console.WriteLine("  blocks ms (GC pause ms): " + string.Join(" ", settled.BlockMs.Select((t, b) => settled.PauseMs[b] >= 1 ? $"{Ms(t)}({Ms(settled.PauseMs[b])})" : Ms(t))));
             }
             bench.Cleanup();
             return 0;
