@@ -9,19 +9,30 @@ public static class BenchmarkProgram
     {
         if (args.Length > 0 && args[0] == "settle-profile")
         {
-            // For a profiler: the settlement benchmark's setup once, then its measured call a few times, no harness.
-            var bench = new SettlementBenchmarks();
+            // For a profiler or a quick read: the settlement benchmark's setup once, then the interval settled a few
+            // times over as many blocks as it takes, no harness; native recover timed in the same process as the unit.
+            // --steps N sets the step budget per block (e.g. 100000000: the whole interval in one block, as before chunking).
+            var bench = new SettlementBenchmarks { StepsPerBlock = Load.CommandLineArgs.Int(args, "--steps", Node.Ledger.Genesis.ChainParameters.DefaultSettlementStepsPerBlock) };
             bench.Setup();
-            GC.Collect(); // marks the end of setup in a trace (an induced collection) and starts every run from the same heap
+            Console.WriteLine($"settlement steps per block: {bench.StepsPerBlock:N0}");
+            double recoverUs = bench.NativeRecoverMicroseconds();
+            Console.WriteLine(double.IsNaN(recoverUs) ? "native secp256k1 not loaded: no ratio" : $"native recover: {recoverUs:F1} µs");
             for (int i = 0; i < 4; i++)
             {
+                bench.ResetState();
+                GC.Collect(); // marks the end of setup in a trace (an induced collection) and starts every run from the same heap
                 var pause = GC.GetTotalPauseDuration();
                 long allocated = GC.GetTotalAllocatedBytes();
                 int gen2 = GC.CollectionCount(2);
-                var clock = System.Diagnostics.Stopwatch.StartNew();
-                bench.SettleOneInterval();
-                Console.WriteLine($"settle: {clock.ElapsedMilliseconds} ms, GC pauses {(GC.GetTotalPauseDuration() - pause).TotalMilliseconds:F0} ms, allocated {(GC.GetTotalAllocatedBytes() - allocated) >> 20} MiB, gen2 {GC.CollectionCount(2) - gen2}");
+                var settled = bench.SettleOneInterval();
+                string Ratio(double ms) => double.IsNaN(recoverUs) ? "" : $" ({ms * 1000 / recoverUs:N0} recovers)";
+                Console.WriteLine($"settle: {settled.Blocks} blocks, execution Σ {settled.TotalMs:F0} ms{Ratio(settled.TotalMs)}, worst block {settled.WorstMs:F0} ms{Ratio(settled.WorstMs)} " +
+                    $"({settled.WorstWithoutPausesMs:F0} ms less GC pauses), blocks over 250 ms: {settled.Over(250)}, store commits Σ {settled.CommitMs:F0} ms, " +
+                    $"GC pauses {(GC.GetTotalPauseDuration() - pause).TotalMilliseconds:F0} ms, allocated {(GC.GetTotalAllocatedBytes() - allocated) >> 20} MiB, gen2 {GC.CollectionCount(2) - gen2}");
+                string Ms(double t) => t.ToString("F0", System.Globalization.CultureInfo.InvariantCulture);
+                Console.WriteLine("  blocks ms (GC pause ms): " + string.Join(" ", settled.BlockMs.Select((t, b) => settled.PauseMs[b] >= 1 ? $"{Ms(t)}({Ms(settled.PauseMs[b])})" : Ms(t))));
             }
+            bench.Cleanup();
             return 0;
         }
         if (args.Length > 0 && args[0] == "pipeline") return Load.BlockPipeline.Run(args[1..]);

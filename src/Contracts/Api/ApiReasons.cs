@@ -35,6 +35,9 @@ public static class ApiReasons
     /// <summary>The interval has not settled yet (it settles when its reading window closes).</summary>
     public static readonly ApiReason NotSettled = new("NOT_SETTLED", StatusCode.NotFound);
 
+    /// <summary>The interval's settlement spans blocks and has not finished (its record appears once it has).</summary>
+    public static readonly ApiReason Settling = new("SETTLING", StatusCode.NotFound);
+
     /// <summary>A span holds more statement lines than one answer carries.</summary>
     public static readonly ApiReason TooManyLines = new("TOO_MANY_LINES", StatusCode.OutOfRange);
 

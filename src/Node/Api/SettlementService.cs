@@ -42,8 +42,13 @@ public sealed class SettlementService(IStateReader state, ChainParameters parame
     {
         if (request.IntervalStart % parameters.IntervalSeconds != 0)
             throw Refusal.Of(ApiReasons.UnalignedInterval, $"interval_start {request.IntervalStart} is not aligned to the {parameters.IntervalSeconds} s interval");
-        return state.Get(SettlementKeys.Interval(request.IntervalStart)) is { } bytes
-            ? Task.FromResult(IntervalSettlement.Parser.ParseFrom(bytes.AsSpan()))
-            : throw Refusal.Of(ApiReasons.NotSettled, $"interval {request.IntervalStart} has not settled yet (it settles when its reading window closes)");
+        if (state.Get(SettlementKeys.Interval(request.IntervalStart)) is { } bytes) return Task.FromResult(IntervalSettlement.Parser.ParseFrom(bytes.AsSpan()));
+        // Settlement passes over intervals with nothing to settle without writing a record: behind the cursor, no
+        // record means an interval that settled empty (height 0: no block did any work for it).
+        if (Market.Settlement.SettlementProgress.InProgress(state, request.IntervalStart))
+            throw Refusal.Of(ApiReasons.Settling, $"interval {request.IntervalStart} is settling: its settlement spans blocks and has not finished");
+        if (request.IntervalStart < Market.Settlement.SettlementProgress.NextInterval(state))
+            return Task.FromResult(new IntervalSettlement { IntervalStart = request.IntervalStart });
+        throw Refusal.Of(ApiReasons.NotSettled, $"interval {request.IntervalStart} has not settled yet (it settles when its reading window closes)");
     }
 }

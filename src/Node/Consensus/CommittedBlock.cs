@@ -7,4 +7,7 @@ namespace P2PEnergy.Node.Consensus;
 public sealed record CommittedBlock(Block Block, Hash32 Hash, IReadOnlyList<TransactionResult> Results)
 {
     public ulong Height => Block.Header.Height;
+
+    /// <summary>Unexpected exceptions execution turned into refusals or skipped settlement items, for the host to log once.</summary>
+    public IReadOnlyList<Ledger.Execution.ExecutionFault> Faults { get; init; } = [];
 }

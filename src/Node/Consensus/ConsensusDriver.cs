@@ -93,6 +93,10 @@ public sealed class ConsensusDriver : BackgroundService
                 {
                     _commits?.Record(block.Height, _clock.GetUtcNow().ToUnixTimeMilliseconds());
                     _log.LogDebug("committed block {Height} with {Count} transactions", block.Height, block.Results.Count);
+                    // Each absorbed exception is logged once, with its stack, when its block commits.
+                    foreach (var fault in block.Faults)
+                        _log.LogError(fault.Exception, "block {Height}: {What} {Position} ({Transaction}) failed unexpectedly and was refused deterministically",
+                            fault.Height, fault.What, fault.Position, fault.TransactionId?.ToString() ?? "-");
                 }
             }
             catch (Exception e) when (stoppingToken.IsCancellationRequested)

@@ -113,6 +113,8 @@ public sealed class SingleValidatorEngine : IConsensusEngine
             throw;
         }
         _state.Apply(execution.Changes);
-        return new CommittedBlock(block, hash, execution.Results);
+        // Only now may what the execution built (flow books) serve later blocks: had the commit failed, it would be gone.
+        execution.Publish();
+        return new CommittedBlock(block, hash, execution.Results) { Faults = execution.Faults };
     }
 }

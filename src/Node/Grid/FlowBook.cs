@@ -74,6 +74,12 @@ public sealed class FlowBook
         _voltages = new VoltageTree(v);
     }
 
+    /// <summary>
+    /// False once a check or an update threw partway (an overflow in the voltage tree, say): the book may then hold half
+    /// a contract, and caches drop it instead of answering from it.
+    /// </summary>
+    public bool Consistent { get; private set; } = true;
+
     /// <summary>Rough heap size of this book, for the cache's memory budget.</summary>
     public long ApproximateBytes => 256 + 24L * _p.Length + (_voltages?.ApproximateBytes ?? 0) + 64L * _meterNet.Count;
 
@@ -95,6 +101,15 @@ public sealed class FlowBook
     }
 
     private GridViolation? Evaluate(MeterPoint seller, MeterPoint buyer, long powerW, bool commit)
+    {
+        // Cleared until the evaluation returns normally: an exception midway leaves the book marked, never trusted.
+        Consistent = false;
+        var violation = Decide(seller, buyer, powerW, commit);
+        Consistent = true;
+        return violation;
+    }
+
+    private GridViolation? Decide(MeterPoint seller, MeterPoint buyer, long powerW, bool commit)
     {
         long sellerNet = MeterNet(seller.Id), buyerNet = MeterNet(buyer.Id);
         long sellerAfter = checked(sellerNet + powerW), buyerAfter = checked(buyerNet - powerW);

@@ -5,36 +5,46 @@ using P2PEnergy.Node.Ledger.State;
 namespace P2PEnergy.Node.Grid;
 
 /// <summary>
-/// In-memory flow books keyed by interval, rebuilt from state on demand. State is the truth: a cached book is used
-/// only while its model hash and the interval's revision counter match state, so a transaction whose writes were
-/// discarded, or a block executed but never committed, at worst costs a rebuild — never a different outcome.
-/// Bounded by memory (least recently used first out): a small model keeps a month of interval books, a 10,000-node
-/// one (≈ 1.3 MB a book) about two hundred.
+/// Flow books of committed state, keyed by interval, each held with the model hash and the interval's revision (a
+/// hash chain over its history, <see cref="GridState.AdvanceRevision"/>) it was built for; a lookup answers only when
+/// both equal state's. Only committed books enter it: a block's new and updated books wait in its
+/// <see cref="FlowBookLayer"/> until the block commits. A block that updates a book takes it out first
+/// (<see cref="Take"/>): a removal can only cost a rebuild, and the updated book comes back only when the block
+/// commits. Bounded by memory (least recently used first out): a small model keeps a month of interval books, a
+/// 10,000-node one (≈ 1.3 MB a book) about two hundred. Not thread-safe: one executor, or one reader under a lock.
 /// </summary>
 public sealed class FlowBookCache(long memoryBudgetBytes = 256L << 20)
 {
-    private readonly Dictionary<ulong, (FlowBook Book, Hash32? Model, long Revision, long Used)> _books = [];
+    private readonly Dictionary<ulong, (FlowBook Book, Hash32? Model, Hash32 Revision, long Used)> _books = [];
     private long _clock, _bytes;
 
-    /// <summary>The flow book of <paramref name="interval"/> as <paramref name="state"/> has it.</summary>
-    public FlowBook Get(IStateReader state, ulong interval) => Get(state, interval, ModelAt(state, interval));
-
-    /// <summary>As <see cref="Get(IStateReader, ulong)"/>, with the model in force already looked up by the caller.</summary>
-    public FlowBook Get(IStateReader state, ulong interval, GridModel? model)
+    /// <summary>The flow book of <paramref name="interval"/> as committed <paramref name="state"/> has it (remembered on a miss).</summary>
+    public FlowBook Get(IStateReader state, ulong interval)
     {
-        long revision = GridState.RevisionOf(state, interval);
-        if (_books.TryGetValue(interval, out var entry) && entry.Model == model?.Hash && entry.Revision == revision)
-        {
-            _books[interval] = entry with { Used = ++_clock };
-            return entry.Book;
-        }
-        var book = Build(state, interval, model);
-        Remember(interval, book, revision);
+        var model = ModelAt(state, interval);
+        var revision = GridState.RevisionOf(state, interval);
+        if (TryGet(interval, model, revision) is { } book) return book;
+        book = Build(state, interval, model);
+        Put(interval, book, revision);
         return book;
     }
 
-    /// <summary>Records that <paramref name="book"/> (already updated in memory) matches the state at <paramref name="revision"/>.</summary>
-    public void Remember(ulong interval, FlowBook book, long revision)
+    /// <summary>The book held for <paramref name="interval"/> if it was built for this model and revision; null otherwise.</summary>
+    public FlowBook? TryGet(ulong interval, GridModel? model, Hash32 revision)
+    {
+        if (!_books.TryGetValue(interval, out var entry)) return null;
+        if (!entry.Book.Consistent)
+        {
+            Forget(interval);
+            return null;
+        }
+        if (entry.Model != model?.Hash || entry.Revision != revision) return null;
+        _books[interval] = entry with { Used = ++_clock };
+        return entry.Book;
+    }
+
+    /// <summary>Holds <paramref name="book"/> as the book of its interval at <paramref name="revision"/> of committed state.</summary>
+    public void Put(ulong interval, FlowBook book, Hash32 revision)
     {
         Forget(interval);
         while (_books.Count > 0 && _bytes + book.ApproximateBytes > memoryBudgetBytes)
@@ -49,7 +59,13 @@ public sealed class FlowBookCache(long memoryBudgetBytes = 256L << 20)
         _bytes += book.ApproximateBytes;
     }
 
-    /// <summary>Drops an interval's book, e.g. before mutating it in place, so a failure midway cannot leave it stale.</summary>
+    /// <summary>Removes <paramref name="book"/> if it is the one held for its interval, so it can be changed in place.</summary>
+    public void Take(FlowBook book)
+    {
+        if (_books.TryGetValue(book.Interval, out var entry) && ReferenceEquals(entry.Book, book)) Forget(book.Interval);
+    }
+
+    /// <summary>Drops an interval's book.</summary>
     public void Forget(ulong interval)
     {
         if (_books.Remove(interval, out var entry)) _bytes -= entry.Book.ApproximateBytes;
@@ -59,7 +75,7 @@ public sealed class FlowBookCache(long memoryBudgetBytes = 256L << 20)
     public int Count => _books.Count;
 
     /// <summary>The model in force at <paramref name="interval"/>.</summary>
-    public GridModel? ModelAt(IStateReader state, ulong interval) => InstalledModels.At(state, interval);
+    public static GridModel? ModelAt(IStateReader state, ulong interval) => InstalledModels.At(state, interval);
 
     /// <summary>A fresh book from state: the baseline and every meter's net contracted export.</summary>
     public static FlowBook Build(IStateReader state, ulong interval, GridModel? model)

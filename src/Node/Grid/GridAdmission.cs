@@ -1,3 +1,4 @@
+using P2PEnergy.Contracts.Crypto;
 using P2PEnergy.Contracts.Protos;
 using P2PEnergy.Node.Ledger.Execution;
 
@@ -6,8 +7,9 @@ namespace P2PEnergy.Node.Grid;
 /// <summary>
 /// The grid stage of contract admission on the flow book: for every interval a contract covers, the seller's and
 /// buyer's meter limits (METER_LIMIT), every branch on the path within its rating (THERMAL_LIMIT) and every node's
-/// LinDistFlow voltage within the band (VOLTAGE_LIMIT); then records the contract's injections in state. Intervals
-/// with no model in force get the meter check only and the across-substations rate.
+/// LinDistFlow voltage within the band (VOLTAGE_LIMIT); then, once the transaction has passed every other check,
+/// records the contract's injections in state. Intervals with no model in force get the meter check only and the
+/// across-substations rate. The <see cref="Cache"/> holds committed books only (see <see cref="FlowBookLayer"/>).
 /// </summary>
 public sealed class GridAdmission(FlowBookCache? cache = null) : IGridAdmission
 {
@@ -23,36 +25,48 @@ public sealed class GridAdmission(FlowBookCache? cache = null) : IGridAdmission
             : throw new LedgerRejection(ReasonCodes.InvalidArgument, $"{whPerInterval} Wh per interval is more power than the ledger can represent");
     }
 
-    public PathLevel Admit(LedgerContext context, EnergyContract terms, MeterState sellerMeter, MeterState buyerMeter)
+    public IGridBlock BeginBlock() => new Block(new FlowBookLayer(_cache));
+
+    /// <summary>The grid stage of one block, over its own layer of flow books.</summary>
+    public sealed class Block(FlowBookLayer books) : IGridBlock
     {
-        ulong step = context.Parameters.IntervalSeconds;
-        long power = ContractPowerW(terms.WhPerInterval, step);
-        var books = new FlowBook[terms.IntervalCount];
-        var points = new (MeterPoint Seller, MeterPoint Buyer)[terms.IntervalCount];
-        // One scan of the installed models per contract, not per interval: scans cost O(pending writes) in a block.
-        var installed = InstalledModels.All(context.State).ToList();
-        // Check every interval before writing anything: the first refusal names its interval and nothing is recorded.
-        for (int i = 0; i < books.Length; i++)
+        /// <summary>The books this block has built or changed so far.</summary>
+        public FlowBookLayer Books => books;
+
+        public GridPlan Check(LedgerContext context, EnergyContract terms, MeterState sellerMeter, MeterState buyerMeter)
         {
-            ulong interval = checked(terms.IntervalStart + (ulong)i * step);
-            var book = books[i] = _cache.Get(context.State, interval, InstalledModels.At(installed, interval));
-            var seller = FlowBookCache.Point(sellerMeter, book.Model);
-            var buyer = FlowBookCache.Point(buyerMeter, book.Model);
-            points[i] = (seller, buyer);
-            if (book.Check(seller, buyer, power) is { } violation) throw new LedgerRejection(violation.Code, violation.Message);
+            ulong step = context.Parameters.IntervalSeconds;
+            long power = ContractPowerW(terms.WhPerInterval, step);
+            var plan = new FlowBook[terms.IntervalCount];
+            var points = new (MeterPoint Seller, MeterPoint Buyer)[terms.IntervalCount];
+            // One scan of the installed models per contract, not per interval: scans cost O(pending writes) in a block.
+            var installed = InstalledModels.All(context.State).ToList();
+            for (int i = 0; i < plan.Length; i++)
+            {
+                ulong interval = checked(terms.IntervalStart + (ulong)i * step);
+                var book = plan[i] = books.Read(context.State, interval, InstalledModels.At(installed, interval));
+                var seller = FlowBookCache.Point(sellerMeter, book.Model);
+                var buyer = FlowBookCache.Point(buyerMeter, book.Model);
+                points[i] = (seller, buyer);
+                if (book.Check(seller, buyer, power) is { } violation) throw new LedgerRejection(violation.Code, violation.Message);
+            }
+            var level = plan[0].Model is { } model ? model.Level(points[0].Seller.Node, points[0].Buyer.Node) : PathLevel.AcrossSubstations;
+            return new GridPlan(level, power, plan, points);
         }
-        for (int i = 0; i < books.Length; i++)
+
+        public void Record(LedgerContext context, Hash32 contractId, GridPlan plan)
         {
-            var book = books[i];
-            var (seller, buyer) = points[i];
-            _cache.Forget(book.Interval);
-            book.Apply(seller, buyer, power);
-            GridState.SetInjection(context.State, book.Interval, seller.Id, book.MeterNet(seller.Id));
-            GridState.SetInjection(context.State, book.Interval, buyer.Id, book.MeterNet(buyer.Id));
-            GridState.BumpRevision(context.State, book.Interval);
-            _cache.Remember(book.Interval, book, GridState.RevisionOf(context.State, book.Interval));
+            for (int i = 0; i < plan.Books.Count; i++)
+            {
+                var book = books.TakeForUpdate(plan.Books[i]);
+                var (seller, buyer) = plan.Points[i];
+                book.Apply(seller, buyer, plan.PowerW);
+                GridState.SetInjection(context.State, book.Interval, seller.Id, book.MeterNet(seller.Id));
+                GridState.SetInjection(context.State, book.Interval, buyer.Id, book.MeterNet(buyer.Id));
+                books.Updated(book, GridState.AdvanceRevision(context.State, book.Interval, GridState.Change.Contract, contractId));
+            }
         }
-        var first = books[0];
-        return first.Model is { } model ? model.Level(points[0].Seller.Node, points[0].Buyer.Node) : PathLevel.AcrossSubstations;
+
+        public void Publish() => books.Publish();
     }
 }

@@ -7,9 +7,10 @@ namespace P2PEnergy.Node.Grid;
 
 /// <summary>
 /// The grid's part of ledger state, beside <see cref="StateKeys"/>: the flow book's truth is each meter's net
-/// contracted export per interval (branch flows follow from it, the model and the baseline); a revision counter per
-/// interval lets the in-memory flow book know it is current; one index key lists every installed model (its
-/// effectiveFrom and hash), so finding the model in force is one read, not a scan.
+/// contracted export per interval (branch flows follow from it, the model and the baseline); a revision per interval —
+/// a hash chain over every change of its inputs — names the interval's history, so an in-memory flow book knows it is
+/// current; one index key lists every installed model (its effectiveFrom and hash), so finding the model in force is
+/// one read, not a scan.
 /// </summary>
 public static class GridState
 {
@@ -33,11 +34,33 @@ public static class GridState
 
     public static long Decode(byte[]? bytes) => bytes is null ? 0 : BinaryPrimitives.ReadInt64BigEndian(bytes);
 
-    public static long RevisionOf(IStateReader state, ulong interval) => Decode(state.Get(Revision(interval)));
+    /// <summary>What changed an interval's flow inputs: the first byte of each link of its revision chain.</summary>
+    public enum Change : byte
+    {
+        Contract = 1,
+        Baseline = 2,
+    }
 
-    /// <summary>Marks an interval's flow inputs (injections, baseline) as changed, so cached flow books rebuild.</summary>
-    public static void BumpRevision(StateOverlay state, ulong interval)
-        => state.Set(Revision(interval), Encode(checked(RevisionOf(state, interval) + 1)));
+    /// <summary>The interval's revision: zero before any change, then the last link of its hash chain.</summary>
+    public static Hash32 RevisionOf(IStateReader state, ulong interval)
+        => state.Get(Revision(interval)) is { Length: 32 } bytes ? Hash32.FromBytes(bytes) : Hash32.Zero;
+
+    /// <summary>
+    /// Records a change of an interval's flow inputs (injections, baseline): revision' = keccak256(revision ‖ kind ‖ id)
+    /// with the contract id or the SetBaseline payload id, each of which commits once. Unlike a counter, two histories
+    /// share a revision only if they made the same changes in the same order — and then they built the same book — so
+    /// a cached book keyed by revision can never stand in for another history's (a refused contract, an abandoned block).
+    /// </summary>
+    public static Hash32 AdvanceRevision(StateOverlay state, ulong interval, Change kind, Hash32 id)
+    {
+        Span<byte> link = stackalloc byte[65];
+        RevisionOf(state, interval).Bytes.CopyTo(link);
+        link[32] = (byte)kind;
+        id.Bytes.CopyTo(link[33..]);
+        var next = Keccak256.Hash(link);
+        state.Set(Revision(interval), next.ToArray());
+        return next;
+    }
 
     public static void SetInjection(StateOverlay state, ulong interval, string meter, long net)
     {

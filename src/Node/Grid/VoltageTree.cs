@@ -90,7 +90,7 @@ public sealed class VoltageTree
     {
         int x = index + _size;
         long value = _tree[x].Min;
-        for (x >>= 1; x >= 1; x >>= 1) value += _tree[x].Add;
+        for (x >>= 1; x >= 1; x >>= 1) value = checked(value + _tree[x].Add);
         return value;
     }
 
@@ -126,12 +126,14 @@ public sealed class VoltageTree
         return count + 1;
     }
 
+    // Checked, as the flow book that feeds it: a v² beyond 64 bits refuses the contract (OverflowException) instead of
+    // wrapping into a value that would pass the band check.
     private void Apply(int x, long delta)
     {
         ref var node = ref _tree[x];
-        node.Min += delta;
-        node.Max += delta;
-        if (x < _size) node.Add += delta;
+        node.Min = checked(node.Min + delta);
+        node.Max = checked(node.Max + delta);
+        if (x < _size) node.Add = checked(node.Add + delta);
     }
 
     private void Pull(int x)
@@ -139,7 +141,7 @@ public sealed class VoltageTree
         ref var node = ref _tree[x];
         ref var left = ref _tree[2 * x];
         ref var right = ref _tree[2 * x + 1];
-        node.Min = Math.Min(left.Min, right.Min) + node.Add;
-        node.Max = Math.Max(left.Max, right.Max) + node.Add;
+        node.Min = checked(Math.Min(left.Min, right.Min) + node.Add);
+        node.Max = checked(Math.Max(left.Max, right.Max) + node.Add);
     }
 }

@@ -1,4 +1,5 @@
 using P2PEnergy.Contracts.Crypto;
+using P2PEnergy.Contracts.Protos;
 using P2PEnergy.Node.Grid;
 using P2PEnergy.Node.Ledger.Execution;
 using P2PEnergy.Node.Ledger.Genesis;
@@ -9,8 +10,11 @@ namespace P2PEnergy.Node.Hosting;
 
 /// <summary>
 /// <c>p2pe-node verify</c>: DESIGN.md rule 3 as an audit. Replays every stored block from genesis through the
-/// <see cref="BlockExecutor"/> on a fresh <see cref="MemoryState"/>, and compares each app hash with the header's,
-/// then the final state with the stored state, so a block or a state row edited on disk is found.
+/// <see cref="BlockExecutor"/> on a fresh <see cref="MemoryState"/>, and compares each block's transaction results
+/// (codes, messages, ids) with the stored ones and its app hash with the header's, then the final state with the
+/// stored state, so a block, a result or a state row edited on disk is found. The replay is cold: it never publishes
+/// what one block's execution built (flow books) to the next, so every block is computed from state alone, as a
+/// restarted node or another validator computes it.
 /// </summary>
 public static class ChainVerifier
 {
@@ -29,6 +33,7 @@ public static class ChainVerifier
             var header = block.Header;
             if (header.Height != height) return $"height {height}: stored block says height {header.Height}";
             var execution = executor.Execute(state, appHash, height, header.TimeMs, block.Transactions.Select(t => (t.ToByteArray(), (VerifiedTransaction?)null)).ToList());
+            if (Results(height, store.GetResults(height), execution.Results) is { } difference) return difference;
             if (!execution.AppHash.Bytes.SequenceEqual(header.AppHash.Span))
                 return $"height {height}: app hash mismatch, replay gives {execution.AppHash}, the header says {Hash32.FromBytes(header.AppHash.Span)}";
             state.Apply(execution.Changes);
@@ -44,6 +49,15 @@ public static class ChainVerifier
             if (stored[i].Key != replayed[i].Key || !stored[i].Value.AsSpan().SequenceEqual(replayed[i].Value))
                 return $"height {store.Height}: stored state differs from the replay at key {(string.CompareOrdinal(stored[i].Key, replayed[i].Key) <= 0 ? stored[i].Key : replayed[i].Key)}";
         }
+        return null;
+    }
+
+    private static string? Results(ulong height, IReadOnlyList<TransactionResult> stored, IReadOnlyList<TransactionResult> replayed)
+    {
+        if (stored.Count != replayed.Count) return $"height {height}: the store holds {stored.Count} transaction results, the replay gives {replayed.Count}";
+        for (int i = 0; i < stored.Count; i++)
+            if (!stored[i].Equals(replayed[i]))
+                return $"height {height}: transaction {i} ({Hex.Encode(replayed[i].TransactionId.Span)}) result differs: stored {stored[i].Code} '{stored[i].Message}', replay gives {replayed[i].Code} '{replayed[i].Message}'";
         return null;
     }
 }

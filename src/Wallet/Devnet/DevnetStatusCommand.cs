@@ -47,6 +47,7 @@ internal static partial class DevnetStatusCommand
                     settled = $"settled: paid {Terms.Money(s.ContractPayments)}, grid fees {Terms.Money(s.GridFees)}, readings {s.Readings}, POLR supplied {s.PolrSuppliedWh} Wh / absorbed {s.PolrAbsorbedWh} Wh";
                 }
                 catch (WalletException e) when (e.Reason == P2PEnergy.Contracts.Api.ApiReasons.NotSettled.Code) { row["settled"] = false; settled = "not settled yet"; }
+                catch (WalletException e) when (e.Reason == P2PEnergy.Contracts.Api.ApiReasons.Settling.Code) { row["settled"] = false; settled = "settling (over several blocks)"; }
                 rows.Add(row);
                 lines.Add($"  {Terms.Format(start)}: {count} contracts; {settled}");
             }

@@ -4,6 +4,10 @@ using P2PEnergy.Contracts.Ledger;
 using P2PEnergy.Contracts.Protos;
 using P2PEnergy.Contracts.TypedData;
 using P2PEnergy.Node.Consensus;
+using P2PEnergy.Node.Grid;
+using P2PEnergy.Node.Ledger;
+using P2PEnergy.Node.Ledger.Genesis;
+using P2PEnergy.Node.Tests.Grid;
 using P2PEnergy.Node.Ledger.Execution;
 using P2PEnergy.Node.Tests.Ledger;
 using P2PEnergy.Node.Tests.Support;
@@ -102,6 +106,31 @@ public sealed class SingleValidatorEngineTests
         Assert.False(wait.IsCompleted);
         node.Engine.TryCommit();
         await wait.WaitAsync(TimeSpan.FromSeconds(5));
+    }
+
+    [Fact]
+    public void FlowBooks_ReachTheCache_OnlyWhenTheirBlockIsStored()
+    {
+        // Issue 12 item 1: what a block's execution built may serve later blocks only once that block is committed.
+        var chain = SmallFeeder.Chain();
+        var cache = new FlowBookCache();
+        var store = new MemoryLedgerStore();
+        var (changes, appHash) = GenesisState.Build(chain.Document, SmallFeeder.File().ToJsonBytes());
+        store.InitializeGenesis(Hash32.Zero, changes, appHash);
+        var clock = new ManualClock(LedgerHarness.Genesis.AddSeconds(10));
+        var verifier = new TransactionVerifier(LedgerHarness.ChainId, Secp256k1.Default);
+        SingleValidatorEngine? engine = null;
+        var mempool = new Mempool(verifier, chain.Parameters, store, () => engine?.LastBlockTimeMs ?? chain.Parameters.GenesisTimeMs);
+        engine = new SingleValidatorEngine(new BlockExecutor(chain.Parameters, verifier, new GridAdmission(cache)), store, mempool, chain.Validator, clock);
+        var contract = LedgerHarness.Envelope(chain.Contract(chain.Alice, chain.Bob, start: (ulong)LedgerHarness.Genesis.ToUnixTimeSeconds() + 2 * LedgerHarness.Interval), chain.Alice, chain.Bob);
+        Assert.True(mempool.Submit(contract.ToByteArray()).Accepted);
+
+        store.FailNextCommit = true;
+        Assert.Throws<IOException>(() => engine.TryCommit());
+        Assert.Equal(0, cache.Count); // the block was executed (its books built), never stored: nothing published
+        var block = engine.TryCommit()!;
+        Assert.Equal(ReasonCodes.Ok, Assert.Single(block.Results).Code);
+        Assert.Equal(2, cache.Count); // the contract's two intervals, at the revision the store now holds
     }
 
     [Fact]

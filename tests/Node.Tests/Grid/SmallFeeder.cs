@@ -1,4 +1,5 @@
 using P2PEnergy.Node.Grid;
+using P2PEnergy.Node.Ledger.Genesis;
 
 namespace P2PEnergy.Node.Tests.Grid;
 
@@ -39,4 +40,16 @@ public static class SmallFeeder
 
     /// <summary>2026-11-22T17:00Z.</summary>
     public const ulong Interval = 1_795_366_800;
+
+    /// <summary>A harness chain whose genesis installs this feeder (SP1 rated <paramref name="sp1Rating"/> W) under <paramref name="grid"/>.</summary>
+    public static Tests.Ledger.LedgerHarness Chain(long sp1Rating = 50_000, IGridAdmission? grid = null, int? settlementSteps = null, Action<GenesisDocument>? configure = null)
+    {
+        var bytes = File(sp1Rating: sp1Rating).ToJsonBytes();
+        return new Tests.Ledger.LedgerHarness(grid: grid ?? new GridAdmission(), gridModel: bytes, settlementSteps: settlementSteps, configure: g =>
+        {
+            g.GridModelFile = "grid.json";
+            g.GridModelHash = P2PEnergy.Contracts.Crypto.Keccak256.Hash(bytes).ToString();
+            configure?.Invoke(g);
+        });
+    }
 }

@@ -34,4 +34,15 @@ public class VoltageTreeTests
             return true;
         }));
     }
+
+    [Fact]
+    public void AnAddBeyond64Bits_Throws_LikeTheFlowBook_InsteadOfWrapping()
+    {
+        // Issue 12 item 3: the flow book's sums are checked; the tree that carries its voltages must be too, or a wrapped
+        // v² (hugely negative) would decide a VOLTAGE_LIMIT verdict.
+        var tree = new VoltageTree([0, 0, 0]);
+        tree.Add(0, 3, long.MaxValue - 10);
+        Assert.Throws<OverflowException>(() => tree.Add(1, 2, 11));
+        Assert.Throws<OverflowException>(() => tree.AddAll([0, 2], [1, 3], [long.MinValue, 11]));
+    }
 }

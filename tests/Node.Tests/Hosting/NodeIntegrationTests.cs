@@ -119,6 +119,37 @@ public sealed class NodeIntegrationTests
     }
 
     [Fact]
+    public async Task Verify_DetectsAnEditedTransactionResult()
+    {
+        using var directory = new NodeDirectory();
+        await using (var host = directory.CreateHost(heartbeatMs: 50))
+        {
+            await host.StartAsync();
+            using var channel = NodeChannel.Create(host.Address);
+            var chain = directory.Chain;
+            // Refused at execution: Alice holds far less. Its result is what the edit below rewrites.
+            var refused = await CommitAsync(channel, LedgerHarness.Envelope(new Withdraw { Account = ByteString.CopyFrom(chain.Alice.Address.Bytes), Amount = 1_000_000_000_000, Nonce = 1 }, chain.Operator));
+            Assert.Equal(ReasonCodes.InsufficientFunds, refused.Result.Code);
+        }
+        // The state is untouched; only the stored message of the refusal says something else.
+        using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={directory.Data.LedgerFile}"))
+        {
+            connection.Open();
+            using var write = connection.CreateCommand();
+            write.CommandText = "UPDATE transactions SET message = 'admitted after all' WHERE code <> 'OK'";
+            Assert.Equal(1, write.ExecuteNonQuery());
+        }
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        using (var store = SqliteLedgerStore.Open(directory.Data.LedgerFile))
+        {
+            var difference = ChainVerifier.Verify(directory.Data.ReadGenesis(), store);
+            Assert.NotNull(difference);
+            Assert.Contains("result differs: stored INSUFFICIENT_FUNDS 'admitted after all', replay gives INSUFFICIENT_FUNDS '", difference);
+        }
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+    }
+
+    [Fact]
     public async Task Init_RefusesANonEmptyDataDirectory()
     {
         using var directory = new NodeDirectory();

@@ -79,6 +79,24 @@ public class LedgerPropertyTests
     }
 
     [Fact]
+    public void AppHash_CoversEveryResult_CodeMessageAndIds()
+    {
+        // Issue 12 item 1: nodes must agree on outcomes and messages, not only on state.
+        TransactionResult Result(string code = "OK", string message = "", byte id = 1) => new()
+        {
+            TransactionId = ByteString.CopyFrom(Enumerable.Repeat(id, 32).ToArray()), Code = code, Message = message, PayloadId = ByteString.CopyFrom(new byte[32]),
+        };
+        StateChange[] changes = [new("k", [1])];
+        var a = AppHash.Next(Hash32.Zero, changes, [Result()]);
+        Assert.NotEqual(a, AppHash.Next(Hash32.Zero, changes, []));
+        Assert.NotEqual(a, AppHash.Next(Hash32.Zero, changes, [Result(code: "INVALID_ARGUMENT")]));
+        Assert.NotEqual(a, AppHash.Next(Hash32.Zero, changes, [Result(message: "a different text")]));
+        Assert.NotEqual(a, AppHash.Next(Hash32.Zero, changes, [Result(id: 2)]));
+        Assert.NotEqual(AppHash.Next(Hash32.Zero, changes, [Result(message: "ab"), Result()]), AppHash.Next(Hash32.Zero, changes, [Result(message: "a"), Result(message: "b")]));
+        Assert.Equal(a, AppHash.Next(Hash32.Zero, changes, [Result()]));
+    }
+
+    [Fact]
     public void Genesis_SameDocument_SameAppHash()
         => Assert.Equal(new LedgerHarness().AppHash, new LedgerHarness().AppHash);
 

@@ -25,12 +25,18 @@ public static class SettlementInvariants
         }
         Xunit.Assert.Equal(receivables, payable);
 
+        // Every contract has one interval index entry; an interval settling over several blocks has released the
+        // instalments of the entries before its resume point.
         ulong escrowOwed = 0;
-        foreach (var (_, value) in state.Scan(StateKeys.ContractPrefix))
+        int indexed = 0;
+        foreach (var (key, value) in state.Scan(StateKeys.ContractByIntervalPrefix))
         {
-            var contract = ContractState.Parser.ParseFrom(value);
-            escrowOwed += contract.Payment + contract.DmoFeeBuyer + contract.GridFee - ContractInstalment.Released(contract, SettlementProgress.SettledIntervals(state, contract, intervalSeconds));
+            var due = ContractDue.Parser.ParseFrom(value);
+            var contract = new ContractState { Terms = new EnergyContract { IntervalCount = due.IntervalCount }, Payment = due.Payment, DmoFeeBuyer = due.DmoFeeBuyer, GridFee = due.GridFee };
+            escrowOwed += due.Payment + due.DmoFeeBuyer + due.GridFee - ContractInstalment.Released(contract, SettlementProgress.InstalmentsReleased(state, key, due, intervalSeconds));
+            indexed++;
         }
+        Xunit.Assert.Equal(state.Scan(StateKeys.ContractPrefix).Count(), indexed);
         Xunit.Assert.Equal(escrowOwed, escrowHeld);
 
         foreach (var (_, value) in state.Scan(SettlementKeys.IntervalPrefix))

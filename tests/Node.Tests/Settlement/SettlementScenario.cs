@@ -23,7 +23,7 @@ public sealed class SettlementScenario
     public ulong First { get; private set; }
     public ulong Second => First + LedgerHarness.Interval;
 
-    public SettlementScenario(string dsoModel = "IndependentDmo", bool utilityMayTrade = false, Action<GenesisDocument>? configure = null)
+    public SettlementScenario(string dsoModel = "IndependentDmo", bool utilityMayTrade = false, Action<GenesisDocument>? configure = null, int? settlementSteps = null)
     {
         H = new LedgerHarness(dsoModel, utilityMayTrade, configure: genesis =>
         {
@@ -31,7 +31,7 @@ public sealed class SettlementScenario
             // 20 kW connections: the stories meter up to 4,000 Wh in a 900 s interval (READING_OUT_OF_RANGE above 5,000).
             foreach (var meter in genesis.Meters) (meter.ImportLimitW, meter.ExportLimitW) = (20_000, 20_000);
             configure?.Invoke(genesis);
-        });
+        }, settlementSteps: settlementSteps);
     }
 
     public static ByteString A(PrivateKey key) => ByteString.CopyFrom(key.Address.Bytes);

@@ -5,6 +5,7 @@ using Grpc.Core;
 using Grpc.Net.Client;
 using P2PEnergy.Contracts.Api;
 using P2PEnergy.Node.Api;
+using P2PEnergy.Node.Market.Settlement;
 using P2PEnergy.Node.Tests.Ledger;
 
 namespace P2PEnergy.Node.Tests.Settlement;
@@ -35,7 +36,30 @@ public class SettlementServiceTests
         var totals = await service.GetSettlement(new GetSettlementRequest { IntervalStart = s.First }, Call);
         Assert.Equal((SettlementScenario.Payment, 500UL, 2u), (totals.ContractPayments, totals.PolrSuppliedWh, totals.Readings));
         var later = await Assert.ThrowsAsync<RpcException>(() => service.GetSettlement(new GetSettlementRequest { IntervalStart = s.Second + 100 * LedgerHarness.Interval }, Call));
-        Assert.Equal(StatusCode.NotFound, later.StatusCode);
+        Assert.Equal((StatusCode.NotFound, ApiReasons.NotSettled.Code), (later.StatusCode, NodeRefusal.Of(later).Code));
         Assert.Equal(StatusCode.InvalidArgument, (await Assert.ThrowsAsync<RpcException>(() => service.GetSettlement(new GetSettlementRequest { IntervalStart = 7 }, Call))).StatusCode);
+    }
+
+    [Fact]
+    public async Task Settlement_OfAnIntervalStillSettlingOverBlocks_IsNotReported_AndAnIdleOneBehindTheCursorIsEmpty()
+    {
+        // Two steps a block: the interval's settlement spans several blocks (issue 12 item 2).
+        var s = new SettlementScenario(settlementSteps: 2).WithContract();
+        var h = s.H;
+        s.At(s.Second + LedgerHarness.Interval, s.Reading(h.AliceDevice, "MTR-A", s.First, 0, 1_500), s.Reading(h.BobDevice, "MTR-B", s.First, 2_000, 0));
+        s.At(s.SettlesAt(s.First));
+        var service = new SettlementService(h.State, h.Parameters);
+        var settling = await Assert.ThrowsAsync<RpcException>(() => service.GetSettlement(new GetSettlementRequest { IntervalStart = s.First }, Call));
+        Assert.Equal((StatusCode.NotFound, ApiReasons.Settling.Code), (settling.StatusCode, NodeRefusal.Of(settling).Code));
+        Assert.Contains("is settling", settling.Message);
+        Assert.Equal(0u, SettlementProgress.SettledIntervals(h.State, Contracts.Protos.ContractState.Parser.ParseFrom(h.State.Scan(Node.Ledger.State.StateKeys.ContractPrefix).Single().Value), LedgerHarness.Interval));
+
+        // An interval behind the cursor with nothing in it was passed over: settled, empty, no block did work for it.
+        var idle = await service.GetSettlement(new GetSettlementRequest { IntervalStart = s.First - 4 * LedgerHarness.Interval }, Call);
+        Assert.Equal(new IntervalSettlement { IntervalStart = s.First - 4 * LedgerHarness.Interval }, idle);
+
+        for (int b = 0; b < 10 && SettlementProgress.NextInterval(h.State) == s.First; b++) s.At(h.NowSeconds + 1);
+        var done = await service.GetSettlement(new GetSettlementRequest { IntervalStart = s.First }, Call);
+        Assert.Equal((1u, 500UL, 2u), (done.Contracts, done.PolrSuppliedWh, done.Readings));
     }
 }

@@ -33,10 +33,18 @@ public sealed class MemoryLedgerStore : ILedgerStore
         }
     }
 
+    /// <summary>When set, the next <see cref="Commit"/> fails (as a full disk would) and stores nothing.</summary>
+    public bool FailNextCommit { get; set; }
+
     public void Commit(Block block, Hash32 blockHash, IReadOnlyList<TransactionResult> results, IReadOnlyList<StateChange> sortedChanges, Hash32 appHash)
     {
         lock (_gate)
         {
+            if (FailNextCommit)
+            {
+                FailNextCommit = false;
+                throw new IOException("disk full");
+            }
             if (block.Header.Height != (ulong)_blocks.Count + 1) throw new InvalidOperationException($"expected height {_blocks.Count + 1}, got {block.Header.Height}");
             _blocks.Add((block, results, sortedChanges));
             _state.Apply(sortedChanges);

@@ -9,8 +9,21 @@ using P2PEnergy.Node.Market.Settlement;
 
 namespace P2PEnergy.Node.Ledger.Execution;
 
-/// <summary>The outcome of executing one block: a result per transaction, the sorted state changes, the new app hash.</summary>
-public sealed record BlockExecution(IReadOnlyList<TransactionResult> Results, IReadOnlyList<StateChange> Changes, Hash32 AppHash);
+/// <summary>
+/// The outcome of executing one block: a result per transaction, the sorted state changes, the new app hash, and the
+/// unexpected exceptions execution absorbed (for the host to log). What the execution learnt for later blocks (flow
+/// books) stays with it until <see cref="Publish"/>.
+/// </summary>
+public sealed record BlockExecution(IReadOnlyList<TransactionResult> Results, IReadOnlyList<StateChange> Changes, Hash32 AppHash, IReadOnlyList<ExecutionFault> Faults)
+{
+    internal IGridBlock? Grid { get; init; }
+
+    /// <summary>
+    /// Makes the caches this execution built visible to later executions. Call once the block is committed (stored);
+    /// a block that is not committed is simply dropped, and then no later outcome can depend on it.
+    /// </summary>
+    public void Publish() => Grid?.Publish();
+}
 
 /// <summary>
 /// The one state transition function (DESIGN.md rule 3): Apply(state, block) → (state', results, appHash).
@@ -21,13 +34,13 @@ public sealed class BlockExecutor
 {
     private readonly ChainParameters _parameters;
     private readonly TransactionVerifier _verifier;
-    private readonly ContractHandlers _contracts;
+    private readonly IGridAdmission _grid;
 
     public BlockExecutor(ChainParameters parameters, TransactionVerifier verifier, IGridAdmission grid)
     {
         _parameters = parameters;
         _verifier = verifier;
-        _contracts = new ContractHandlers(grid);
+        _grid = grid;
     }
 
     public ChainParameters Parameters => _parameters;
@@ -35,14 +48,19 @@ public sealed class BlockExecutor
     /// <summary>
     /// Executes <paramref name="transactions"/> in order. Each item carries its stored bytes and, when the mempool
     /// already verified it, the verification (signature recovery is the costly part and its result never changes).
+    /// Exceptions that say this node is broken (<see cref="ExecutionFault.IsFatal"/>) propagate: no block results.
     /// </summary>
     public BlockExecution Execute(IStateReader committed, Hash32 previousAppHash, ulong height, long timeMs,
         IReadOnlyList<(byte[] Bytes, VerifiedTransaction? Verified)> transactions)
     {
-        var block = new StateOverlay(committed);
-        // Settlement is part of the state transition (DESIGN.md rule 3): what is due by this block's time settles first.
-        SettlementRound.Run(new LedgerContext(_parameters, block, height, timeMs));
+        var faults = new List<ExecutionFault>();
+        // Settlement is part of the state transition (DESIGN.md rule 3): what is due by this block's time settles first,
+        // within the block's step budget; the block's transactions run on top of what it wrote.
+        var block = SettlementRound.Run(_parameters, new GuardedState(committed), height, timeMs, faults);
+        // Then the nonce index's bounded sweep (NonceIndex.SweepBudget entries, beside settlement's step budget).
         NonceIndex.Sweep(new LedgerContext(_parameters, block, height, timeMs));
+        var grid = _grid.BeginBlock();
+        var contracts = new ContractHandlers(grid);
         var results = new List<TransactionResult>(transactions.Count);
         for (int position = 0; position < transactions.Count; position++)
         {
@@ -54,7 +72,7 @@ public sealed class BlockExecutor
             {
                 var tx = cached ?? _verifier.Verify(bytes);
                 result.PayloadId = ByteString.CopyFrom(tx.PayloadId.Bytes);
-                Apply(new LedgerContext(_parameters, scratch, height, timeMs, position), tx);
+                Apply(contracts, new LedgerContext(_parameters, scratch, height, timeMs, position), tx);
                 scratch.MergeInto(block);
             }
             catch (LedgerRejection rejection)
@@ -67,13 +85,21 @@ public sealed class BlockExecutor
                 result.Code = ReasonCodes.InvalidArgument;
                 result.Message = "an amount overflows the ledger's 64-bit micro-unit range";
             }
+            catch (Exception e) when (!ExecutionFault.IsFatal(e))
+            {
+                // A bug in a handler must not halt the chain (the next proposal would hold the same transaction): this
+                // transaction alone is refused, deterministically, and its writes are dropped with its overlay.
+                result.Code = ReasonCodes.ExecutionFailed;
+                result.Message = ExecutionFault.Describe(e);
+                faults.Add(new ExecutionFault(height, position, id, "transaction", e));
+            }
             results.Add(result);
         }
         var changes = block.Changes();
-        return new BlockExecution(results, changes, AppHash.Next(previousAppHash, changes));
+        return new BlockExecution(results, changes, AppHash.Next(previousAppHash, changes, results), faults) { Grid = grid };
     }
 
-    private void Apply(LedgerContext context, VerifiedTransaction tx)
+    private static void Apply(ContractHandlers contracts, LedgerContext context, VerifiedTransaction tx)
     {
         // Who may sign is checked first, with the same rules the mempool applied at the door (SignerRules).
         SignerRules.Require(context, tx);
@@ -81,10 +107,10 @@ public sealed class BlockExecutor
         var e = tx.Envelope;
         switch (e.BodyCase)
         {
-            case Transaction.BodyOneofCase.EnergyContract: _contracts.EnergyContract(context, tx, e.EnergyContract); break;
-            case Transaction.BodyOneofCase.Offer: _contracts.Offer(context, tx, e.Offer); break;
-            case Transaction.BodyOneofCase.Take: _contracts.Take(context, tx, e.Take); break;
-            case Transaction.BodyOneofCase.CancelOffer: _contracts.CancelOffer(context, tx, e.CancelOffer); break;
+            case Transaction.BodyOneofCase.EnergyContract: contracts.EnergyContract(context, tx, e.EnergyContract); break;
+            case Transaction.BodyOneofCase.Offer: contracts.Offer(context, tx, e.Offer); break;
+            case Transaction.BodyOneofCase.Take: contracts.Take(context, tx, e.Take); break;
+            case Transaction.BodyOneofCase.CancelOffer: contracts.CancelOffer(context, tx, e.CancelOffer); break;
             case Transaction.BodyOneofCase.MeterReading: MeterHandlers.MeterReading(context, tx, e.MeterReading); break;
             case Transaction.BodyOneofCase.Admit: ParticipantHandlers.Admit(context, tx, e.Admit); break;
             case Transaction.BodyOneofCase.Suspend: ParticipantHandlers.Suspend(context, tx, e.Suspend); break;

@@ -37,6 +37,8 @@ public static class ReasonCodes
     public const string NotAParty = "NOT_A_PARTY";
     public const string ReadingOutOfRange = "READING_OUT_OF_RANGE";
     public const string StartTooFar = "START_TOO_FAR";
+    /// <summary>A handler threw something other than a refusal (a bug): that transaction alone is refused, its writes dropped.</summary>
+    public const string ExecutionFailed = "EXECUTION_FAILED";
     // Mempool-only verdicts.
     public const string Duplicate = "DUPLICATE";
     public const string MempoolFull = "MEMPOOL_FULL";

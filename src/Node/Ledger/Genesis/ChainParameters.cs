@@ -50,4 +50,14 @@ public sealed record ChainParameters
     public required long GenesisTimeMs { get; init; }
     /// <summary>Who may sign SetValidatorSet (genesis validatorAuthority, default the utility); the zero address when unset, so no one can.</summary>
     public Address ValidatorAuthority { get; init; } = Address.Zero;
+
+    /// <summary>
+    /// Most settlement steps one block runs (a contract instalment, a meter's imbalance, a participant's fee, a
+    /// receivable, a skip over idle intervals): the bound that keeps every block's execution short however much is due
+    /// (docs/settlement.md). A protocol constant every node shares; tests and benchmarks lower it to split settlement.
+    /// </summary>
+    public int SettlementStepsPerBlock { get; init; } = DefaultSettlementStepsPerBlock;
+
+    /// <summary>The default of <see cref="SettlementStepsPerBlock"/>: ≤ 250 ms per block in the 100,000-meter benchmark.</summary>
+    public const int DefaultSettlementStepsPerBlock = 4_000;
 }

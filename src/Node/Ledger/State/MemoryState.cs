@@ -19,11 +19,33 @@ public sealed class MemoryState : IStateReader
         if (string.CompareOrdinal(from, prefix) < 0) from = prefix;
         string upper = prefix + char.MaxValue;
         if (_keys.Count == 0 || string.CompareOrdinal(from, upper) > 0) return [];
-        // Materialised: callers may apply changes while they walk the result.
-        var found = new List<KeyValuePair<string, byte[]>>();
-        foreach (var key in _keys.GetViewBetween(from, upper))
-            if (key.StartsWith(prefix, StringComparison.Ordinal)) found.Add(new(key, _values[key]));
-        return found;
+        return Pages(prefix, from, upper);
+    }
+
+    /// <summary>Rows a scan reads at a time: enough to make a page cheap, few enough to stay off the large-object heap.</summary>
+    private const int PageSize = 1024;
+
+    // Lazy, a page at a time (as the SQLite store): a settlement run reads a few thousand entries of a prefix that holds
+    // hundreds of thousands. Each page is materialised, and the next resumes after its last key, so callers may apply
+    // changes while they walk the result.
+    private IEnumerable<KeyValuePair<string, byte[]>> Pages(string prefix, string from, string upper)
+    {
+        var page = new List<KeyValuePair<string, byte[]>>(PageSize);
+        string? after = null;
+        while (true)
+        {
+            page.Clear();
+            foreach (var key in _keys.GetViewBetween(from, upper))
+            {
+                if (after is not null && string.Equals(key, after, StringComparison.Ordinal)) continue;
+                if (!key.StartsWith(prefix, StringComparison.Ordinal)) continue;
+                page.Add(new(key, _values[key]));
+                if (page.Count == PageSize) break;
+            }
+            foreach (var row in page) yield return row;
+            if (page.Count < PageSize) yield break;
+            from = after = page[^1].Key;
+        }
     }
 
     public void Apply(IReadOnlyList<StateChange> changes)

@@ -10,57 +10,116 @@ namespace P2PEnergy.Node.Market.Settlement;
 /// balance cannot cover becomes debt to the POLR, as an imbalance charge would) and the optional DMO subscription
 /// at each UTC month boundary (to the market operator; what the balance cannot cover is written off and recorded,
 /// because debt on this ledger is owed to the POLR and a later deposit pays the utility, not the DMO).
-/// Rates are those in force at the boundary, so a fee change effective from that instant already applies.
+/// Rates are those in force at the boundary, so a fee change effective from that instant already applies. Accounts
+/// are walked in address order, one step each, resuming in the next block where the step budget ran out; a boundary
+/// whose fee is zero costs one step.
 /// </summary>
 internal static class ParticipantCharges
 {
     public const string StandbyKind = "Standby";
     public const string SubscriptionKind = "Subscription";
 
-    public static void Standby(SettlementBook book, ulong dayStart)
+    public static void StartStandby(SettlementRun run, ulong dayStart)
     {
-        ulong fee = FeeSchedule.PolrAt(book.Context.State, dayStart).StandbyPerDay;
-        if (fee == 0) return;
-        book.BeginEvent(dayStart, StandbyKind);
-        foreach (var address in Participants(book))
+        if (FeeSchedule.PolrAt(run.Context.State, dayStart).StandbyPerDay == 0)
         {
-            ulong paid = book.ChargeForPolr(address, fee);
-            book.Line(address).StandbyFee += fee;
-            book.Line(book.Utility).FeeIncome += paid;
+            run.Cursor.StandbyDay = dayStart;
+            return;
         }
-        book.PayReceivables();
-        book.EndEvent();
+        Start(run, dayStart, StandbyKind, SettlementStage.StandbyParticipants);
     }
 
-    public static void Subscription(SettlementBook book, ulong monthStart)
+    public static void StartSubscription(SettlementRun run, ulong monthStart)
     {
-        ulong fee = FeeSchedule.DmoAt(book.Context.State, monthStart).SubscriptionPerMonth;
-        if (fee == 0) return;
-        book.BeginEvent(monthStart, SubscriptionKind);
+        if (FeeSchedule.DmoAt(run.Context.State, monthStart).SubscriptionPerMonth == 0)
+        {
+            run.Cursor.SubscriptionMonth = monthStart;
+            return;
+        }
+        Start(run, monthStart, SubscriptionKind, SettlementStage.SubscriptionParticipants);
+    }
+
+    private static void Start(SettlementRun run, ulong time, string kind, SettlementStage stage)
+    {
+        run.Cursor.EventTime = time;
+        IntervalSettler.Next(run.Cursor, stage);
+        run.Book.BeginEvent(time, kind);
+    }
+
+    /// <summary>Charges the day's standby fee to each participant; then the utility pays receivables; then the day is done.</summary>
+    public static void Standby(SettlementRun run)
+    {
+        var book = run.Book;
+        var cursor = run.Cursor;
+        if (cursor.Stage == SettlementStage.StandbyParticipants)
+        {
+            ulong fee = FeeSchedule.PolrAt(run.Context.State, cursor.EventTime).StandbyPerDay;
+            foreach (var address in Participants(run, SettlementStage.StandbyReceivables))
+            {
+                ulong paid = book.ChargeForPolr(address, fee);
+                var line = book.Line(address);
+                line.StandbyFee = Saturating.Add(line.StandbyFee, fee);
+                var utilityLine = book.Line(book.Utility);
+                utilityLine.FeeIncome = Saturating.Add(utilityLine.FeeIncome, paid);
+            }
+            if (cursor.Stage == SettlementStage.StandbyParticipants) return;
+        }
+        string resume = cursor.ResumeKey;
+        bool done = book.PayReceivables(ref resume, run.Left, run.Step);
+        cursor.ResumeKey = resume;
+        if (!done || !run.Step()) return;
+        book.EndEvent();
+        cursor.StandbyDay = cursor.EventTime;
+        Finish(cursor);
+    }
+
+    /// <summary>Charges the month's subscription to each participant as far as its balance goes; then the month is done.</summary>
+    public static void Subscription(SettlementRun run)
+    {
+        var book = run.Book;
+        var cursor = run.Cursor;
+        ulong fee = FeeSchedule.DmoAt(run.Context.State, cursor.EventTime).SubscriptionPerMonth;
         var dmo = book.Account(book.MarketOperator);
-        foreach (var address in Participants(book))
+        foreach (var address in Participants(run, SettlementStage.SettlementIdle))
         {
             var account = book.Account(address);
             ulong paid = Math.Min(account.Balance, fee);
             account.Balance -= paid;
             dmo.Balance = checked(dmo.Balance + paid);
             var line = book.Line(address);
-            line.SubscriptionFee += paid;
-            line.Uncollected += fee - paid;
-            book.Line(book.MarketOperator).FeeIncome += paid;
+            line.SubscriptionFee = Saturating.Add(line.SubscriptionFee, paid);
+            line.Uncollected = Saturating.Add(line.Uncollected, fee - paid);
+            var dmoLine = book.Line(book.MarketOperator);
+            dmoLine.FeeIncome = Saturating.Add(dmoLine.FeeIncome, paid);
         }
+        if (cursor.Stage == SettlementStage.SubscriptionParticipants) return;
         book.EndEvent();
+        cursor.SubscriptionMonth = cursor.EventTime;
+        Finish(cursor);
     }
 
-    /// <summary>Admitted participants (suspended ones included: suspension stops trading, not the connection), in address order.</summary>
-    private static List<Address> Participants(SettlementBook book)
+    /// <summary>Ends the standby or subscription event in progress (done, or abandoned after a failure).</summary>
+    public static void Finish(SettlementCursor cursor)
     {
-        var result = new List<Address>();
-        foreach (var (_, value) in book.Context.State.Scan(StateKeys.AccountPrefix))
+        cursor.EventTime = 0;
+        IntervalSettler.Next(cursor, SettlementStage.SettlementIdle);
+    }
+
+    /// <summary>
+    /// Admitted participants (suspended ones included: suspension stops trading, not the connection), in address order,
+    /// from the cursor's resume point, one step per account read; when the walk is complete, the stage moves to
+    /// <paramref name="next"/>.
+    /// </summary>
+    private static IEnumerable<Address> Participants(SettlementRun run, SettlementStage next)
+    {
+        var cursor = run.Cursor;
+        foreach (var (key, value) in run.Context.State.Scan(StateKeys.AccountPrefix, cursor.ResumeKey))
         {
+            if (!run.Step()) yield break;
+            cursor.ResumeKey = key + "\0";
             var stored = AccountState.Parser.ParseFrom(value.AsSpan());
-            if (stored.Admitted && Roles.IsParticipantRole(stored.Role)) result.Add(Address.FromBytes(stored.Address.Span));
+            if (stored.Admitted && Roles.IsParticipantRole(stored.Role)) yield return Address.FromBytes(stored.Address.Span);
         }
-        return result;
+        IntervalSettler.Next(cursor, next);
     }
 }

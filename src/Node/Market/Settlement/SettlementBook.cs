@@ -7,10 +7,11 @@ using P2PEnergy.Node.Ledger.State;
 namespace P2PEnergy.Node.Market.Settlement;
 
 /// <summary>
-/// The accounts and statement lines a settlement round touches. Accounts are parsed once, changed in memory and
-/// written back once at the end of the round; each settlement event (an interval, a day, a month) writes one
-/// statement line per account it touched, with the balance the account was left with. Every movement of money is
-/// a transfer between two accounts here, so a round conserves Σ(balance + escrow) by construction.
+/// The accounts and statement lines a settlement run touches. Accounts are parsed once, changed in memory and
+/// written back once at the end of the run; each settlement event (an interval, a day, a month) keeps one statement
+/// line per account it touched, with the balance the account was left with. An event that spans blocks continues its
+/// lines: they are written at the end of each run and read back by the next. Every movement of money is a transfer
+/// between two accounts here, so a run conserves Σ(balance + escrow) by construction.
 /// </summary>
 internal sealed class SettlementBook(LedgerContext context)
 {
@@ -18,6 +19,7 @@ internal sealed class SettlementBook(LedgerContext context)
     private readonly Dictionary<Address, StatementLine> _lines = [];
     private ulong _eventTime;
     private string _eventKind = "";
+    private bool _continued;
 
     public LedgerContext Context { get; } = context;
     public Address Utility => Context.Parameters.Utility;
@@ -32,18 +34,28 @@ internal sealed class SettlementBook(LedgerContext context)
         return account;
     }
 
-    /// <summary>Starts a settlement event: lines written until <see cref="EndEvent"/> carry this time and kind.</summary>
-    public void BeginEvent(ulong time, string kind)
+    /// <summary>The account as this run has it, without taking it into the run (so it is not written back unchanged).</summary>
+    public AccountState? Peek(Address address) => _accounts.TryGetValue(address, out var account) ? account : Context.Account(address);
+
+    /// <summary>
+    /// Starts (or, when <paramref name="continued"/>, resumes in a later block) a settlement event: lines written until
+    /// <see cref="EndEvent"/> carry this time and kind; a resumed event's lines continue from what state holds.
+    /// </summary>
+    public void BeginEvent(ulong time, string kind, bool continued = false)
     {
         _eventTime = time;
         _eventKind = kind;
+        _continued = continued;
     }
 
     /// <summary>The current event's statement line of <paramref name="address"/>.</summary>
     public StatementLine Line(Address address)
     {
         if (_lines.TryGetValue(address, out var line)) return line;
-        line = new StatementLine { Account = ByteString.CopyFrom(address.Bytes), Time = _eventTime, Kind = _eventKind, Height = Context.Height };
+        line = _continued && Context.State.Get(SettlementKeys.Statement(address, _eventTime, _eventKind)) is { } stored
+            ? StatementLine.Parser.ParseFrom(stored.AsSpan())
+            : new StatementLine { Account = ByteString.CopyFrom(address.Bytes), Time = _eventTime, Kind = _eventKind };
+        line.Height = Context.Height;
         _lines.Add(address, line);
         return line;
     }
@@ -84,8 +96,9 @@ internal sealed class SettlementBook(LedgerContext context)
         ulong paid = Math.Min(account.Balance, rest);
         account.Balance -= paid;
         utility.Balance = checked(utility.Balance + paid);
-        account.Debt = checked(account.Debt + (rest - paid));
-        Line(address).DebtAdded += rest - paid;
+        account.Debt = Saturating.Add(account.Debt, rest - paid);
+        var line = Line(address);
+        line.DebtAdded = Saturating.Add(line.DebtAdded, rest - paid);
         return paid;
     }
 
@@ -109,37 +122,49 @@ internal sealed class SettlementBook(LedgerContext context)
         if (rest > paid)
         {
             AdjustReceivable(address, account, utility, rest - paid, add: true);
-            Line(address).ReceivableAdded += rest - paid;
+            var line = Line(address);
+            line.ReceivableAdded = Saturating.Add(line.ReceivableAdded, rest - paid);
         }
         return paid;
     }
 
-    /// <summary>Pays outstanding receivables in account order from the utility's free balance, as far as it goes.</summary>
-    public void PayReceivables()
+    /// <summary>
+    /// Pays outstanding receivables in account order from the utility's free balance, as far as it goes, one step per
+    /// account paid (<paramref name="step"/> answers whether one is left), from the first receivable key ≥
+    /// <paramref name="resumeKey"/> (which it moves on). True when done: nothing left to pay, or nothing to pay with.
+    /// </summary>
+    public bool PayReceivables(ref string resumeKey, int stepsLeft, Func<bool> step)
     {
         var utility = Account(Utility);
-        if (utility.PolrPayable == 0 || utility.Balance == 0) return;
-        var owed = Context.State.Scan(SettlementKeys.ReceivablePrefix).Select(kv => kv.Key).ToList();
+        if (utility.PolrPayable == 0 || utility.Balance == 0) return true;
+        // Keys first (no more than can be paid now): paying deletes index entries, and a scan does not walk what
+        // changes under it.
+        var owed = Context.State.Scan(SettlementKeys.ReceivablePrefix, resumeKey).Select(kv => kv.Key).Take(stepsLeft + 1).ToList();
         foreach (var key in owed)
         {
-            if (utility.Balance == 0) break;
+            if (utility.Balance == 0) return true;
+            if (!step()) return false;
+            resumeKey = key + "\0";
             var address = Address.FromBytes(Hex.Decode(key[SettlementKeys.ReceivablePrefix.Length..]));
             var account = Account(address);
             ulong paid = Math.Min(utility.Balance, account.PolrReceivable);
             utility.Balance -= paid;
             account.Balance = checked(account.Balance + paid);
             AdjustReceivable(address, account, utility, paid, add: false);
-            Line(address).ReceivablePaid += paid;
-            Line(Utility).PolrPaid += paid;
+            var line = Line(address);
+            line.ReceivablePaid = Saturating.Add(line.ReceivablePaid, paid);
+            var utilityLine = Line(Utility);
+            utilityLine.PolrPaid = Saturating.Add(utilityLine.PolrPaid, paid);
         }
+        return true;
     }
 
     /// <summary>Moves <paramref name="address"/>'s receivable and the utility's payable together and keeps the index.</summary>
     private void AdjustReceivable(Address address, AccountState account, AccountState utility, ulong amount, bool add)
     {
         bool had = account.PolrReceivable > 0;
-        account.PolrReceivable = add ? checked(account.PolrReceivable + amount) : checked(account.PolrReceivable - amount);
-        utility.PolrPayable = add ? checked(utility.PolrPayable + amount) : checked(utility.PolrPayable - amount);
+        account.PolrReceivable = add ? Saturating.Add(account.PolrReceivable, amount) : checked(account.PolrReceivable - amount);
+        utility.PolrPayable = add ? Saturating.Add(utility.PolrPayable, amount) : checked(utility.PolrPayable - amount);
         if (!had && account.PolrReceivable > 0) Context.State.Set(SettlementKeys.Receivable(address), []);
         else if (had && account.PolrReceivable == 0) Context.State.Delete(SettlementKeys.Receivable(address));
     }

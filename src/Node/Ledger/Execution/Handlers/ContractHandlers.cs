@@ -9,10 +9,11 @@ namespace P2PEnergy.Node.Ledger.Execution.Handlers;
 
 /// <summary>
 /// The contract-admission pipeline, after the signers (<see cref="SignerRules"/>: each party or its aggregator, and no
-/// one else): shape → horizon and gate → replay → DSO rules → meters → grid stage → pricing → escrow. Bilateral
-/// contracts, offers, takes (which create contracts) and cancellations all pass through it.
+/// one else): shape → horizon and gate → replay → DSO rules → meters → grid check → pricing → escrow → grid record.
+/// Bilateral contracts, offers, takes (which create contracts) and cancellations all pass through it. One instance per
+/// block, over that block's grid stage.
 /// </summary>
-internal sealed class ContractHandlers(IGridAdmission grid)
+internal sealed class ContractHandlers(IGridBlock grid)
 {
     public void EnergyContract(LedgerContext context, VerifiedTransaction tx, EnergyContract terms)
     {
@@ -116,7 +117,10 @@ internal sealed class ContractHandlers(IGridAdmission grid)
 
     private void Commit(LedgerContext context, Hash32 id, EnergyContract terms, AccountState buyer, Hash32? offerId)
     {
-        var level = grid.Admit(context, terms, context.Meter(terms.SellerMeter)!, context.Meter(terms.BuyerMeter)!);
+        // The grid check writes nothing: a contract refused below (funds, pricing, an overflow) must leave no trace in
+        // state or in any flow book; its flows are recorded last, once everything else has passed.
+        var plan = grid.Check(context, terms, context.Meter(terms.SellerMeter)!, context.Meter(terms.BuyerMeter)!);
+        var level = plan.Level;
         var costs = ContractPricing.Price(FeeSchedule.DmoAt(context.State, terms.IntervalStart), FeeSchedule.GridAt(context.State, terms.IntervalStart),
             level, terms.WhPerInterval, terms.IntervalCount, terms.PricePerKwh);
         var buyerAddress = Address.FromBytes(buyer.Address.Span);
@@ -138,6 +142,9 @@ internal sealed class ContractHandlers(IGridAdmission grid)
         byte[] idValue = id.ToArray();
         context.State.Set(StateKeys.ContractByParty(Address.FromBytes(terms.Seller.Span), context.Height, context.Position), idValue);
         context.State.Set(StateKeys.ContractByParty(buyerAddress, context.Height, context.Position), idValue);
+        // Settlement finds the next interval with work by seeking this marker, not by stepping through idle intervals.
+        var starts = SettlementKeys.ContractStart(terms.IntervalStart);
+        if (context.State.Get(starts) is null) context.State.Set(starts, []);
         ulong end = LedgerContext.IntervalsEnd(terms.IntervalStart, terms.IntervalCount, context.Parameters.IntervalSeconds, "contract intervalStart");
         context.State.Set(StateKeys.ContractByInterval(end, context.Height, context.Position), new ContractDue
         {
@@ -145,5 +152,6 @@ internal sealed class ContractHandlers(IGridAdmission grid)
             IntervalStart = terms.IntervalStart, IntervalCount = terms.IntervalCount, WhPerInterval = terms.WhPerInterval,
             Payment = costs.Payment, DmoFeeBuyer = costs.DmoFeeBuyer, DmoFeeSeller = costs.DmoFeeSeller, GridFee = costs.GridFee,
         }.ToByteArray());
+        grid.Record(context, id, plan);
     }
 }

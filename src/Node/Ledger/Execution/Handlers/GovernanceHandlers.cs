@@ -62,7 +62,7 @@ internal static class GovernanceHandlers
             ulong interval = baseline.IntervalStart + i * context.Parameters.IntervalSeconds;
             foreach (var entry in baseline.Entries)
                 context.State.Set(StateKeys.Baseline(interval, entry.Element), entry.ToByteArray());
-            Grid.GridState.BumpRevision(context.State, interval); // the interval's cached flow book is now stale
+            Grid.GridState.AdvanceRevision(context.State, interval, Grid.GridState.Change.Baseline, tx.PayloadId); // cached books of the interval no longer match
         }
     }
 

@@ -1,0 +1,186 @@
+using Google.Protobuf;
+using P2PEnergy.Contracts.Crypto;
+using P2PEnergy.Contracts.Protos;
+using P2PEnergy.Node.Grid;
+using P2PEnergy.Node.Ledger.Execution;
+using P2PEnergy.Node.Ledger.Genesis;
+using P2PEnergy.Node.Ledger.State;
+using P2PEnergy.Node.Tests.Grid;
+
+namespace P2PEnergy.Node.Tests.Ledger;
+
+/// <summary>
+/// Issue 12 item 1 as a property: result codes, messages and app hashes are a function of committed state and the block
+/// alone. Random blocks of every transaction kind — contracts (some refused late for funds, some over grid limits),
+/// refusals, baselines, grid model updates, offers, takes, cancellations, readings, deposits, withdrawals — at block
+/// times that make settlement run (split over blocks by a small step budget on some chains), executed on a warm node
+/// whose flow-book cache has a random budget and suffers evictions, restarts (a new executor and cache) and blocks it
+/// executes but never commits; a cold replay (a fresh executor for every block, nothing published) must agree on
+/// every result and every app hash. Seeded; the seed of a failing chain is in the message.
+/// </summary>
+public class ExecutionDeterminismPropertyTests
+{
+    private const int Seed = 20_261_212, Chains = 16, BlocksPerChain = 32;
+    private static readonly long[] Budgets = [1, 4_096, 1 << 20, 256L << 20];
+    private static readonly int[] SettlementSteps = [1, 3, 25, ChainParameters.DefaultSettlementStepsPerBlock];
+    // Mostly short steps, so consecutive blocks work on the same few intervals (where a stale book would show).
+    private static readonly int[] Advances = [1, 1, 1, 1, 7, 7, 60, 301, 900, 3_700, 20_000];
+
+    private static LedgerHarness Chain(int settlementSteps) => SmallFeeder.Chain(sp1Rating: 10_000, settlementSteps: settlementSteps, configure: g =>
+    {
+        g.Fees.PolrStandbyPerDay = 3_000;
+        g.Fees.PolrPrices = [new() { FromMinute = 0, SellPerKwh = 300_000, BuyPerKwh = 100_000 }];
+    });
+
+    [Fact]
+    public void RandomBlocks_OnAWarmNode_WithCacheBudgetsEvictionsRestartsAndAbandonedBlocks_MatchAColdReplay()
+    {
+        var codes = new List<string>();
+        for (int chain = 0; chain < Chains; chain++)
+        {
+            int seed = Seed + chain;
+            var random = new Random(seed);
+            int steps = SettlementSteps[random.Next(SettlementSteps.Length)];
+            var node = new WarmNode(Chain(steps), random);
+            for (int b = 0; b < BlocksPerChain; b++) node.Step();
+            var difference = ColdReplay.FirstDifference(node.Chain, Chain(steps));
+            Assert.True(difference is null, $"seed {seed} (settlement steps {steps}, events: {string.Join(", ", node.Events)}): {difference}");
+            codes.AddRange(node.Chain.BlockResults.SelectMany(r => r).Select(r => r.Code));
+        }
+        // The draws reached what the property is about: contracts refused after the grid check, and grid verdicts.
+        foreach (var code in new[] { ReasonCodes.Ok, ReasonCodes.InsufficientFunds, ReasonCodes.MeterLimit, ReasonCodes.ThermalLimit })
+            Assert.True(codes.Count(c => c == code) >= 3, $"seed {Seed}: only {codes.Count(c => c == code)} results {code} in {codes.Count}");
+    }
+
+    /// <summary>A node that commits the harness chain's blocks with its own executor and cache, and misbehaves as real ones do.</summary>
+    private sealed class WarmNode(LedgerHarness chain, Random random)
+    {
+        private FlowBookCache _cache = new(Budgets[random.Next(Budgets.Length)]);
+        private BlockExecutor _executor = null!;
+        private readonly List<Hash32> _offers = [];
+        private readonly List<byte[]> _sent = [];
+        private ulong _nonce = 1_000;
+
+        public LedgerHarness Chain { get; } = chain;
+        public List<string> Events { get; } = [];
+
+        public void Step()
+        {
+            _executor ??= Executor();
+            switch (random.Next(12))
+            {
+                case 0:
+                    _cache = new FlowBookCache(Budgets[random.Next(Budgets.Length)]);
+                    _executor = Executor();
+                    Events.Add($"restart@{Chain.Height}");
+                    break;
+                case 1:
+                    _cache.Forget(Chain.IntervalAhead(1 + random.Next(4)));
+                    Events.Add($"evict@{Chain.Height}");
+                    break;
+                case 2 or 3:
+                    // A proposal executed, then abandoned: nothing committed, nothing published.
+                    _executor.Execute(Chain.State, Chain.AppHash, Chain.Height + 1, Chain.TimeMs + 1_000, Block(Chain.TimeMs + 1_000));
+                    Events.Add($"abandoned@{Chain.Height}");
+                    break;
+            }
+            Commit();
+        }
+
+        private BlockExecutor Executor() => new(Chain.Parameters, new TransactionVerifier(LedgerHarness.ChainId, Secp256k1.Default), new GridAdmission(_cache));
+
+        private void Commit()
+        {
+            int advance = Advances[random.Next(Advances.Length)];
+            long time = Chain.TimeMs + advance * 1000L;
+            var transactions = Block(time);
+            var height = Chain.Height + 1;
+            var execution = _executor.Execute(Chain.State, Chain.AppHash, height, time, transactions);
+            Chain.Adopt(height, time, transactions.Select(t => t.Bytes).ToList(), execution);
+            foreach (var (result, (bytes, _)) in execution.Results.Zip(transactions))
+                if (result.Code == ReasonCodes.Ok && Transaction.Parser.ParseFrom(bytes).BodyCase == Transaction.BodyOneofCase.Offer)
+                    _offers.Add(Hash32.FromBytes(result.PayloadId.Span));
+        }
+
+        private List<(byte[] Bytes, VerifiedTransaction? Verified)> Block(long timeMs)
+        {
+            var list = new List<(byte[], VerifiedTransaction?)>();
+            for (int n = random.Next(7); n > 0; n--)
+            {
+                var bytes = Draw(timeMs).ToByteArray();
+                _sent.Add(bytes);
+                list.Add((bytes, null));
+            }
+            return list;
+        }
+
+        private Transaction Draw(long timeMs)
+        {
+            var h = Chain;
+            ulong now = (ulong)(timeMs / 1000), nonce = _nonce++;
+            ulong Ahead(int k) => (now / LedgerHarness.Interval + (ulong)k) * LedgerHarness.Interval;
+            EnergyContract Contract(PrivateKey seller, PrivateKey buyer, ulong wh, ulong price) => new()
+            {
+                Seller = ByteString.CopyFrom(seller.Address.Bytes), Buyer = ByteString.CopyFrom(buyer.Address.Bytes),
+                SellerMeter = seller == h.Alice ? "MTR-A" : "MTR-B", BuyerMeter = buyer == h.Alice ? "MTR-A" : "MTR-B",
+                IntervalStart = Ahead(1 + random.Next(3)), IntervalCount = (uint)(1 + random.Next(2)), WhPerInterval = wh, PricePerKwh = price,
+                Nonce = nonce, ValidUntil = now + 3_600,
+            };
+            var (a, b) = random.Next(2) == 0 ? (h.Alice, h.Bob) : (h.Bob, h.Alice);
+            switch (random.Next(17))
+            {
+                case 0: case 1: case 2: case 14:
+                    return LedgerHarness.Envelope(Contract(a, b, (ulong)(1 + random.Next(2_600)), (ulong)(10_000 + random.Next(300_000))), a, b);
+                case 3: case 15: // passes the grid check, refused for funds after it
+                    return LedgerHarness.Envelope(Contract(a, b, (ulong)(1 + random.Next(2_600)), 100_000_000_000), a, b);
+                case 4: case 16:
+                {
+                    var baseline = new SetBaseline { IntervalStart = Ahead(1 + random.Next(3)), IntervalCount = (uint)(1 + random.Next(2)), Nonce = nonce };
+                    baseline.Entries.Add(new BaselineEntry { Element = new[] { "SP1", "SP2", "T1", "F1" }[random.Next(4)], ActiveW = random.Next(-6_000, 9_000) });
+                    return LedgerHarness.Envelope(baseline, h.Planner);
+                }
+                case 5:
+                {
+                    var model = SmallFeeder.File(sp1Rating: 6_000 + random.Next(15_000)).ToJsonBytes();
+                    var tx = LedgerHarness.Envelope(new UpdateGridModel { ModelHash = ByteString.CopyFrom(Keccak256.Hash(model).Bytes), EffectiveFrom = Ahead(1 + random.Next(3)), Nonce = nonce }, h.Utility);
+                    tx.Attachment = ByteString.CopyFrom(model);
+                    return tx;
+                }
+                case 6:
+                    return LedgerHarness.Envelope(new Offer
+                    {
+                        Maker = ByteString.CopyFrom(h.Alice.Address.Bytes), Meter = "MTR-A", Sell = true, IntervalStart = Ahead(2 + random.Next(3)),
+                        IntervalCount = (uint)(1 + random.Next(2)), WhPerInterval = (ulong)(1 + random.Next(2_500)), PricePerKwh = 90_000, Nonce = nonce, ValidUntil = now + 2_000,
+                    }, h.Alice);
+                case 7:
+                    return LedgerHarness.Envelope(new Take
+                    {
+                        OfferId = ByteString.CopyFrom((_offers.Count > 0 && random.Next(4) > 0 ? _offers[random.Next(_offers.Count)] : Keccak256.Hash(BitConverter.GetBytes(nonce))).Bytes),
+                        Taker = ByteString.CopyFrom(h.Bob.Address.Bytes), Meter = "MTR-B", WhPerInterval = (ulong)(1 + random.Next(1_500)), Nonce = nonce, ValidUntil = now + 600,
+                    }, h.Bob);
+                case 8:
+                    return LedgerHarness.Envelope(new CancelOffer
+                    {
+                        OfferId = ByteString.CopyFrom((_offers.Count > 0 ? _offers[random.Next(_offers.Count)] : Hash32.Zero).Bytes), Maker = ByteString.CopyFrom(h.Alice.Address.Bytes), Nonce = nonce,
+                    }, h.Alice);
+                case 9:
+                {
+                    ulong recent = (now / LedgerHarness.Interval - 1 - (ulong)random.Next(4)) * LedgerHarness.Interval;
+                    bool alice = random.Next(2) == 0;
+                    return LedgerHarness.Envelope(new MeterReading { Meter = alice ? "MTR-A" : "MTR-B", IntervalStart = recent, ImportWh = (ulong)random.Next(2_500), ExportWh = (ulong)random.Next(2_500) },
+                        alice ? h.AliceDevice : h.BobDevice);
+                }
+                case 10:
+                    return random.Next(2) == 0
+                        ? LedgerHarness.Envelope(new Deposit { Account = ByteString.CopyFrom((random.Next(3) == 0 ? h.Utility : a).Address.Bytes), Amount = (ulong)random.Next(1, 3_000_000), Nonce = nonce }, h.Operator)
+                        : LedgerHarness.Envelope(new Withdraw { Account = ByteString.CopyFrom(a.Address.Bytes), Amount = (ulong)random.Next(1, 8_000_000), Nonce = nonce }, h.Operator);
+                case 11: // signed by someone without the authority
+                    return LedgerHarness.Envelope(Contract(a, b, 100, 100_000), a, h.Stranger);
+                case 12 when _sent.Count > 0: // a replay of something sent before
+                    return Transaction.Parser.ParseFrom(_sent[random.Next(_sent.Count)]);
+                default:
+                    return LedgerHarness.Envelope(new Suspend { Account = ByteString.CopyFrom(a.Address.Bytes), Suspended = random.Next(6) == 0, Reason = "draw", Nonce = nonce }, h.Operator);
+            }
+        }
+    }
+}
