@@ -12,8 +12,10 @@ namespace P2PEnergy.Node.Tests.Ledger;
 /// <summary>
 /// Issue 12 item 1 as a property: result codes, messages and app hashes are a function of committed state and the block
 /// alone. Random blocks of every transaction kind — contracts (some refused late for funds, some over grid limits),
-/// refusals, baselines, grid model updates, offers, takes, cancellations, readings, deposits, withdrawals — at block
-/// times that make settlement run (split over blocks by a small step budget on some chains), executed on a warm node
+/// refusals, baselines, grid model updates, fees and tariffs, admissions, suspensions, meter registrations, offers,
+/// takes, cancellations, readings, deposits, withdrawals, delegations and contracts the aggregator signs, validator-set
+/// changes, nonces reused under new terms (the nonce index and its expiry sweep run in every block) — at block times
+/// that make settlement run (split over blocks by a small step budget on some chains), executed on a warm node
 /// whose flow-book cache has a random budget and suffers evictions, restarts (a new executor and cache) and blocks it
 /// executes but never commits; a cold replay (a fresh executor for every block, nothing published) must agree on
 /// every result and every app hash. Seeded; the seed of a failing chain is in the message.
@@ -36,6 +38,8 @@ public class ExecutionDeterminismPropertyTests
     public void RandomBlocks_OnAWarmNode_WithCacheBudgetsEvictionsRestartsAndAbandonedBlocks_MatchAColdReplay()
     {
         var codes = new List<string>();
+        var committedKinds = new HashSet<Transaction.BodyOneofCase>();
+        int aggregatorContracts = 0;
         for (int chain = 0; chain < Chains; chain++)
         {
             int seed = Seed + chain;
@@ -46,10 +50,22 @@ public class ExecutionDeterminismPropertyTests
             var difference = ColdReplay.FirstDifference(node.Chain, Chain(steps));
             Assert.True(difference is null, $"seed {seed} (settlement steps {steps}, events: {string.Join(", ", node.Events)}): {difference}");
             codes.AddRange(node.Chain.BlockResults.SelectMany(r => r).Select(r => r.Code));
+            foreach (var (block, results) in node.Chain.Blocks.Zip(node.Chain.BlockResults))
+                foreach (var (bytes, result) in block.Transactions.Zip(results))
+                    if (result.Code == ReasonCodes.Ok)
+                    {
+                        committedKinds.Add(Transaction.Parser.ParseFrom(bytes).BodyCase);
+                        if (node.AggregatorSigned.Contains(Hash32.FromBytes(result.TransactionId.Span))) aggregatorContracts++;
+                    }
         }
-        // The draws reached what the property is about: contracts refused after the grid check, and grid verdicts.
-        foreach (var code in new[] { ReasonCodes.Ok, ReasonCodes.InsufficientFunds, ReasonCodes.MeterLimit, ReasonCodes.ThermalLimit })
-            Assert.True(codes.Count(c => c == code) >= 3, $"seed {Seed}: only {codes.Count(c => c == code)} results {code} in {codes.Count}");
+        // The draws reached what the property is about: contracts refused after the grid check, grid verdicts, nonces
+        // reused under new terms, signers who may not sign (issue 12's door rules, run again at execution).
+        foreach (var code in new[] { ReasonCodes.Ok, ReasonCodes.InsufficientFunds, ReasonCodes.MeterLimit, ReasonCodes.ThermalLimit, ReasonCodes.NonceReused, ReasonCodes.BadSignature, ReasonCodes.Unauthorized })
+            Assert.True(codes.Count(c => c == code) >= 3, $"seed {Seed}: only {codes.Count(c => c == code)} results {code} in {codes.Count} ({string.Join(", ", codes.CountBy(c => c).Select(kv => $"{kv.Key}={kv.Value}"))})");
+        // Every transaction kind committed at least once.
+        foreach (var kind in Enum.GetValues<Transaction.BodyOneofCase>().Where(k => k != Transaction.BodyOneofCase.None))
+            Assert.True(committedKinds.Contains(kind), $"seed {Seed}: no {kind} committed");
+        Assert.True(aggregatorContracts >= 3, $"seed {Seed}: {aggregatorContracts} contracts signed by the delegated aggregator committed");
     }
 
     /// <summary>A node that commits the harness chain's blocks with its own executor and cache, and misbehaves as real ones do.</summary>
@@ -59,10 +75,14 @@ public class ExecutionDeterminismPropertyTests
         private BlockExecutor _executor = null!;
         private readonly List<Hash32> _offers = [];
         private readonly List<byte[]> _sent = [];
+        private readonly List<ulong> _contractNonces = [];
+        private bool _byAggregator; // the last draw is a contract the aggregator signed for Bob
         private ulong _nonce = 1_000;
 
         public LedgerHarness Chain { get; } = chain;
         public List<string> Events { get; } = [];
+        /// <summary>Contracts the aggregator signed for Bob.</summary>
+        public HashSet<Hash32> AggregatorSigned { get; } = [];
 
         public void Step()
         {
@@ -107,8 +127,10 @@ public class ExecutionDeterminismPropertyTests
             var list = new List<(byte[], VerifiedTransaction?)>();
             for (int n = random.Next(7); n > 0; n--)
             {
-                var bytes = Draw(timeMs).ToByteArray();
+                var tx = Draw(timeMs);
+                var bytes = tx.ToByteArray();
                 _sent.Add(bytes);
+                if (_byAggregator) AggregatorSigned.Add(Contracts.Ledger.TransactionId.Of(bytes));
                 list.Add((bytes, null));
             }
             return list;
@@ -127,9 +149,11 @@ public class ExecutionDeterminismPropertyTests
                 Nonce = nonce, ValidUntil = now + 3_600,
             };
             var (a, b) = random.Next(2) == 0 ? (h.Alice, h.Bob) : (h.Bob, h.Alice);
-            switch (random.Next(17))
+            _byAggregator = false;
+            switch (random.Next(25))
             {
                 case 0: case 1: case 2: case 14:
+                    _contractNonces.Add(nonce);
                     return LedgerHarness.Envelope(Contract(a, b, (ulong)(1 + random.Next(2_600)), (ulong)(10_000 + random.Next(300_000))), a, b);
                 case 3: case 15: // passes the grid check, refused for funds after it
                     return LedgerHarness.Envelope(Contract(a, b, (ulong)(1 + random.Next(2_600)), 100_000_000_000), a, b);
@@ -178,6 +202,52 @@ public class ExecutionDeterminismPropertyTests
                     return LedgerHarness.Envelope(Contract(a, b, 100, 100_000), a, h.Stranger);
                 case 12 when _sent.Count > 0: // a replay of something sent before
                     return Transaction.Parser.ParseFrom(_sent[random.Next(_sent.Count)]);
+                case 17 when _contractNonces.Count > 0: // new terms under a nonce both parties used before: NONCE_REUSED until it expires
+                {
+                    var reused = Contract(a, b, (ulong)(1 + random.Next(2_600)), (ulong)(10_000 + random.Next(300_000)));
+                    reused.Nonce = _contractNonces[random.Next(_contractNonces.Count)];
+                    return LedgerHarness.Envelope(reused, a, b);
+                }
+                case 18: // Bob lets the aggregator sign for him, or stops it
+                    return LedgerHarness.Envelope(new Contracts.Protos.Delegate
+                    {
+                        Member = ByteString.CopyFrom(h.Bob.Address.Bytes), Aggregator = ByteString.CopyFrom(h.Aggregator.Address.Bytes), Active = random.Next(3) > 0, Nonce = nonce,
+                    }, h.Bob);
+                case 19: // the aggregator signs for Bob: valid only while his delegation is active
+                {
+                    var terms = Contract(h.Alice, h.Bob, (ulong)(1 + random.Next(2_600)), (ulong)(10_000 + random.Next(300_000)));
+                    _contractNonces.Add(nonce);
+                    _byAggregator = true;
+                    return LedgerHarness.Envelope(terms, h.Alice, h.Aggregator);
+                }
+                case 20: // the validator authority (the utility by default) replaces the set, in force two heights on
+                    return LedgerHarness.Envelope(new SetValidatorSet
+                    {
+                        Validators =
+                        {
+                            new ValidatorEntry { Validator = ByteString.CopyFrom(h.Validator.Address.Bytes), Power = (ulong)random.Next(1, 10) },
+                            new ValidatorEntry { Validator = ByteString.CopyFrom(LedgerHarness.Key(60 + random.Next(3)).Address.Bytes), Power = (ulong)random.Next(0, 3) },
+                        },
+                        Nonce = nonce,
+                    }, random.Next(4) == 0 ? h.Operator : h.Utility);
+                case 21: // fees from a coming interval: later contracts price with them
+                    return random.Next(2) == 0
+                        ? LedgerHarness.Envelope(new SetDmoFees { EffectiveFrom = Ahead(1 + random.Next(3)), FixedPerContract = (ulong)random.Next(5_000), PerKwh = (ulong)random.Next(5_000), BuyerSharePermille = (uint)random.Next(1_001), Nonce = nonce }, h.Operator)
+                        : LedgerHarness.Envelope(new SetGridFees { EffectiveFrom = Ahead(1 + random.Next(3)), AcrossSubstationsPerKwh = (ulong)random.Next(20_000), Nonce = nonce }, h.Utility);
+                case 22:
+                {
+                    var tariff = new SetPolrTariff { EffectiveFrom = Ahead(1 + random.Next(3)), StandbyPerDay = (ulong)random.Next(5_000), Nonce = nonce };
+                    tariff.Prices.Add(new PolrPrice { FromMinute = 0, SellPerKwh = (ulong)(200_000 + random.Next(200_000)), BuyPerKwh = (ulong)random.Next(150_000) });
+                    return LedgerHarness.Envelope(tariff, h.Utility);
+                }
+                case 23: // Alice's second meter, on a node of her own feeder or the other one
+                    return LedgerHarness.Envelope(new RegisterMeter
+                    {
+                        Meter = $"MTR-A{random.Next(3)}", Owner = ByteString.CopyFrom(h.Alice.Address.Bytes), GridNode = random.Next(2) == 0 ? "SP1" : "SP2",
+                        Device = ByteString.CopyFrom(h.AliceDevice.Address.Bytes), ImportLimitW = 5_000, ExportLimitW = 5_000, Nonce = nonce,
+                    }, h.Utility);
+                case 24:
+                    return LedgerHarness.Envelope(new Admit { Account = ByteString.CopyFrom(LedgerHarness.Key(70 + random.Next(3)).Address.Bytes), Role = "Consumer", Name = "drawn", Nonce = nonce }, h.Operator);
                 default:
                     return LedgerHarness.Envelope(new Suspend { Account = ByteString.CopyFrom(a.Address.Bytes), Suspended = random.Next(6) == 0, Reason = "draw", Nonce = nonce }, h.Operator);
             }
