@@ -34,7 +34,11 @@ public interface IConsensusApplication
     /// </summary>
     ExecutionVerdict Execute(Block block);
 
-    /// <summary>Stores the decided block of height <see cref="Height"/> + 1 with its commit, atomically and durably.</summary>
+    /// <summary>
+    /// Stores the decided block of height <see cref="Height"/> + 1 with its commit, atomically and durably. An
+    /// implementation on the BlockExecutor publishes that block's execution (<c>BlockExecution.Publish</c>) only after
+    /// the store commit succeeded, and never one of a proposal that was not decided.
+    /// </summary>
     void Commit(Block block);
 
     /// <summary>A stored block with its commit, or null (for a peer that missed the decision).</summary>
