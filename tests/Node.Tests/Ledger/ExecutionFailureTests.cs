@@ -38,6 +38,9 @@ public class ExecutionFailureTests
         // Its writes are gone: no contract record, no used nonce, no escrow; the others committed.
         Assert.Null(h.State.Get(StateKeys.Contract(Hash32.FromBytes(results[1].PayloadId.Span))));
         Assert.NotNull(h.State.Get(StateKeys.Contract(Hash32.FromBytes(results[2].PayloadId.Span))));
+        // The nonce index too (issue 12's per-signer entries are written before the handler runs): nonce 2 stays free.
+        Assert.Null(h.State.Get(StateKeys.Nonce(h.Alice.Address, nameof(EnergyContract), 2)));
+        Assert.NotNull(h.State.Get(StateKeys.Nonce(h.Alice.Address, nameof(EnergyContract), 3)));
         // The same transaction in the next block is refused the same way: the chain never stops on it.
         var again = h.Block(1, poison);
         Assert.Equal((ReasonCodes.ExecutionFailed, results[1].Message), (again[0].Code, again[0].Message));
