@@ -83,7 +83,7 @@ public sealed class AnchoringService : BackgroundService
     }
 
     /// <summary>One pass: read the contract, catch up on new headers, post the next checkpoint or wait for a block.</summary>
-    private async Task StepAsync(CancellationToken cancellationToken)
+    internal async Task StepAsync(CancellationToken cancellationToken)
     {
         _chain ??= await _connect(cancellationToken);
         var state = await _chain.ReadAsync(cancellationToken);
