@@ -5,13 +5,13 @@ namespace P2PEnergy.Node.Anchoring;
 
 /// <summary>
 /// What the anchoring service last knew, for GetNodeStatus (<see cref="AnchorStatus"/>) and as System.Diagnostics.Metrics
-/// instruments on the node's meter: last anchored height, lag behind the chain, checkpoints posted, failed attempts.
+/// instruments on the meter P2PEnergy.Node.Anchoring: last anchored height, lag behind the chain, checkpoints posted, failed attempts.
 /// Written by the service, read by any thread.
 /// </summary>
 public sealed class AnchorMonitor : IDisposable
 {
     /// <summary>The node's meter name (what a /metrics exporter listens to).</summary>
-    public const string MeterName = "P2PEnergy.Node";
+    public const string MeterName = "P2PEnergy.Node.Anchoring";
 
     private readonly object _gate = new();
     private readonly Func<ulong> _chainHeight;

@@ -47,6 +47,10 @@ public sealed class AnchorContractTests(HardhatFixture hardhat, ITestOutputHelpe
             var (_, all) = await HardhatFixture.SubmitAsync(anchor, Call(validators, validators.Header(10), Enumerable.Range(0, count)));
             var (_, minimum) = await HardhatFixture.SubmitAsync(anchor, Call(validators, validators.Header(20), Enumerable.Range(0, quorum)));
             output.WriteLine($"gas per checkpoint, {count} validators: {all} with all {count} signatures, {minimum} with {quorum} (the least above 2/3)");
+            var (_, deployGas) = await AnchorClient.DeployAsync(hardhat.Node.Url, hardhat.Sender, TestValidators.LedgerChainId, validators.Set, TimeSpan.FromSeconds(30));
+            var successor = new TestValidators($"gas-{count}-next", count);
+            var (_, handOver) = await HardhatFixture.SubmitAsync(anchor, Call(validators, validators.Header(30, next: successor.SetHash), Enumerable.Range(0, count), successor.Set));
+            output.WriteLine($"  deployment with {count} validators: {deployGas} gas; a checkpoint handing over to another {count}: {handOver} gas");
             // The bound keeps a regression visible: ecrecover is 3,000 gas a signature, a new storage slot 22,100.
             Assert.InRange((long)all, 60_000, 80_000 + 12_000 * count);
             Assert.True(minimum < all);
