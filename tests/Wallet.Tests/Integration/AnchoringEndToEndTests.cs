@@ -93,7 +93,7 @@ public sealed class AnchoringEndToEndTests(ITestOutputHelper output) : IAsyncLif
         output.WriteLine($"contract {id} committed in block {height}");
 
         // Checkpoints appear, and the node reports them.
-        ulong anchored = await WaitAsync(async () => await anchor.LastHeightAsync() is var h && h >= height ? h : null, TimeSpan.FromSeconds(60), "a checkpoint at or after the contract");
+        ulong anchored = await WaitAsync(async () => await anchor.LastHeightAsync() is var h && h >= height ? h : (ulong?)null, TimeSpan.FromSeconds(60), "a checkpoint at or after the contract");
         Assert.Equal(0UL, anchored % 3);
         var status = (await ledger.GetNodeStatusAsync(new GetNodeStatusRequest())).Anchor;
         Assert.Equal(_contract, status.Contract, ignoreCase: true);
@@ -116,7 +116,7 @@ public sealed class AnchoringEndToEndTests(ITestOutputHelper output) : IAsyncLif
         // A restart resumes from the contract's height: no height is posted twice, so every transaction of the poster anchored one.
         await node.RestartAsync();
         ulong before = await anchor.LastHeightAsync();
-        await WaitAsync(async () => await anchor.LastHeightAsync() is var h && h > before ? h : null, TimeSpan.FromSeconds(60), "a checkpoint after the restart");
+        await WaitAsync(async () => await anchor.LastHeightAsync() is var h && h > before ? h : (ulong?)null, TimeSpan.FromSeconds(60), "a checkpoint after the restart");
         var events = await anchor.CheckpointEventsAsync();
         Assert.Equal(events.Select(e => e.Height).Distinct().Count(), events.Count);
         var nonce = (await _evm.RpcAsync("eth_getTransactionCount", _poster.Address.ToString(), "latest")).GetString()!;
@@ -127,27 +127,18 @@ public sealed class AnchoringEndToEndTests(ITestOutputHelper output) : IAsyncLif
         _evm = null;
         ledger = new Ledger.LedgerClient(GrpcChannel.ForAddress(node.Url));
         ulong heightAtOutage = (await ledger.GetNodeStatusAsync(new GetNodeStatusRequest())).Height;
-        var outage = await WaitAsync(async () =>
+        NodeStatus outage = null!;
+        await WaitAsync(async () =>
         {
-            var s = await ledger.GetNodeStatusAsync(new GetNodeStatusRequest());
-            return s.Anchor.Failures >= 2 && s.Anchor.LastError.Length > 0 && s.Height >= heightAtOutage + 3 ? s : null;
+            outage = await ledger.GetNodeStatusAsync(new GetNodeStatusRequest());
+            return outage.Anchor.Failures >= 2 && outage.Anchor.LastError.Length > 0 && outage.Height >= heightAtOutage + 3 ? outage.Height : (ulong?)null;
         }, TimeSpan.FromSeconds(60), "failures reported while blocks commit");
         output.WriteLine($"during the outage: height {heightAtOutage} → {outage.Height}, {outage.Anchor.Failures} failures, last error: {outage.Anchor.LastError}");
         Assert.True(outage.Anchor.Lag >= 3);
     }
 
-    private static async Task<T> WaitAsync<T>(Func<Task<T?>> probe, TimeSpan limit, string what) where T : notnull
-    {
-        var clock = Stopwatch.StartNew();
-        while (clock.Elapsed < limit)
-        {
-            if (await probe() is { } value) return value;
-            await Task.Delay(200);
-        }
-        throw new TimeoutException($"no {what} within {limit.TotalSeconds:0} s");
-    }
-
-    private static async Task<ulong> WaitAsync(Func<Task<ulong?>> probe, TimeSpan limit, string what)
+    /// <summary>Polls <paramref name="probe"/> every 200 ms until it gives a value, at most <paramref name="limit"/>.</summary>
+    private static async Task<T> WaitAsync<T>(Func<Task<T?>> probe, TimeSpan limit, string what) where T : struct
     {
         var clock = Stopwatch.StartNew();
         while (clock.Elapsed < limit)
