@@ -123,6 +123,7 @@ public sealed class AnchoringEndToEndTests(ITestOutputHelper output) : IAsyncLif
         Assert.Equal(events.Count, Convert.ToInt32(nonce, 16));
 
         // The EVM node goes away: failures are retried and reported, and blocks keep committing.
+        var evmUrl = _evm.Url;
         await _evm.DisposeAsync();
         _evm = null;
         ledger = new Ledger.LedgerClient(GrpcChannel.ForAddress(node.Url));
@@ -135,6 +136,10 @@ public sealed class AnchoringEndToEndTests(ITestOutputHelper output) : IAsyncLif
         }, TimeSpan.FromSeconds(60), "failures reported while blocks commit");
         output.WriteLine($"during the outage: height {heightAtOutage} → {outage.Height}, {outage.Anchor.Failures} failures, last error: {outage.Anchor.LastError}");
         Assert.True(outage.Anchor.Lag >= 3);
+        // The auditor's online check says so too, with its own exit code; offline the proof still holds.
+        var (unreachable, _, why) = await _p2pe.RunAsync("anchor", "verify", proofFile, "--evm-rpc", evmUrl);
+        Assert.True(unreachable == (int)ExitCode.EvmUnreachable && why.Contains("EVM_UNREACHABLE"), $"exit {unreachable}: {why}");
+        Assert.Contains("yes: contract", await _p2pe.OkAsync("anchor", "verify", proofFile));
     }
 
     /// <summary>Polls <paramref name="probe"/> every 200 ms until it gives a value, at most <paramref name="limit"/>.</summary>
