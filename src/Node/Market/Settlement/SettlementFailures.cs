@@ -60,7 +60,7 @@ internal static class SettlementFailures
         var state = context.State;
         var p = context.Parameters;
         var cursor = SettlementRound.Cursor(context);
-        var error = new SettlementError { Height = context.Height, Stage = cursor.Stage, Message = ExecutionFault.Describe(e) };
+        var error = new SettlementError { Height = context.Height, Stage = cursor.Stage, Message = ExecutionFault.Describe("settlement step", e) };
         switch (cursor.Stage)
         {
             case SettlementStage.SettlementIdle:
