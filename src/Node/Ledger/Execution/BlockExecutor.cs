@@ -83,15 +83,13 @@ public sealed class BlockExecutor
                 result.Code = rejection.Code;
                 result.Message = rejection.Message;
             }
-            catch (OverflowException)
-            {
-                result.Code = ReasonCodes.InvalidArgument;
-                result.Message = "an amount overflows the ledger's 64-bit micro-unit range";
-            }
             catch (Exception e) when (!ExecutionFault.IsFatal(e))
             {
                 // A bug in a handler must not halt the chain (the next proposal would hold the same transaction): this
-                // transaction alone is refused, deterministically, and its writes are dropped with its overlay.
+                // transaction alone is refused, deterministically, and its writes are dropped with its overlay. An
+                // OverflowException lands here too: every range a transaction can exceed (amounts, times, flows,
+                // voltages) is refused where it is computed, naming the value and the limit, so one that still throws is
+                // a missing check — logged with its stack, not dressed up as bad input.
                 result.Code = ReasonCodes.ExecutionFailed;
                 result.Message = ExecutionFault.Describe(stage, e);
                 faults.Add(new ExecutionFault(height, position, id, "transaction", e));
