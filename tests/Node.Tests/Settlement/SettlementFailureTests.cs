@@ -19,7 +19,7 @@ public class SettlementFailureTests
     private const ulong Day = 86_400;
 
     /// <summary>Executes a block on the harness's state without the harness's invariant checks.</summary>
-    private static BlockExecution Block(LedgerHarness h, ulong height, ulong unixSeconds, params Transaction[] transactions)
+    internal static BlockExecution Block(LedgerHarness h, ulong height, ulong unixSeconds, params Transaction[] transactions)
     {
         var previous = h.Blocks.Count == 0 ? h.AppHash : h.Blocks[^1].AppHash;
         var execution = h.Executor.Execute(h.State, previous, height, (long)unixSeconds * 1000,
