@@ -68,7 +68,10 @@ internal static class SettlementFailures
                 (error.Event, error.EventTime) = (next.Kind.ToString(), next.Time);
                 switch (next.Kind)
                 {
-                    case SettlementRound.Event.Interval: cursor.NextInterval += p.IntervalSeconds; break;
+                    case SettlementRound.Event.Interval:
+                        IntervalSettler.ForgetContractStart(state, cursor.NextInterval); // as a started interval does
+                        cursor.NextInterval += p.IntervalSeconds;
+                        break;
                     case SettlementRound.Event.Standby: cursor.StandbyDay = next.Time; break;
                     default: cursor.SubscriptionMonth = next.Time; break;
                 }
