@@ -42,19 +42,12 @@ public class TransactionFuzzTests
         {
             var transactions = new List<Transaction>();
             for (int n = random.Next(1, 7); n > 0; n--) transactions.Add(Mutated(random, h, nonce++));
-            long time = h.TimeMs + new[] { 1, 60, 900, 4_000, 90_000 }[random.Next(5)] * 1000L;
-            var items = transactions.Select(t => (t.ToByteArray(), (VerifiedTransaction?)null)).ToList();
-            BlockExecution execution;
-            try { execution = h.Executor.Execute(h.State, h.AppHash, h.Height + 1, time, items); }
-            catch (Exception e) { throw new Xunit.Sdk.XunitException($"seed {Seed}, block {b}: execution threw {e}"); }
-            foreach (var (r, tx) in execution.Results.Zip(transactions))
+            var results = Commit(h, h.TimeMs + new[] { 1, 60, 900, 4_000, 90_000 }[random.Next(5)] * 1000L, transactions, $"seed {Seed}, block {b}");
+            foreach (var (r, tx) in results.Zip(transactions))
             {
                 codes[r.Code] = codes.GetValueOrDefault(r.Code) + 1;
                 if (r.Code == ReasonCodes.Ok) committed.Add(tx.BodyCase);
             }
-            // Money is conserved to the micro-unit (the harness checks); the settlement invariants' equalities are not
-            // asked of values settlement saturates.
-            h.Adopt(h.Height + 1, time, items.Select(i => i.Item1).ToList(), execution, invariants: false);
         }
         Assert.True(ColdReplay.FirstDifference(h, Chain()) is not { } difference, $"seed {Seed}: {ColdReplay.FirstDifference(h, Chain())}");
         // The mutations reached the handlers: some transactions still committed, many were refused for many reasons.
@@ -90,12 +83,8 @@ public class TransactionFuzzTests
                 foreach (var party in new[] { h.Alice, h.Bob })
                     transactions.Add(LedgerHarness.Envelope(new Deposit { Account = ByteString.CopyFrom(party.Address.Bytes), Amount = 1_000_000_000, Nonce = nonce++ }, h.Operator));
             for (int n = random.Next(1, 6); n > 0; n--) transactions.Add(Trade(random, h, offers, nonce++));
-            long time = h.TimeMs + new[] { 1, 20, 60, 300 }[random.Next(4)] * 1000L;
-            var items = transactions.Select(t => (t.ToByteArray(), (VerifiedTransaction?)null)).ToList();
-            BlockExecution execution;
-            try { execution = h.Executor.Execute(h.State, h.AppHash, h.Height + 1, time, items); }
-            catch (Exception e) { throw new Xunit.Sdk.XunitException($"seed {seed}, block {b}: execution threw {e}"); }
-            foreach (var (r, tx) in execution.Results.Zip(transactions))
+            var results = Commit(h, h.TimeMs + new[] { 1, 20, 60, 300 }[random.Next(4)] * 1000L, transactions, $"seed {seed}, block {b}");
+            foreach (var (r, tx) in results.Zip(transactions))
             {
                 tried[tx.BodyCase] = tried.GetValueOrDefault(tx.BodyCase) + 1;
                 if (r.Code != ReasonCodes.Ok) continue;
@@ -103,7 +92,6 @@ public class TransactionFuzzTests
                 if (tx.BodyCase == Transaction.BodyOneofCase.Offer) offers.Add(ByteString.CopyFrom(LedgerTypedData.Digest(tx.Offer, LedgerHarness.ChainId).Bytes));
                 if (tx.BodyCase == Transaction.BodyOneofCase.CancelOffer) offers.Remove(tx.CancelOffer.OfferId);
             }
-            h.Adopt(h.Height + 1, time, items.Select(i => i.Item1).ToList(), execution, invariants: false);
         }
         Assert.True(ColdReplay.FirstDifference(h, Chain()) is not { } difference, $"seed {seed}: {ColdReplay.FirstDifference(h, Chain())}");
         string Counts() => string.Join(", ", tried.Select(kv => $"{kv.Key} {committed.GetValueOrDefault(kv.Key)}/{kv.Value}"));
@@ -113,6 +101,21 @@ public class TransactionFuzzTests
             Assert.True(ok >= 5 && 4 * ok >= all, $"seed {seed}: {kind} committed {ok} of {all} ({Counts()})");
             Assert.True(ok < all, $"seed {seed}: every {kind} committed, no hostile value reached it ({Counts()})");
         }
+    }
+
+    /// <summary>
+    /// Executes and adopts the next block; no exception may escape execution, however hostile the block. Money is
+    /// conserved to the micro-unit (the harness checks); the settlement invariants' equalities are not asked of values
+    /// settlement saturates.
+    /// </summary>
+    private static IReadOnlyList<TransactionResult> Commit(LedgerHarness h, long time, List<Transaction> transactions, string where)
+    {
+        var items = transactions.Select(t => (t.ToByteArray(), (VerifiedTransaction?)null)).ToList();
+        BlockExecution execution;
+        try { execution = h.Executor.Execute(h.State, h.AppHash, h.Height + 1, time, items); }
+        catch (Exception e) { throw new Xunit.Sdk.XunitException($"{where}: execution threw {e}"); }
+        h.Adopt(h.Height + 1, time, items.Select(i => i.Item1).ToList(), execution, invariants: false);
+        return execution.Results;
     }
 
     /// <summary>A contract, offer, take or cancellation between Alice and Bob with random in-range terms; one in three has a hostile field.</summary>
