@@ -38,6 +38,12 @@ public static class ApiReasons
     /// <summary>The interval's settlement spans blocks and has not finished (its record appears once it has).</summary>
     public static readonly ApiReason Settling = new("SETTLING", StatusCode.NotFound);
 
+    /// <summary>The interval's settlement failed and was skipped (a SettlementError in state): it has no record and never will.</summary>
+    public static readonly ApiReason SettlementFailed = new("SETTLEMENT_FAILED", StatusCode.NotFound);
+
+    /// <summary>The interval asked for ends before the chain's genesis: nothing can ever settle in it.</summary>
+    public static readonly ApiReason BeforeGenesis = new("BEFORE_GENESIS", StatusCode.OutOfRange);
+
     /// <summary>A span holds more statement lines than one answer carries.</summary>
     public static readonly ApiReason TooManyLines = new("TOO_MANY_LINES", StatusCode.OutOfRange);
 

@@ -3,7 +3,9 @@ using P2PEnergy.Contracts.Api;
 using P2PEnergy.Contracts.Crypto;
 using P2PEnergy.Contracts.Protos;
 using P2PEnergy.Node.Ledger.Genesis;
+using P2PEnergy.Node.Ledger.Execution;
 using P2PEnergy.Node.Ledger.State;
+using P2PEnergy.Node.Market.Settlement;
 
 namespace P2PEnergy.Node.Api;
 
@@ -40,15 +42,42 @@ public sealed class SettlementService(IStateReader state, ChainParameters parame
 
     public override Task<IntervalSettlement> GetSettlement(GetSettlementRequest request, ServerCallContext context)
     {
-        if (request.IntervalStart % parameters.IntervalSeconds != 0)
-            throw Refusal.Of(ApiReasons.UnalignedInterval, $"interval_start {request.IntervalStart} is not aligned to the {parameters.IntervalSeconds} s interval");
-        if (state.Get(SettlementKeys.Interval(request.IntervalStart)) is { } bytes) return Task.FromResult(IntervalSettlement.Parser.ParseFrom(bytes.AsSpan()));
+        ulong start = request.IntervalStart, length = parameters.IntervalSeconds;
+        if (start % length != 0)
+            throw Refusal.Of(ApiReasons.UnalignedInterval, $"interval_start {start} is not aligned to the {length} s interval");
+        // Settlement starts at the interval holding genesis time; behind the cursor, an earlier one would look settled empty.
+        ulong genesis = (ulong)(parameters.GenesisTimeMs / 1000), first = genesis / length * length;
+        if (start < first)
+            throw Refusal.Of(ApiReasons.BeforeGenesis,
+                $"interval {start} ({LedgerContext.Format(start)}) is before genesis ({LedgerContext.Format(genesis)}): the chain's first interval starts at {first}");
+        if (state.Get(SettlementKeys.Interval(start)) is { } bytes) return Task.FromResult(IntervalSettlement.Parser.ParseFrom(bytes.AsSpan()));
         // Settlement passes over intervals with nothing to settle without writing a record: behind the cursor, no
-        // record means an interval that settled empty (height 0: no block did any work for it).
-        if (Market.Settlement.SettlementProgress.InProgress(state, request.IntervalStart))
-            throw Refusal.Of(ApiReasons.Settling, $"interval {request.IntervalStart} is settling: its settlement spans blocks and has not finished");
-        if (request.IntervalStart < Market.Settlement.SettlementProgress.NextInterval(state))
-            return Task.FromResult(new IntervalSettlement { IntervalStart = request.IntervalStart });
-        throw Refusal.Of(ApiReasons.NotSettled, $"interval {request.IntervalStart} has not settled yet (it settles when its reading window closes)");
+        // record means an interval that settled empty (height 0: no block did any work for it) — or one whose
+        // settlement failed and was skipped whole, which its SettlementError says.
+        if (SettlementProgress.InProgress(state, start))
+            throw Refusal.Of(ApiReasons.Settling, $"interval {start} is settling: its settlement spans blocks and has not finished");
+        if (start < SettlementProgress.NextInterval(state))
+        {
+            if (SkippedWhole(start) is { } error)
+                throw Refusal.Of(ApiReasons.SettlementFailed,
+                    $"interval {start} has no settlement: it failed at height {error.Height} in stage {error.Stage} ({error.Message}) and was skipped; its SettlementError is in state, its contracts' instalments stay in escrow");
+            return Task.FromResult(new IntervalSettlement { IntervalStart = start });
+        }
+        throw Refusal.Of(ApiReasons.NotSettled, $"interval {start} has not settled yet (it settles when its reading window closes)");
+    }
+
+    /// <summary>
+    /// The error that ended the interval's settlement without a record (its start or its end failed), if any. Errors
+    /// are rare (each is a bug, logged with its stack), so a walk over them all is cheap.
+    /// </summary>
+    private SettlementError? SkippedWhole(ulong intervalStart)
+    {
+        SettlementError? found = null;
+        foreach (var (_, value) in state.Scan(SettlementKeys.ErrorPrefix))
+        {
+            var error = SettlementError.Parser.ParseFrom(value.AsSpan());
+            if (error.Event == IntervalSettler.Kind && error.EventTime == intervalStart && error.Item.Length == 0) found = error;
+        }
+        return found;
     }
 }

@@ -7,7 +7,9 @@ namespace P2PEnergy.Node.Grid;
 /// parent) = the planner's baseline + every committed contract, each meter's net contracted export, and every
 /// node's LinDistFlow v². A contract is an injection at the seller's meter and a withdrawal at the buyer's, so its
 /// power runs up from the seller to the lowest common ancestor and down to the buyer, and opposite flows net.
-/// All integers; the result is a function of the set of contracts, never of their order.
+/// All integers; the result is a function of the set of contracts, never of their order. A flow or voltage beyond its
+/// 64-bit range is a refusal naming the element, the interval and the range (<see cref="GridRangeException"/>), never
+/// an overflow: a check returns it, building a book throws it.
 /// </summary>
 public sealed class FlowBook
 {
@@ -20,6 +22,8 @@ public sealed class FlowBook
     // Branches a check touches: (node, new P, new Q, change of v² rise). A path plus a root path fits in 2 × depth + 2.
     private readonly int[] _node;
     private readonly long[] _newP, _newQ, _rise, _undo;
+    // Each touched branch's new total rise, exact: bounded only after the thermal checks, which come first.
+    private readonly Int128[] _newRise;
 
     /// <summary>The model in force for this interval, or null: then only meter limits apply.</summary>
     public GridModel? Model { get; }
@@ -38,15 +42,16 @@ public sealed class FlowBook
         _newP = new long[path];
         _newQ = new long[path];
         _rise = new long[path];
+        _newRise = new Int128[path];
         _undo = new long[path];
         _end = new int[path];
         foreach (var (meter, net) in injections)
         {
             if (net == 0) continue;
-            _meterNet[meter.Id] = checked(MeterNet(meter.Id) + net);
+            _meterNet[meter.Id] = MeterFlow(meter, (Int128)MeterNet(meter.Id) + net, "net contracted export", "kW");
             if (model is null || meter.Node <= 0) continue;
-            _p[meter.Node] = checked(_p[meter.Node] + net);
-            _q[meter.Node] = checked(_q[meter.Node] + LinDistFlow.Reactive(net, meter.TanMicro));
+            _p[meter.Node] = BranchFlow(meter.Node, (Int128)_p[meter.Node] + net, Active);
+            _q[meter.Node] = BranchFlow(meter.Node, (Int128)_q[meter.Node] + MeterReactive(meter, net), Reactive);
         }
         if (model is null) return;
         // Children follow parents in Euler order: sum contract injections up the tree backwards (a branch carries
@@ -55,28 +60,28 @@ public sealed class FlowBook
         {
             int up = model.Parent[i];
             if (up <= 0) continue;
-            _p[up] = checked(_p[up] + _p[i]);
-            _q[up] = checked(_q[up] + _q[i]);
+            _p[up] = BranchFlow(up, (Int128)_p[up] + _p[i], Active);
+            _q[up] = BranchFlow(up, (Int128)_q[up] + _q[i], Reactive);
         }
         foreach (var (node, p, q) in baseline)
         {
             if (node <= 0) continue; // the root has no branch above it
-            _p[node] = checked(_p[node] + p);
-            _q[node] = checked(_q[node] + q);
+            _p[node] = BranchFlow(node, (Int128)_p[node] + p, Active);
+            _q[node] = BranchFlow(node, (Int128)_q[node] + q, Reactive);
         }
         var v = new long[n];
         v[0] = model.SourceSquared;
         for (int i = 1; i < n; i++)
         {
-            _riseNow[i] = LinDistFlow.Rise(model, i, _p[i], _q[i]);
-            v[i] = checked(v[model.Parent[i]] + _riseNow[i]);
+            _riseNow[i] = BoundedRise(i, LinDistFlow.Rise(model, i, _p[i], _q[i]));
+            v[i] = checked(v[model.Parent[i]] + _riseNow[i]); // within 64 bits: every rise is bounded (GridModel.MaxBranchRise)
         }
         _voltages = new VoltageTree(v);
     }
 
     /// <summary>
-    /// False once a check or an update threw partway (an overflow in the voltage tree, say): the book may then hold half
-    /// a contract, and caches drop it instead of answering from it.
+    /// False once a check or an update threw partway (a bug: ranges are refusals, not exceptions): the book may then
+    /// hold half a contract, and caches drop it instead of answering from it.
     /// </summary>
     public bool Consistent { get; private set; } = true;
 
@@ -104,7 +109,11 @@ public sealed class FlowBook
     {
         // Cleared until the evaluation returns normally: an exception midway leaves the book marked, never trusted.
         Consistent = false;
-        var violation = Decide(seller, buyer, powerW, commit);
+        GridViolation? violation;
+        // A range refusal comes from the meter sums or the path's new flows and rises, all computed before the book
+        // changes: the book is as it was, and the refusal is the check's answer.
+        try { violation = Decide(seller, buyer, powerW, commit); }
+        catch (GridRangeException range) { violation = range.Violation; }
         Consistent = true;
         return violation;
     }
@@ -112,7 +121,8 @@ public sealed class FlowBook
     private GridViolation? Decide(MeterPoint seller, MeterPoint buyer, long powerW, bool commit)
     {
         long sellerNet = MeterNet(seller.Id), buyerNet = MeterNet(buyer.Id);
-        long sellerAfter = checked(sellerNet + powerW), buyerAfter = checked(buyerNet - powerW);
+        long sellerAfter = MeterFlow(seller, (Int128)sellerNet + powerW, "net contracted export", "kW");
+        long buyerAfter = MeterFlow(buyer, (Int128)buyerNet - powerW, "net contracted export", "kW");
         if ((MeterLimit(seller, sellerAfter) ?? MeterLimit(buyer, buyerAfter)) is { } meterViolation) return meterViolation;
         var violation = Model is null ? null : Branches(seller, buyer, powerW, sellerNet, sellerAfter, buyerNet, buyerAfter, commit);
         if (violation is null && commit)
@@ -126,8 +136,8 @@ public sealed class FlowBook
     private GridViolation? Branches(MeterPoint seller, MeterPoint buyer, long powerW, long sellerNet, long sellerAfter, long buyerNet, long buyerAfter, bool commit)
     {
         var model = Model!;
-        long dqSeller = LinDistFlow.Reactive(sellerAfter, seller.TanMicro) - LinDistFlow.Reactive(sellerNet, seller.TanMicro);
-        long dqBuyer = LinDistFlow.Reactive(buyerAfter, buyer.TanMicro) - LinDistFlow.Reactive(buyerNet, buyer.TanMicro);
+        Int128 dqSeller = (Int128)MeterReactive(seller, sellerAfter) - MeterReactive(seller, sellerNet);
+        Int128 dqBuyer = (Int128)MeterReactive(buyer, buyerAfter) - MeterReactive(buyer, buyerNet);
         int count = 0;
         int a = seller.Node, b = buyer.Node;
         while (a != b)
@@ -138,7 +148,7 @@ public sealed class FlowBook
         }
         // Reactive power at constant power factor does not net between two meters with different factors: the
         // difference comes from the substation, over the branches above the common ancestor.
-        long dqCommon = checked(dqSeller + dqBuyer);
+        Int128 dqCommon = dqSeller + dqBuyer;
         if (dqCommon != 0)
             for (int c = a; c > 0; c = model.Parent[c]) Touch(ref count, c, 0, dqCommon);
 
@@ -149,6 +159,9 @@ public sealed class FlowBook
             if (!model.RatingIsApparent[node] && _newP[k] == _p[node]) continue;
             if (Thermal(model, node, _newP[k], _newQ[k]) is { } thermal) return thermal;
         }
+
+        // A rise beyond the bound is far outside the band; refused here, before it could carry the tree beyond 64 bits.
+        for (int k = 0; k < count; k++) _rise[k] = BoundedRise(_node[k], _newRise[k]) - _riseNow[_node[k]];
 
         var tree = _voltages!;
         var nodes = _node.AsSpan(0, count);
@@ -186,32 +199,53 @@ public sealed class FlowBook
         }
     }
 
-    private void Touch(ref int count, int node, long dp, long dq)
+    private void Touch(ref int count, int node, Int128 dp, Int128 dq)
     {
-        long p = _p[node], q = _q[node];
-        long newP = checked(p + dp), newQ = checked(q + dq);
+        long newP = BranchFlow(node, _p[node] + dp, Active), newQ = BranchFlow(node, _q[node] + dq, Reactive);
         _node[count] = node;
         _end[count] = Model!.SubtreeEnd[node];
         _newP[count] = newP;
         _newQ[count] = newQ;
-        _rise[count] = checked(LinDistFlow.Rise(Model!, node, newP, newQ) - _riseNow[node]);
+        _newRise[count] = LinDistFlow.Rise(Model!, node, newP, newQ);
         count++;
     }
+
+    private const bool Active = true, Reactive = false;
+
+    /// <summary>A branch's active (or reactive) power as a 64-bit value, or the refusal naming it.</summary>
+    private long BranchFlow(int node, Int128 value, bool active)
+        => value >= long.MinValue && value <= long.MaxValue ? (long)value
+            : throw GridRangeException.Flow(Model!, node, Interval, active ? "active power" : "reactive power", active ? "kW" : "kvar", value);
+
+    /// <summary>A branch's v² rise within the model's bound (<see cref="GridModel.MaxBranchRise"/>), or the refusal naming it.</summary>
+    private long BoundedRise(int node, Int128 rise)
+    {
+        long bound = Model!.MaxBranchRise;
+        return rise >= -bound && rise <= bound ? (long)rise : throw GridRangeException.Voltage(Model!, node, Interval, rise);
+    }
+
+    private long MeterFlow(MeterPoint meter, Int128 value, string quantity, string unit)
+        => value >= long.MinValue && value <= long.MaxValue ? (long)value : throw GridRangeException.Meter(meter, Interval, quantity, unit, value);
+
+    /// <summary>The reactive power a meter's net active power brings at its power factor, as a 64-bit value, or the refusal.</summary>
+    private long MeterReactive(MeterPoint meter, long activeW) => MeterFlow(meter, LinDistFlow.Reactive(activeW, meter.TanMicro), "reactive power", "kvar");
 
     private GridViolation? Thermal(GridModel model, int node, long p, long q)
     {
         long rating = model.Rating[node];
+        // Magnitudes in 128 bits: |long.MinValue| has no 64-bit form, and p² + q² of two such reaches 2^127.
+        Int128 ap = Int128.Abs(p), aq = Int128.Abs(q);
         if (model.RatingIsApparent[node])
         {
-            Int128 s2 = checked((Int128)p * p + (Int128)q * q);
-            if (s2 <= (Int128)rating * rating) return null;
-            var s = LinDistFlow.IntegerSqrt(s2);
+            UInt128 s2 = (UInt128)(ap * ap) + (UInt128)(aq * aq);
+            if (s2 <= (UInt128)((Int128)rating * rating)) return null;
+            // ⌊√⌋ of 2^127 (the largest s2) equals that of 2^127 − 1, which is Int128's largest value.
+            var s = LinDistFlow.IntegerSqrt(s2 > (UInt128)Int128.MaxValue ? Int128.MaxValue : (Int128)s2);
             if (s == rating) s++; // ⌊√⌋ can equal the rating while the square exceeds it; never print "x > x"
             return new(ReasonCodes.ThermalLimit, $"{model.Describe(node)}: {GridFormat.Kilo(s, "kVA")} > {GridFormat.Kilo(rating, "kVA")} in {GridFormat.Interval(Interval)}");
         }
-        long magnitude = Math.Abs(p);
-        return magnitude <= rating ? null
-            : new(ReasonCodes.ThermalLimit, $"{model.Describe(node)}: {GridFormat.Kilo(magnitude)} > {GridFormat.Kilo(rating)} in {GridFormat.Interval(Interval)}");
+        return ap <= rating ? null
+            : new(ReasonCodes.ThermalLimit, $"{model.Describe(node)}: {GridFormat.Kilo(ap)} > {GridFormat.Kilo(rating)} in {GridFormat.Interval(Interval)}");
     }
 
     private GridViolation Voltage(GridModel model, int node, long v2, string relation, decimal limit)

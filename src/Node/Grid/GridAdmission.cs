@@ -44,7 +44,10 @@ public sealed class GridAdmission(FlowBookCache? cache = null) : IGridAdmission
             for (int i = 0; i < plan.Length; i++)
             {
                 ulong interval = checked(terms.IntervalStart + (ulong)i * step);
-                var book = plan[i] = books.Read(context.State, interval, InstalledModels.At(installed, interval));
+                FlowBook book;
+                // An interval whose baseline and committed flows leave the fixed-point range refuses every contract in it.
+                try { book = plan[i] = books.Read(context.State, interval, InstalledModels.At(installed, interval)); }
+                catch (GridRangeException range) { throw new LedgerRejection(range.Violation.Code, range.Violation.Message); }
                 var seller = FlowBookCache.Point(sellerMeter, book.Model);
                 var buyer = FlowBookCache.Point(buyerMeter, book.Model);
                 points[i] = (seller, buyer);

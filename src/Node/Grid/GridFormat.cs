@@ -29,5 +29,14 @@ public static class GridFormat
         return ((long)micro / 1_000_000m).ToString("0.000000", CultureInfo.InvariantCulture) + " p.u.";
     }
 
+    /// <summary>A change of v² from its fixed-point value (p.u.² × 10^12), to 6 decimals, truncated: "-12,345.678901 p.u.²".</summary>
+    public static string PerUnitSquared(Int128 scaled)
+    {
+        var magnitude = scaled < 0 ? -scaled : scaled;
+        var whole = (ulong)(magnitude / GridModel.VoltageSquaredScale);
+        var micro = (long)(magnitude % GridModel.VoltageSquaredScale / 1_000_000);
+        return (scaled < 0 ? "-" : "") + whole.ToString("N0", CultureInfo.InvariantCulture) + "." + micro.ToString("D6", CultureInfo.InvariantCulture) + " p.u.²";
+    }
+
     public static string Interval(ulong start) => LedgerContext.Format(start)[..^4] + "Z";
 }

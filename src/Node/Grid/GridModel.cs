@@ -29,6 +29,13 @@ public sealed class GridModel
     public int[] Depth { get; }
     /// <summary>The deepest node's depth: a contract's path and a root path have at most this many branches.</summary>
     public int MaxDepth { get; }
+    /// <summary>
+    /// Largest change of v² (p.u.² × 10^12) one branch may carry, long.MaxValue ÷ (4 × (MaxDepth + 1)): a node's v² is the
+    /// source's plus at most MaxDepth branch rises, and the flow book's voltage tree also holds their changes, so with every
+    /// rise within this bound no sum it forms leaves 64 bits. Hundreds of p.u.² at any realistic depth — a branch beyond
+    /// it is far outside every band, and the contract is refused (VOLTAGE_LIMIT) before the tree is touched.
+    /// </summary>
+    public long MaxBranchRise { get; }
     /// <summary>Branch rating in W, or in VA where <see cref="RatingIsApparent"/> is set; 0 at the root.</summary>
     public long[] Rating { get; }
     public bool[] RatingIsApparent { get; }
@@ -92,6 +99,7 @@ public sealed class GridModel
             Feeder[i] = n.Kind == NodeKind.Feeder ? i : p < 0 ? -1 : Feeder[p];
             Substation[i] = n.Kind == NodeKind.Substation ? i : p < 0 ? -1 : Substation[p];
         }
+        MaxBranchRise = long.MaxValue / (4L * (MaxDepth + 1));
         VMinPu = file.VMinPu;
         VMaxPu = file.VMaxPu;
         VMinSquared = Squared(file.VMinPu, "vMinPu");

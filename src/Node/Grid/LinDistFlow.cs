@@ -14,9 +14,11 @@ public static class LinDistFlow
     /// The rise of v² (p.u.² × 10^12) across the branch of <paramref name="node"/> carrying <paramref name="p"/> W and
     /// <paramref name="q"/> var towards the parent. Per unit, r·P = r[Ω]·P[W] ÷ V_nom², whatever the base power.
     /// Truncates towards zero; a function of the branch's total flow only, so the result does not depend on the
-    /// order in which contributions were added.
+    /// order in which contributions were added. Exact for every 64-bit flow: with impedances up to
+    /// <see cref="GridModel.MaxImpedanceMilliohm"/> the numerator stays below 2^126; the caller bounds the result
+    /// (<see cref="GridModel.MaxBranchRise"/>) before it enters 64-bit sums.
     /// </summary>
-    public static long Rise(GridModel model, int node, long p, long q)
+    public static Int128 Rise(GridModel model, int node, long p, long q)
     {
         if (p == 0 && q == 0) return 0;
         var v = model.NominalVoltageV[node];
@@ -25,7 +27,7 @@ public static class LinDistFlow
         // Same truncation either way; 64-bit division is several times faster than Int128's, and usually suffices.
         if (numerator >= long.MinValue + 1 && numerator <= long.MaxValue && divisor <= long.MaxValue)
             return (long)numerator / (long)divisor;
-        return checked((long)(numerator / divisor));
+        return numerator / divisor;
     }
 
     /// <summary>tan φ × 10^6 for a power factor in thousandths (0 and 1000 mean unity).</summary>
@@ -37,8 +39,11 @@ public static class LinDistFlow
         return (long)(IntegerSqrt((Int128)(1_000_000 - m * m) * 1_000_000_000_000) / m);
     }
 
-    /// <summary>Reactive power (var) of a meter at constant power factor: it follows active power with the same sign.</summary>
-    public static long Reactive(long activeW, long tanMicro) => tanMicro == 0 ? 0 : checked((long)((Int128)activeW * tanMicro / 1_000_000));
+    /// <summary>
+    /// Reactive power (var) of a meter at constant power factor: it follows active power with the same sign. Up to ~1,000
+    /// times the active power (power factor 0.001), so wider than 64 bits; the flow book bounds it.
+    /// </summary>
+    public static Int128 Reactive(long activeW, long tanMicro) => tanMicro == 0 ? 0 : (Int128)activeW * tanMicro / 1_000_000;
 
     /// <summary>⌊√n⌋ for n ≥ 0, by Newton's method on integers.</summary>
     public static Int128 IntegerSqrt(Int128 n)

@@ -126,8 +126,9 @@ public sealed class VoltageTree
         return count + 1;
     }
 
-    // Checked, as the flow book that feeds it: a v² beyond 64 bits refuses the contract (OverflowException) instead of
-    // wrapping into a value that would pass the band check.
+    // The flow book bounds every branch's rise (GridModel.MaxBranchRise) so that no sum here leaves 64 bits; checked all
+    // the same, so a bug in that bound fails the transaction (EXECUTION_FAILED) instead of wrapping into a value that
+    // would pass the band check.
     private void Apply(int x, long delta)
     {
         ref var node = ref _tree[x];

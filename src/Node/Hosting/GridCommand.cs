@@ -29,7 +29,7 @@ public static class GridCommand
                 GridAnalysisReport.Write(grid, p, q, Console.Out);
                 return 0;
             }
-            catch (Exception e) when (e is GridModelException or IOException or InvalidOperationException or OverflowException)
+            catch (Exception e) when (e is GridModelException or GridRangeException or IOException or InvalidOperationException or OverflowException)
             {
                 Console.Error.WriteLine($"error: {e.Message}");
                 return 1;

@@ -46,6 +46,9 @@ public sealed class NodeHost : IAsyncDisposable
         _options = options;
     }
 
+    /// <summary>The host's services (its logger factory and options), for tests that inspect the configuration.</summary>
+    internal IServiceProvider Services => _app.Services;
+
     /// <summary>The bound gRPC address, HTTP/2 cleartext (valid after <see cref="StartAsync"/>).</summary>
     public Uri Address => new($"http://127.0.0.1:{_listen.IPEndPoint!.Port}");
 
@@ -109,9 +112,12 @@ public sealed class NodeHost : IAsyncDisposable
         engine = new SingleValidatorEngine(executor, store, mempool, validator, clock, options.HeartbeatMs, options.MaxBlockTransactions);
 
         // Setup errors are reported by the CLI in one line; the host's own "Hosting failed to start" log would add the
-        // stack of a taken port. Its later messages (a failed background service) still show.
+        // stack of a taken port. Its later messages (a failed background service) still show. The rule names the host's
+        // category and carries its own level: a rule without a category is the best match for every category, and one
+        // without a level lets every level through — together they replaced the configured Information with Trace, and
+        // the node logged "committed block N" at Debug on every block.
         bool started = false;
-        builder.Logging.AddFilter((category, _) => Volatile.Read(ref started) || category != HostCategory);
+        builder.Logging.AddFilter(HostCategory, level => level >= LogLevel.Information && Volatile.Read(ref started));
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromMilliseconds(options.ShutdownGraceMs));
         var publisher = new DispatchPublisher(store, parameters, engine.Feed, engine.LastBlockTimeMs);
 

@@ -31,9 +31,13 @@ public sealed class NodeDirectory : IDisposable
         NodeInitializer.Initialize(genesisFile, Data, Password, Chain.Validator, new ScryptKdf(1 << 10, 8, 1));
     }
 
-    public NodeHost CreateHost(int heartbeatMs = 200) => NodeHost.Create(
-        new Dictionary<string, string?> { ["Node:DataDir"] = Data.Path, ["Node:Port"] = "0", ["Node:HeartbeatMs"] = heartbeatMs.ToString(System.Globalization.CultureInfo.InvariantCulture) },
-        Password, new ShiftedClock(LedgerHarness.Genesis.AddSeconds(10)));
+    /// <summary>A host on this directory, on a free port; <paramref name="overrides"/> add settings as the command line would.</summary>
+    public NodeHost CreateHost(int heartbeatMs = 200, Dictionary<string, string?>? overrides = null)
+    {
+        var settings = new Dictionary<string, string?> { ["Node:DataDir"] = Data.Path, ["Node:Port"] = "0", ["Node:HeartbeatMs"] = heartbeatMs.ToString(System.Globalization.CultureInfo.InvariantCulture) };
+        foreach (var (key, value) in overrides ?? []) settings[key] = value;
+        return NodeHost.Create(settings, Password, new ShiftedClock(LedgerHarness.Genesis.AddSeconds(10)));
+    }
 
     public void Dispose()
     {

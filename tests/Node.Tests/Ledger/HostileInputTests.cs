@@ -167,4 +167,30 @@ public sealed class HostileInputTests
         Assert.Equal(0UL, MeterHandlers.MaxWhPerInterval(0, 900));
         Assert.Equal(ulong.MaxValue, MeterHandlers.MaxWhPerInterval(ulong.MaxValue, 86_400));
     }
+
+    [Fact]
+    public void Deposit_BeyondTheLargestBalance_IsRefusedNamingTheBalanceAndTheLimit()
+    {
+        var h = new LedgerHarness();
+        var result = h.One(LedgerHarness.Envelope(new Deposit { Account = ByteString.CopyFrom(h.Alice.Address.Bytes), Amount = ulong.MaxValue, Nonce = 1 }, h.Operator));
+        AssertRefused(result, ReasonCodes.InvalidArgument, $"{h.Alice.Address} holds 10000000 micro-units; {ulong.MaxValue} more exceeds the largest amount the ledger holds ({ulong.MaxValue})");
+    }
+
+    /// <summary>
+    /// Balance and escrow are separate 64-bit amounts, and deposits refill a balance whose funds sit in escrow: a second
+    /// contract of 2^63 micro-units would carry the buyer's escrow past 2^64.
+    /// </summary>
+    [Fact]
+    public void Escrow_BeyondTheLargestAmount_IsRefusedNamingTheEscrowAndTheLimit()
+    {
+        var h = new LedgerHarness();
+        Transaction Deposit(ulong amount, ulong nonce) => LedgerHarness.Envelope(new Deposit { Account = ByteString.CopyFrom(h.Bob.Address.Bytes), Amount = amount, Nonce = nonce }, h.Operator);
+        Transaction Contract(ulong nonce) => LedgerHarness.Envelope(h.Contract(h.Alice, h.Bob, wh: 1_000, price: 1UL << 63, count: 1, nonce: nonce), h.Alice, h.Bob);
+        Assert.Equal(ReasonCodes.Ok, h.One(Deposit(ulong.MaxValue - 10_000_000, 1)).Code);
+        Assert.Equal(ReasonCodes.Ok, h.One(Contract(1)).Code); // escrow 2^63 + 11,500 (payment, buyer DMO share, grid fee)
+        Assert.Equal(ReasonCodes.Ok, h.One(Deposit(1UL << 63, 2)).Code);
+        const ulong escrow = (1UL << 63) + 11_500;
+        AssertRefused(h.One(Contract(2)), ReasonCodes.InvalidArgument,
+            $"buyer {h.Bob.Address} holds {escrow} micro-units in escrow; {escrow} more exceeds the largest amount the ledger holds ({ulong.MaxValue})");
+    }
 }

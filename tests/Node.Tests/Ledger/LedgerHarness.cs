@@ -66,7 +66,8 @@ public sealed class LedgerHarness
         };
         configure?.Invoke(genesis);
         Document = genesis;
-        Parameters = genesis.ToParameters() with { SettlementStepsPerBlock = settlementSteps ?? ChainParameters.DefaultSettlementStepsPerBlock };
+        // Below genesis's lower bound on purpose: tests split settlement into steps of 1, 2, 40.
+        Parameters = settlementSteps is { } steps ? genesis.ToParameters() with { SettlementStepsPerBlock = steps } : genesis.ToParameters();
         var (changes, appHash) = GenesisState.Build(genesis, gridModel);
         State.Apply(changes);
         AppHash = appHash;

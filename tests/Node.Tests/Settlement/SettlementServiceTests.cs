@@ -55,11 +55,56 @@ public class SettlementServiceTests
         Assert.Equal(0u, SettlementProgress.SettledIntervals(h.State, Contracts.Protos.ContractState.Parser.ParseFrom(h.State.Scan(Node.Ledger.State.StateKeys.ContractPrefix).Single().Value), LedgerHarness.Interval));
 
         // An interval behind the cursor with nothing in it was passed over: settled, empty, no block did work for it.
-        var idle = await service.GetSettlement(new GetSettlementRequest { IntervalStart = s.First - 4 * LedgerHarness.Interval }, Call);
-        Assert.Equal(new IntervalSettlement { IntervalStart = s.First - 4 * LedgerHarness.Interval }, idle);
+        // (Two intervals back is genesis's own; four, which this asked for, lay before genesis: BEFORE_GENESIS now.)
+        var idle = await service.GetSettlement(new GetSettlementRequest { IntervalStart = s.First - 2 * LedgerHarness.Interval }, Call);
+        Assert.Equal(new IntervalSettlement { IntervalStart = s.First - 2 * LedgerHarness.Interval }, idle);
 
         for (int b = 0; b < 10 && SettlementProgress.NextInterval(h.State) == s.First; b++) s.At(h.NowSeconds + 1);
         var done = await service.GetSettlement(new GetSettlementRequest { IntervalStart = s.First }, Call);
         Assert.Equal((1u, 500UL, 2u), (done.Contracts, done.PolrSuppliedWh, done.Readings));
+    }
+
+    /// <summary>
+    /// Settlement starts at the interval holding genesis time: behind the cursor an earlier interval answered an empty
+    /// record, as if it had settled with nothing in it.
+    /// </summary>
+    [Fact]
+    public async Task Settlement_OfAnIntervalBeforeGenesis_IsRefusedBeforeGenesis_NamingTheIntervalAndGenesis()
+    {
+        var s = new SettlementScenario().WithContract();
+        var h = s.H;
+        s.At(s.SettlesAt(s.First));
+        var service = new SettlementService(h.State, h.Parameters);
+        ulong genesis = (ulong)LedgerHarness.Genesis.ToUnixTimeSeconds(), first = genesis / LedgerHarness.Interval * LedgerHarness.Interval;
+        ulong before = first - LedgerHarness.Interval;
+        var refused = await Assert.ThrowsAsync<RpcException>(() => service.GetSettlement(new GetSettlementRequest { IntervalStart = before }, Call));
+        Assert.Equal((StatusCode.OutOfRange, ApiReasons.BeforeGenesis.Code), (refused.StatusCode, NodeRefusal.Of(refused).Code));
+        Assert.Equal($"interval {before} ({Node.Ledger.Execution.LedgerContext.Format(before)}) is before genesis ({Node.Ledger.Execution.LedgerContext.Format(genesis)}): the chain's first interval starts at {first}",
+            NodeRefusal.Of(refused).Message);
+        // The interval holding genesis is the chain's first: behind the cursor and idle, it settled empty.
+        Assert.Equal(new IntervalSettlement { IntervalStart = first }, await service.GetSettlement(new GetSettlementRequest { IntervalStart = first }, Call));
+    }
+
+    /// <summary>
+    /// An interval whose settlement failed at its start and was skipped whole (a SettlementError) has no record and never
+    /// will: it answered an empty record, as if it had settled with nothing in it, while its contract's instalment stayed
+    /// in escrow.
+    /// </summary>
+    [Fact]
+    public async Task Settlement_OfAnIntervalSkippedAfterAFailure_IsRefusedSettlementFailed_NamingHeightStageAndError()
+    {
+        var s = new SettlementScenario().WithContract();
+        var h = s.H;
+        // A POLR tariff history that does not parse: the interval's start (which fixes its prices) throws.
+        h.State.Apply([new Node.Ledger.State.StateChange(Node.Ledger.State.StateKeys.PolrTariff, [0x0A, 0x05])]);
+        ulong height = h.Height + 1;
+        var execution = SettlementFailureTests.Block(h, height, s.SettlesAt(s.First));
+        Assert.NotEmpty(execution.Faults);
+        Assert.True(SettlementProgress.NextInterval(h.State) > s.First);
+        var service = new SettlementService(h.State, h.Parameters);
+        var refused = await Assert.ThrowsAsync<RpcException>(() => service.GetSettlement(new GetSettlementRequest { IntervalStart = s.First }, Call));
+        Assert.Equal((StatusCode.NotFound, ApiReasons.SettlementFailed.Code), (refused.StatusCode, NodeRefusal.Of(refused).Code));
+        Assert.Equal($"interval {s.First} has no settlement: it failed at height {height} in stage SettlementIdle (settlement step failed: Google.Protobuf.InvalidProtocolBufferException) and was skipped; its SettlementError is in state, its contracts' instalments stay in escrow",
+            NodeRefusal.Of(refused).Message);
     }
 }

@@ -68,9 +68,12 @@ public sealed class BlockExecutor
             var id = cached?.Id ?? Contracts.Ledger.TransactionId.Of(bytes);
             var result = new TransactionResult { TransactionId = ByteString.CopyFrom(id.Bytes), Code = ReasonCodes.Ok };
             var scratch = new StateOverlay(block);
+            // What a failure is attributed to, in the deterministic message: the verification, then the kind's handler.
+            string stage = "transaction verification";
             try
             {
                 var tx = cached ?? _verifier.Verify(bytes);
+                stage = $"{tx.Envelope.BodyCase} handler";
                 result.PayloadId = ByteString.CopyFrom(tx.PayloadId.Bytes);
                 Apply(contracts, new LedgerContext(_parameters, scratch, height, timeMs, position), tx);
                 scratch.MergeInto(block);
@@ -80,17 +83,15 @@ public sealed class BlockExecutor
                 result.Code = rejection.Code;
                 result.Message = rejection.Message;
             }
-            catch (OverflowException)
-            {
-                result.Code = ReasonCodes.InvalidArgument;
-                result.Message = "an amount overflows the ledger's 64-bit micro-unit range";
-            }
             catch (Exception e) when (!ExecutionFault.IsFatal(e))
             {
                 // A bug in a handler must not halt the chain (the next proposal would hold the same transaction): this
-                // transaction alone is refused, deterministically, and its writes are dropped with its overlay.
+                // transaction alone is refused, deterministically, and its writes are dropped with its overlay. An
+                // OverflowException lands here too: every range a transaction can exceed (amounts, times, flows,
+                // voltages) is refused where it is computed, naming the value and the limit, so one that still throws is
+                // a missing check — logged with its stack, not dressed up as bad input.
                 result.Code = ReasonCodes.ExecutionFailed;
-                result.Message = ExecutionFault.Describe(e);
+                result.Message = ExecutionFault.Describe(stage, e);
                 faults.Add(new ExecutionFault(height, position, id, "transaction", e));
             }
             results.Add(result);

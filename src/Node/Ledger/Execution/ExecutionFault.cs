@@ -11,9 +11,6 @@ namespace P2PEnergy.Node.Ledger.Execution;
 /// </summary>
 public sealed record ExecutionFault(ulong Height, int Position, Hash32? TransactionId, string What, Exception Exception)
 {
-    /// <summary>Longest exception message a result or settlement record carries.</summary>
-    public const int MaxMessageChars = 500;
-
     /// <summary>
     /// Exceptions that say the process or this node is broken, not the transaction: out of memory, stack exhaustion,
     /// a broken runtime or install, a failed read of committed state. Turning one into a refusal would commit an
@@ -24,10 +21,14 @@ public sealed record ExecutionFault(ulong Height, int Position, Hash32? Transact
         or MissingMemberException or InvalidProgramException or ThreadInterruptedException or OperationCanceledException
         or StateReadException;
 
-    /// <summary>What a refusal says about <paramref name="e"/>: its type and message, no stack, bounded.</summary>
-    public static string Describe(Exception e)
-    {
-        var text = $"{e.GetType().Name}: {e.Message}";
-        return text.Length <= MaxMessageChars ? text : text[..MaxMessageChars] + "…";
-    }
+    /// <summary>
+    /// What a refusal or a settlement record says about <paramref name="e"/>: what failed and the exception's type, never
+    /// its message. Results and records are hashed into the app hash, and the runtime's exception texts are not ours: a
+    /// patch release that rewords one would fork validators on different patches. Type names are stable API. The message
+    /// and the stack go to the node's log (<see cref="Exception"/>).
+    /// </summary>
+    public static string Describe(string what, Exception e) => $"{what} failed: {StableName(e.GetType())}";
+
+    // FullName of a closed generic type carries its arguments' assembly versions; its definition's does not.
+    private static string StableName(Type type) => (type.IsGenericType ? type.GetGenericTypeDefinition() : type).FullName ?? type.Name;
 }

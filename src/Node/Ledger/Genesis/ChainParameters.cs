@@ -54,7 +54,8 @@ public sealed record ChainParameters
     /// <summary>
     /// Most settlement steps one block runs (a contract instalment, a meter's imbalance, a participant's fee, a
     /// receivable, a skip over idle intervals): the bound that keeps every block's execution short however much is due
-    /// (docs/settlement.md). A protocol constant every node shares; tests and benchmarks lower it to split settlement.
+    /// (docs/settlement.md). Genesis sets it (settlementStepsPerBlock, 100–1,000,000), so every node shares it; tests and
+    /// benchmarks lower it further to split settlement.
     /// </summary>
     public int SettlementStepsPerBlock { get; init; } = DefaultSettlementStepsPerBlock;
 

@@ -29,6 +29,12 @@ public sealed class GenesisDocument
     /// <summary>The longest horizon genesis may set: ten years.</summary>
     public const ulong MaxMaxStartAheadSeconds = 3_650 * 86_400;
     public ulong MaxStartAheadSeconds { get; set; } = DefaultMaxStartAheadSeconds;
+    /// <summary>
+    /// Most settlement steps one block runs (docs/settlement.md). Below 100 a day's standby or an interval of a few hundred
+    /// meters would crawl over many blocks; above 1,000,000 one block could execute for seconds and stall consensus.
+    /// </summary>
+    public int SettlementStepsPerBlock { get; set; } = ChainParameters.DefaultSettlementStepsPerBlock;
+    public const int MinSettlementStepsPerBlock = 100, MaxSettlementStepsPerBlock = 1_000_000;
     public string Utility { get; set; } = "";
     public string MarketOperator { get; set; } = "";
     public string Planner { get; set; } = "";
@@ -82,6 +88,8 @@ public sealed class GenesisDocument
         // Below gate closure + one interval no contract could ever be placed: the first open interval starts further out.
         if (MaxStartAheadSeconds < GateClosureSeconds + IntervalSeconds || MaxStartAheadSeconds > MaxMaxStartAheadSeconds)
             throw new GenesisException($"maxStartAheadSeconds must lie in [gateClosureSeconds + intervalSeconds = {GateClosureSeconds + IntervalSeconds}, {MaxMaxStartAheadSeconds}], got {MaxStartAheadSeconds}");
+        if (SettlementStepsPerBlock is < MinSettlementStepsPerBlock or > MaxSettlementStepsPerBlock)
+            throw new GenesisException($"settlementStepsPerBlock must lie in [{MinSettlementStepsPerBlock}, {MaxSettlementStepsPerBlock}], got {SettlementStepsPerBlock}");
         if (!Enum.TryParse<DsoModel>(DsoModel, ignoreCase: false, out var model))
             throw new GenesisException($"dsoModel must be UtilityDmo or IndependentDmo, got '{DsoModel}'");
         if (model == Genesis.DsoModel.UtilityDmo && UtilityMayTrade)
@@ -136,7 +144,7 @@ public sealed class GenesisDocument
             IntervalSeconds = IntervalSeconds, GateClosureSeconds = GateClosureSeconds, ReadingWindowSeconds = ReadingWindowSeconds,
             DsoModel = model, UtilityMayTrade = UtilityMayTrade, Utility = utility, MarketOperator = operatorAddress,
             Planner = planner, Regulator = regulator, Validators = validators, MaxIntervalCount = MaxIntervalCount, MaxStartAheadSeconds = MaxStartAheadSeconds,
-            GenesisTimeMs = time.ToUnixTimeMilliseconds(), ValidatorAuthority = validatorAuthority,
+            SettlementStepsPerBlock = SettlementStepsPerBlock, GenesisTimeMs = time.ToUnixTimeMilliseconds(), ValidatorAuthority = validatorAuthority,
         };
     }
 

@@ -32,6 +32,16 @@ internal static class IntervalSettler
         cursor.PositionsStored = false;
         run.Positions.Clear();
         run.Book.BeginEvent(start, Kind);
+        // The interval's contract-start marker only led settlement here (IntervalWork); the cursor holds the interval
+        // from now on, so the marker goes — state would otherwise keep one per interval in which a contract ever started.
+        ForgetContractStart(run.Context.State, start);
+    }
+
+    /// <summary>Deletes the interval's contract-start marker, if it has one (an absent key is not written).</summary>
+    public static void ForgetContractStart(StateOverlay state, ulong intervalStart)
+    {
+        var marker = SettlementKeys.ContractStart(intervalStart);
+        if (state.Get(marker) is not null) state.Delete(marker);
     }
 
     /// <summary>

@@ -60,7 +60,7 @@ internal static class SettlementFailures
         var state = context.State;
         var p = context.Parameters;
         var cursor = SettlementRound.Cursor(context);
-        var error = new SettlementError { Height = context.Height, Stage = cursor.Stage, Message = ExecutionFault.Describe(e) };
+        var error = new SettlementError { Height = context.Height, Stage = cursor.Stage, Message = ExecutionFault.Describe("settlement step", e) };
         switch (cursor.Stage)
         {
             case SettlementStage.SettlementIdle:
@@ -68,7 +68,10 @@ internal static class SettlementFailures
                 (error.Event, error.EventTime) = (next.Kind.ToString(), next.Time);
                 switch (next.Kind)
                 {
-                    case SettlementRound.Event.Interval: cursor.NextInterval += p.IntervalSeconds; break;
+                    case SettlementRound.Event.Interval:
+                        IntervalSettler.ForgetContractStart(state, cursor.NextInterval); // as a started interval does
+                        cursor.NextInterval += p.IntervalSeconds;
+                        break;
                     case SettlementRound.Event.Standby: cursor.StandbyDay = next.Time; break;
                     default: cursor.SubscriptionMonth = next.Time; break;
                 }

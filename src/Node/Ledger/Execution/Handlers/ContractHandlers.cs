@@ -127,8 +127,12 @@ internal sealed class ContractHandlers(IGridBlock grid)
         if (buyer.Balance < costs.BuyerEscrow)
             throw new LedgerRejection(ReasonCodes.InsufficientFunds,
                 $"buyer {buyerAddress} has {buyer.Balance} micro-units free, the contract needs {costs.BuyerEscrow} in escrow (payment {costs.Payment} + DMO fee {costs.DmoFeeBuyer} + grid fee {costs.GridFee})");
+        // Balance and escrow are each 64-bit, their sum is not bounded: deposits refill a balance whose funds sit in escrow.
+        if (buyer.Escrow > ulong.MaxValue - costs.BuyerEscrow)
+            throw new LedgerRejection(ReasonCodes.InvalidArgument,
+                $"buyer {buyerAddress} holds {buyer.Escrow} micro-units in escrow; {costs.BuyerEscrow} more exceeds the largest amount the ledger holds ({ulong.MaxValue})");
         buyer.Balance -= costs.BuyerEscrow;
-        buyer.Escrow = checked(buyer.Escrow + costs.BuyerEscrow);
+        buyer.Escrow += costs.BuyerEscrow;
         context.Put(buyer);
         var contract = new ContractState
         {

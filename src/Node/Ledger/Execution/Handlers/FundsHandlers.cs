@@ -17,15 +17,20 @@ internal static class FundsHandlers
         // A deposit first clears debt owed to the POLR; only the rest becomes spendable.
         ulong toDebt = Math.Min(account.Debt, deposit.Amount);
         account.Debt -= toDebt;
-        account.Balance = checked(account.Balance + (deposit.Amount - toDebt));
+        account.Balance = Credit(account.Balance, deposit.Amount - toDebt, address);
         if (toDebt > 0)
         {
             var utility = context.RequireAccount(context.Parameters.Utility, "utility");
-            utility.Balance = checked(utility.Balance + toDebt);
+            utility.Balance = Credit(utility.Balance, toDebt, context.Parameters.Utility);
             context.Put(utility);
         }
         context.Put(account);
     }
+
+    private static ulong Credit(ulong balance, ulong amount, Contracts.Crypto.Address account)
+        => balance <= ulong.MaxValue - amount ? balance + amount
+            : throw new LedgerRejection(ReasonCodes.InvalidArgument,
+                $"{account} holds {balance} micro-units; {amount} more exceeds the largest amount the ledger holds ({ulong.MaxValue})");
 
     public static void Withdraw(LedgerContext context, VerifiedTransaction tx, Withdraw withdraw)
     {
