@@ -54,9 +54,10 @@ public sealed class MarketEndToEndTests(ITestOutputHelper output) : IAsyncLifeti
         await _p2pe.OkAsync("operator", "register-meter", "MTR-B", "--owner", "bob", "--grid-node", "SP-2", "--device", "bob-device", "--import-limit-w", "20000", "--export-limit-w", "20000", "--key", "utility", "--wait");
         await _p2pe.OkAsync("operator", "deposit", "bob", "--amount", "5000000", "--reference", "wire-1", "--key", "operator", "--wait");
 
-        // An interval whose gate (start − 3 s) leaves time to propose, sign twice and commit through the binary.
+        // An interval whose gate (start − 3 s) leaves time to propose, sign twice and commit through the binary: four
+        // process starts, which took more than 12 s on a 2-core box at load average 38 (GATE_CLOSED), hence 30 s.
         ulong now = (ulong)DateTimeOffset.UtcNow.ToUnixTimeSeconds();
-        ulong interval = (now + GateClosure + 12 + Interval - 1) / Interval * Interval;
+        ulong interval = (now + GateClosure + 30 + Interval - 1) / Interval * Interval;
         var file = Path.Combine(_home.Home, "contract.json");
         // 20 Wh in a 10 s interval is 7.2 kW, inside both meters' 20 kW limits.
         await _p2pe.OkAsync("contract", "propose", "--seller", "alice", "--buyer", "bob", "--seller-meter", "MTR-A", "--buyer-meter", "MTR-B",
