@@ -18,7 +18,8 @@ namespace P2PEnergy.Node.Api;
 /// Service <c>p2pe.v1.Ledger</c>: what wallets, bots and explorers call. Reads come from the store, writes go
 /// through the mempool; a bad request field is INVALID_ARGUMENT naming the field.
 /// </summary>
-public sealed class LedgerService(ILedgerStore store, Mempool mempool, IConsensusEngine engine, ChainParameters parameters, Address validator)
+public sealed class LedgerService(ILedgerStore store, Mempool mempool, IConsensusEngine engine, ChainParameters parameters, Address validator,
+    Operations.NodeReadiness? readiness = null)
     : Contracts.Protos.Ledger.LedgerBase
 {
     private const uint DefaultLimit = 100, MaxLimit = 1000;
@@ -157,14 +158,25 @@ public sealed class LedgerService(ILedgerStore store, Mempool mempool, IConsensu
     public override Task<NodeStatus> GetNodeStatus(GetNodeStatusRequest request, ServerCallContext context)
     {
         ulong height = store.Height;
-        return Task.FromResult(new NodeStatus
+        var (ready, why) = readiness?.Check() ?? (true, "no readiness check in this host");
+        var signers = store.GetBlock(height)?.Commit?.Signatures.Select(s => Address.FromBytes(s.Validator.Span)).ToHashSet() ?? [];
+        var status = new NodeStatus
         {
             ChainId = parameters.ChainId, MarketName = parameters.MarketName, Height = height,
             LastBlockHash = ByteString.CopyFrom(store.LastBlockHash.Bytes), AppHash = ByteString.CopyFrom(store.AppHash.Bytes),
             LastBlockTimeMs = engine.LastBlockTimeMs, MempoolSize = (uint)mempool.Count,
             Validator = ByteString.CopyFrom(validator.Bytes), Secp256K1Backend = Secp256k1.Description,
             Version = typeof(LedgerService).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown",
-        });
+            Ready = ready, Readiness = why,
+            LastSettledInterval = Market.Settlement.SettlementProgress.NextInterval(store) is var next && next >= parameters.IntervalSeconds
+                && store.Get(SettlementKeys.Interval(next - parameters.IntervalSeconds)) is not null ? next - parameters.IntervalSeconds : 0,
+        };
+        foreach (var v in Consensus.Validators.ValidatorSchedule.InForce(store, parameters, height + 1))
+            status.Validators.Add(new ValidatorStatus
+            {
+                Address = ByteString.CopyFrom(v.Address.Bytes), Power = (ulong)v.Power, Operator = v.Operator, Role = v.Role, SignedLastBlock = signers.Contains(v.Address),
+            });
+        return Task.FromResult(status);
     }
 
     /// <summary>

@@ -4,7 +4,10 @@ using P2PEnergy.Node.Storage;
 
 namespace P2PEnergy.Node.Hosting;
 
-/// <summary><c>p2pe-node init</c>: a fresh data directory holding the genesis, the validator keystore and the genesis state.</summary>
+/// <summary>
+/// <c>p2pe-node init</c>: a fresh data directory holding the genesis, the validator keystore, the node key, a commented
+/// appsettings.json and the genesis state.
+/// </summary>
 public static class NodeInitializer
 {
     /// <summary>
@@ -23,13 +26,15 @@ public static class NodeInitializer
         try { genesis = GenesisDocument.Parse(json); }
         catch (GenesisException e) { throw new NodeSetupException($"{genesisFile}: {e.Message}"); }
 
-        Directory.CreateDirectory(dataDir.Path);
+        CreateDirectory(dataDir);
         using var dataLock = DataDirectoryLock.Acquire(dataDir);
         RequireEmpty(dataDir); // again under the lock: another init may have written it since the check above
         // The genesis bytes are copied verbatim: its hash identifies the chain, and re-serialising could change it.
         File.WriteAllText(dataDir.GenesisFile, json);
         var key = importKey ?? PrivateKey.Generate();
         File.WriteAllText(dataDir.ValidatorKeyFile, Keystore.Encrypt(key.Bytes, password, kdf).ToJson());
+        NodeKey.Generate(dataDir.NodeKeyFile);
+        File.WriteAllText(dataDir.SettingsFile, AppSettingsTemplate.Render());
         byte[]? gridModel = null;
         if (genesis.GridModelFile is not null)
         {
@@ -48,10 +53,17 @@ public static class NodeInitializer
         return key.Address;
     }
 
+    /// <summary>Creates the directory (when missing) readable by its owner only: it holds keys.</summary>
+    internal static void CreateDirectory(DataDirectory dataDir)
+    {
+        if (OperatingSystem.IsWindows()) Directory.CreateDirectory(dataDir.Path);
+        else Directory.CreateDirectory(dataDir.Path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+    }
+
     /// <summary>A left-over LOCK file (of an earlier init that failed) does not make a directory a node's.</summary>
-    private static void RequireEmpty(DataDirectory dataDir)
+    internal static void RequireEmpty(DataDirectory dataDir)
     {
         if (Directory.Exists(dataDir.Path) && Directory.EnumerateFileSystemEntries(dataDir.Path).Any(e => Path.GetFileName(e) != DataDirectoryLock.FileName))
-            throw new NodeSetupException($"data directory {dataDir.Path} is not empty; init only creates new nodes");
+            throw new NodeSetupException($"data directory {dataDir.Path} is not empty; init, restore and snapshot import only create new nodes");
     }
 }

@@ -37,7 +37,7 @@ public sealed class NodeUnderLoad : IDisposable
         Run("init", "--genesis", Path.Combine(work, "genesis.json"), "--data-dir", DataDir,
             "--password-file", Path.Combine(work, "password.txt"), "--validator-key-file", Path.Combine(work, "validator.key"));
         _process = Start(new Dictionary<string, string> { ["P2PE_Node__MaxBlockTransactions"] = maxBlockTransactions.ToString(System.Globalization.CultureInfo.InvariantCulture) },
-            "run", "--data-dir", DataDir, "--port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--web-port", "0",
+            "run", "--data-dir", DataDir, "--port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--web-port", "0", "--ops-port", "0",
             "--password-file", Path.Combine(work, "password.txt"));
     }
 
