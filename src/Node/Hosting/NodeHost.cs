@@ -128,7 +128,7 @@ public sealed class NodeHost : IAsyncDisposable
         builder.Services.AddSingleton(new DevicesService(store, parameters, publisher, clock));
         builder.Services.AddSingleton(grid);
         builder.Services.AddSingleton(services => new MetricsExport(services.GetRequiredService<IMeterFactory>()));
-        builder.Services.AddSingleton(services => new NodeMetrics(services.GetRequiredService<IMeterFactory>(), store, mempool, engine, commits, progress, new PeerCount(), grid, parameters));
+        builder.Services.AddSingleton(services => new NodeMetrics(services.GetRequiredService<IMeterFactory>(), store, mempool, engine, commits, progress, new PeerCount(), grid, parameters, readiness));
         builder.Services.AddHostedService(services => new ConsensusDriver(engine, mempool, clock,
             services.GetRequiredService<ILogger<ConsensusDriver>>(), options.ConsensusNice, commits,
             services.GetRequiredService<IHostApplicationLifetime>().ApplicationStarted, progress));

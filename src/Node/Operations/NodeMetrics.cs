@@ -35,13 +35,14 @@ public sealed class NodeMetrics : IDisposable
     private long _previousBlockTimeMs = -1;
 
     public NodeMetrics(IMeterFactory meters, ILedgerStore store, Mempool mempool, IConsensusEngine engine, CommitWatch commits,
-        ConsensusProgress progress, PeerCount peers, GridService grid, ChainParameters parameters)
+        ConsensusProgress progress, PeerCount peers, GridService grid, ChainParameters parameters, NodeReadiness readiness)
     {
         _store = store;
         _parameters = parameters;
         _grid = grid;
         _lastBlockTimeMs = () => engine.LastBlockTimeMs;
         _meter = meters.Create(MeterName);
+        _meter.CreateObservableGauge("node.ready", () => readiness.Check().Ready ? 1 : 0, "{ready}", "1 while the node is ready (what /readyz says), else 0");
         _meter.CreateObservableGauge("chain.height", () => (long)store.Height, "{block}", "Height of the last committed block");
         _blockInterval = _meter.CreateHistogram<double>("block.interval", "s", "BFT time between consecutive committed blocks");
         _blockDuration = _meter.CreateHistogram<double>("block.execution.duration", "s", "Proposing, executing and storing one block on the consensus thread");

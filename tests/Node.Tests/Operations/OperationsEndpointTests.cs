@@ -93,6 +93,7 @@ public sealed class OperationsEndpointTests : IAsyncLifetime
         foreach (var name in NodeMetricNames.All) Assert.True(metrics.Types.ContainsKey(name), $"/metrics lacks {name}");
         ulong height = (await ledger.GetNodeStatusAsync(new GetNodeStatusRequest())).Height;
         Assert.InRange(metrics.Value("p2pe_chain_height"), 2, height);
+        Assert.Equal(1, metrics.Value("p2pe_node_ready"));
         Assert.Equal(0, metrics.Value("p2pe_consensus_round"));
         Assert.Equal(1, metrics.Value("p2pe_consensus_step")); // waiting to propose the next height
         Assert.Equal(0, metrics.Value("p2pe_peers"));
@@ -132,7 +133,7 @@ public static class NodeMetricNames
 {
     public static readonly string[] All =
     [
-        "p2pe_chain_height", "p2pe_block_interval", "p2pe_block_execution_duration", "p2pe_consensus_round", "p2pe_consensus_step",
+        "p2pe_node_ready", "p2pe_chain_height", "p2pe_block_interval", "p2pe_block_execution_duration", "p2pe_consensus_round", "p2pe_consensus_step",
         "p2pe_peers", "p2pe_mempool_transactions", "p2pe_mempool_bytes", "p2pe_transactions_committed", "p2pe_mempool_rejections",
         "p2pe_grid_max_loading", "p2pe_settlement_lag", "p2pe_settlement_last_interval", "p2pe_settlement_polr_energy",
         "p2pe_api_calls", "p2pe_api_call_duration", "system_runtime_dotnet_process_memory_working_set", "system_runtime_dotnet_gc_collections",
