@@ -8,7 +8,10 @@ namespace P2PEnergy.Node.Tests.Deploy;
 /// What an operator installs, built once per test run for the tests that need it: <c>p2pe-node</c> published with the
 /// repository's profile (self-contained linux-x64, ReadyToRun), and <c>p2pe</c> packed as a .NET tool. Each build has
 /// its own artifacts path under a temp directory, so it never touches the Debug build the tests run from, and each is
-/// bounded in time (publishing runs crossgen over every assembly: minutes on a loaded 2-core box).
+/// bounded in time (publishing runs crossgen over every assembly: minutes on a loaded 2-core box). The builds run at
+/// the lowest CPU priority (nice 19) and without build servers: the other test projects run meanwhile, with nodes whose
+/// start-up and stop limits a full-speed crossgen on both cores once pushed past a minute; and a compiler server left
+/// behind would outlive the test run.
 /// </summary>
 public sealed class PublishedBinaries : IAsyncLifetime
 {
@@ -45,10 +48,13 @@ public sealed class PublishedBinaries : IAsyncLifetime
         finally { _packGate.Release(); }
     }
 
-    /// <summary>Runs <c>dotnet ARGS</c>; fails with its output when it exits non-zero or outlives <paramref name="limit"/>.</summary>
+    /// <summary>Runs <c>dotnet ARGS</c> at nice 19; fails with its output when it exits non-zero or outlives <paramref name="limit"/>.</summary>
     public static async Task<string> DotnetAsync(TimeSpan limit, params string[] arguments)
     {
-        var (exit, output) = await RunAsync(NodeExecutable.DotnetHost, arguments, limit);
+        string[] build = arguments[0] is "publish" or "pack" ? [.. arguments, "--disable-build-servers", "-nodeReuse:false"] : arguments;
+        var (exit, output) = File.Exists("/usr/bin/nice")
+            ? await RunAsync("/usr/bin/nice", ["-n", "19", NodeExecutable.DotnetHost, .. build], limit)
+            : await RunAsync(NodeExecutable.DotnetHost, build, limit);
         return exit == 0 ? output : throw new InvalidOperationException($"dotnet {string.Join(' ', arguments)} exited {exit}:\n{output}");
     }
 

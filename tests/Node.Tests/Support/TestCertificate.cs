@@ -27,4 +27,13 @@ public static class TestCertificate
         File.WriteAllText(Path.Combine(directory, "node.key"), key.ExportPkcs8PrivateKeyPem());
         return X509CertificateLoader.LoadCertificate(certificate.RawData);
     }
+
+    /// <summary>Writes a PKCS#12 file (certificate and key) protected by <paramref name="password"/>, as Tls:CertificateFile=*.pfx reads it.</summary>
+    public static void CreatePkcs12(string path, string password)
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = new CertificateRequest("CN=p2pe-node test", key, HashAlgorithmName.SHA256);
+        using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(1));
+        File.WriteAllBytes(path, certificate.Export(X509ContentType.Pfx, password));
+    }
 }
