@@ -10,19 +10,43 @@ namespace P2PEnergy.Node.Hosting;
 /// <summary>
 /// <c>p2pe-node verify</c>: DESIGN.md rule 3 as an audit. Replays every stored block from genesis through the
 /// <see cref="BlockExecutor"/> on a fresh <see cref="MemoryState"/>, and compares each app hash with the header's,
-/// then the final state with the stored state, so a block or a state row edited on disk is found.
+/// then the final state with the stored state, so a block or a state row edited on disk is found. A chain imported from
+/// a snapshot at H replays from the state at H (the blocks before it are not in the store).
 /// </summary>
 public static class ChainVerifier
 {
-    /// <summary>Null when the store replays exactly; otherwise what differs first, naming the height.</summary>
-    public static string? Verify(GenesisDocument genesis, ILedgerStore store, byte[]? gridModel = null)
+    /// <summary>
+    /// Null when the store replays exactly; otherwise what differs first, naming the height. A chain imported from a
+    /// snapshot replays from its <paramref name="snapshot"/> (the base and the state entries at it, whose root must be the
+    /// base's) instead of from genesis.
+    /// </summary>
+    public static string? Verify(GenesisDocument genesis, ILedgerStore store, byte[]? gridModel = null,
+        (SnapshotBase Base, IEnumerable<KeyValuePair<string, byte[]>> Entries)? snapshot = null)
     {
         var parameters = genesis.ToParameters();
         var executor = new BlockExecutor(parameters, new TransactionVerifier(parameters.ChainId, Secp256k1.Default), new GridAdmission());
         var state = new MemoryState();
-        var (changes, appHash) = GenesisState.Build(genesis, gridModel);
-        state.Apply(changes);
-        for (ulong height = 1; height <= store.Height; height++)
+        Hash32 appHash;
+        ulong first = 1;
+        if (snapshot is { } start)
+        {
+            var root = new StateRoot();
+            var entries = new List<StateChange>();
+            foreach (var (key, value) in start.Entries)
+            {
+                root.Add(key, value);
+                entries.Add(new StateChange(key, value));
+            }
+            if (root.Root() != start.Base.StateRoot) return $"height {start.Base.Height}: the snapshot's state hashes to {root.Root()}, the store's base says {start.Base.StateRoot}";
+            state.Apply(entries);
+            (appHash, first) = (start.Base.AppHash, start.Base.Height + 1);
+        }
+        else
+        {
+            (var changes, appHash) = GenesisState.Build(genesis, gridModel);
+            state.Apply(changes);
+        }
+        for (ulong height = first; height <= store.Height; height++)
         {
             var block = store.GetBlock(height);
             if (block is null) return $"height {height}: block is missing";

@@ -76,12 +76,18 @@ public static class NodeCli
             using var dataLock = DataDirectoryLock.Acquire(directory);
             var document = directory.ReadGenesis();
             using var store = SqliteLedgerStore.Open(directory.LedgerFile);
-            var mismatch = ChainVerifier.Verify(document, store, directory.ReadGridModel(document));
-            Console.WriteLine(mismatch is null ? $"OK: {store.Height} blocks replay to app hash {store.AppHash}" : $"MISMATCH {mismatch}");
+            // A chain that starts at a snapshot replays from the state file import kept beside it.
+            var snapshot = store.Base() is { } start ? (start, SnapshotFile.Read(StateRootAttestor.FileOf(directory, start.Height)).Entries) : ((SnapshotBase, IEnumerable<KeyValuePair<string, byte[]>>)?)null;
+            var mismatch = ChainVerifier.Verify(document, store, directory.ReadGridModel(document), snapshot);
+            string replayed = snapshot is { } from ? $"{store.Height - from.Item1.Height} blocks after the snapshot at {from.Item1.Height}" : $"{store.Height} blocks";
+            Console.WriteLine(mismatch is null ? $"OK: {replayed} replay to app hash {store.AppHash}" : $"MISMATCH {mismatch}");
             return Task.FromResult(mismatch is null ? NodeExitCode.Ok : NodeExitCode.VerifyMismatch);
         }));
 
-        var root = new RootCommand("p2pe-node: a P2PEnergy ledger node") { init, run, ConfigCommand.Build(settings), verify, GridCommand.Build() };
+        var root = new RootCommand("p2pe-node: a P2PEnergy ledger node")
+        {
+            init, run, ConfigCommand.Build(settings), verify, SnapshotCommands.Build(dataDir, passwordFile, validatorKey), GridCommand.Build(),
+        };
         foreach (var command in BackupCommands.Build(dataDir)) root.Subcommands.Add(command);
         return root;
     }
@@ -102,6 +108,7 @@ public static class NodeCli
         DataDirectoryInUseException => NodeExitCode.DataDirectoryInUse,
         AddressInUseException => NodeExitCode.AddressInUse,
         NodeSettingException => NodeExitCode.BadSetting,
+        SnapshotRejection => NodeExitCode.SnapshotRejected,
         NodeSetupException or ArgumentException or FormatException or LedgerStoreException or IOException or UnauthorizedAccessException => NodeExitCode.SetupError,
         _ => null,
     };

@@ -15,4 +15,6 @@ public static class NodeExitCode
     public const int AddressInUse = 4;
     /// <summary>A setting is out of range, of the wrong type or unknown; the line names it, its value and what is allowed.</summary>
     public const int BadSetting = 5;
+    /// <summary><c>snapshot import</c> or <c>snapshot sync</c> refused what it was given; the line starts with its reason code.</summary>
+    public const int SnapshotRejected = 6;
 }

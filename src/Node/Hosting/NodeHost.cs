@@ -49,6 +49,9 @@ public sealed class NodeHost : IAsyncDisposable
     /// <summary>The operations endpoint (/healthz, /readyz, /metrics); null when Node:Operations:Port is -1.</summary>
     public Uri? OperationsAddress => _endpoints.OperationsAddress;
 
+    /// <summary>The snapshot writer and attestor (tests wait for it to finish a snapshot height).</summary>
+    public StateRootAttestor Snapshots => _app.Services.GetRequiredService<StateRootAttestor>();
+
     /// <summary>Readiness as /readyz reports it (tests set <see cref="NodeReadiness.CatchingUp"/>).</summary>
     public NodeReadiness Readiness => _app.Services.GetRequiredService<NodeReadiness>();
 
@@ -132,7 +135,10 @@ public sealed class NodeHost : IAsyncDisposable
         builder.Services.AddHostedService(services => new ConsensusDriver(engine, mempool, clock,
             services.GetRequiredService<ILogger<ConsensusDriver>>(), options.ConsensusNice, commits,
             services.GetRequiredService<IHostApplicationLifetime>().ApplicationStarted, progress));
+        builder.Services.AddSingleton(services => new StateRootAttestor(dataDir, parameters, engine.Feed, mempool, options.AttestStateRoots ? validator : null,
+            options.SnapshotsKept, services.GetRequiredService<ILoggerFactory>().CreateLogger<StateRootAttestor>()));
         var app = builder.Build();
+        app.Services.GetRequiredService<StateRootAttestor>();
         // Instruments exist from the start, so the first scrape already lists every series.
         app.Services.GetRequiredService<NodeMetrics>();
         app.Lifetime.ApplicationStarted.Register(() =>

@@ -21,16 +21,34 @@ public static class NodeInitializer
         if (!File.Exists(genesisFile)) throw new NodeSetupException($"genesis file {genesisFile} does not exist");
         RequireEmpty(dataDir);
         if (password.Length == 0) throw new NodeSetupException("the validator password is empty");
-        var json = File.ReadAllText(genesisFile);
         GenesisDocument genesis;
-        try { genesis = GenesisDocument.Parse(json); }
+        try { genesis = GenesisDocument.Parse(File.ReadAllText(genesisFile)); }
         catch (GenesisException e) { throw new NodeSetupException($"{genesisFile}: {e.Message}"); }
 
         CreateDirectory(dataDir);
         using var dataLock = DataDirectoryLock.Acquire(dataDir);
         RequireEmpty(dataDir); // again under the lock: another init may have written it since the check above
+        var (key, gridModel) = WriteNodeFiles(genesisFile, genesis, dataDir, password, importKey, kdf);
+        (IReadOnlyList<Ledger.State.StateChange> changes, Hash32 appHash) built;
+        try { built = GenesisState.Build(genesis, gridModel); }
+        catch (GenesisException e) { throw new NodeSetupException($"{genesisFile}: {e.Message}"); }
+        var (changes, appHash) = built;
+        using var store = SqliteLedgerStore.Open(dataDir.LedgerFile);
+        store.InitializeGenesis(Keccak256.Hash(File.ReadAllBytes(dataDir.GenesisFile)), changes, appHash);
+        return key.Address;
+    }
+
+    /// <summary>
+    /// The files of a new node besides its ledger (shared with snapshot import): the genesis copied verbatim, the grid
+    /// model it names, the validator keystore (<paramref name="importKey"/> or a fresh key), the node key and the commented
+    /// settings. Returns the validator key and the grid model's bytes (null when genesis names none).
+    /// </summary>
+    internal static (PrivateKey Key, byte[]? GridModel) WriteNodeFiles(string genesisFile, GenesisDocument genesis, DataDirectory dataDir, string password,
+        PrivateKey? importKey, KeystoreKdf? kdf = null)
+    {
+        if (password.Length == 0) throw new NodeSetupException("the validator password is empty");
         // The genesis bytes are copied verbatim: its hash identifies the chain, and re-serialising could change it.
-        File.WriteAllText(dataDir.GenesisFile, json);
+        File.Copy(genesisFile, dataDir.GenesisFile);
         var key = importKey ?? PrivateKey.Generate();
         File.WriteAllText(dataDir.ValidatorKeyFile, Keystore.Encrypt(key.Bytes, password, kdf).ToJson());
         NodeKey.Generate(dataDir.NodeKeyFile);
@@ -44,13 +62,7 @@ public static class NodeInitializer
             gridModel = File.ReadAllBytes(source);
             File.WriteAllBytes(dataDir.GridModelFile, gridModel);
         }
-        (IReadOnlyList<Ledger.State.StateChange> changes, Hash32 appHash) built;
-        try { built = GenesisState.Build(genesis, gridModel); }
-        catch (GenesisException e) { throw new NodeSetupException($"{genesisFile}: {e.Message}"); }
-        var (changes, appHash) = built;
-        using var store = SqliteLedgerStore.Open(dataDir.LedgerFile);
-        store.InitializeGenesis(Keccak256.Hash(File.ReadAllBytes(dataDir.GenesisFile)), changes, appHash);
-        return key.Address;
+        return (key, gridModel);
     }
 
     /// <summary>Creates the directory (when missing) readable by its owner only: it holds keys.</summary>

@@ -17,15 +17,22 @@ public sealed class NodeDirectory : IDisposable
 {
     public const string Password = "test-only-password";
 
-    public LedgerHarness Chain { get; } = new();
+    public LedgerHarness Chain { get; }
     public DataDirectory Data { get; }
 
-    /// <summary>A data directory for the harness genesis; with <paramref name="gridModel"/>, genesis names that grid model.</summary>
-    public NodeDirectory(byte[]? gridModel = null)
+    /// <summary>The genesis file the data directory was initialised from.</summary>
+    public string GenesisFile { get; }
+
+    /// <summary>
+    /// A data directory for the harness genesis (edited by <paramref name="configure"/>); with <paramref name="gridModel"/>,
+    /// genesis names that grid model.
+    /// </summary>
+    public NodeDirectory(byte[]? gridModel = null, Action<P2PEnergy.Node.Ledger.Genesis.GenesisDocument>? configure = null)
     {
+        Chain = new LedgerHarness(configure: configure);
         var root = Path.Combine(Path.GetTempPath(), "p2pe-node-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(root);
-        var genesisFile = Path.Combine(root, "genesis.json");
+        var genesisFile = GenesisFile = Path.Combine(root, "genesis.json");
         var genesis = Chain.Document;
         if (gridModel is not null)
         {

@@ -53,6 +53,13 @@ public sealed class NodeOptions
     [AllowedValues("text", "json")]
     public string LogFormat { get; set; } = "text";
 
+    [Description("A validator signs and submits AttestStateRoot at every genesis snapshotIntervalBlocks height (docs/operator.md \"Snapshots\")")]
+    public bool AttestStateRoots { get; set; } = true;
+
+    [Description("State snapshot files kept in DATA_DIR/snapshots, newest first, for snapshot export (0 = write none)")]
+    [Range(0, 1000)]
+    public int SnapshotsKept { get; set; } = 2;
+
     /// <summary>How long without a commit counts as not ready: <see cref="ReadyWithinHeartbeats"/> heartbeats, at least 10 s.</summary>
     public TimeSpan StaleAfter => TimeSpan.FromMilliseconds(Math.Max(10_000, ReadyWithinHeartbeats * HeartbeatMs));
 

@@ -43,6 +43,7 @@ public sealed class BlockExecutor
         // Settlement is part of the state transition (DESIGN.md rule 3): what is due by this block's time settles first.
         SettlementRound.Run(new LedgerContext(_parameters, block, height, timeMs));
         NonceIndex.Sweep(new LedgerContext(_parameters, block, height, timeMs));
+        SnapshotHandlers.RecordSnapshotHeight(new LedgerContext(_parameters, block, height, timeMs));
         var results = new List<TransactionResult>(transactions.Count);
         for (int position = 0; position < transactions.Count; position++)
         {
@@ -98,6 +99,7 @@ public sealed class BlockExecutor
             case Transaction.BodyOneofCase.SetBaseline: GovernanceHandlers.SetBaseline(context, tx, e.SetBaseline); break;
             case Transaction.BodyOneofCase.UpdateGridModel: GovernanceHandlers.UpdateGridModel(context, tx, e.UpdateGridModel); break;
             case Transaction.BodyOneofCase.SetValidatorSet: ValidatorHandlers.SetValidatorSet(context, tx, e.SetValidatorSet); break;
+            case Transaction.BodyOneofCase.AttestStateRoot: SnapshotHandlers.AttestStateRoot(context, tx, e.AttestStateRoot); break;
             default: throw new LedgerRejection(ReasonCodes.Malformed, $"unknown transaction body {e.BodyCase}");
         }
     }

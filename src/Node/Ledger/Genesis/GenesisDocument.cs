@@ -29,6 +29,11 @@ public sealed class GenesisDocument
     /// <summary>The longest horizon genesis may set: ten years.</summary>
     public const ulong MaxMaxStartAheadSeconds = 3_650 * 86_400;
     public ulong MaxStartAheadSeconds { get; set; } = DefaultMaxStartAheadSeconds;
+    /// <summary>Blocks between snapshot heights (AttestStateRoot); 0 = no snapshots. About 3 hours of 1-second blocks.</summary>
+    public const ulong DefaultSnapshotIntervalBlocks = 10_000;
+    /// <summary>The shortest snapshot interval: attestations take a few blocks to commit, and each height costs a state scan.</summary>
+    public const ulong MinSnapshotIntervalBlocks = 10;
+    public ulong SnapshotIntervalBlocks { get; set; } = DefaultSnapshotIntervalBlocks;
     public string Utility { get; set; } = "";
     public string MarketOperator { get; set; } = "";
     public string Planner { get; set; } = "";
@@ -129,6 +134,8 @@ public sealed class GenesisDocument
             if (m.PowerFactorMilli > 1000) throw new GenesisException($"meters[{i}].powerFactorMilli must be ≤ 1000, got {m.PowerFactorMilli}");
         }
         if (GridModelFile is not null && GridModelHash is null) throw new GenesisException("gridModelHash is required with gridModelFile");
+        if (SnapshotIntervalBlocks != 0 && SnapshotIntervalBlocks is < MinSnapshotIntervalBlocks or > 100_000_000)
+            throw new GenesisException($"snapshotIntervalBlocks must be 0 (off) or lie in [{MinSnapshotIntervalBlocks}, 100000000], got {SnapshotIntervalBlocks}");
         Fees.Validate();
         return new ChainParameters
         {
@@ -136,7 +143,7 @@ public sealed class GenesisDocument
             IntervalSeconds = IntervalSeconds, GateClosureSeconds = GateClosureSeconds, ReadingWindowSeconds = ReadingWindowSeconds,
             DsoModel = model, UtilityMayTrade = UtilityMayTrade, Utility = utility, MarketOperator = operatorAddress,
             Planner = planner, Regulator = regulator, Validators = validators, MaxIntervalCount = MaxIntervalCount, MaxStartAheadSeconds = MaxStartAheadSeconds,
-            GenesisTimeMs = time.ToUnixTimeMilliseconds(), ValidatorAuthority = validatorAuthority,
+            GenesisTimeMs = time.ToUnixTimeMilliseconds(), ValidatorAuthority = validatorAuthority, SnapshotIntervalBlocks = SnapshotIntervalBlocks,
         };
     }
 
