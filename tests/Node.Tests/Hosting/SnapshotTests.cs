@@ -98,14 +98,7 @@ public sealed class SnapshotTests(ITestOutputHelper output) : IDisposable
     [Fact]
     public async Task Import_RefusesATamperedState_AnUntrustedValidatorSet_AndAUsedDirectory()
     {
-        string archive = Path.Combine(_work, "snapshot-10.tar");
-        await using (var host = _source.CreateHost(heartbeatMs: 50))
-        {
-            await host.StartAsync();
-            await WaitForCertificateAsync(_source.Data.LedgerFile, 10, TimeSpan.FromSeconds(60));
-            await host.Snapshots.Idle();
-            SnapshotArchive.Export(_source.Data, 10, archive);
-        }
+        string archive = await ExportHeight10Async(untilHeight: 10);
 
         string tampered = Path.Combine(_work, "tampered.tar");
         Rewrite(archive, tampered, "snapshot.state", bytes => { bytes[^1] ^= 0x01; return bytes; });
@@ -156,16 +149,7 @@ public sealed class SnapshotTests(ITestOutputHelper output) : IDisposable
     [Fact]
     public async Task Sync_RefusesABlockWhoseCommitIsNotForIt_AndAValidatorSignedBlockWithTheWrongAppHash()
     {
-        string archive = Path.Combine(_work, "snapshot-10.tar");
-        await using (var host = _source.CreateHost(heartbeatMs: 50))
-        {
-            await host.StartAsync();
-            await WaitForCertificateAsync(_source.Data.LedgerFile, 10, TimeSpan.FromSeconds(60));
-            await host.Snapshots.Idle();
-            SnapshotArchive.Export(_source.Data, 10, archive);
-            for (ulong height = 0; height < 12; await Task.Delay(50))
-                using (var read = StateSnapshot.Open(_source.Data.LedgerFile)) height = read.Height;
-        }
+        string archive = await ExportHeight10Async(untilHeight: 12);
         var imported = new DataDirectory(Path.Combine(_work, "imported"));
         SnapshotArchive.Import(archive, _source.GenesisFile, imported, "pw", null);
 
@@ -238,6 +222,20 @@ public sealed class SnapshotTests(ITestOutputHelper output) : IDisposable
         var error = Assert.Throws<SnapshotRejection>(() => SnapshotArchive.Import(archive, source.GenesisFile, new DataDirectory(Path.Combine(_work, "c")), "pw", null));
         Assert.Equal(SnapshotRejection.UntrustedValidators, error.Code);
         Assert.Contains($"the validators in force at height {snapshotHeight} ({source.Chain.Validator.Address}:2) are not the set {source.GenesisFile} names", error.Message);
+    }
+
+    /// <summary>Runs the source until height 10 is certified and <paramref name="untilHeight"/> committed; exports 10.</summary>
+    private async Task<string> ExportHeight10Async(ulong untilHeight)
+    {
+        string archive = Path.Combine(_work, "snapshot-10.tar");
+        await using var host = _source.CreateHost(heartbeatMs: 50);
+        await host.StartAsync();
+        await WaitForCertificateAsync(_source.Data.LedgerFile, 10, TimeSpan.FromSeconds(60));
+        await host.Snapshots.Idle();
+        SnapshotArchive.Export(_source.Data, 10, archive);
+        for (ulong height = 0; height < untilHeight; await Task.Delay(50))
+            using (var read = StateSnapshot.Open(_source.Data.LedgerFile)) height = read.Height;
+        return archive;
     }
 
     private string WritePassword()
