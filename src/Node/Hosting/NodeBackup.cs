@@ -15,6 +15,8 @@ namespace P2PEnergy.Node.Hosting;
 public static class NodeBackup
 {
     public const string ManifestName = "backup.json";
+    /// <summary>Where a backup keeps the snapshot state an imported chain starts from (<see cref="StateRootAttestor.BaseFileOf"/>).</summary>
+    private const string BaseStateName = StateRootAttestor.Directory + "/" + StateRootAttestor.BaseFileName;
 
     /// <summary>Writes the backup of <paramref name="dataDir"/> to <paramref name="archive"/> (a new file); returns the copied tip.</summary>
     public static (ulong Height, Hash32 AppHash) Create(DataDirectory dataDir, string archive, bool includeValidatorKey)
@@ -44,6 +46,8 @@ public static class NodeBackup
                 foreach (var file in new[] { dataDir.GenesisFile, dataDir.GridModelFile, dataDir.SettingsFile, dataDir.NodeKeyFile })
                     if (File.Exists(file)) tar.WriteEntry(file, Path.GetFileName(file));
                 if (includeValidatorKey) tar.WriteEntry(dataDir.ValidatorKeyFile, Path.GetFileName(dataDir.ValidatorKeyFile));
+                // A chain imported from a snapshot replays from the state it started at: verify needs it after a restore.
+                if (File.Exists(StateRootAttestor.BaseFileOf(dataDir))) tar.WriteEntry(StateRootAttestor.BaseFileOf(dataDir), BaseStateName);
             }
             output.Flush(flushToDisk: true);
             return (height, appHash);
@@ -68,7 +72,7 @@ public static class NodeBackup
         NodeInitializer.CreateDirectory(dataDir);
         using var dataLock = DataDirectoryLock.Acquire(dataDir);
         NodeInitializer.RequireEmpty(dataDir);
-        var allowed = new[] { ManifestName, "ledger.db", "genesis.json", "grid-model.json", NodeConfiguration.FileName, "node-key.json", "validator.json" };
+        var allowed = new[] { ManifestName, "ledger.db", "genesis.json", "grid-model.json", NodeConfiguration.FileName, "node-key.json", "validator.json", BaseStateName };
         using (var input = File.OpenRead(archive))
         using (var tar = new TarReader(input))
         {
@@ -76,7 +80,9 @@ public static class NodeBackup
             {
                 if (entry.EntryType != TarEntryType.RegularFile || !allowed.Contains(entry.Name, StringComparer.Ordinal))
                     throw new NodeSetupException($"{archive} holds '{entry.Name}', which is not part of a p2pe-node backup");
-                entry.ExtractToFile(Path.Combine(dataDir.Path, entry.Name), overwrite: false);
+                var path = Path.Combine(dataDir.Path, entry.Name);
+                Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+                entry.ExtractToFile(path, overwrite: false);
             }
         }
         var manifestFile = Path.Combine(dataDir.Path, ManifestName);

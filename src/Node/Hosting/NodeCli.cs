@@ -77,7 +77,7 @@ public static class NodeCli
             var document = directory.ReadGenesis();
             using var store = SqliteLedgerStore.Open(directory.LedgerFile);
             // A chain that starts at a snapshot replays from the state file import kept beside it.
-            var snapshot = store.Base() is { } start ? (start, SnapshotFile.Read(StateRootAttestor.FileOf(directory, start.Height)).Entries) : ((SnapshotBase, IEnumerable<KeyValuePair<string, byte[]>>)?)null;
+            var snapshot = store.Base() is { } start ? (start, SnapshotFile.Read(StateRootAttestor.BaseFileOf(directory)).Entries) : ((SnapshotBase, IEnumerable<KeyValuePair<string, byte[]>>)?)null;
             var mismatch = ChainVerifier.Verify(document, store, directory.ReadGridModel(document), snapshot);
             string replayed = snapshot is { } from ? $"{store.Height - from.Item1.Height} blocks after the snapshot at {from.Item1.Height}" : $"{store.Height} blocks";
             Console.WriteLine(mismatch is null ? $"OK: {replayed} replay to app hash {store.AppHash}" : $"MISMATCH {mismatch}");

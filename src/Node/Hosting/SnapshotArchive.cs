@@ -120,9 +120,9 @@ public static class SnapshotArchive
             NodeInitializer.WriteNodeFiles(genesisFile, genesis, dataDir, password, validatorKey);
             System.IO.Directory.CreateDirectory(StateRootAttestor.SnapshotsPath(dataDir));
             // The imported state stays beside the ledger: verify replays the blocks after it from there.
-            File.Copy(files[StateName], StateRootAttestor.FileOf(dataDir, header.Height));
+            File.Copy(files[StateName], StateRootAttestor.BaseFileOf(dataDir));
             using var store = SqliteLedgerStore.Open(dataDir.LedgerFile);
-            store.InitializeFromSnapshot(genesisHash, block, header.StateRoot, SnapshotFile.Read(StateRootAttestor.FileOf(dataDir, header.Height)).Entries);
+            store.InitializeFromSnapshot(genesisHash, block, header.StateRoot, SnapshotFile.Read(StateRootAttestor.BaseFileOf(dataDir)).Entries);
             return header;
         }
         finally { staging.Delete(recursive: true); }

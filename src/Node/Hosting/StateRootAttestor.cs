@@ -50,6 +50,15 @@ public sealed partial class StateRootAttestor : IDisposable
     /// <summary>Where a data directory keeps its state snapshots.</summary>
     public static string SnapshotsPath(DataDirectory dataDir) => Path.Combine(dataDir.Path, Directory);
 
+    /// <summary>
+    /// The state a chain imported from a snapshot starts from (verify replays from it). Named apart from the numbered
+    /// files, so pruning to Node:SnapshotsKept never deletes it.
+    /// </summary>
+    public static string BaseFileOf(DataDirectory dataDir) => Path.Combine(SnapshotsPath(dataDir), BaseFileName);
+
+    /// <summary>The file name of <see cref="BaseFileOf"/>.</summary>
+    public const string BaseFileName = "base.state";
+
     /// <summary>The state snapshot file of height <paramref name="height"/> in <paramref name="dataDir"/>.</summary>
     public static string FileOf(DataDirectory dataDir, ulong height) => Path.Combine(SnapshotsPath(dataDir), $"{height}.state");
 

@@ -89,10 +89,22 @@ public sealed class SnapshotTests(ITestOutputHelper output) : IDisposable
             await host.StartAsync();
             using var channel = NodeChannel.Create(host.Address);
             var deposit = LedgerHarness.Envelope(new Deposit { Account = ByteString.CopyFrom(_source.Chain.Alice.Address.Bytes), Amount = 9, Reference = "after the snapshot", Nonce = 901 }, _source.Chain.Operator);
-            Assert.Equal(ReasonCodes.Ok, (await channel.CommitAsync(deposit)).Result.Code);
+            var committed = await channel.CommitAsync(deposit);
+            Assert.Equal(ReasonCodes.Ok, committed.Result.Code);
+            // Two more snapshot heights: the node keeps its newest Node:SnapshotsKept (2) state files, and the state the
+            // chain starts from must survive that pruning (verify replays from it).
+            ulong later = (committed.Height / 10 + 2) * 10;
+            await WaitForCertificateAsync(imported.LedgerFile, later, TimeSpan.FromSeconds(60));
+            await host.Snapshots.Idle();
         }
         Assert.Equal(0, Cli("verify", "--data-dir", imported.Path));
         using (var store = SqliteLedgerStore.Open(imported.LedgerFile)) output.WriteLine($"imported chain at height {store.Height}, verified from 10");
+
+        // A backup of the imported node restores to one that verifies too: the state it starts from travels with it.
+        string backup = Path.Combine(_work, "imported-backup.tar"), restored = Path.Combine(_work, "restored");
+        Assert.Equal(0, Cli("backup", "--data-dir", imported.Path, "--to", backup));
+        Assert.Equal(0, Cli("restore", "--from", backup, "--data-dir", restored));
+        Assert.Equal(0, Cli("verify", "--data-dir", restored));
     }
 
     [Fact]
