@@ -23,7 +23,7 @@ namespace P2PEnergy.Contracts.TypedData;
 public static class LedgerTypedData
 {
     /// <summary>bytes fields that are hashes (bytes32) rather than addresses.</summary>
-    public static readonly IReadOnlySet<string> Bytes32Fields = new HashSet<string>(StringComparer.Ordinal) { "offerId", "modelHash", "blockHash" };
+    public static readonly IReadOnlySet<string> Bytes32Fields = new HashSet<string>(StringComparer.Ordinal) { "offerId", "modelHash", "blockHash", "stateRoot", "appHash" };
 
     private static readonly ConcurrentDictionary<MessageDescriptor, TypedDataTypes> TypesCache = new();
     private static readonly ConcurrentDictionary<ulong, Eip712Domain> Domains = new();

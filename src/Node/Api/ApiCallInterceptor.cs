@@ -10,12 +10,13 @@ namespace P2PEnergy.Node.Api;
 
 /// <summary>
 /// The one place every API call is observed: a Debug log line per call (production nodes log at Information, so
-/// they do not log every request) and the metrics <c>p2pe.api.calls</c> (count) and <c>p2pe.api.call.duration</c>
-/// (seconds), both by method and final gRPC status, on the meter <see cref="MeterName"/>.
+/// they do not log every request) and the metrics <c>calls</c> (count) and <c>call.duration</c> (seconds), both by
+/// method and final gRPC status, on the meter <see cref="MeterName"/> (Prometheus: <c>p2pe_api_calls</c>,
+/// <c>p2pe_api_call_duration</c>: the exporter joins meter and instrument names).
 /// </summary>
 public sealed partial class ApiCallInterceptor : Interceptor, IDisposable
 {
-    public const string MeterName = "P2PEnergy.Node.Api";
+    public const string MeterName = "p2pe.api";
 
     private readonly Meter _meter;
     private readonly Counter<long> _calls;
@@ -25,8 +26,8 @@ public sealed partial class ApiCallInterceptor : Interceptor, IDisposable
     public ApiCallInterceptor(IMeterFactory meters, ILogger<ApiCallInterceptor> log)
     {
         _meter = meters.Create(MeterName);
-        _calls = _meter.CreateCounter<long>("p2pe.api.calls", unit: "{call}", description: "API calls by method and final gRPC status");
-        _duration = _meter.CreateHistogram<double>("p2pe.api.call.duration", unit: "s", description: "API call duration (a stream: until it ends)");
+        _calls = _meter.CreateCounter<long>("calls", unit: "{call}", description: "API calls by method and final gRPC status");
+        _duration = _meter.CreateHistogram<double>("call.duration", unit: "s", description: "API call duration (a stream: until it ends)");
         _log = log;
     }
 

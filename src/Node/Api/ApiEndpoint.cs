@@ -1,6 +1,5 @@
 using Grpc.AspNetCore.Web;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using P2PEnergy.Contracts.Api;
@@ -30,7 +29,7 @@ public static class ApiEndpoint
         return services;
     }
 
-    /// <summary>Maps the services, health, reflection and /healthz; gRPC-Web is on for every service.</summary>
+    /// <summary>Maps the services, health and reflection; gRPC-Web is on for every service (/healthz: OperationsEndpoint).</summary>
     public static IEndpointRouteBuilder MapNodeApi(this WebApplication app)
     {
         app.Use(LibraryRefusals.Middleware);
@@ -41,7 +40,6 @@ public static class ApiEndpoint
         app.MapGrpcService<GridService>();
         app.MapGrpcHealthChecksService();
         app.MapGrpcReflectionService();
-        app.MapGet("/healthz", () => Results.Text("ok"));
         return app;
     }
 }

@@ -1,27 +1,17 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using P2PEnergy.Node.Consensus;
+using P2PEnergy.Node.Operations;
 
 namespace P2PEnergy.Node.Api;
 
 /// <summary>
-/// What <c>grpc.health.v1.Health</c> reports: SERVING only while the consensus driver commits — it has committed a
-/// block since the store opened, and the last one no longer ago than <see cref="StaleAfter"/> (an idle chain still
-/// commits a heartbeat block every Node:HeartbeatMs). Until then, and when commits stop, NOT_SERVING.
+/// What <c>grpc.health.v1.Health</c> reports: SERVING exactly when the node is ready (<see cref="NodeReadiness"/>, the
+/// same answer /readyz gives), NOT_SERVING with the reason otherwise.
 /// </summary>
-public sealed class CommitHealthCheck(CommitWatch commits, TimeProvider clock, TimeSpan staleAfter) : IHealthCheck
+public sealed class CommitHealthCheck(NodeReadiness readiness) : IHealthCheck
 {
-    public TimeSpan StaleAfter { get; } = staleAfter;
-
-    /// <summary>How long without a commit counts as stalled, for a chain whose idle heartbeat is <paramref name="heartbeatMs"/>.</summary>
-    public static TimeSpan StaleAfterFor(long heartbeatMs) => TimeSpan.FromMilliseconds(Math.Max(10_000, 5 * heartbeatMs));
-
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
-        if (commits.LastCommitMs is not { } last)
-            return Task.FromResult(HealthCheckResult.Unhealthy("the consensus driver has not committed a block since the node started"));
-        long ageMs = clock.GetUtcNow().ToUnixTimeMilliseconds() - last;
-        return Task.FromResult(ageMs > StaleAfter.TotalMilliseconds
-            ? HealthCheckResult.Unhealthy($"no block committed for {ageMs} ms (block {commits.Height}); more than {StaleAfter.TotalMilliseconds:0} ms counts as stalled")
-            : HealthCheckResult.Healthy($"block {commits.Height} committed {ageMs} ms ago"));
+        var (ready, reason) = readiness.Check();
+        return Task.FromResult(ready ? HealthCheckResult.Healthy(reason) : HealthCheckResult.Unhealthy(reason));
     }
 }

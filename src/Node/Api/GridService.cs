@@ -37,8 +37,7 @@ public sealed class GridService(ILedgerStore store, ChainParameters parameters) 
         status.VMaxMicroPu = Micro(model.VMaxSquared);
         for (int i = 0; i < model.Count; i++)
         {
-            long p = book.FlowW(i), q = book.FlowVar(i), rating = model.Rating[i];
-            long flow = model.RatingIsApparent[i] ? (long)LinDistFlow.IntegerSqrt((Int128)p * p + (Int128)q * q) : Math.Abs(p);
+            long p = book.FlowW(i), q = book.FlowVar(i), rating = model.Rating[i], flow = Flow(book, model, i);
             status.Elements.Add(new GridElementStatus
             {
                 Element = model.Ids[i], Kind = model.Kinds[i].ToString(), Parent = i == 0 ? "" : model.Ids[model.Parent[i]],
@@ -47,6 +46,34 @@ public sealed class GridService(ILedgerStore store, ChainParameters parameters) 
             });
         }
         return status;
+    }
+
+    /// <summary>
+    /// The most loaded branch in <paramref name="interval"/>'s flow book (committed state): its element and its flow as
+    /// per cent of its rating, for the operator's metrics (never consensus); null without a grid model.
+    /// </summary>
+    public (string Element, double Percent)? MostLoaded(ulong interval)
+    {
+        lock (_lock)
+        {
+            var (book, _) = Book(interval);
+            if (book.Model is not { } model) return null;
+            (string Element, double Percent)? most = null;
+            for (int i = 1; i < model.Count; i++)
+            {
+                if (model.Rating[i] <= 0) continue;
+                double percent = 100.0 * Flow(book, model, i) / model.Rating[i];
+                if (most is null || percent > most.Value.Percent) most = (model.Ids[i], percent);
+            }
+            return most;
+        }
+    }
+
+    /// <summary>The branch's flow in its rating's unit: |P| in W, or √(P² + Q²) in VA.</summary>
+    private static long Flow(FlowBook book, GridModel model, int i)
+    {
+        long p = book.FlowW(i), q = book.FlowVar(i);
+        return model.RatingIsApparent[i] ? (long)LinDistFlow.IntegerSqrt((Int128)p * p + (Int128)q * q) : Math.Abs(p);
     }
 
     public override Task<HostingCapacity> GetHostingCapacity(GetHostingCapacityRequest request, ServerCallContext context)

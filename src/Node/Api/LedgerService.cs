@@ -19,7 +19,8 @@ namespace P2PEnergy.Node.Api;
 /// through the mempool; a bad request field is INVALID_ARGUMENT naming the field.
 /// </summary>
 public sealed class LedgerService(ILedgerStore store, Mempool mempool, IConsensusEngine engine, ChainParameters parameters, Address validator,
-    Anchoring.AnchorMonitor? anchor = null)
+    Anchoring.AnchorMonitor? anchor = null,
+    Operations.NodeReadiness? readiness = null)
     : Contracts.Protos.Ledger.LedgerBase
 {
     private const uint DefaultLimit = 100, MaxLimit = 1000;
@@ -158,7 +159,9 @@ public sealed class LedgerService(ILedgerStore store, Mempool mempool, IConsensu
     public override Task<NodeStatus> GetNodeStatus(GetNodeStatusRequest request, ServerCallContext context)
     {
         ulong height = store.Height;
-        return Task.FromResult(new NodeStatus
+        var (ready, why) = readiness?.Check() ?? (true, "no readiness check in this host");
+        var signers = store.GetBlock(height)?.Commit?.Signatures.Select(s => Address.FromBytes(s.Validator.Span)).ToHashSet() ?? [];
+        var status = new NodeStatus
         {
             ChainId = parameters.ChainId, MarketName = parameters.MarketName, Height = height,
             LastBlockHash = ByteString.CopyFrom(store.LastBlockHash.Bytes), AppHash = ByteString.CopyFrom(store.AppHash.Bytes),
@@ -166,7 +169,16 @@ public sealed class LedgerService(ILedgerStore store, Mempool mempool, IConsensu
             Validator = ByteString.CopyFrom(validator.Bytes), Secp256K1Backend = Secp256k1.Description,
             Version = typeof(LedgerService).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown",
             Anchor = anchor?.Snapshot(),
-        });
+            Ready = ready, Readiness = why,
+            LastSettledInterval = Market.Settlement.SettlementProgress.NextInterval(store) is var next && next >= parameters.IntervalSeconds
+                && store.Get(SettlementKeys.Interval(next - parameters.IntervalSeconds)) is not null ? next - parameters.IntervalSeconds : 0,
+        };
+        foreach (var v in Consensus.Validators.ValidatorSchedule.InForce(store, parameters, height + 1))
+            status.Validators.Add(new ValidatorStatus
+            {
+                Address = ByteString.CopyFrom(v.Address.Bytes), Power = (ulong)v.Power, Operator = v.Operator, Role = v.Role, SignedLastBlock = signers.Contains(v.Address),
+            });
+        return Task.FromResult(status);
     }
 
     public override Task<ContractProof> GetContractProof(GetContractProofRequest request, ServerCallContext context)

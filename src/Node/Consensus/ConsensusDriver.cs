@@ -21,17 +21,19 @@ public sealed class ConsensusDriver : BackgroundService
     private readonly int _nice;
     private readonly CancellationToken _started;
     private readonly CommitWatch? _commits;
+    private readonly ConsensusProgress? _progress;
 
     /// <summary>
     /// The consensus thread gets Linux nice value <paramref name="nice"/> (0 = normal; see <see cref="OsThreadPriority"/>)
     /// and starts once <paramref name="started"/> fires (the host's ApplicationStarted: the API listens), or at once
     /// when it is <see cref="CancellationToken.None"/>; each commit is recorded in <paramref name="commits"/> (the
-    /// health check reads it).
+    /// health check reads it) and the engine's next height, round 0, in <paramref name="progress"/> (the metrics read it).
     /// </summary>
     public ConsensusDriver(IConsensusEngine engine, Mempool mempool, TimeProvider clock, ILogger<ConsensusDriver> log, int nice = 0,
-        CommitWatch? commits = null, CancellationToken started = default)
+        CommitWatch? commits = null, CancellationToken started = default, ConsensusProgress? progress = null)
     {
         _commits = commits;
+        _progress = progress;
         _engine = engine;
         _mempool = mempool;
         _clock = clock;
@@ -89,9 +91,12 @@ public sealed class ConsensusDriver : BackgroundService
         {
             try
             {
+                long attempt = System.Diagnostics.Stopwatch.GetTimestamp();
                 if (_engine.TryCommit() is { } block)
                 {
-                    _commits?.Record(block.Height, _clock.GetUtcNow().ToUnixTimeMilliseconds());
+                    _commits?.Record(block.Height, _clock.GetUtcNow().ToUnixTimeMilliseconds(), System.Diagnostics.Stopwatch.GetElapsedTime(attempt));
+                    // One validator decides each height in round 0 and then waits to propose the next.
+                    _progress?.Enter(block.Height + 1, 0, Core.Step.Propose);
                     _log.LogDebug("committed block {Height} with {Count} transactions", block.Height, block.Results.Count);
                     // Each absorbed exception is logged once, with its stack, when its block commits.
                     foreach (var fault in block.Faults)

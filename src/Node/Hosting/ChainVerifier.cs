@@ -14,19 +14,43 @@ namespace P2PEnergy.Node.Hosting;
 /// (codes, messages, ids) with the stored ones and its app hash with the header's, then the final state with the
 /// stored state, so a block, a result or a state row edited on disk is found. The replay is cold: it never publishes
 /// what one block's execution built (flow books) to the next, so every block is computed from state alone, as a
-/// restarted node or another validator computes it.
+/// restarted node or another validator computes it. A chain imported from a snapshot at H
+/// replays from the state at H (the blocks before it are not in the store).
 /// </summary>
 public static class ChainVerifier
 {
-    /// <summary>Null when the store replays exactly; otherwise what differs first, naming the height.</summary>
-    public static string? Verify(GenesisDocument genesis, ILedgerStore store, byte[]? gridModel = null)
+    /// <summary>
+    /// Null when the store replays exactly; otherwise what differs first, naming the height. A chain imported from a
+    /// snapshot replays from its <paramref name="snapshot"/> (the base and the state entries at it, whose root must be the
+    /// base's) instead of from genesis.
+    /// </summary>
+    public static string? Verify(GenesisDocument genesis, ILedgerStore store, byte[]? gridModel = null,
+        (SnapshotBase Base, IEnumerable<KeyValuePair<string, byte[]>> Entries)? snapshot = null)
     {
         var parameters = genesis.ToParameters();
         var executor = new BlockExecutor(parameters, new TransactionVerifier(parameters.ChainId, Secp256k1.Default), new GridAdmission());
         var state = new MemoryState();
-        var (changes, appHash) = GenesisState.Build(genesis, gridModel);
-        state.Apply(changes);
-        for (ulong height = 1; height <= store.Height; height++)
+        Hash32 appHash;
+        ulong first = 1;
+        if (snapshot is { } start)
+        {
+            var root = new StateRoot();
+            var entries = new List<StateChange>();
+            foreach (var (key, value) in start.Entries)
+            {
+                root.Add(key, value);
+                entries.Add(new StateChange(key, value));
+            }
+            if (root.Root() != start.Base.StateRoot) return $"height {start.Base.Height}: the snapshot's state hashes to {root.Root()}, the store's base says {start.Base.StateRoot}";
+            state.Apply(entries);
+            (appHash, first) = (start.Base.AppHash, start.Base.Height + 1);
+        }
+        else
+        {
+            (var changes, appHash) = GenesisState.Build(genesis, gridModel);
+            state.Apply(changes);
+        }
+        for (ulong height = first; height <= store.Height; height++)
         {
             var block = store.GetBlock(height);
             if (block is null) return $"height {height}: block is missing";

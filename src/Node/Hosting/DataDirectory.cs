@@ -11,6 +11,10 @@ public sealed class DataDirectory(string path)
     public string GenesisFile => System.IO.Path.Combine(Path, "genesis.json");
     public string ValidatorKeyFile => System.IO.Path.Combine(Path, "validator.json");
     public string LedgerFile => System.IO.Path.Combine(Path, "ledger.db");
+    /// <summary>The node's peer identity (<see cref="NodeKey"/>), apart from the validator key.</summary>
+    public string NodeKeyFile => System.IO.Path.Combine(Path, "node-key.json");
+    /// <summary>The node's settings file (<see cref="NodeConfiguration"/>), written commented by init.</summary>
+    public string SettingsFile => System.IO.Path.Combine(Path, NodeConfiguration.FileName);
     /// <summary>The genesis grid model, copied in at init when genesis names one.</summary>
     public string GridModelFile => System.IO.Path.Combine(Path, "grid-model.json");
 

@@ -11,6 +11,10 @@ public static class NodeExitCode
     public const int VerifyMismatch = 2;
     /// <summary>Another process holds the data directory's lock (the message names the directory and its PID).</summary>
     public const int DataDirectoryInUse = 3;
-    /// <summary>The API address is taken by another process.</summary>
+    /// <summary>An endpoint's address (API, gRPC-Web or operations) is taken by another process.</summary>
     public const int AddressInUse = 4;
+    /// <summary>A setting is out of range, of the wrong type or unknown; the line names it, its value and what is allowed.</summary>
+    public const int BadSetting = 5;
+    /// <summary><c>snapshot import</c> or <c>snapshot sync</c> refused what it was given; the line starts with its reason code.</summary>
+    public const int SnapshotRejected = 6;
 }

@@ -1,8 +1,6 @@
-using System.Net;
+using System.Diagnostics.Metrics;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.Configuration.Memory;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -14,73 +12,70 @@ using P2PEnergy.Node.Consensus;
 using P2PEnergy.Node.Grid;
 using P2PEnergy.Node.Ledger;
 using P2PEnergy.Node.Ledger.Execution;
+using P2PEnergy.Node.Network;
+using P2PEnergy.Node.Operations;
 using P2PEnergy.Node.Storage;
 
 namespace P2PEnergy.Node.Hosting;
 
 /// <summary>
-/// <c>p2pe-node run</c>: one validator node in a Kestrel host — the gRPC API (h2c on 127.0.0.1; with health and
-/// reflection), gRPC-Web and /healthz over HTTP/1.1 on a second port, and the consensus driver. It holds the data
-/// directory's lock from <see cref="Create"/> to <see cref="DisposeAsync"/>. On SIGTERM or Ctrl+C it ends its streams at
-/// once, gives the block in progress and the calls in flight <see cref="NodeOptions.ShutdownGraceMs"/>, closes the store
-/// and returns. Tests start it in-process on port 0.
+/// <c>p2pe-node run</c>: one validator node in a Kestrel host — the public API (gRPC with health and reflection, and
+/// gRPC-Web), the operations endpoint (/healthz, /readyz, /metrics) on the addresses <see cref="NodeEndpoints"/> binds,
+/// and the consensus driver. It holds the data directory's lock from <see cref="Create(NodeConfiguration, string, TimeProvider?)"/>
+/// to <see cref="DisposeAsync"/>. On SIGTERM or Ctrl+C it ends its streams at once, gives the block in progress and the
+/// calls in flight <see cref="NodeOptions.ShutdownGraceMs"/>, closes the store and returns. Tests start it in-process on port 0.
 /// </summary>
 public sealed class NodeHost : IAsyncDisposable
 {
     private const string HostCategory = "Microsoft.Extensions.Hosting.Internal.Host";
     private readonly WebApplication _app;
-    private readonly ListenOptions _listen;
-    private readonly ListenOptions? _web;
+    private readonly NodeEndpoints _endpoints;
     private readonly ILedgerStore _store;
     private readonly DataDirectoryLock _lock;
-    private readonly NodeOptions _options;
     private bool _ran;
 
-    private NodeHost(WebApplication app, ListenOptions listen, ListenOptions? web, ILedgerStore store, DataDirectoryLock dataLock, NodeOptions options)
+    private NodeHost(WebApplication app, NodeEndpoints endpoints, ILedgerStore store, DataDirectoryLock dataLock)
     {
         _app = app;
-        _listen = listen;
-        _web = web;
+        _endpoints = endpoints;
         _store = store;
         _lock = dataLock;
-        _options = options;
     }
 
     /// <summary>The host's services (its logger factory and options), for tests that inspect the configuration.</summary>
     internal IServiceProvider Services => _app.Services;
 
-    /// <summary>The bound gRPC address, HTTP/2 cleartext (valid after <see cref="StartAsync"/>).</summary>
-    public Uri Address => new($"http://127.0.0.1:{_listen.IPEndPoint!.Port}");
+    /// <summary>The API address (valid after <see cref="StartAsync"/>): h2c without TLS, https with it.</summary>
+    public Uri Address => _endpoints.ApiAddress;
 
-    /// <summary>The bound HTTP/1.1 address for gRPC-Web and /healthz; null when Node:WebPort is -1.</summary>
-    public Uri? WebAddress => _web is null ? null : new($"http://127.0.0.1:{_web.IPEndPoint!.Port}");
+    /// <summary>The cleartext HTTP/1.1 address for gRPC-Web and /healthz; null with TLS or when Node:Api:WebPort is -1.</summary>
+    public Uri? WebAddress => _endpoints.WebAddress;
 
-    /// <summary>
-    /// Builds the host. Settings come from appsettings.json "Node", P2PE_Node__* variables and
-    /// <paramref name="overrides"/> (the command line), in rising precedence.
-    /// </summary>
-    public static NodeHost Create(IReadOnlyDictionary<string, string?> overrides, string password, TimeProvider? clock = null)
+    /// <summary>The operations endpoint (/healthz, /readyz, /metrics); null when Node:Operations:Port is -1.</summary>
+    public Uri? OperationsAddress => _endpoints.OperationsAddress;
+
+    /// <summary>The snapshot writer and attestor (tests wait for it to finish a snapshot height).</summary>
+    public StateRootAttestor Snapshots => _app.Services.GetRequiredService<StateRootAttestor>();
+
+    /// <summary>Readiness as /readyz reports it (tests set <see cref="NodeReadiness.CatchingUp"/>).</summary>
+    public NodeReadiness Readiness => _app.Services.GetRequiredService<NodeReadiness>();
+
+    /// <summary>Builds the host from configuration keys (tests): <c>Node:DataDir</c> and any other setting, as command-line values.</summary>
+    public static NodeHost Create(IReadOnlyDictionary<string, string?> settings, string password, TimeProvider? clock = null)
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        // Defaults below every other source: ASP.NET Core logs each request at Information ("Request starting …") and
-        // Grpc.AspNetCore each cancelled stream with its stack (every device reconnect), which a production node must
-        // not do; the API's own per-call line is Debug (ApiCallInterceptor).
-        builder.Configuration.Sources.Insert(0, new MemoryConfigurationSource
-        {
-            InitialData = new Dictionary<string, string?>
-            {
-                ["Logging:LogLevel:Default"] = "Information", ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning", ["Logging:LogLevel:Grpc"] = "Warning",
-            },
-        });
-        builder.Configuration.AddJsonFile("appsettings.json", optional: true);
-        builder.Configuration.AddEnvironmentVariables("P2PE_");
-        builder.Configuration.AddInMemoryCollection(overrides);
-        var options = builder.Configuration.GetSection(NodeOptions.Section).Get<NodeOptions>() ?? new NodeOptions();
-        options.Validate();
+        var dataDir = settings.TryGetValue($"{NodeOptions.Section}:DataDir", out var dir) && dir is not null ? dir
+            : throw new NodeSettingException("Node:DataDir", null, "a directory (--data-dir)");
+        return Create(NodeConfiguration.Load(dataDir, settings), password, clock);
+    }
 
+    /// <summary>Builds the host with checked settings (<see cref="NodeConfiguration.Load"/>).</summary>
+    public static NodeHost Create(NodeConfiguration configuration, string password, TimeProvider? clock = null)
+    {
+        var options = configuration.Options;
+        var endpoints = new NodeEndpoints(options);
         var dataDir = new DataDirectory(options.DataDir);
         var dataLock = DataDirectoryLock.Acquire(dataDir);
-        try { return Build(builder, options, dataDir, dataLock, password, clock); }
+        try { return Build(configuration, endpoints, dataDir, dataLock, password, clock); }
         catch
         {
             dataLock.Dispose();
@@ -88,8 +83,9 @@ public sealed class NodeHost : IAsyncDisposable
         }
     }
 
-    private static NodeHost Build(WebApplicationBuilder builder, NodeOptions options, DataDirectory dataDir, DataDirectoryLock dataLock, string password, TimeProvider? clock)
+    private static NodeHost Build(NodeConfiguration configuration, NodeEndpoints endpoints, DataDirectory dataDir, DataDirectoryLock dataLock, string password, TimeProvider? clock)
     {
+        var options = configuration.Options;
         var genesis = dataDir.ReadGenesis();
         var parameters = genesis.ToParameters();
         if (!File.Exists(dataDir.ValidatorKeyFile)) throw new NodeSetupException($"{dataDir.ValidatorKeyFile} is missing: run p2pe-node init first");
@@ -111,6 +107,12 @@ public sealed class NodeHost : IAsyncDisposable
         var mempool = new Mempool(verifier, parameters, store, () => engine?.LastBlockTimeMs ?? parameters.GenesisTimeMs, options.MempoolMaxTransactions);
         engine = new SingleValidatorEngine(executor, store, mempool, validator, clock, options.HeartbeatMs, options.MaxBlockTransactions);
 
+        // The content root is the data directory; every setting comes from NodeConfiguration's sources, none from the
+        // working directory or ASPNETCORE_* variables.
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = dataDir.Path });
+        builder.Configuration.Sources.Clear();
+        builder.Configuration.AddConfiguration(configuration.Root);
+        NodeLogging.Configure(builder.Logging, options);
         // Setup errors are reported by the CLI in one line; the host's own "Hosting failed to start" log would add the
         // stack of a taken port. Its later messages (a failed background service) still show. The rule names the host's
         // category and carries its own level: a rule without a category is the best match for every category, and one
@@ -120,31 +122,30 @@ public sealed class NodeHost : IAsyncDisposable
         builder.Logging.AddFilter(HostCategory, level => level >= LogLevel.Information && Volatile.Read(ref started));
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromMilliseconds(options.ShutdownGraceMs));
         var publisher = new DispatchPublisher(store, parameters, engine.Feed, engine.LastBlockTimeMs);
+        builder.WebHost.ConfigureKestrel(endpoints.Configure);
 
-        ListenOptions? listen = null, web = null;
-        builder.WebHost.ConfigureKestrel(kestrel =>
-        {
-            // Without TLS there is no ALPN: a cleartext endpoint speaks either h2c with prior knowledge (what gRPC
-            // clients send) or HTTP/1.1 (what gRPC-Web in a browser needs), so each gets its own port (docs/node.md).
-            kestrel.Listen(IPAddress.Loopback, options.Port, l => { l.Protocols = HttpProtocols.Http2; listen = l; });
-            if (options.EffectiveWebPort >= 0)
-                kestrel.Listen(IPAddress.Loopback, options.EffectiveWebPort, l => { l.Protocols = HttpProtocols.Http1; web = l; });
-        });
         var commits = new CommitWatch();
+        var progress = new ConsensusProgress();
+        var readiness = new NodeReadiness(commits, clock, options.StaleAfter);
+        var grid = new GridService(store, parameters);
         builder.Services.AddNodeApi();
-        builder.Services.AddSingleton(new CommitHealthCheck(commits, clock, CommitHealthCheck.StaleAfterFor(options.HeartbeatMs)));
+        builder.Services.AddSingleton(readiness);
         builder.Services.AddSingleton<ILedgerStore>(store);
         builder.Services.AddSingleton(mempool);
         builder.Services.AddSingleton<IConsensusEngine>(engine);
         builder.Services.AddSingleton(clock);
         var anchor = options.Anchor.Enabled ? AnchorMonitorFor(options.Anchor, store) : null;
-        builder.Services.AddSingleton(new LedgerService(store, mempool, engine, parameters, validator.Address, anchor));
+        builder.Services.AddSingleton(new LedgerService(store, mempool, engine, parameters, validator.Address, anchor, readiness));
         builder.Services.AddSingleton(new SettlementService(store, parameters));
         builder.Services.AddSingleton(new DevicesService(store, parameters, publisher, clock));
-        builder.Services.AddSingleton(new GridService(store, parameters));
+        builder.Services.AddSingleton(grid);
+        builder.Services.AddSingleton(services => new MetricsExport(services.GetRequiredService<IMeterFactory>()));
+        builder.Services.AddSingleton(services => new NodeMetrics(services.GetRequiredService<IMeterFactory>(), store, mempool, engine, commits, progress, new PeerCount(), grid, parameters, readiness));
         builder.Services.AddHostedService(services => new ConsensusDriver(engine, mempool, clock,
             services.GetRequiredService<ILogger<ConsensusDriver>>(), options.ConsensusNice, commits,
-            services.GetRequiredService<IHostApplicationLifetime>().ApplicationStarted));
+            services.GetRequiredService<IHostApplicationLifetime>().ApplicationStarted, progress));
+        builder.Services.AddSingleton(services => new StateRootAttestor(dataDir, parameters, engine.Feed, mempool, options.AttestStateRoots ? validator : null,
+            options.SnapshotsKept, services.GetRequiredService<ILoggerFactory>().CreateLogger<StateRootAttestor>()));
         if (anchor is not null)
         {
             var anchorKey = AnchorAccount(options.Anchor);
@@ -156,7 +157,14 @@ public sealed class NodeHost : IAsyncDisposable
                 services.GetRequiredService<ILogger<AnchoringService>>()));
         }
         var app = builder.Build();
-        app.Lifetime.ApplicationStarted.Register(() => Volatile.Write(ref started, true));
+        app.Services.GetRequiredService<StateRootAttestor>();
+        // Instruments exist from the start, so the first scrape already lists every series.
+        app.Services.GetRequiredService<NodeMetrics>();
+        app.Lifetime.ApplicationStarted.Register(() =>
+        {
+            Volatile.Write(ref started, true);
+            foreach (var line in endpoints.Describe()) app.Logger.LogInformation("{Endpoint}", line);
+        });
         // Streams wait for blocks that will not come once the node stops; ending them first lets Kestrel drain at once.
         app.Lifetime.ApplicationStopping.Register(() =>
         {
@@ -164,8 +172,11 @@ public sealed class NodeHost : IAsyncDisposable
             publisher.Close();
         });
         app.Logger.LogInformation("validator {Validator} on chain {ChainId} at height {Height}; secp256k1 backend: {Backend}", validator.Address, parameters.ChainId, store.Height, Secp256k1.Description);
+        app.UseRouting();
+        app.Use(endpoints.Route);
         app.MapNodeApi();
-        return new NodeHost(app, listen!, web, store, dataLock, options);
+        app.MapOperations(store, readiness, app.Services.GetRequiredService<MetricsExport>());
+        return new NodeHost(app, endpoints, store, dataLock);
     }
 
     private static AnchorMonitor AnchorMonitorFor(AnchorOptions anchor, ILedgerStore store)
@@ -193,7 +204,7 @@ public sealed class NodeHost : IAsyncDisposable
     public async Task StartAsync(CancellationToken cancellationToken = default)
     {
         try { await _app.StartAsync(cancellationToken); }
-        catch (IOException e) when (e.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException) { throw AddressInUse(e); }
+        catch (IOException e) when (e.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException) { throw _endpoints.AddressInUse(e); }
     }
 
     /// <summary>Runs until shutdown (Ctrl+C, SIGTERM or <paramref name="cancellationToken"/>); the host is disposed on return.</summary>
@@ -201,18 +212,7 @@ public sealed class NodeHost : IAsyncDisposable
     {
         _ran = true;
         try { await _app.RunAsync(cancellationToken); }
-        catch (IOException e) when (e.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException) { throw AddressInUse(e); }
-    }
-
-    /// <summary>
-    /// Names the taken port and the option that moves it. Kestrel binds the endpoints in turn and names the one that
-    /// failed in its message ("Failed to bind to address http://127.0.0.1:5081: address already in use.").
-    /// </summary>
-    private AddressInUseException AddressInUse(IOException e)
-    {
-        var web = _web is not null && e.Message.Contains($"{_web.IPEndPoint}:", StringComparison.Ordinal);
-        var (port, option) = web ? (_options.EffectiveWebPort, "--web-port") : (_options.Port, "--port");
-        return new($"cannot listen on 127.0.0.1:{port}: the address is in use by another process (another p2pe-node?); stop it or choose another {option}");
+        catch (IOException e) when (e.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException) { throw _endpoints.AddressInUse(e); }
     }
 
     public async ValueTask DisposeAsync()
@@ -234,5 +234,3 @@ public sealed class NodeHost : IAsyncDisposable
     }
 }
 
-/// <summary>The node's API address is taken; the message names it (exit code <see cref="NodeExitCode.AddressInUse"/>).</summary>
-public sealed class AddressInUseException(string message) : Exception(message);

@@ -4,7 +4,10 @@ using P2PEnergy.Node.Storage;
 
 namespace P2PEnergy.Node.Hosting;
 
-/// <summary><c>p2pe-node init</c>: a fresh data directory holding the genesis, the validator keystore and the genesis state.</summary>
+/// <summary>
+/// <c>p2pe-node init</c>: a fresh data directory holding the genesis, the validator keystore, the node key, a commented
+/// appsettings.json and the genesis state.
+/// </summary>
 public static class NodeInitializer
 {
     /// <summary>
@@ -18,27 +21,14 @@ public static class NodeInitializer
         if (!File.Exists(genesisFile)) throw new NodeSetupException($"genesis file {genesisFile} does not exist");
         RequireEmpty(dataDir);
         if (password.Length == 0) throw new NodeSetupException("the validator password is empty");
-        var json = File.ReadAllText(genesisFile);
         GenesisDocument genesis;
-        try { genesis = GenesisDocument.Parse(json); }
+        try { genesis = GenesisDocument.Parse(File.ReadAllText(genesisFile)); }
         catch (GenesisException e) { throw new NodeSetupException($"{genesisFile}: {e.Message}"); }
 
-        Directory.CreateDirectory(dataDir.Path);
+        CreateDirectory(dataDir);
         using var dataLock = DataDirectoryLock.Acquire(dataDir);
         RequireEmpty(dataDir); // again under the lock: another init may have written it since the check above
-        // The genesis bytes are copied verbatim: its hash identifies the chain, and re-serialising could change it.
-        File.WriteAllText(dataDir.GenesisFile, json);
-        var key = importKey ?? PrivateKey.Generate();
-        File.WriteAllText(dataDir.ValidatorKeyFile, Keystore.Encrypt(key.Bytes, password, kdf).ToJson());
-        byte[]? gridModel = null;
-        if (genesis.GridModelFile is not null)
-        {
-            // Relative to the genesis file; copied in beside it so verify and run never depend on the original path.
-            var source = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(genesisFile))!, genesis.GridModelFile);
-            if (!File.Exists(source)) throw new NodeSetupException($"grid model file {source} (gridModelFile of {genesisFile}) does not exist");
-            gridModel = File.ReadAllBytes(source);
-            File.WriteAllBytes(dataDir.GridModelFile, gridModel);
-        }
+        var (key, gridModel) = WriteNodeFiles(genesisFile, genesis, dataDir, password, importKey, kdf);
         (IReadOnlyList<Ledger.State.StateChange> changes, Hash32 appHash) built;
         try { built = GenesisState.Build(genesis, gridModel); }
         catch (GenesisException e) { throw new NodeSetupException($"{genesisFile}: {e.Message}"); }
@@ -48,10 +38,44 @@ public static class NodeInitializer
         return key.Address;
     }
 
+    /// <summary>
+    /// The files of a new node besides its ledger (shared with snapshot import): the genesis copied verbatim, the grid
+    /// model it names, the validator keystore (<paramref name="importKey"/> or a fresh key), the node key and the commented
+    /// settings. Returns the validator key and the grid model's bytes (null when genesis names none).
+    /// </summary>
+    internal static (PrivateKey Key, byte[]? GridModel) WriteNodeFiles(string genesisFile, GenesisDocument genesis, DataDirectory dataDir, string password,
+        PrivateKey? importKey, KeystoreKdf? kdf = null)
+    {
+        if (password.Length == 0) throw new NodeSetupException("the validator password is empty");
+        // The genesis bytes are copied verbatim: its hash identifies the chain, and re-serialising could change it.
+        File.Copy(genesisFile, dataDir.GenesisFile);
+        var key = importKey ?? PrivateKey.Generate();
+        File.WriteAllText(dataDir.ValidatorKeyFile, Keystore.Encrypt(key.Bytes, password, kdf).ToJson());
+        NodeKey.Generate(dataDir.NodeKeyFile);
+        File.WriteAllText(dataDir.SettingsFile, AppSettingsTemplate.Render());
+        byte[]? gridModel = null;
+        if (genesis.GridModelFile is not null)
+        {
+            // Relative to the genesis file; copied in beside it so verify and run never depend on the original path.
+            var source = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(genesisFile))!, genesis.GridModelFile);
+            if (!File.Exists(source)) throw new NodeSetupException($"grid model file {source} (gridModelFile of {genesisFile}) does not exist");
+            gridModel = File.ReadAllBytes(source);
+            File.WriteAllBytes(dataDir.GridModelFile, gridModel);
+        }
+        return (key, gridModel);
+    }
+
+    /// <summary>Creates the directory (when missing) readable by its owner only: it holds keys.</summary>
+    internal static void CreateDirectory(DataDirectory dataDir)
+    {
+        if (OperatingSystem.IsWindows()) Directory.CreateDirectory(dataDir.Path);
+        else Directory.CreateDirectory(dataDir.Path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+    }
+
     /// <summary>A left-over LOCK file (of an earlier init that failed) does not make a directory a node's.</summary>
-    private static void RequireEmpty(DataDirectory dataDir)
+    internal static void RequireEmpty(DataDirectory dataDir)
     {
         if (Directory.Exists(dataDir.Path) && Directory.EnumerateFileSystemEntries(dataDir.Path).Any(e => Path.GetFileName(e) != DataDirectoryLock.FileName))
-            throw new NodeSetupException($"data directory {dataDir.Path} is not empty; init only creates new nodes");
+            throw new NodeSetupException($"data directory {dataDir.Path} is not empty; init, restore and snapshot import only create new nodes");
     }
 }

@@ -51,8 +51,18 @@ public sealed class Mempool
     /// <summary>True while <paramref name="id"/> waits in the mempool.</summary>
     public bool Contains(Hash32 id) { lock (_gate) return _byId.ContainsKey(id); }
 
+    /// <summary>Raised (outside the lock) with the reason code of each refused submission (the rejections metric counts them).</summary>
+    public event Action<string>? Refused;
+
     /// <summary>Checks the envelope <paramref name="bytes"/> exactly as submitted at the door and queues them when every check passes.</summary>
     public MempoolVerdict Submit(byte[] bytes)
+    {
+        var verdict = Admit(bytes);
+        if (!verdict.Accepted) Refused?.Invoke(verdict.Code);
+        return verdict;
+    }
+
+    private MempoolVerdict Admit(byte[] bytes)
     {
         ArgumentNullException.ThrowIfNull(bytes);
         VerifiedTransaction tx;

@@ -74,7 +74,7 @@ internal static class LedgerSchema
     /// Gives an empty file the schema, or checks that a non-empty one is a ledger store of this version.
     /// Identity is checked before anything is written, so a foreign database is never switched to WAL or altered.
     /// </summary>
-    public static void CreateOrVerify(SqliteConnection connection, string path)
+    public static void CreateOrVerify(SqliteConnection connection, string path, bool create = true)
     {
         long objects;
         try
@@ -87,6 +87,8 @@ internal static class LedgerSchema
         }
 
         if (objects > 0) Verify(connection, path);
+        else if (!create) throw new LedgerStoreException(LedgerStoreError.NotALedgerStore, $"'{path}' is an empty database, not a P2PEnergy ledger store");
+        if (!create) return; // a reader (backup) neither switches the journal mode nor writes
         EnableWriteAheadLog(connection, path);
         if (objects == 0) Create(connection);
     }

@@ -139,13 +139,16 @@ public sealed partial class SqliteLedgerStore
     /// Runs <paramref name="write"/> in one SQLite transaction on the write connection: all of it reaches the file
     /// (fsynced, see <see cref="Open"/>) or, on any exception, none of it does and the exception propagates.
     /// </summary>
-    private void WriteInOneTransaction(Action write)
+    private void WriteInOneTransaction(Action write) => WriteInOneTransaction(_ => write());
+
+    /// <summary>As <see cref="WriteInOneTransaction(Action)"/>, handing the transaction to commands made on the spot.</summary>
+    private void WriteInOneTransaction(Action<SqliteTransaction> write)
     {
         using var transaction = _writer.BeginTransaction();
         _write.Enlist(transaction);
         try
         {
-            write();
+            write(transaction);
             transaction.Commit();
         }
         finally

@@ -15,7 +15,7 @@ internal static class OperatorCommands
 {
     public static Command Create(CliContext context)
     {
-        var command = new Command("operator", "Authority transactions: admit, suspend, meters, delegation, funds, fees, baseline, grid model");
+        var command = new Command("operator", "Authority transactions: admit, suspend, meters, delegation, funds, fees, baseline, grid model, validator set");
         command.Subcommands.Add(Admit(context));
         command.Subcommands.Add(Suspend(context));
         command.Subcommands.Add(RegisterMeter(context));
@@ -23,7 +23,38 @@ internal static class OperatorCommands
         command.Subcommands.Add(Funds(context, "deposit", "Market operator: credit funds that entered the market to an account"));
         command.Subcommands.Add(Funds(context, "withdraw", "Market operator: debit funds that leave the market from an account"));
         foreach (var schedule in ScheduleCommands.Create(context)) command.Subcommands.Add(schedule);
+        command.Subcommands.Add(ValidatorSet(context));
         return command;
+    }
+
+    /// <summary>
+    /// The validator authority replaces the whole validator set, in force two blocks after it commits: how a validator
+    /// key is rotated (add the new key, move the node to it, drop the old one; docs/operator.md "Keys").
+    /// </summary>
+    private static Command ValidatorSet(CliContext context)
+    {
+        var validators = new Option<string[]>("--validator")
+        {
+            Description = "One member of the new set, ADDRESS:POWER[:OPERATOR[:ROLE]] (address or key name); repeat for each",
+            Required = true, AllowMultipleArgumentsPerToken = false,
+        };
+        return Signed(context, "validator-set", "Validator authority: replace the validator set (in force two blocks after it commits)", "validator authority's",
+            [validators], parse =>
+            {
+                var set = new SetValidatorSet { Nonce = Terms.Nonce() };
+                foreach (var text in parse.GetValue(validators)!)
+                {
+                    var parts = text.Split(':', 4);
+                    if (parts.Length < 2 || !ulong.TryParse(parts[1], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out ulong power) || power == 0)
+                        throw new WalletException(ExitCode.BadInput, "BAD_VALIDATOR", $"--validator '{text}' must be ADDRESS:POWER[:OPERATOR[:ROLE]] with a power above 0");
+                    set.Validators.Add(new ValidatorEntry
+                    {
+                        Validator = NodeClient.Bytes(Terms.Party(context, parts[0], "--validator")), Power = power,
+                        Operator = parts.Length > 2 ? parts[2] : "", Role = parts.Length > 3 ? parts[3] : "",
+                    });
+                }
+                return set;
+            });
     }
 
     /// <summary>Builds a command that signs one body with --key and submits it (--wait to follow it).</summary>

@@ -37,6 +37,8 @@ public static class LoadGenerator
         // In flight = submitted, not yet seen committed. Without a window the submitters fill the mempool and the
         // latency percentiles measure the queue the generator built, not the node.
         int window = CommandLineArgs.Int(args, "--window", 8_192);
+        // A published node (self-contained, ReadyToRun) instead of dotnet p2pe-node.dll: the cold-start comparison.
+        string? binary = CommandLineArgs.Text(args, "--node-binary");
         Console.WriteLine($"load: {contracts:N0} contracts after {warmup:N0} of warm-up, {(batch == 1 ? "one per SubmitTransaction call" : $"{batch} per SubmitTransactions call")}, {concurrency} concurrent submitters on {connections} connections, window {window:N0}, {pairs} seller/buyer pairs, {Environment.ProcessorCount} cores");
 
         // Measured before and after the run (the node idle both times) and averaged: this shared box drifts by several
@@ -44,7 +46,8 @@ public static class LoadGenerator
         var recoversBefore = RecoverCeiling.RecoversPerSecond(TimeSpan.FromSeconds(3));
         Console.WriteLine($"ceiling before: {recoversBefore:N0} native recovers/s on all cores = {recoversBefore / 2:N0} contracts/s (2 signatures each)");
 
-        using var node = new NodeUnderLoad(pairs, maxBlock);
+        using var node = new NodeUnderLoad(pairs, maxBlock, binary);
+        if (binary is not null) Console.WriteLine($"node:           {binary}");
         var signing = Stopwatch.StartNew();
         var envelopes = NodeUnderLoad.SignContracts(node.Pairs, warmup + contracts);
         Console.WriteLine($"signed {warmup + contracts:N0} contracts in {signing.Elapsed.TotalSeconds:F1} s");
@@ -77,6 +80,7 @@ public static class LoadGenerator
         Console.WriteLine($"submit->commit  p50 {Percentile(latencies, 0.50):N0} ms, p99 {Percentile(latencies, 0.99):N0} ms");
         Console.WriteLine($"ratio           {phase.Rate / ceiling:P1} of the recover ceiling ({ceiling:N0} contracts/s)");
         Console.WriteLine($"node RSS        {rss / 1048576.0:N0} MiB now, {peak / 1048576.0:N0} MiB peak");
+        Console.WriteLine($"ledger on disk  {node.LedgerBytes / 1048576.0:N0} MiB = {node.LedgerBytes / (double)(warmup + contracts):N0} bytes per contract (with its results, indexes and the genesis)");
         // CPU per committed contract, in recovers (one recover = 1 / (recovers/s per core) of CPU): steadier than the
         // rate on a shared box, and it says where the machine's time went. 2 of it is the signature floor.
         double recoverSeconds = Environment.ProcessorCount / (double)recovers;

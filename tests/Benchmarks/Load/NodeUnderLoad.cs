@@ -7,13 +7,15 @@ using P2PEnergy.Contracts.Crypto;
 namespace P2PEnergy.Benchmarks.Load;
 
 /// <summary>
-/// A real <c>p2pe-node</c> process (the build copied next to this program) on a temp data dir and a free loopback
-/// port, with a genesis of seller/buyer pairs, each with a meter and a large deposit.
+/// A real <c>p2pe-node</c> process — the build copied next to this program, run by dotnet, or a given executable (a
+/// published one: <c>load --node-binary PATH</c>) — on a temp data dir and a free loopback port, with a genesis of
+/// seller/buyer pairs, each with a meter and a large deposit.
 /// </summary>
 public sealed class NodeUnderLoad : IDisposable
 {
     public const ulong ChainId = 777;
     private readonly Process _process;
+    private readonly string? _binary;
 
     public string DataDir { get; }
     public int Port { get; }
@@ -22,8 +24,10 @@ public sealed class NodeUnderLoad : IDisposable
     public IReadOnlyList<(PrivateKey Seller, PrivateKey Buyer)> Pairs { get; }
     public DateTimeOffset GenesisTime { get; }
 
-    public NodeUnderLoad(int pairs, int maxBlockTransactions)
+    /// <summary>Initialises and starts the node; <paramref name="binary"/> replaces <c>dotnet p2pe-node.dll</c> (say, the ReadyToRun publish).</summary>
+    public NodeUnderLoad(int pairs, int maxBlockTransactions, string? binary = null)
     {
+        _binary = binary is null ? null : Path.GetFullPath(binary);
         DataDir = Directory.CreateTempSubdirectory("p2pe-load-").FullName;
         Port = FreePort();
         var validator = PrivateKey.Parse("0000000000000000000000000000000000000000000000000000000000000001");
@@ -34,10 +38,10 @@ public sealed class NodeUnderLoad : IDisposable
         File.WriteAllText(Path.Combine(work, "password.txt"), "load-test-password\n");
         File.WriteAllText(Path.Combine(work, "validator.key"), Hex.Encode(validator.Bytes));
         Directory.Delete(DataDir);
-        Run("init", "--genesis", Path.Combine(work, "genesis.json"), "--data-dir", DataDir,
+        RunCommand("init", "--genesis", Path.Combine(work, "genesis.json"), "--data-dir", DataDir,
             "--password-file", Path.Combine(work, "password.txt"), "--validator-key-file", Path.Combine(work, "validator.key"));
-        _process = Start(new Dictionary<string, string> { ["P2PE_Node__MaxBlockTransactions"] = maxBlockTransactions.ToString(System.Globalization.CultureInfo.InvariantCulture) },
-            "run", "--data-dir", DataDir, "--port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--web-port", "0",
+        _process = StartCommand(new Dictionary<string, string> { ["P2PE_Node__MaxBlockTransactions"] = maxBlockTransactions.ToString(System.Globalization.CultureInfo.InvariantCulture) },
+            "run", "--data-dir", DataDir, "--port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--web-port", "0", "--ops-port", "0",
             "--password-file", Path.Combine(work, "password.txt"));
     }
 
@@ -117,19 +121,22 @@ public sealed class NodeUnderLoad : IDisposable
 
     private static string NodeDll => Path.Combine(AppContext.BaseDirectory, "p2pe-node.dll");
 
-    private static void Run(params string[] args)
+    /// <summary>Bytes of the ledger on disk (ledger.db and its write-ahead log).</summary>
+    public long LedgerBytes => new[] { "ledger.db", "ledger.db-wal" }.Select(f => Path.Combine(DataDir, f)).Where(File.Exists).Sum(f => new FileInfo(f).Length);
+
+    private void RunCommand(params string[] args)
     {
-        using var process = Start(null, args);
+        using var process = StartCommand(null, args);
         if (!process.WaitForExit(60_000)) { process.Kill(true); throw new TimeoutException("p2pe-node " + args[0] + " did not finish"); }
         if (process.ExitCode != 0) throw new InvalidOperationException($"p2pe-node {args[0]} exited {process.ExitCode}: {process.StandardError.ReadToEnd()}");
     }
 
-    private static Process Start(Dictionary<string, string>? environment, params string[] args)
+    private Process StartCommand(Dictionary<string, string>? environment, params string[] args)
     {
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
-        info.ArgumentList.Add(NodeDll);
+        var info = new ProcessStartInfo(_binary ?? "dotnet") { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
+        if (_binary is null) info.ArgumentList.Add(NodeDll);
         foreach (var a in args) info.ArgumentList.Add(a);
-        info.Environment["Logging__LogLevel__Default"] = "Warning";
+        info.Environment["P2PE_Logging__LogLevel__Default"] = "Warning";
         foreach (var (name, value) in environment ?? []) info.Environment[name] = value;
         var process = Process.Start(info) ?? throw new InvalidOperationException("could not start p2pe-node");
         process.OutputDataReceived += (_, _) => { };

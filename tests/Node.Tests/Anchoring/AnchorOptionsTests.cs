@@ -21,14 +21,14 @@ public sealed class AnchorOptionsTests
     {
         { a => a.EvmRpcUrl = "ftp://127.0.0.1", "Node:Anchor:EvmRpcUrl must be an absolute http(s) URL, got 'ftp://127.0.0.1'" },
         { a => a.EvmRpcUrl = "127.0.0.1:8545", "Node:Anchor:EvmRpcUrl must be an absolute http(s) URL" },
-        { a => a.Contract = "", "Node:Anchor:Contract is required" },
-        { a => a.KeystoreFile = " ", "Node:Anchor:KeystoreFile is required" },
+        { a => a.Contract = "", "Node:Anchor:Contract must be the anchor contract's address when Node:Anchor:EvmRpcUrl is set, got (empty)" },
+        { a => a.KeystoreFile = " ", "Node:Anchor:KeystoreFile must be a keystore file when Node:Anchor:EvmRpcUrl is set, got ' '" },
         { a => a.EveryBlocks = -1, "Node:Anchor:EveryBlocks must be ≥ 0, got -1" },
-        { a => { a.EveryBlocks = 0; a.AfterSettlement = false; }, "would anchor only set changes" },
-        { a => a.Confirmations = 0, "Node:Anchor:Confirmations must lie in [1, 1000], got 0" },
-        { a => a.RetryMaxMs = 10, "Node:Anchor:RetryInitialMs (1000) must be ≥ 1 and ≤ RetryMaxMs (10)" },
+        { a => { a.EveryBlocks = 0; a.AfterSettlement = false; }, "Node:Anchor:EveryBlocks must be > 0 while Node:Anchor:AfterSettlement is false" },
+        { a => a.Confirmations = 0, "Node:Anchor:Confirmations must be in [1, 1000], got 0" },
+        { a => a.RetryMaxMs = 10, "Node:Anchor:RetryInitialMs must be in [1, Node:Anchor:RetryMaxMs (10)], got 1000" },
         { a => a.NonProposerDelayMs = -5, "Node:Anchor:NonProposerDelayMs must be ≥ 0, got -5" },
-        { a => a.MaxReplacements = 21, "Node:Anchor:MaxReplacements must lie in [0, 20], got 21" },
+        { a => a.MaxReplacements = 21, "Node:Anchor:MaxReplacements must be in [0, 20], got 21" },
         { a => a.RequestTimeoutMs = 99, "Node:Anchor:RequestTimeoutMs must be ≥ 100, got 99" },
         { a => a.MaxFeePerGasGwei = 0, "Node:Anchor:MaxFeePerGasGwei must be ≥ 1, got 0" },
     };
@@ -39,6 +39,6 @@ public sealed class AnchorOptionsTests
     {
         var options = new NodeOptions { DataDir = "/tmp/x", Anchor = On() };
         spoil(options.Anchor);
-        Assert.Contains(message, Assert.Throws<ArgumentException>(options.Validate).Message);
+        Assert.Contains(message, Assert.Throws<NodeSettingException>(options.Validate).Message);
     }
 }

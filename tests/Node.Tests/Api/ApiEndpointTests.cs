@@ -104,11 +104,11 @@ public sealed class ApiEndpointTests : IAsyncLifetime
     public async Task Endpoints_H2cPortRefusesHttp11_WebPortServesHealthzOverHttp11()
     {
         using var http11 = new HttpClient { DefaultRequestVersion = HttpVersion.Version11, DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact, Timeout = TimeSpan.FromSeconds(10) };
-        Assert.Equal("ok", await http11.GetStringAsync(new Uri(Host.WebAddress!, "/healthz")));
+        Assert.Equal("ok\n", await http11.GetStringAsync(new Uri(Host.WebAddress!, "/healthz")));
         // Without TLS there is no ALPN: the gRPC port speaks h2c with prior knowledge only (docs/node.md).
         await Assert.ThrowsAsync<HttpRequestException>(() => http11.GetStringAsync(new Uri(Host.Address, "/healthz")));
         using var h2c = new HttpClient { DefaultRequestVersion = HttpVersion.Version20, DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact, Timeout = TimeSpan.FromSeconds(10) };
-        Assert.Equal("ok", await h2c.GetStringAsync(new Uri(Host.Address, "/healthz")));
+        Assert.Equal("ok\n", await h2c.GetStringAsync(new Uri(Host.Address, "/healthz")));
     }
 
     [Fact]
@@ -178,14 +178,14 @@ public sealed class ApiEndpointTests : IAsyncLifetime
         Assert.Contains("/p2pe.v1.Ledger/GetBlock NOT_FOUND", ended);
     }
 
-    /// <summary>"method status" for every p2pe.api.calls measurement while the listener lives.</summary>
+    /// <summary>"method status" for every p2pe.api calls measurement while the listener lives.</summary>
     private static MeterListener ListenForCalls(ConcurrentQueue<string> ended)
     {
         var listener = new MeterListener
         {
             InstrumentPublished = (instrument, l) =>
             {
-                if (instrument.Meter.Name == ApiCallInterceptor.MeterName && instrument.Name == "p2pe.api.calls") l.EnableMeasurementEvents(instrument);
+                if (instrument.Meter.Name == ApiCallInterceptor.MeterName && instrument.Name == "calls") l.EnableMeasurementEvents(instrument);
             },
         };
         listener.SetMeasurementEventCallback<long>((_, _, tags, _) =>

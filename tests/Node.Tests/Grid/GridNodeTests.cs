@@ -45,7 +45,7 @@ public sealed class GridNodeTests
             var terms = chain.Contract(chain.Alice, chain.Bob); // 8 kW over SP1, rated 9 kW
             var overload = chain.Contract(chain.Alice, chain.Bob, wh: 500, nonce: 2); // +2 kW
             await using (var host = NodeHost.Create(
-                new Dictionary<string, string?> { ["Node:DataDir"] = data.Path, ["Node:Port"] = "0", ["Node:HeartbeatMs"] = "200" },
+                new Dictionary<string, string?> { ["Node:DataDir"] = data.Path, ["Node:Api:Port"] = "0", ["Node:HeartbeatMs"] = "200" },
                 NodeDirectory.Password, new ShiftedClock(LedgerHarness.Genesis.AddSeconds(10))))
             {
                 using var startup = new CancellationTokenSource(TimeSpan.FromSeconds(30));

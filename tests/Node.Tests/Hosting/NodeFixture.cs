@@ -17,26 +17,41 @@ public sealed class NodeDirectory : IDisposable
 {
     public const string Password = "test-only-password";
 
-    public LedgerHarness Chain { get; } = new();
+    public LedgerHarness Chain { get; }
     public DataDirectory Data { get; }
 
-    public NodeDirectory()
+    /// <summary>The genesis file the data directory was initialised from.</summary>
+    public string GenesisFile { get; }
+
+    /// <summary>
+    /// A data directory for the harness genesis (edited by <paramref name="configure"/>); with <paramref name="gridModel"/>,
+    /// genesis names that grid model.
+    /// </summary>
+    public NodeDirectory(byte[]? gridModel = null, Action<P2PEnergy.Node.Ledger.Genesis.GenesisDocument>? configure = null)
     {
+        Chain = new LedgerHarness(configure: configure);
         var root = Path.Combine(Path.GetTempPath(), "p2pe-node-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(root);
-        var genesisFile = Path.Combine(root, "genesis.json");
-        File.WriteAllText(genesisFile, Chain.Document.ToJson());
+        var genesisFile = GenesisFile = Path.Combine(root, "genesis.json");
+        var genesis = Chain.Document;
+        if (gridModel is not null)
+        {
+            File.WriteAllBytes(Path.Combine(root, "grid.json"), gridModel);
+            genesis.GridModelFile = "grid.json";
+            genesis.GridModelHash = Keccak256.Hash(gridModel).ToString();
+        }
+        File.WriteAllText(genesisFile, genesis.ToJson());
         Data = new DataDirectory(Path.Combine(root, "data"));
         // A cheap scrypt: the standard parameters cost seconds per test for no extra coverage.
         NodeInitializer.Initialize(genesisFile, Data, Password, Chain.Validator, new ScryptKdf(1 << 10, 8, 1));
     }
 
-    /// <summary>A host on this directory, on a free port; <paramref name="overrides"/> add settings as the command line would.</summary>
-    public NodeHost CreateHost(int heartbeatMs = 200, Dictionary<string, string?>? overrides = null)
+    /// <summary>A host on free ports whose clock starts <paramref name="sinceGenesis"/> (default 10 s) after the harness genesis.</summary>
+    public NodeHost CreateHost(int heartbeatMs = 200, TimeSpan? sinceGenesis = null, IReadOnlyDictionary<string, string?>? settings = null)
     {
-        var settings = new Dictionary<string, string?> { ["Node:DataDir"] = Data.Path, ["Node:Port"] = "0", ["Node:HeartbeatMs"] = heartbeatMs.ToString(System.Globalization.CultureInfo.InvariantCulture) };
-        foreach (var (key, value) in overrides ?? []) settings[key] = value;
-        return NodeHost.Create(settings, Password, new ShiftedClock(LedgerHarness.Genesis.AddSeconds(10)));
+        var all = new Dictionary<string, string?> { ["Node:DataDir"] = Data.Path, ["Node:Api:Port"] = "0", ["Node:HeartbeatMs"] = heartbeatMs.ToString(System.Globalization.CultureInfo.InvariantCulture) };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>()) all[key] = value;
+        return NodeHost.Create(all, Password, new ShiftedClock(LedgerHarness.Genesis + (sinceGenesis ?? TimeSpan.FromSeconds(10))));
     }
 
     public void Dispose()

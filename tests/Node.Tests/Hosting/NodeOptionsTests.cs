@@ -3,30 +3,9 @@ using P2PEnergy.Node.Hosting;
 
 namespace P2PEnergy.Node.Tests.Hosting;
 
-/// <summary>Settings out of range are refused naming the setting, the value and the range; the thread priority helper.</summary>
+/// <summary>The defaults and the thread priority helper (ranges and sources: NodeConfigurationTests).</summary>
 public sealed class NodeOptionsTests
 {
-    [Theory]
-    [InlineData(1)]
-    [InlineData(-21)]
-    public void ConsensusNice_OutsideMinus20To0_IsRefusedNamingValueAndRange(int nice)
-    {
-        var options = new NodeOptions { DataDir = "/tmp/x", ConsensusNice = nice };
-        var error = Assert.Throws<ArgumentException>(options.Validate);
-        Assert.Contains("Node:ConsensusNice", error.Message);
-        Assert.Contains(nice.ToString(System.Globalization.CultureInfo.InvariantCulture), error.Message);
-        Assert.Contains("[-20, 0]", error.Message);
-    }
-
-    [Theory]
-    [InlineData(-1)]
-    [InlineData(60_001)]
-    public void ShutdownGraceMs_Outside0To60000_IsRefusedNamingValueAndRange(int grace)
-    {
-        var error = Assert.Throws<ArgumentException>(new NodeOptions { DataDir = "/tmp/x", ShutdownGraceMs = grace }.Validate);
-        Assert.Contains($"Node:ShutdownGraceMs must lie in [0, 60000], got {grace}", error.Message);
-    }
-
     [Fact]
     public void Defaults_AreValid_AndRaiseTheConsensusThread()
     {

@@ -68,11 +68,14 @@ public static class NodeExecutable
     }
 
     /// <summary>As <see cref="RunAsync"/>, with stdout and stderr apart (what an operator's terminal shows as the error).</summary>
-    public static async Task<(int ExitCode, string Output, string Error)> RunSeparatelyAsync(IEnumerable<string> arguments, string workingDirectory, TimeSpan timeout)
+    public static async Task<(int ExitCode, string Output, string Error)> RunSeparatelyAsync(IEnumerable<string> arguments, string workingDirectory, TimeSpan timeout,
+        IReadOnlyDictionary<string, string>? environment = null)
     {
         var output = new System.Text.StringBuilder();
         var error = new System.Text.StringBuilder();
-        using var process = new Process { StartInfo = StartInfo(arguments, workingDirectory) };
+        var start = StartInfo(arguments, workingDirectory);
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>()) start.Environment[name] = value;
+        using var process = new Process { StartInfo = start };
         process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (output) output.AppendLine(e.Data); };
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (output) error.AppendLine(e.Data); };
         process.Start();

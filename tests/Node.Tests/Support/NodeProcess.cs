@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Runtime.InteropServices;
+using System.Security.Cryptography.X509Certificates;
 using System.Text.RegularExpressions;
 using P2PEnergy.Contracts.Protos;
 using Grpc.Core;
@@ -19,7 +20,8 @@ public sealed partial class NodeProcess : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly StreamWriter _log;
-    private readonly TaskCompletionSource<int> _port = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource<Uri> _port = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private X509Certificate2? _trusted;
     private GrpcChannel? _channel;
     private int _disposed;
 
@@ -38,6 +40,9 @@ public sealed partial class NodeProcess : IAsyncDisposable
     /// <summary>The API address; the port is the one Kestrel reports having bound (the node runs with --port 0).</summary>
     public Uri Address { get; private set; } = null!;
 
+    /// <summary>The operations endpoint (/healthz, /readyz, /metrics), when the node bound one.</summary>
+    public Uri? OperationsAddress { get; private set; }
+
     /// <summary>A gRPC channel to <see cref="Address"/>, disposed with this object.</summary>
     public GrpcChannel Channel => _channel ?? throw new InvalidOperationException("the node has not started");
 
@@ -48,20 +53,29 @@ public sealed partial class NodeProcess : IAsyncDisposable
     /// <paramref name="startTimeout"/>, default 60 s: scrypt and JIT on shared cores) until it serves.
     /// A node that exits or does not become ready is killed and reported with the tail of its log.
     /// </summary>
-    public static async Task<NodeProcess> StartAsync(string dataDir, string passwordFile, string logFile, TimeSpan? startTimeout = null, IReadOnlyDictionary<string, string>? settings = null)
+    public static Task<NodeProcess> StartAsync(string dataDir, string passwordFile, string logFile, TimeSpan? startTimeout = null, IReadOnlyDictionary<string, string>? settings = null)
     {
-        // No gRPC-Web port: with two ports at 0 the "Now listening" lines could not tell which is which.
         var arguments = new List<string> { "run", "--data-dir", dataDir, "--port", "0", "--web-port", "-1", "--password-file", passwordFile };
         var start = NodeExecutable.StartInfo(arguments, Path.GetDirectoryName(Path.GetFullPath(dataDir))!);
         foreach (var (name, value) in settings ?? new Dictionary<string, string>()) start.Environment[$"P2PE_Node__{name}"] = value;
+        return StartAsync(start, logFile, startTimeout);
+    }
 
+    /// <summary>
+    /// Starts the node <paramref name="start"/> describes (say, a published binary with a settings file) and waits until
+    /// it serves. With TLS on the API, <paramref name="trusted"/> is the certificate the test made and the only one trusted.
+    /// </summary>
+    public static async Task<NodeProcess> StartAsync(ProcessStartInfo start, string logFile, TimeSpan? startTimeout = null, X509Certificate2? trusted = null)
+    {
+        var arguments = start.ArgumentList.ToList();
+        string dataDir = arguments.SkipWhile(a => a != "--data-dir").Skip(1).FirstOrDefault() ?? "?";
         var log = new StreamWriter(new FileStream(logFile, FileMode.Append, FileAccess.Write, FileShare.ReadWrite)) { AutoFlush = true };
         var process = new Process { StartInfo = start, EnableRaisingEvents = true };
-        var node = new NodeProcess(process, log, logFile);
+        var node = new NodeProcess(process, log, logFile) { _trusted = trusted };
         process.OutputDataReceived += (_, e) => node.OnLine(e.Data);
         process.ErrorDataReceived += (_, e) => node.OnLine(e.Data);
         process.Exited += (_, _) => node._port.TrySetException(new InvalidOperationException("p2pe-node exited before it listened"));
-        node.Write($"---- {DateTimeOffset.UtcNow:O} p2pe-node {string.Join(' ', arguments)}");
+        node.Write($"---- {DateTimeOffset.UtcNow:O} {start.FileName} {string.Join(' ', arguments)}");
         try
         {
             process.Start();
@@ -159,14 +173,12 @@ public sealed partial class NodeProcess : IAsyncDisposable
     private async Task WaitUntilServingAsync(TimeSpan timeout)
     {
         using var limit = new CancellationTokenSource(timeout);
-        int port;
-        try { port = await _port.Task.WaitAsync(limit.Token); }
-        catch (OperationCanceledException) { throw new TimeoutException($"no 'Now listening on' line within {timeout}"); }
-        Address = new Uri($"http://127.0.0.1:{port}");
-        _channel = NodeChannel.Create(Address);
+        try { Address = await _port.Task.WaitAsync(limit.Token); }
+        catch (OperationCanceledException) { throw new TimeoutException($"no 'API listening on' line within {timeout}"); }
+        _channel = _trusted is null ? NodeChannel.Create(Address) : TrustingChannel(Address, _trusted);
 
-        // /healthz is HTTP/2-only (h2c with prior knowledge), like the gRPC API on the same port.
-        using var http = new HttpClient { DefaultRequestVersion = HttpVersion.Version20, DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact, Timeout = TimeSpan.FromSeconds(5) };
+        // /healthz over HTTP/2 on the API port: h2c with prior knowledge in cleartext, ALPN with TLS.
+        using var http = new HttpClient(Trusting(new SocketsHttpHandler(), _trusted)) { DefaultRequestVersion = HttpVersion.Version20, DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact, Timeout = TimeSpan.FromSeconds(5) };
         Exception? last = null;
         while (!limit.IsCancellationRequested)
         {
@@ -174,7 +186,7 @@ public sealed partial class NodeProcess : IAsyncDisposable
             try
             {
                 var health = await http.GetStringAsync(new Uri(Address, "/healthz"), limit.Token);
-                if (health == "ok")
+                if (health.Trim() == "ok")
                 {
                     await Channel.Ledger().GetNodeStatusAsync(new GetNodeStatusRequest(), deadline: DateTime.UtcNow.AddSeconds(5), cancellationToken: limit.Token).ResponseAsync;
                     return;
@@ -194,7 +206,20 @@ public sealed partial class NodeProcess : IAsyncDisposable
     {
         if (line is null) return;
         Write(line);
-        if (ListeningLine().Match(line) is { Success: true } match) _port.TrySetResult(int.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture));
+        if (OperationsLine().Match(line) is { Success: true } operations) OperationsAddress = new Uri(operations.Groups[1].Value);
+        if (ListeningLine().Match(line) is { Success: true } match) _port.TrySetResult(new Uri(match.Groups[1].Value));
+    }
+
+    /// <summary>A channel like our clients' that trusts only <paramref name="certificate"/> (a test's self-signed one).</summary>
+    public static GrpcChannel TrustingChannel(Uri address, X509Certificate2 certificate)
+        => GrpcChannel.ForAddress(address, new GrpcChannelOptions { HttpHandler = Trusting(new SocketsHttpHandler { EnableMultipleHttp2Connections = true }, certificate), DisposeHttpClient = true });
+
+    /// <summary><paramref name="handler"/>, made to accept exactly <paramref name="certificate"/> when one is given.</summary>
+    public static SocketsHttpHandler Trusting(SocketsHttpHandler handler, X509Certificate2? certificate)
+    {
+        if (certificate is not null)
+            handler.SslOptions.RemoteCertificateValidationCallback = (_, presented, _, _) => presented is not null && presented.GetRawCertData().AsSpan().SequenceEqual(certificate.RawData);
+        return handler;
     }
 
     private void Write(string line)
@@ -206,7 +231,10 @@ public sealed partial class NodeProcess : IAsyncDisposable
         }
     }
 
-    // Microsoft.Hosting.Lifetime logs the bound address at Information; with --port 0 it is the only place the port shows.
-    [GeneratedRegex(@"Now listening on: http://127\.0\.0\.1:(\d+)")]
+    // The node names each endpoint it bound at Information; with --port 0 it is the only place the port shows.
+    [GeneratedRegex(@"API listening on (https?://127\.0\.0\.1:\d+)")]
     private static partial Regex ListeningLine();
+
+    [GeneratedRegex(@"operations listening on (https?://127\.0\.0\.1:\d+)")]
+    private static partial Regex OperationsLine();
 }

@@ -77,6 +77,10 @@ public sealed class DevnetTests(ITestOutputHelper output) : IDisposable
             long held = 0;
             for (int pass = 0; pass < 5 && held != (long)(ulong)manifest["genesisDeposits"]!; pass++) held = await channel.FundsHeldAsync(accounts);
             Assert.Equal((long)(ulong)manifest["genesisDeposits"]!, held);
+            // The devnet's own `p2pe` (devnet/.run/bin, as its output says to put on PATH) reports the node ready.
+            var (statusExit, statusOut) = await Run(TimeSpan.FromSeconds(30), Path.Combine(_run, "bin", "p2pe"), ["status", "--json"], stdoutOnly: true);
+            Assert.True(statusExit == 0, statusOut);
+            Assert.True((bool)JsonNode.Parse(statusOut)!["ready"]!, statusOut);
             // And the CLI reads the same account state (the validator and regulator hold none: UNKNOWN_ACCOUNT).
             var (exit, stdout) = await P2pe(TimeSpan.FromSeconds(30), "account", "balance", addresses[0], "--json");
             Assert.True(exit == 0, stdout);

@@ -57,6 +57,34 @@ public sealed class WalletAgainstNodeTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Status_ShowsReadinessChainAndValidators_AndAValidatorSetChange_TwoBlocksAfterItCommits()
+    {
+        var status = JsonNode.Parse(await _p2pe.OkAsync("status", "--json"))!;
+        Assert.True((bool)status["ready"]!, status.ToJsonString());
+        Assert.Equal((LiveNode.ChainId, 0UL), ((ulong)status["chainId"]!, (ulong)status["lastSettledInterval"]!));
+        Assert.True((ulong)status["height"]! > 0);
+        var validator = status["validators"]!.AsArray().Single()!;
+        Assert.Equal((_node.Validator.Address.ToString(), 1UL, true), ((string)validator["address"]!, (ulong)validator["power"]!, (bool)validator["signedLastBlock"]!));
+        var human = await _p2pe.OkAsync("status", "--node", _node.Url);
+        Assert.Contains($"{_node.Url}/  ready: block", human);
+        Assert.Contains(_node.Validator.Address.ToString(), human);
+
+        // The validator authority (the utility) rotates power — a key rotation is the same transaction with another address.
+        await _p2pe.OkAsync("operator", "validator-set", "--validator", $"{_node.Validator.Address}:5:Utility:Utility", "--key", "utility", "--wait");
+        ulong power = 0;
+        for (int attempt = 0; attempt < 50 && power != 5; attempt++)
+        {
+            await Task.Delay(100);
+            power = (ulong)JsonNode.Parse(await _p2pe.OkAsync("status", "--json"))!["validators"]!.AsArray().Single()!["power"]!;
+        }
+        Assert.Equal(5UL, power);
+
+        var (exit, _, error) = await _p2pe.RunAsync("operator", "validator-set", "--validator", $"{_node.Validator.Address}:0", "--key", "utility");
+        Assert.Equal((int)ExitCode.BadInput, exit);
+        Assert.Contains("BAD_VALIDATOR", error);
+    }
+
+    [Fact]
     public async Task OperatorAdmits_PartiesProposeSignSubmit_EscrowShowsOnBalanceAndStatement()
     {
         var clock = Stopwatch.StartNew();

@@ -59,6 +59,7 @@ public sealed class BlockExecutor
         var block = SettlementRound.Run(_parameters, new GuardedState(committed), height, timeMs, faults);
         // Then the nonce index's bounded sweep (NonceIndex.SweepBudget entries, beside settlement's step budget).
         NonceIndex.Sweep(new LedgerContext(_parameters, block, height, timeMs));
+        SnapshotHandlers.RecordSnapshotHeight(new LedgerContext(_parameters, block, height, timeMs));
         var grid = _grid.BeginBlock();
         var contracts = new ContractHandlers(grid);
         var results = new List<TransactionResult>(transactions.Count);
@@ -125,6 +126,7 @@ public sealed class BlockExecutor
             case Transaction.BodyOneofCase.SetBaseline: GovernanceHandlers.SetBaseline(context, tx, e.SetBaseline); break;
             case Transaction.BodyOneofCase.UpdateGridModel: GovernanceHandlers.UpdateGridModel(context, tx, e.UpdateGridModel); break;
             case Transaction.BodyOneofCase.SetValidatorSet: ValidatorHandlers.SetValidatorSet(context, tx, e.SetValidatorSet); break;
+            case Transaction.BodyOneofCase.AttestStateRoot: SnapshotHandlers.AttestStateRoot(context, tx, e.AttestStateRoot); break;
             default: throw new LedgerRejection(ReasonCodes.Malformed, $"unknown transaction body {e.BodyCase}");
         }
     }

@@ -98,6 +98,7 @@ public sealed class TransactionVerifier(ulong chainId, ISecp256k1 secp, int maxT
         Transaction.BodyOneofCase.SetBaseline => envelope.SetBaseline,
         Transaction.BodyOneofCase.UpdateGridModel => envelope.UpdateGridModel,
         Transaction.BodyOneofCase.SetValidatorSet => envelope.SetValidatorSet,
+        Transaction.BodyOneofCase.AttestStateRoot => envelope.AttestStateRoot,
         _ => throw new LedgerRejection(ReasonCodes.Malformed, $"unknown transaction body {envelope.BodyCase}"),
     };
 }

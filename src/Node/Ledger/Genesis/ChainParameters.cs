@@ -48,6 +48,11 @@ public sealed record ChainParameters
     public ulong MaxStartAheadSeconds { get; init; } = GenesisDocument.DefaultMaxStartAheadSeconds;
     /// <summary>Unix milliseconds of the genesis; the first block's time must be later.</summary>
     public required long GenesisTimeMs { get; init; }
+    /// <summary>
+    /// Every this many blocks the validators attest the state root (AttestStateRoot), so a snapshot of the state at such a
+    /// height can be certified and imported (docs/operator.md "Snapshots"); 0 turns snapshots off.
+    /// </summary>
+    public ulong SnapshotIntervalBlocks { get; init; } = GenesisDocument.DefaultSnapshotIntervalBlocks;
     /// <summary>Who may sign SetValidatorSet (genesis validatorAuthority, default the utility); the zero address when unset, so no one can.</summary>
     public Address ValidatorAuthority { get; init; } = Address.Zero;
 

@@ -35,6 +35,12 @@ public sealed class GenesisDocument
     /// </summary>
     public int SettlementStepsPerBlock { get; set; } = ChainParameters.DefaultSettlementStepsPerBlock;
     public const int MinSettlementStepsPerBlock = 100, MaxSettlementStepsPerBlock = 1_000_000;
+
+    /// <summary>Blocks between snapshot heights (AttestStateRoot); 0 = no snapshots. About 3 hours of 1-second blocks.</summary>
+    public const ulong DefaultSnapshotIntervalBlocks = 10_000;
+    /// <summary>The shortest snapshot interval: attestations take a few blocks to commit, and each height costs a state scan.</summary>
+    public const ulong MinSnapshotIntervalBlocks = 10;
+    public ulong SnapshotIntervalBlocks { get; set; } = DefaultSnapshotIntervalBlocks;
     public string Utility { get; set; } = "";
     public string MarketOperator { get; set; } = "";
     public string Planner { get; set; } = "";
@@ -137,6 +143,8 @@ public sealed class GenesisDocument
             if (m.PowerFactorMilli > 1000) throw new GenesisException($"meters[{i}].powerFactorMilli must be ≤ 1000, got {m.PowerFactorMilli}");
         }
         if (GridModelFile is not null && GridModelHash is null) throw new GenesisException("gridModelHash is required with gridModelFile");
+        if (SnapshotIntervalBlocks != 0 && SnapshotIntervalBlocks is < MinSnapshotIntervalBlocks or > 100_000_000)
+            throw new GenesisException($"snapshotIntervalBlocks must be 0 (off) or lie in [{MinSnapshotIntervalBlocks}, 100000000], got {SnapshotIntervalBlocks}");
         Fees.Validate();
         return new ChainParameters
         {
@@ -144,7 +152,7 @@ public sealed class GenesisDocument
             IntervalSeconds = IntervalSeconds, GateClosureSeconds = GateClosureSeconds, ReadingWindowSeconds = ReadingWindowSeconds,
             DsoModel = model, UtilityMayTrade = UtilityMayTrade, Utility = utility, MarketOperator = operatorAddress,
             Planner = planner, Regulator = regulator, Validators = validators, MaxIntervalCount = MaxIntervalCount, MaxStartAheadSeconds = MaxStartAheadSeconds,
-            SettlementStepsPerBlock = SettlementStepsPerBlock, GenesisTimeMs = time.ToUnixTimeMilliseconds(), ValidatorAuthority = validatorAuthority,
+            SettlementStepsPerBlock = SettlementStepsPerBlock, GenesisTimeMs = time.ToUnixTimeMilliseconds(), ValidatorAuthority = validatorAuthority, SnapshotIntervalBlocks = SnapshotIntervalBlocks,
         };
     }
 

@@ -37,6 +37,9 @@ public static class StateKeys
     /// <summary>Validator sets by the height they take effect from (SetValidatorSet, nonce cleared).</summary>
     public const string ValidatorSetPrefix = "validators/from/";
 
+    /// <summary>Snapshot heights: the validators in force, their attestations, the tallies and the certificate (SnapshotHandlers).</summary>
+    public const string SnapshotPrefix = "snapshot/";
+
     public static string Account(Address address) => Hex.Encode(AccountPrefix, address.Bytes, "");
     public static string Meter(string meterId) => MeterPrefix + meterId;
     public static string Contract(Hash32 id) => Hex.Encode(ContractPrefix, id.Bytes, "");
@@ -55,6 +58,12 @@ public static class StateKeys
     public static string Reading(ulong intervalStart, string meterId) => ReadingPrefix + Number(intervalStart) + "/" + meterId;
     public static string GridModel(ulong effectiveFrom) => GridModelPrefix + Number(effectiveFrom);
     public static string ValidatorSet(ulong fromHeight) => ValidatorSetPrefix + Number(fromHeight);
+    public static string SnapshotValidators(ulong height) => SnapshotPrefix + Number(height) + "/validators";
+    public static string SnapshotAttestation(ulong height, Address validator) => Hex.Encode(SnapshotPrefix + Number(height) + "/attest/", validator.Bytes, "");
+    public static string SnapshotAttestationScan(ulong height) => SnapshotPrefix + Number(height) + "/attest/";
+    public static string SnapshotTally(ulong height, Hash32 stateRoot, Hash32 appHash)
+        => Hex.Encode(SnapshotPrefix + Number(height) + "/tally/", stateRoot.Bytes, "/" + Convert.ToHexStringLower(appHash.Bytes));
+    public static string SnapshotCertificate(ulong height) => SnapshotPrefix + Number(height) + "/certified";
     public static string Number(ulong value) => value.ToString("D20", System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>"height/position", both zero-padded to 20 digits: ordinal order is commit order.</summary>

@@ -9,7 +9,8 @@ namespace P2PEnergy.Node.Ledger.Execution.Handlers;
 /// committed state (as CometBFT's CheckTx does) and block execution runs again against the state at its height.
 /// Authority kinds need the authority genesis names; contracts, offers, takes and cancellations need each named party
 /// (an admitted participant that may trade) or an active aggregator it delegated to, and no one else; a delegation
-/// needs the member; a meter reading needs the meter's device key and must lie within what the meter can measure.
+/// needs the member; a meter reading needs the meter's device key and must lie within what the meter can measure; a
+/// state-root attestation needs a validator in force at its height.
 /// </summary>
 internal static class SignerRules
 {
@@ -55,6 +56,9 @@ internal static class SignerRules
                 break;
             case Transaction.BodyOneofCase.SetValidatorSet:
                 Authority.RequireSigner(tx, p.ValidatorAuthority, "validator authority");
+                break;
+            case Transaction.BodyOneofCase.AttestStateRoot:
+                SnapshotHandlers.RequireValidator(context, tx, e.AttestStateRoot);
                 break;
             default:
                 throw new LedgerRejection(ReasonCodes.Malformed, $"unknown transaction body {e.BodyCase}");

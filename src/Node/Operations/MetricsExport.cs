@@ -1,0 +1,38 @@
+using System.Diagnostics.Metrics;
+using Prometheus;
+
+namespace P2PEnergy.Node.Operations;
+
+/// <summary>
+/// The node's System.Diagnostics.Metrics instruments in Prometheus text format, through prometheus-net's meter adapter
+/// (docs/operator.md says why prometheus-net): the meters this host created (<see cref="NodeMetrics"/>, the API
+/// interceptor's) and the runtime's own <c>System.Runtime</c> meter (working set, GC, CPU). A registry of its own per
+/// host, so two nodes in one process (tests) never mix their series, and none of prometheus-net's default collectors:
+/// the runtime meter covers the process.
+/// </summary>
+public sealed class MetricsExport : IDisposable
+{
+    /// <summary>The runtime's built-in meter (.NET 9+): dotnet.process.memory.working_set, dotnet.gc.*, dotnet.process.cpu.time, …</summary>
+    public const string RuntimeMeter = "System.Runtime";
+
+    private readonly IDisposable _adapter;
+
+    public MetricsExport(IMeterFactory hostMeters)
+    {
+        Registry = Metrics.NewCustomRegistry();
+        _adapter = MeterAdapter.StartListening(new MeterAdapterOptions
+        {
+            Registry = Registry,
+            MetricFactory = Metrics.WithCustomRegistry(Registry),
+            InstrumentFilterPredicate = instrument => ReferenceEquals(instrument.Meter.Scope, hostMeters) || instrument.Meter.Name == RuntimeMeter,
+            ResolveHistogramBuckets = instrument => instrument.Unit == "s" ? SecondsBuckets : MeterAdapterOptions.DefaultHistogramBuckets,
+        });
+    }
+
+    /// <summary>1 ms to 1 min: API calls, block execution and block intervals (a heartbeat is a second; a stall is longer).</summary>
+    private static readonly double[] SecondsBuckets = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
+
+    public CollectorRegistry Registry { get; }
+
+    public void Dispose() => _adapter.Dispose();
+}
