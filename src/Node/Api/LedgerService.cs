@@ -11,6 +11,7 @@ using P2PEnergy.Node.Ledger;
 using P2PEnergy.Node.Ledger.Genesis;
 using P2PEnergy.Node.Ledger.State;
 using P2PEnergy.Node.Storage;
+using P2PEnergy.Contracts.Ledger;
 
 namespace P2PEnergy.Node.Api;
 
@@ -209,11 +210,9 @@ public sealed class LedgerService(ILedgerStore store, Mempool mempool, IConsensu
             : throw Refusal.Of(ApiReasons.BadPageToken, "page_token was not issued for this listing (same method, same party)");
     }
 
-    private static Hash32 HashField(ByteString value, string field)
-        => value.Length == 32 ? Hash32.FromBytes(value.Span) : throw Invalid($"{field} must be 32 bytes, got {value.Length}");
+    private static Hash32 HashField(ByteString value, string field) => FieldBytes.Hash(value, field, Invalid);
 
-    private static Address AddressField(ByteString value, string field)
-        => value.Length == 20 ? Address.FromBytes(value.Span) : throw Invalid($"{field} must be a 20-byte address, got {value.Length} bytes");
+    private static Address AddressField(ByteString value, string field) => FieldBytes.Address(value, field, Invalid);
 
     private static RpcException Invalid(string message) => Refusal.Of(ApiReasons.InvalidField, message);
 }

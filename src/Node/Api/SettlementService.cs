@@ -4,6 +4,8 @@ using P2PEnergy.Contracts.Crypto;
 using P2PEnergy.Contracts.Protos;
 using P2PEnergy.Node.Ledger.Genesis;
 using P2PEnergy.Node.Ledger.State;
+using P2PEnergy.Contracts.Energy;
+using P2PEnergy.Contracts.Ledger;
 
 namespace P2PEnergy.Node.Api;
 
@@ -18,9 +20,8 @@ public sealed class SettlementService(IStateReader state, ChainParameters parame
 
     public override Task<Statement> GetStatement(GetStatementRequest request, ServerCallContext context)
     {
-        if (request.Account.Length != 20) throw Refusal.Of(ApiReasons.InvalidField, $"account must be a 20-byte address, got {request.Account.Length} bytes");
-        if (request.To != 0 && request.To <= request.From) throw Refusal.Of(ApiReasons.InvalidField, $"to ({request.To}) must be after from ({request.From})");
-        var account = Address.FromBytes(request.Account.Span);
+        var account = FieldBytes.Address(request.Account, "account", InvalidField);
+        if (request.To != 0 && request.To <= request.From) throw InvalidField($"to ({request.To}) must be after from ({request.From})");
         var statement = new Statement
         {
             Account = state.Get(StateKeys.Account(account)) is { } bytes ? AccountState.Parser.ParseFrom(bytes.AsSpan())
@@ -40,8 +41,8 @@ public sealed class SettlementService(IStateReader state, ChainParameters parame
 
     public override Task<IntervalSettlement> GetSettlement(GetSettlementRequest request, ServerCallContext context)
     {
-        if (request.IntervalStart % parameters.IntervalSeconds != 0)
-            throw Refusal.Of(ApiReasons.UnalignedInterval, $"interval_start {request.IntervalStart} is not aligned to the {parameters.IntervalSeconds} s interval");
+        if (!Interval.IsAligned(request.IntervalStart, parameters.IntervalSeconds))
+            throw Refusal.Of(ApiReasons.UnalignedInterval, "interval_start " + Interval.Misaligned(request.IntervalStart, parameters.IntervalSeconds));
         if (state.Get(SettlementKeys.Interval(request.IntervalStart)) is { } bytes) return Task.FromResult(IntervalSettlement.Parser.ParseFrom(bytes.AsSpan()));
         // Settlement passes over intervals with nothing to settle without writing a record: behind the cursor, no
         // record means an interval that settled empty (height 0: no block did any work for it).
@@ -51,4 +52,6 @@ public sealed class SettlementService(IStateReader state, ChainParameters parame
             return Task.FromResult(new IntervalSettlement { IntervalStart = request.IntervalStart });
         throw Refusal.Of(ApiReasons.NotSettled, $"interval {request.IntervalStart} has not settled yet (it settles when its reading window closes)");
     }
+
+    private static RpcException InvalidField(string message) => Refusal.Of(ApiReasons.InvalidField, message);
 }

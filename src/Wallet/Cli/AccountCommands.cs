@@ -7,6 +7,7 @@ using P2PEnergy.Contracts.Protos;
 using P2PEnergy.Wallet.Keys;
 using P2PEnergy.Wallet.Node;
 using Spectre.Console;
+using P2PEnergy.Contracts.Ledger;
 
 namespace P2PEnergy.Wallet.Cli;
 
@@ -35,7 +36,7 @@ internal static class AccountCommands
         if (name is not null) return SigningKey.AddressOf(context, name);
         return Address.TryParse(text, out var parsed, out var error)
             ? parsed
-            : throw new WalletException(ExitCode.BadInput, "INVALID_ARGUMENT", $"ADDRESS '{text}': {error}");
+            : throw new WalletException(ExitCode.BadInput, ReasonCodes.InvalidArgument, $"ADDRESS '{text}': {error}");
     }
 
     private static Command Show(CliContext context, string name, string description)

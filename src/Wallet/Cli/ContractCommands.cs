@@ -4,6 +4,7 @@ using P2PEnergy.Contracts.Crypto;
 using P2PEnergy.Contracts.Protos;
 using P2PEnergy.Wallet.Node;
 using Spectre.Console;
+using P2PEnergy.Contracts.Ledger;
 
 namespace P2PEnergy.Wallet.Cli;
 
@@ -58,7 +59,7 @@ internal static class ContractCommands
                 Nonce = Terms.Nonce(),
                 ValidUntil = now + (ulong)Terms.Duration(parse.GetValue(validFor)!, "--valid-for").TotalSeconds,
             };
-            if (terms.IntervalCount == 0) throw new WalletException(ExitCode.BadInput, "INVALID_ARGUMENT", "--intervals must be at least 1");
+            if (terms.IntervalCount == 0) throw new WalletException(ExitCode.BadInput, ReasonCodes.InvalidArgument, "--intervals must be at least 1");
             ulong chain = parse.GetValue(chainId) ?? await ChainIdFromNode(context, parse);
             var file = new ContractFile(terms, chain);
             var path = parse.GetValue(output)!.FullName;
@@ -81,7 +82,7 @@ internal static class ContractCommands
             var contract = ContractFile.Load(path);
             var signerAddress = SigningKey.AddressOf(context, parse.GetValue(key.Key)!);
             if (signerAddress != contract.Seller && signerAddress != contract.Buyer)
-                throw new WalletException(ExitCode.BadInput, "NOT_A_PARTY", $"key '{parse.GetValue(key.Key)}' ({signerAddress}) is neither the seller nor the buyer of contract {contract.Id}");
+                throw new WalletException(ExitCode.BadInput, ReasonCodes.NotAParty, $"key '{parse.GetValue(key.Key)}' ({signerAddress}) is neither the seller nor the buyer of contract {contract.Id}");
             RequireUnexpired(context, contract);
             if (!json) context.Env.Error.WriteLine(Summary(contract, signerAddress));
             if (!parse.GetValue(yes))
@@ -149,7 +150,7 @@ internal static class ContractCommands
             var wanted = Terms.Id(parse.GetValue(id)!, "ID");
             using var node = NodeClient.Connect(context, parse);
             var contract = (await node.ContractsAsync(null)).FirstOrDefault(c => c.Id.Span.SequenceEqual(wanted))
-                ?? throw new WalletException(ExitCode.Rejected, "NOT_FOUND", $"no committed contract {Hex.Encode(wanted)} on the node at {node.Url}");
+                ?? throw new WalletException(ExitCode.Rejected, ReasonCodes.NotFound, $"no committed contract {Hex.Encode(wanted)} on the node at {node.Url}");
             var result = Describe(contract);
             if (json) { context.Print(true, result, ""); return; }
             var table = new Table().AddColumn("field").AddColumn("value");
@@ -180,7 +181,7 @@ internal static class ContractCommands
             var contract = ContractFile.Load(path);
             Signature parsed;
             try { parsed = Signature.Parse(parse.GetValue(signature)!.Trim()); }
-            catch (FormatException e) { throw new WalletException(ExitCode.BadInput, "BAD_SIGNATURE", $"SIG is not a 65-byte signature: {e.Message}"); }
+            catch (FormatException e) { throw new WalletException(ExitCode.BadInput, ReasonCodes.BadSignature, $"SIG is not a 65-byte signature: {e.Message}"); }
             var signer = contract.Attach(parsed);
             contract.Save(path, overwrite: true);
             context.Print(json, Describe(contract, path), $"attached the signature of {(signer == contract.Seller ? "seller" : "buyer")} {signer}; {contract.Signatures.Count} of 2 signatures");
@@ -198,7 +199,7 @@ internal static class ContractCommands
     {
         var now = (ulong)context.Env.Clock.GetUtcNow().ToUnixTimeSeconds();
         if (contract.Terms.ValidUntil < now)
-            throw new WalletException(ExitCode.Rejected, "EXPIRED", $"contract {contract.Id} was valid until {Terms.Format(contract.Terms.ValidUntil)}; propose a new one");
+            throw new WalletException(ExitCode.Rejected, ReasonCodes.Expired, $"contract {contract.Id} was valid until {Terms.Format(contract.Terms.ValidUntil)}; propose a new one");
     }
 
     /// <summary>What a signer should read before signing: who, when, how much, at what price, and what fees apply.</summary>

@@ -4,6 +4,7 @@ using P2PEnergy.Contracts.Crypto;
 using P2PEnergy.Contracts.Protos;
 using P2PEnergy.Contracts.TypedData;
 using P2PEnergy.Wallet.Keys;
+using P2PEnergy.Contracts.Ledger;
 
 namespace P2PEnergy.Wallet.Cli;
 
@@ -41,9 +42,9 @@ internal sealed class ContractFile
         Address signer;
         try { signer = Signer.Recover(Digest, signature); }
         catch (Exception e) when (e is ArgumentException or FormatException or InvalidOperationException)
-        { throw new WalletException(ExitCode.BadInput, "BAD_SIGNATURE", $"the signature does not recover a key: {e.Message}"); }
+        { throw new WalletException(ExitCode.BadInput, ReasonCodes.BadSignature, $"the signature does not recover a key: {e.Message}"); }
         if (signer != Seller && signer != Buyer)
-            throw new WalletException(ExitCode.BadInput, "NOT_A_PARTY", $"the signature is by {signer}, who is neither the seller {Seller} nor the buyer {Buyer} of contract {Id}");
+            throw new WalletException(ExitCode.BadInput, ReasonCodes.NotAParty, $"the signature is by {signer}, who is neither the seller {Seller} nor the buyer {Buyer} of contract {Id}");
         _signatures[signer] = signature;
         return signer;
     }
@@ -99,7 +100,7 @@ internal sealed class ContractFile
             }
             return file;
         }
-        catch (WalletException e) when (e.Reason is "BAD_SIGNATURE" or "NOT_A_PARTY") { throw Malformed(path, e.Message); }
+        catch (WalletException e) when (e.Reason is ReasonCodes.BadSignature or ReasonCodes.NotAParty) { throw Malformed(path, e.Message); }
         catch (Exception e) when (e is JsonException or FormatException or InvalidOperationException or ArgumentException)
         { throw Malformed(path, e.Message); }
     }

@@ -6,6 +6,7 @@ using P2PEnergy.Contracts.Protos;
 using P2PEnergy.Contracts.TypedData;
 using P2PEnergy.Wallet.Node;
 using Spectre.Console;
+using P2PEnergy.Contracts.Ledger;
 
 namespace P2PEnergy.Wallet.Cli;
 
@@ -44,7 +45,7 @@ internal static class OfferCommands
             [sell, buy, meter, start, intervals, kwh, price, validFor], parse =>
             {
                 if (parse.GetValue(sell) == parse.GetValue(buy)) throw new WalletException(ExitCode.Usage, "USAGE", "give exactly one of --sell or --buy");
-                if (parse.GetValue(intervals) == 0) throw new WalletException(ExitCode.BadInput, "INVALID_ARGUMENT", "--intervals must be at least 1");
+                if (parse.GetValue(intervals) == 0) throw new WalletException(ExitCode.BadInput, ReasonCodes.InvalidArgument, "--intervals must be at least 1");
                 return new Offer
                 {
                     Maker = NodeClient.Bytes(SigningKey.SignerOf(context, parse)), Meter = parse.GetValue(meter)!, Sell = parse.GetValue(sell),

@@ -3,6 +3,7 @@ using Google.Protobuf;
 using P2PEnergy.Contracts.Crypto;
 using P2PEnergy.Contracts.Protos;
 using P2PEnergy.Wallet.Node;
+using P2PEnergy.Contracts.Ledger;
 
 namespace P2PEnergy.Wallet.Cli;
 
@@ -61,7 +62,7 @@ internal static class OperatorCommands
     {
         var account = AccountArgument();
         var role = new Option<string>("--role") { Description = "Consumer | Producer | Prosumer | Aggregator", Required = true };
-        role.AcceptOnlyFromAmong("Consumer", "Producer", "Prosumer", "Aggregator");
+        role.AcceptOnlyFromAmong(Roles.Consumer, Roles.Producer, Roles.Prosumer, Roles.Aggregator);
         var name = new Option<string>("--name") { Description = "The participant's display name", DefaultValueFactory = _ => "" };
         return Signed(context, "admit", "Market operator: admit a participant", "market operator's", [account, role, name], parse => new Admit
         {

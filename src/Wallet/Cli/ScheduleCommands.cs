@@ -3,6 +3,7 @@ using System.Globalization;
 using Google.Protobuf;
 using P2PEnergy.Contracts.Crypto;
 using P2PEnergy.Contracts.Protos;
+using P2PEnergy.Contracts.Ledger;
 
 namespace P2PEnergy.Wallet.Cli;
 
@@ -76,7 +77,7 @@ internal static class ScheduleCommands
                 var parts = band.Split(':');
                 if (parts.Length != 3 || !uint.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var minute)
                     || !ulong.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var sell) || !ulong.TryParse(parts[2], NumberStyles.None, CultureInfo.InvariantCulture, out var buy))
-                    throw new WalletException(ExitCode.BadInput, "INVALID_ARGUMENT", $"--band '{band}' is not FROM_MINUTE:SELL_PER_KWH:BUY_PER_KWH");
+                    throw new WalletException(ExitCode.BadInput, ReasonCodes.InvalidArgument, $"--band '{band}' is not FROM_MINUTE:SELL_PER_KWH:BUY_PER_KWH");
                 tariff.Prices.Add(new PolrPrice { FromMinute = minute, SellPerKwh = sell, BuyPerKwh = buy });
             }
             return tariff;

@@ -5,6 +5,7 @@ using P2PEnergy.Contracts.Crypto;
 using P2PEnergy.Contracts.Protos;
 using P2PEnergy.Contracts.TypedData;
 using P2PEnergy.Wallet.Node;
+using P2PEnergy.Contracts.Ledger;
 
 namespace P2PEnergy.Wallet.Cli;
 
@@ -69,7 +70,7 @@ internal static class Submission
         {
             if (!json && s.State == TransactionStatus.Types.State.Pending) context.Env.Error.WriteLine("  pending in the mempool…");
         });
-        if (status.Result.Code != "OK") throw new WalletException(ExitCode.Rejected, status.Result.Code, status.Result.Message);
+        if (status.Result.Code != ReasonCodes.Ok) throw new WalletException(ExitCode.Rejected, status.Result.Code, status.Result.Message);
         result["state"] = "COMMITTED";
         result["height"] = status.Height;
         result["code"] = status.Result.Code;

@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text.RegularExpressions;
 using P2PEnergy.Contracts.Crypto;
 using P2PEnergy.Wallet.Keys;
+using P2PEnergy.Contracts.Ledger;
 
 namespace P2PEnergy.Wallet.Cli;
 
@@ -78,7 +79,7 @@ internal static partial class Terms
     public static string Kwh(ulong wh) => (wh / 1000m).ToString("0.###", CultureInfo.InvariantCulture);
 
     private static WalletException Bad(string option, string value, string expected)
-        => new(ExitCode.BadInput, "INVALID_ARGUMENT", $"{option} '{value}' is not {expected}");
+        => new(ExitCode.BadInput, ReasonCodes.InvalidArgument, $"{option} '{value}' is not {expected}");
 
     [GeneratedRegex(@"^(\d+(?:\.\d+)?)([smhd])$")]
     private static partial Regex DurationPattern();

@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using P2PEnergy.Wallet.Cli;
 using P2PEnergy.Wallet.Node;
+using P2PEnergy.Contracts.Ledger;
 
 namespace P2PEnergy.Wallet.Devnet;
 
@@ -14,7 +15,7 @@ namespace P2PEnergy.Wallet.Devnet;
 internal static partial class DevnetStatusCommand
 {
     /// <summary>The reason codes bots log as <c>REJECTED CODE</c> and that status counts.</summary>
-    public static readonly string[] Reasons = ["THERMAL_LIMIT", "VOLTAGE_LIMIT", "METER_LIMIT", "INSUFFICIENT_FUNDS", "GATE_CLOSED"];
+    public static readonly string[] Reasons = [ReasonCodes.ThermalLimit, ReasonCodes.VoltageLimit, ReasonCodes.MeterLimit, ReasonCodes.InsufficientFunds, ReasonCodes.GateClosed];
 
     public static Command Create(CliContext context)
     {

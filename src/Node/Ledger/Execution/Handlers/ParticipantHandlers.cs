@@ -1,5 +1,6 @@
 using Google.Protobuf;
 using P2PEnergy.Contracts.Protos;
+using P2PEnergy.Contracts.Ledger;
 
 namespace P2PEnergy.Node.Ledger.Execution.Handlers;
 
