@@ -29,6 +29,9 @@ public static class ApiReasons
     /// <summary>No meter is registered under the id asked for.</summary>
     public static readonly ApiReason UnknownMeter = new("UNKNOWN_METER", StatusCode.NotFound);
 
+    /// <summary>No committed contract has the id asked for.</summary>
+    public static readonly ApiReason UnknownContract = new("UNKNOWN_CONTRACT", StatusCode.NotFound);
+
     /// <summary>No block at the height asked for (or none committed yet).</summary>
     public static readonly ApiReason UnknownBlock = new("UNKNOWN_BLOCK", StatusCode.NotFound);
 

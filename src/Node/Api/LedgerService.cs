@@ -7,6 +7,9 @@ using P2PEnergy.Contracts.Api;
 using P2PEnergy.Contracts.Crypto;
 using P2PEnergy.Contracts.Protos;
 using P2PEnergy.Node.Consensus;
+using P2PEnergy.Node.Grid;
+using P2PEnergy.Node.Ledger.Execution;
+using P2PEnergy.Node.Market;
 using P2PEnergy.Node.Ledger;
 using P2PEnergy.Node.Ledger.Genesis;
 using P2PEnergy.Node.Ledger.State;
@@ -165,7 +168,69 @@ public sealed class LedgerService(ILedgerStore store, Mempool mempool, IConsensu
             LastBlockTimeMs = engine.LastBlockTimeMs, MempoolSize = (uint)mempool.Count,
             Validator = ByteString.CopyFrom(validator.Bytes), Secp256K1Backend = Secp256k1.Description,
             Version = typeof(LedgerService).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown",
+            IntervalSeconds = parameters.IntervalSeconds, GateClosureSeconds = parameters.GateClosureSeconds, ReadingWindowSeconds = parameters.ReadingWindowSeconds,
+            Currency = parameters.Currency, CurrencyDecimals = (uint)parameters.CurrencyDecimals, MaxIntervalCount = parameters.MaxIntervalCount,
         });
+    }
+
+    public override Task<MeterState> GetMeter(GetMeterRequest request, ServerCallContext context) => Task.FromResult(Meter(request.Meter, "meter"));
+
+    public override Task<ListMetersResponse> ListMeters(ListMetersRequest request, ServerCallContext context)
+    {
+        var owner = AddressField(request.Owner, "owner");
+        var response = new ListMetersResponse();
+        foreach (var (key, _) in store.Scan(StateKeys.MeterByOwnerScan(owner)))
+            if (store.Get(StateKeys.Meter(key[StateKeys.MeterByOwnerScan(owner).Length..])) is { } bytes) response.Meters.Add(MeterState.Parser.ParseFrom(bytes.AsSpan()));
+        return Task.FromResult(response);
+    }
+
+    public override Task<ListDelegatorsResponse> ListDelegators(ListDelegatorsRequest request, ServerCallContext context)
+    {
+        var aggregator = AddressField(request.Aggregator, "aggregator");
+        var prefix = StateKeys.DelegatorScan(aggregator);
+        var response = new ListDelegatorsResponse();
+        foreach (var (key, _) in store.Scan(prefix))
+            if (store.Get(StateKeys.Account(Address.Parse(key[prefix.Length..]))) is { } bytes) response.Accounts.Add(AccountState.Parser.ParseFrom(bytes.AsSpan()));
+        return Task.FromResult(response);
+    }
+
+    public override Task<ContractState> GetContract(GetContractRequest request, ServerCallContext context)
+    {
+        var id = HashField(request.Id, "id");
+        var contract = store.Get(StateKeys.Contract(id)) is { } bytes ? ContractState.Parser.ParseFrom(bytes.AsSpan())
+            : throw Refusal.Of(ApiReasons.UnknownContract, $"no committed contract has id {id}");
+        contract.SettledIntervals = Market.Settlement.SettlementProgress.SettledIntervals(store, contract, parameters.IntervalSeconds);
+        return Task.FromResult(contract);
+    }
+
+    public override Task<ContractQuote> QuoteContract(EnergyContract request, ServerCallContext context)
+    {
+        ulong height = store.Height;
+        if (request.IntervalCount == 0 || request.WhPerInterval == 0) throw Invalid($"interval_count and wh_per_interval must be > 0, got {request.IntervalCount} and {request.WhPerInterval}");
+        var seller = Meter(request.SellerMeter, "seller_meter");
+        var buyer = Meter(request.BuyerMeter, "buyer_meter");
+        // The path level as the grid check finds it at commit: from the model in force for the first interval.
+        var model = InstalledModels.At(store, request.IntervalStart);
+        var level = model is null ? PathLevel.AcrossSubstations : model.Level(FlowBookCache.Point(seller, model).Node, FlowBookCache.Point(buyer, model).Node);
+        ContractCosts costs;
+        try
+        {
+            costs = ContractPricing.Price(FeeSchedule.DmoAt(store, request.IntervalStart), FeeSchedule.GridAt(store, request.IntervalStart),
+                level, request.WhPerInterval, request.IntervalCount, request.PricePerKwh);
+        }
+        catch (LedgerRejection e) { throw Invalid(e.Message); }
+        return Task.FromResult(new ContractQuote
+        {
+            PaymentPerInterval = costs.PaymentPerInterval, Payment = costs.Payment, DmoFeeBuyer = costs.DmoFeeBuyer, DmoFeeSeller = costs.DmoFeeSeller,
+            GridFee = costs.GridFee, PathLevel = level.ToString(), BuyerEscrow = costs.BuyerEscrow, Height = height,
+        });
+    }
+
+    private MeterState Meter(string id, string field)
+    {
+        if (id.Length == 0) throw Invalid($"{field} is required");
+        return store.Get(StateKeys.Meter(id)) is { } bytes ? MeterState.Parser.ParseFrom(bytes.AsSpan())
+            : throw Refusal.Of(ApiReasons.UnknownMeter, $"meter '{id}' is not registered");
     }
 
     /// <summary>

@@ -4,6 +4,7 @@ using P2PEnergy.Contracts.Crypto;
 using P2PEnergy.Contracts.Protos;
 using P2PEnergy.Node.Ledger.Genesis;
 using P2PEnergy.Node.Ledger.State;
+using P2PEnergy.Node.Market.Settlement;
 using P2PEnergy.Contracts.Energy;
 using P2PEnergy.Contracts.Ledger;
 
@@ -36,7 +37,33 @@ public sealed class SettlementService(IStateReader state, ChainParameters parame
                 throw Refusal.Of(ApiReasons.TooManyLines, $"more than {MaxLines} lines in [{request.From}, {request.To}); ask for a shorter span");
             statement.Lines.Add(line);
         }
+        if (request.ContractLines || !request.ContractId.IsEmpty) AddContractLines(statement, account, request);
         return Task.FromResult(statement);
+    }
+
+    /// <summary>Per-contract lines of the settled intervals in [from, to): one contract's, or every contract of the account's, by time then commit order.</summary>
+    private void AddContractLines(Statement statement, Address account, GetStatementRequest request)
+    {
+        IEnumerable<ContractState> contracts;
+        if (request.ContractId.IsEmpty) contracts = ContractLines.ContractsOf(state, account);
+        else
+        {
+            var id = FieldBytes.Hash(request.ContractId, "contract_id", InvalidField);
+            var contract = state.Get(StateKeys.Contract(id)) is { } bytes ? ContractState.Parser.ParseFrom(bytes.AsSpan())
+                : throw Refusal.Of(ApiReasons.UnknownContract, $"no committed contract has id {id}");
+            if (!ContractLines.IsParty(contract, account)) throw InvalidField($"account {account} is neither the seller nor the buyer of contract {id}");
+            contracts = [contract];
+        }
+        var lines = new List<ContractLine>();
+        foreach (var contract in contracts)
+            foreach (var line in ContractLines.Of(state, account, contract, parameters.IntervalSeconds, request.From, request.To))
+            {
+                if (lines.Count == MaxLines)
+                    throw Refusal.Of(ApiReasons.TooManyLines, $"more than {MaxLines} contract lines in [{request.From}, {request.To}); ask for a shorter span or one contract");
+                lines.Add(line);
+            }
+        // Stable: lines of the same interval stay in the contracts' commit order.
+        statement.ContractLines.AddRange(lines.OrderBy(l => l.Time));
     }
 
     public override Task<IntervalSettlement> GetSettlement(GetSettlementRequest request, ServerCallContext context)

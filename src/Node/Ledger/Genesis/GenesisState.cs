@@ -36,6 +36,7 @@ public static class GenesisState
         }
         foreach (var meter in genesis.Meters)
         {
+            state.Set(StateKeys.MeterByOwner(Address.Parse(meter.Owner), meter.Meter), []);
             Put(StateKeys.Meter(meter.Meter), new MeterState
             {
                 Meter = meter.Meter, Owner = ByteString.CopyFrom(Address.Parse(meter.Owner).Bytes), GridNode = meter.GridNode,

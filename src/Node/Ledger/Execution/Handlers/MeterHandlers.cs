@@ -22,6 +22,7 @@ internal static class MeterHandlers
         if (owner != context.Parameters.Utility && context.Account(owner) is not { Admitted: true })
             throw new LedgerRejection(ReasonCodes.NotAdmitted, $"meter owner {owner} is not an admitted participant");
         RequireServicePointInEveryModel(context, register);
+        context.State.Set(StateKeys.MeterByOwner(owner, register.Meter), []);
         context.Put(new MeterState
         {
             Meter = register.Meter, Owner = register.Owner, GridNode = register.GridNode, Device = register.Device,
