@@ -1,9 +1,9 @@
 using System.CommandLine;
 using Google.Protobuf;
 using P2PEnergy.Contracts.Crypto;
+using P2PEnergy.Contracts.Ledger;
 using P2PEnergy.Contracts.Protos;
 using P2PEnergy.Wallet.Node;
-using P2PEnergy.Contracts.Ledger;
 
 namespace P2PEnergy.Wallet.Cli;
 
@@ -30,6 +30,15 @@ internal static class OperatorCommands
     /// <summary>Builds a command that signs one body with --key and submits it (--wait to follow it).</summary>
     public static Command Signed(CliContext context, string name, string description, string keyRole, IEnumerable<Symbol> symbols, Func<ParseResult, IMessage> body,
         Func<ParseResult, ByteString?>? attachment = null)
+        => Signed(context, name, description, keyRole, symbols, (parse, _, _) => Task.FromResult(body(parse)), attachment);
+
+    /// <summary>
+    /// The same, for bodies that need the node first: the market's currency for amounts, or a check of what the
+    /// ledger holds (an aggregator's delegations) before anything is signed.
+    /// </summary>
+    public static Command Signed(CliContext context, string name, string description, string keyRole, IEnumerable<Symbol> symbols,
+        Func<ParseResult, NodeClient, Market, Task<IMessage>> body, Func<ParseResult, ByteString?>? attachment = null,
+        Func<CliContext, NodeClient, IMessage, Submitted, bool, Task>? after = null)
     {
         var command = new Command(name, description);
         foreach (var symbol in symbols)
@@ -42,10 +51,12 @@ internal static class OperatorCommands
         var waiting = Submission.AddTo(command);
         command.SetAction((parse, _) => context.RunAsync(parse, async json =>
         {
-            var message = body(parse);
-            var extra = attachment?.Invoke(parse);
             using var node = NodeClient.Connect(context, parse);
-            await Submission.SignAndSubmitAsync(context, parse, node, key, message, waiting, json, extra);
+            var market = await node.MarketAsync();
+            var message = await body(parse, node, market);
+            var extra = attachment?.Invoke(parse);
+            var submitted = await Submission.SignAndSubmitAsync(context, parse, node, key, message, waiting, json, extra, print: after is null);
+            if (after is not null) await after(context, node, message, submitted, json);
         }));
         return command;
     }
@@ -61,8 +72,8 @@ internal static class OperatorCommands
     private static Command Admit(CliContext context)
     {
         var account = AccountArgument();
-        var role = new Option<string>("--role") { Description = "Consumer | Producer | Prosumer | Aggregator", Required = true };
-        role.AcceptOnlyFromAmong(Roles.Consumer, Roles.Producer, Roles.Prosumer, Roles.Aggregator);
+        var role = new Option<string>("--role") { Description = string.Join(" | ", Roles.ParticipantRoles), Required = true };
+        role.AcceptOnlyFromAmong([.. Roles.ParticipantRoles]);
         var name = new Option<string>("--name") { Description = "The participant's display name", DefaultValueFactory = _ => "" };
         return Signed(context, "admit", "Market operator: admit a participant", "market operator's", [account, role, name], parse => new Admit
         {
@@ -114,15 +125,15 @@ internal static class OperatorCommands
     private static Command Funds(CliContext context, string name, string description)
     {
         var account = AccountArgument();
-        var amount = new Option<string>("--amount") { Description = "Micro-units of the market currency", Required = true };
+        var amount = new Option<string>("--amount") { Description = "Amount in the market's currency, e.g. 25.50", Required = true };
         var reference = new Option<string>("--reference") { Description = "Payment reference", DefaultValueFactory = _ => "" };
-        return Signed(context, name, description, "market operator's", [account, amount, reference], parse =>
+        return Signed(context, name, description, "market operator's", [account, amount, reference], (parse, _, market) =>
         {
             var to = Address(context, parse, account, "ACCOUNT");
-            var micro = Terms.MicroUnits(parse.GetValue(amount)!, "--amount");
-            return name == "deposit"
-                ? new Deposit { Account = to, Amount = micro, Reference = parse.GetValue(reference)!, Nonce = Terms.Nonce() }
-                : new Withdraw { Account = to, Amount = micro, Reference = parse.GetValue(reference)!, Nonce = Terms.Nonce() };
+            var micros = Terms.Money(parse.GetValue(amount)!, "--amount", market.Currency);
+            return Task.FromResult<IMessage>(name == "deposit"
+                ? new Deposit { Account = to, Amount = micros, Reference = parse.GetValue(reference)!, Nonce = Terms.Nonce() }
+                : new Withdraw { Account = to, Amount = micros, Reference = parse.GetValue(reference)!, Nonce = Terms.Nonce() });
         });
     }
 }

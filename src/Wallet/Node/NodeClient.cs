@@ -37,6 +37,23 @@ internal sealed class NodeClient : IDisposable
 
     public Task<NodeStatus> StatusAsync() => Unary(o => _ledger.GetNodeStatusAsync(new GetNodeStatusRequest(), o));
 
+    private Market? _market;
+
+    /// <summary>The chain's market parameters (asked once per client: they are genesis parameters).</summary>
+    public async Task<Market> MarketAsync() => _market ??= Market.From(await StatusAsync());
+
+    public Task<MeterState> MeterAsync(string meter) => Unary(o => _ledger.GetMeterAsync(new GetMeterRequest { Meter = meter }, o));
+
+    public async Task<IReadOnlyList<MeterState>> MetersAsync(Address owner)
+        => (await Unary(o => _ledger.ListMetersAsync(new ListMetersRequest { Owner = Bytes(owner) }, o))).Meters;
+
+    public async Task<IReadOnlyList<AccountState>> DelegatorsAsync(Address aggregator)
+        => (await Unary(o => _ledger.ListDelegatorsAsync(new ListDelegatorsRequest { Aggregator = Bytes(aggregator) }, o))).Accounts;
+
+    public Task<ContractState> ContractAsync(ByteString id) => Unary(o => _ledger.GetContractAsync(new GetContractRequest { Id = id }, o));
+
+    public Task<ContractQuote> QuoteAsync(EnergyContract terms) => Unary(o => _ledger.QuoteContractAsync(terms, o));
+
     public Task<GridStatus> GridStatusAsync(ulong intervalStart)
         => Unary(o => _grid.GetGridStatusAsync(new GetGridStatusRequest { IntervalStart = intervalStart }, o));
 
@@ -46,8 +63,9 @@ internal sealed class NodeClient : IDisposable
     public Task<AccountState> AccountAsync(Address address)
         => Unary(o => _ledger.GetAccountAsync(new GetAccountRequest { Address = Bytes(address) }, o));
 
-    public Task<Statement> StatementAsync(Address address, ulong from, ulong to)
-        => Unary(o => _settlement.GetStatementAsync(new GetStatementRequest { Account = Bytes(address), From = from, To = to }, o));
+    /// <summary>The account's statement in [from, to), with per-contract lines (all its contracts', or only <paramref name="contract"/>'s).</summary>
+    public Task<Statement> StatementAsync(Address address, ulong from, ulong to, ByteString? contract = null)
+        => Unary(o => _settlement.GetStatementAsync(new GetStatementRequest { Account = Bytes(address), From = from, To = to, ContractLines = true, ContractId = contract ?? ByteString.Empty }, o));
 
     /// <summary>The totals of one settled interval (NOT_SETTLED until it settles).</summary>
     public Task<IntervalSettlement> SettlementAsync(ulong intervalStart)

@@ -34,7 +34,7 @@ public sealed class ContractCommandsTests : IDisposable
         var path = Path.Combine(_wallet.Home, $"c-{Guid.NewGuid():N}.json");
         var (exit, _, error) = _wallet.Run("contract", "propose", "--seller", "seller", "--buyer", _buyer.Address.ToString(),
             "--seller-meter", "MTR-S", "--buyer-meter", "MTR-B", "--start", "2030-01-01T10:00:00Z", "--intervals", "4",
-            "--kwh", "1.5", "--price-per-kwh", "120000", "--valid-for", validFor, "--chain-id", "31337", "--out", path);
+            "--kwh", "1.5", "--price-per-kwh", "0.12", "--valid-for", validFor, "--offline", "--chain-id", "31337", "--out", path);
         Assert.True(exit == 0, error);
         return path;
     }
@@ -73,7 +73,8 @@ public sealed class ContractCommandsTests : IDisposable
         var (exit, _, error) = _wallet.RunWithTerminal(confirmations, "contract", "sign", path, "--key", "seller");
         Assert.Equal(12, exit);
         Assert.Contains("fees    computed by the node at commit", error);
-        Assert.Contains("1.5 kWh per interval", error);
+        Assert.Contains("1.500 kWh per interval, 6.000 kWh in all", error);
+        Assert.Contains("0.120000 EUR per kWh", error);
         Assert.EndsWith("p2pe: NOT_CONFIRMED: not signed: declined", error);
         Assert.Equal(before, File.ReadAllText(path));
     }

@@ -52,7 +52,7 @@ public sealed class MarketEndToEndTests(ITestOutputHelper output) : IAsyncLifeti
         await _p2pe.OkAsync("operator", "admit", "bob", "--role", "Consumer", "--name", "Bob", "--key", "operator", "--wait");
         await _p2pe.OkAsync("operator", "register-meter", "MTR-A", "--owner", "alice", "--grid-node", "SP-1", "--device", "alice-device", "--import-limit-w", "20000", "--export-limit-w", "20000", "--key", "utility", "--wait");
         await _p2pe.OkAsync("operator", "register-meter", "MTR-B", "--owner", "bob", "--grid-node", "SP-2", "--device", "bob-device", "--import-limit-w", "20000", "--export-limit-w", "20000", "--key", "utility", "--wait");
-        await _p2pe.OkAsync("operator", "deposit", "bob", "--amount", "5000000", "--reference", "wire-1", "--key", "operator", "--wait");
+        await _p2pe.OkAsync("operator", "deposit", "bob", "--amount", "5", "--reference", "wire-1", "--key", "operator", "--wait");
 
         // An interval whose gate (start − 3 s) leaves time to propose, sign twice and commit through the binary.
         ulong now = (ulong)DateTimeOffset.UtcNow.ToUnixTimeSeconds();
@@ -60,7 +60,7 @@ public sealed class MarketEndToEndTests(ITestOutputHelper output) : IAsyncLifeti
         var file = Path.Combine(_home.Home, "contract.json");
         // 20 Wh in a 10 s interval is 7.2 kW, inside both meters' 20 kW limits.
         await _p2pe.OkAsync("contract", "propose", "--seller", "alice", "--buyer", "bob", "--seller-meter", "MTR-A", "--buyer-meter", "MTR-B",
-            "--start", LiveNode.Iso(interval), "--intervals", "1", "--kwh", "0.02", "--price-per-kwh", "100000", "--out", file);
+            "--start", LiveNode.Iso(interval), "--intervals", "1", "--kwh", "0.02", "--price-per-kwh", "0.10", "--out", file);
         await _p2pe.OkAsync("contract", "sign", file, "--key", "alice", "--yes");
         await _p2pe.OkAsync("contract", "sign", file, "--key", "bob", "--yes");
         var submitted = JsonNode.Parse(await _p2pe.OkAsync("contract", "submit", file, "--wait", "--json"))!;
@@ -87,18 +87,18 @@ public sealed class MarketEndToEndTests(ITestOutputHelper output) : IAsyncLifeti
         output.WriteLine($"settled at {clock.ElapsedMilliseconds} ms: {aliceLine}\n{bobLine}");
         // Payment ⌊20 Wh × 100,000 / 1000⌋ = 2,000; DMO fee 1,000 + ⌊20 × 2,000 / 1000⌋ = 1,040, split 520 / 520;
         // grid fee (no model: across-substations rate) ⌊20 × 10,000 / 1000⌋ = 200, paid by the buyer.
-        Assert.Equal(2_000UL, (ulong)aliceLine["contractReceived"]!);
-        Assert.Equal(520UL, (ulong)aliceLine["dmoFeePaid"]!);
-        Assert.Equal(2_000UL, (ulong)bobLine["contractPaid"]!);
-        Assert.Equal(520UL, (ulong)bobLine["dmoFeePaid"]!);
-        Assert.Equal(200UL, (ulong)bobLine["gridFeePaid"]!);
+        Assert.Equal(2_000UL, (ulong)aliceLine["contractReceivedMicros"]!);
+        Assert.Equal(520UL, (ulong)aliceLine["dmoFeePaidMicros"]!);
+        Assert.Equal(2_000UL, (ulong)bobLine["contractPaidMicros"]!);
+        Assert.Equal(520UL, (ulong)bobLine["dmoFeePaidMicros"]!);
+        Assert.Equal(200UL, (ulong)bobLine["gridFeePaidMicros"]!);
         // Alice delivered 16 of 20 Wh: 4 Wh bought from the POLR at 300,000 per kWh = 1,200; Bob is balanced.
         Assert.Equal(-4L, (long)aliceLine["imbalanceWh"]!);
-        Assert.Equal(1_200UL, (ulong)aliceLine["imbalanceCharge"]!);
+        Assert.Equal(1_200UL, (ulong)aliceLine["imbalanceChargeMicros"]!);
         Assert.Equal(0L, (long)bobLine["imbalanceWh"]!);
         var alice = JsonNode.Parse(await _p2pe.OkAsync("account", "balance", "--key", "alice", "--json"))!;
         // Alice started with nothing: 2,000 received − 520 DMO fee − 1,200 imbalance = 280 left.
-        Assert.Equal(280UL, (ulong)alice["balance"]!);
+        Assert.Equal(280UL, (ulong)alice["balanceMicros"]!);
         Assert.True(clock.Elapsed < TimeSpan.FromMinutes(3), $"took {clock.Elapsed}");
     }
 
