@@ -94,7 +94,7 @@ internal static class ContractCommands
             var name = parse.GetValue(key.Key)!;
             var signerAddress = SigningKey.AddressOf(context, name);
             if (contract.Signatures.ContainsKey(signerAddress))
-                throw new WalletException(ExitCode.BadInput, "ALREADY_SIGNED",
+                throw new WalletException(ExitCode.AlreadySigned, "ALREADY_SIGNED",
                     $"contract {contract.Id} already carries the signature of key '{name}' ({signerAddress}, for {Parties(contract, contract.For(signerAddress))}); nothing to add");
             RequireUnexpired(context, contract);
             bool party = signerAddress == contract.Seller || signerAddress == contract.Buyer;
@@ -220,7 +220,7 @@ internal static class ContractCommands
             var before = contract.Signatures.Count;
             var signer = contract.Attach(parsed);
             if (contract.Signatures.Count == before)
-                throw new WalletException(ExitCode.BadInput, "ALREADY_SIGNED", $"contract {contract.Id} already carries a signature of {signer}; nothing to add");
+                throw new WalletException(ExitCode.AlreadySigned, "ALREADY_SIGNED", $"contract {contract.Id} already carries a signature of {signer}; nothing to add");
             contract.Save(path, overwrite: true);
             context.Print(json, Describe(contract, path), $"attached the signature of {(signer == contract.Seller ? "seller" : "buyer")} {signer}; {contract.Signatures.Count} of 2 signatures");
         }));

@@ -31,4 +31,6 @@ public enum ExitCode
     Rejected = 11,
     /// <summary>The user declined a confirmation, or none could be asked (no terminal and no --yes).</summary>
     NotConfirmed = 12,
+    /// <summary>The contract file already carries this key's signature (ALREADY_SIGNED): nothing was added.</summary>
+    AlreadySigned = 13,
 }

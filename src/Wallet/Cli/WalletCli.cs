@@ -29,10 +29,21 @@ public static class WalletCli
         root.Subcommands.Add(Devnet.DevnetCommands.Create(context));
         root.Subcommands.Add(Bots.BotCommands.Create(context));
 
-        var parse = root.Parse(args);
+        root.Subcommands.Add(CompletionCommands.Create(context));
+        root.Subcommands.Add(CompletionCommands.Complete(context, root));
+
+        var parse = root.Parse(HelpFor(args));
         if (parse.Errors.Count > 0)
             // Parse errors get their own exit code (2) and the same one-line shape as every other failure.
             return context.Fail(parse.GetValue(CliContext.Json), ExitCode.Usage, "USAGE", string.Join("; ", parse.Errors.Select(e => e.Message)));
         return await parse.InvokeAsync(new InvocationConfiguration { Output = env.Out, Error = env.Error, EnableDefaultExceptionHandler = false });
     }
+
+    /// <summary><c>p2pe</c> alone and <c>p2pe help [COMMAND…]</c> print the help (of the command), as --help does.</summary>
+    private static string[] HelpFor(string[] args) => args switch
+    {
+        [] => ["--help"],
+        ["help", .. var rest] => [.. rest, "--help"],
+        _ => args,
+    };
 }

@@ -80,6 +80,46 @@ public sealed class ContractCommandsTests : IDisposable
     }
 
     [Fact]
+    public void Sign_Twice_WithTheSameKey_IsAlreadySigned_AndFileUntouched()
+    {
+        var path = Propose();
+        Assert.Equal(0, _wallet.Run("contract", "sign", path, "--key", "seller", "--yes").Exit);
+        var before = File.ReadAllText(path);
+        var (exit, _, error) = _wallet.Run("contract", "sign", path, "--key", "seller", "--yes");
+        Assert.Equal(13, exit);
+        Assert.StartsWith("p2pe: ALREADY_SIGNED: ", error);
+        Assert.Contains($"already carries the signature of key 'seller' ({_seller.Address}, for seller)", error);
+        Assert.Equal(before, File.ReadAllText(path));
+    }
+
+    [Theory]
+    [InlineData("--price-per-kwh", "-5", "--price-per-kwh '-5' must not be negative")]
+    [InlineData("--price-per-kwh", "0.1234567", "--price-per-kwh '0.1234567' has more than 6 decimals (the smallest step is 0.000001)")]
+    [InlineData("--price-per-kwh", "ten", "--price-per-kwh 'ten' is not a number (write it like 12 or 0.25)")]
+    [InlineData("--kwh", "1.2345", "--kwh '1.2345' has more than 3 decimals")]
+    [InlineData("--kwh", "-1", "--kwh '-1' must be more than 0 kWh")]
+    public void Propose_BadAmount_SaysWhatIsWrong(string option, string value, string message)
+    {
+        var args = new Dictionary<string, string> { ["--kwh"] = "1", ["--price-per-kwh"] = "0.10" };
+        args[option] = value;
+        var (exit, _, error) = _wallet.Run("contract", "propose", "--seller", "seller", "--buyer", "buyer", "--seller-meter", "S", "--buyer-meter", "B",
+            "--start", "2030-01-01T10:00:00Z", "--intervals", "1", "--kwh", args["--kwh"], "--price-per-kwh", args["--price-per-kwh"],
+            "--offline", "--chain-id", "31337", "--out", Path.Combine(_wallet.Home, "x.json"));
+        Assert.Equal(8, exit);
+        Assert.StartsWith("p2pe: INVALID_ARGUMENT: " + message, error);
+        Assert.False(File.Exists(Path.Combine(_wallet.Home, "x.json")));
+    }
+
+    [Fact]
+    public void Propose_Offline_WithoutChainId_IsUsage()
+    {
+        var (exit, _, error) = _wallet.Run("contract", "propose", "--seller", "seller", "--buyer", "buyer", "--seller-meter", "S", "--buyer-meter", "B",
+            "--start", "2030-01-01T10:00:00Z", "--intervals", "1", "--kwh", "1", "--price-per-kwh", "0.1", "--offline", "--out", Path.Combine(_wallet.Home, "x.json"));
+        Assert.Equal(2, exit);
+        Assert.Contains("--offline needs --chain-id", error);
+    }
+
+    [Fact]
     public void Sign_WithoutTerminalOrYes_Refuses()
     {
         var path = Propose();
