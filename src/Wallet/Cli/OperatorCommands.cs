@@ -8,19 +8,18 @@ using P2PEnergy.Wallet.Node;
 namespace P2PEnergy.Wallet.Cli;
 
 /// <summary>
-/// <c>p2pe operator admit | suspend | register-meter | delegate | deposit | withdraw</c> and the schedule commands of
+/// <c>p2pe operator admit | suspend | register-meter | deposit | withdraw</c> and the schedule commands of
 /// <see cref="ScheduleCommands"/>: authority transactions, each signed with the --key of the account the ledger
-/// requires (market operator, utility, planner, or the member for delegate).
+/// requires (market operator, utility or planner); delegations are <see cref="DelegationCommands"/>.
 /// </summary>
 internal static class OperatorCommands
 {
     public static Command Create(CliContext context)
     {
-        var command = new Command("operator", "Authority transactions: admit, suspend, meters, delegation, funds, fees, baseline, grid model");
+        var command = new Command("operator", "Authority transactions: admit, suspend, meters, funds, fees, baseline, grid model");
         command.Subcommands.Add(Admit(context));
         command.Subcommands.Add(Suspend(context));
         command.Subcommands.Add(RegisterMeter(context));
-        command.Subcommands.Add(Delegate(context));
         command.Subcommands.Add(Funds(context, "deposit", "Market operator: credit funds that entered the market to an account"));
         command.Subcommands.Add(Funds(context, "withdraw", "Market operator: debit funds that leave the market from an account"));
         foreach (var schedule in ScheduleCommands.Create(context)) command.Subcommands.Add(schedule);
@@ -107,18 +106,6 @@ internal static class OperatorCommands
                 Meter = parse.GetValue(meter)!, Owner = Address(context, parse, owner, "--owner"), GridNode = parse.GetValue(gridNode)!,
                 Device = Address(context, parse, device, "--device"), ImportLimitW = parse.GetValue(importLimit), ExportLimitW = parse.GetValue(exportLimit),
                 PowerFactorMilli = parse.GetValue(powerFactor), Nonce = Terms.Nonce(),
-            });
-    }
-
-    private static Command Delegate(CliContext context)
-    {
-        var aggregator = new Option<string>("--aggregator") { Description = "The aggregator: 0x address or key name", Required = true };
-        var revoke = new Option<bool>("--revoke") { Description = "End the delegation instead" };
-        return Signed(context, "delegate", "Member: let an aggregator sign contracts, offers and takes for you (--key is the member's)", "member's",
-            [aggregator, revoke], parse => new Contracts.Protos.Delegate
-            {
-                Member = NodeClient.Bytes(SigningKey.SignerOf(context, parse)),
-                Aggregator = Address(context, parse, aggregator, "--aggregator"), Active = !parse.GetValue(revoke), Nonce = Terms.Nonce(),
             });
     }
 

@@ -25,6 +25,7 @@ public static class WalletCli
         root.Subcommands.Add(ContractCommands.Create(context));
         root.Subcommands.Add(OfferCommands.Create(context));
         root.Subcommands.Add(OperatorCommands.Create(context));
+        root.Subcommands.Add(DelegationCommands.Create(context));
         root.Subcommands.Add(GridCommands.Create(context));
         root.Subcommands.Add(Devnet.DevnetCommands.Create(context));
         root.Subcommands.Add(Bots.BotCommands.Create(context));
