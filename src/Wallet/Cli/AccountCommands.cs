@@ -62,9 +62,10 @@ internal static class AccountCommands
         var from = new Option<string>("--from") { Description = "First time (ISO 8601, UTC or local), inclusive", Required = true };
         var to = new Option<string>("--to") { Description = "End time (ISO 8601), exclusive" };
         var contract = new Option<string>("--contract") { Description = "Only this contract's lines (its id, or the short form 0x1234…abcd)" };
-        var csv = new Option<FileInfo>("--csv") { Description = "Also write the lines (with --contract: the contract's lines) to this CSV file" };
+        var csv = new Option<FileInfo>("--csv") { Description = "Also write the lines (with --contract: the contract's lines; with --plot: the plotted series) to this CSV file" };
+        var plot = new Option<bool>("--plot") { Description = "Draw the period: contracted vs metered energy per interval, and the money flows (contract, fees, POLR imbalance)" };
         var command = new Command("statement", "Settlement statement (Settlement/GetStatement) between --from and --to, with a line per contract and interval")
-            { address, key, from, to, contract, csv };
+            { address, key, from, to, contract, csv, plot };
         command.SetAction((parse, _) => context.RunAsync(parse, async json =>
         {
             var who = Resolve(context, parse, address, key);
@@ -78,6 +79,15 @@ internal static class AccountCommands
             var currency = (await node.MarketAsync()).Currency;
             var lines = statement.Lines.Select(LedgerViews.StatementLine).ToList();
             var contractLines = statement.ContractLines.Select(LedgerViews.ContractLine).ToList();
+            if (parse.GetValue(plot))
+            {
+                var day = new DayPlot(statement, currency);
+                if (parse.GetValue(csv) is { } plotFile) AtomicFile.Write(plotFile.FullName, day.Csv(), overwrite: true);
+                if (json) { context.Print(true, new JsonObject { ["plot"] = day.Json() }, ""); return; }
+                context.Env.Out.WriteLine($"account {who} {(end == 0 ? "from " + Terms.Format(start) : $"from {Terms.Format(start)} to {Terms.Format(end)}")}");
+                LedgerViews.Render(context, day.Render());
+                return;
+            }
             if (parse.GetValue(csv) is { } file) AtomicFile.Write(file.FullName,
                 only is null ? Csv(lines, LedgerViews.StatementLine(new StatementLine())) : Csv(contractLines, LedgerViews.ContractLine(new ContractLine())), overwrite: true);
             if (json)

@@ -164,13 +164,16 @@ internal static class LedgerViews
     /// Renders to the command's output writer (not the process console), plain text, at the terminal's width (or as
     /// wide as the content needs when the output is not a terminal).
     /// </summary>
-    public static void Render(CliContext context, IRenderable renderable)
+    public static void Render(CliContext context, IRenderable renderable) => Write(context.Env.Out, context.Env.Width ?? 240, renderable);
+
+    /// <summary>Writes <paramref name="renderable"/> as plain text (no colours, no ANSI) at <paramref name="width"/> columns.</summary>
+    public static void Write(TextWriter output, int width, IRenderable renderable)
     {
         var console = AnsiConsole.Create(new AnsiConsoleSettings
         {
-            Out = new AnsiConsoleOutput(context.Env.Out), Ansi = AnsiSupport.No, ColorSystem = ColorSystemSupport.NoColors, Interactive = InteractionSupport.No,
+            Out = new AnsiConsoleOutput(output), Ansi = AnsiSupport.No, ColorSystem = ColorSystemSupport.NoColors, Interactive = InteractionSupport.No,
         });
-        console.Profile.Width = context.Env.Width ?? 240;
+        console.Profile.Width = width;
         console.Write(renderable);
     }
 }

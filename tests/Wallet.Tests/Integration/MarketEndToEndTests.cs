@@ -99,6 +99,14 @@ public sealed class MarketEndToEndTests(ITestOutputHelper output) : IAsyncLifeti
         var alice = JsonNode.Parse(await _p2pe.OkAsync("account", "balance", "--key", "alice", "--json"))!;
         // Alice started with nothing: 2,000 received − 520 DMO fee − 1,200 imbalance = 280 left.
         Assert.Equal(280UL, (ulong)alice["balanceMicros"]!);
+        // Her day, drawn: 0.020 kWh contracted, 0.016 metered (80 %), the POLR's 0.001200 EUR charge; and the same as CSV.
+        var csv = Path.Combine(_home.Home, "day.csv");
+        var plot = await _p2pe.OkAsync("account", "statement", "--key", "alice", "--from", LiveNode.Iso(interval), "--plot", "--csv", csv);
+        Assert.Contains("contracted      0.020", plot);
+        Assert.Contains("metered         0.016", plot);
+        Assert.Contains("80 %", plot);
+        Assert.Contains("0.001200", plot);
+        Assert.Contains($"{LiveNode.Iso(interval)},20,16,-4,2000,-520,-1200", File.ReadAllText(csv));
         Assert.True(clock.Elapsed < TimeSpan.FromMinutes(3), $"took {clock.Elapsed}");
     }
 
