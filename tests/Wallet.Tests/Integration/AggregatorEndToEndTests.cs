@@ -131,6 +131,15 @@ public sealed class AggregatorEndToEndTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task DeviceRun_IntervalThatIsNotTheChains_IsRefusedAtStart()
+    {
+        var (exit, _, error) = await _p2pe.RunAsync("device", "run", "--meter", "MTR-A", "--key", "alice", "--driver", "load", "--interval-seconds", "30", "--intervals", "1");
+        Assert.Equal(8, exit);
+        Assert.Contains($"--interval-seconds 30 is not the chain's interval length: the node at {_node.Url}", error);
+        Assert.Contains($"settles {LiveNode.IntervalSeconds} s intervals", error);
+    }
+
+    [Fact]
     public async Task OfferList_HidesExpiredOffers_AllShowsThemWithTheirState()
     {
         var posted = JsonNode.Parse(await _p2pe.OkAsync("offer", "post", "--sell", "--meter", "MTR-A", "--start", LiveNode.Iso(LiveNode.IntervalAhead(4)),

@@ -70,7 +70,8 @@ public sealed class MarketEndToEndTests(ITestOutputHelper output) : IAsyncLifeti
         // The agents start right before the contract's interval, as if they had handled the one before.
         new DeviceCursor(_home.Home, "MTR-A").Save(interval - Interval);
         new DeviceCursor(_home.Home, "MTR-B").Save(interval - Interval);
-        string[] common = ["--node", _node.Url, "--interval-seconds", $"{Interval}", "--intervals", "1", "--json"];
+        // No --node and no --interval-seconds: the agents take the node from the wallet's config and the interval length from it.
+        string[] common = ["--intervals", "1", "--json"];
         // The seller's battery delivers 20% less than contracted on purpose; the buyer's load follows its dispatch.
         var seller = _p2pe.RunAsync(["device", "run", "--meter", "MTR-A", "--key", "alice-device", "--driver", "battery", "--deviation", "-20", "--max-discharge-w", "20000", "--soc", "100", .. common]);
         var buyer = _p2pe.RunAsync(["device", "run", "--meter", "MTR-B", "--key", "bob-device", "--driver", "load", "--base-w", "7200", "--flex-w", "1000", .. common]);
