@@ -10,6 +10,7 @@ using P2PEnergy.Contracts.Protos;
 using P2PEnergy.Wallet.Keys;
 using P2PEnergy.Wallet.Node;
 using Spectre.Console;
+using P2PEnergy.Wallet.Failures;
 
 namespace P2PEnergy.Wallet.Cli;
 
@@ -48,7 +49,7 @@ internal static class AccountCommands
         var command = new Command(name, description) { address, key };
         command.SetAction((parse, _) => context.RunAsync(parse, async json =>
         {
-            using var node = NodeClient.Connect(context, parse);
+            using var node = context.ConnectNode(parse);
             var state = await node.AccountAsync(Resolve(context, parse, address, key));
             if (json) { context.Print(true, LedgerViews.Account(state), ""); return; }
             LedgerViews.Render(context, LedgerViews.Fields(LedgerViews.AccountRows(state, (await node.MarketAsync()).Currency)));
@@ -71,7 +72,7 @@ internal static class AccountCommands
             var who = Resolve(context, parse, address, key);
             ulong start = Terms.Time(parse.GetValue(from)!, "--from", context.Env.TimeZone);
             ulong end = parse.GetValue(to) is { } toText ? Terms.Time(toText, "--to", context.Env.TimeZone) : 0;
-            using var node = NodeClient.Connect(context, parse);
+            using var node = context.ConnectNode(parse);
             ByteString? only = parse.GetValue(contract) is { } id
                 ? IdLookup.Full(id) ?? IdLookup.Resolve(id, "contract", "--contract", (await node.ContractsAsync(who)).Select(c => c.Id))
                 : null;

@@ -7,6 +7,7 @@ using P2PEnergy.Contracts.Ledger;
 using P2PEnergy.Contracts.Protos;
 using P2PEnergy.Wallet.Node;
 using Spectre.Console;
+using P2PEnergy.Wallet.Failures;
 
 namespace P2PEnergy.Wallet.Cli;
 
@@ -55,7 +56,7 @@ internal static class ContractCommands
             bool isOffline = parse.GetValue(offline);
             if (isOffline && parse.GetValue(chainId) is null) throw new WalletException(ExitCode.Usage, "USAGE", "--offline needs --chain-id (there is no node to ask)");
             if (parse.GetValue(decimals) is < 0 or > 18) throw Terms.Bad("--currency-decimals", parse.GetValue(decimals).ToString(System.Globalization.CultureInfo.InvariantCulture), "must lie in 0..18");
-            using var node = isOffline ? null : NodeClient.Connect(context, parse);
+            using var node = isOffline ? null : context.ConnectNode(parse);
             var market = node is null ? null : await node.MarketAsync();
             var currency = market?.Currency ?? Currency.Default with { Decimals = parse.GetValue(decimals) };
             var terms = new EnergyContract
@@ -98,7 +99,7 @@ internal static class ContractCommands
                     $"contract {contract.Id} already carries the signature of key '{name}' ({signerAddress}, for {Parties(contract, contract.For(signerAddress))}); nothing to add");
             RequireUnexpired(context, contract);
             bool party = signerAddress == contract.Seller || signerAddress == contract.Buyer;
-            using var node = party && !HasNode(context, parse) ? null : NodeClient.Connect(context, parse);
+            using var node = party && !HasNode(context, parse) ? null : context.ConnectNode(parse);
             IReadOnlyList<Address> covers = party ? [signerAddress] : await DelegatorsAmongPartiesAsync(node!, contract, signerAddress, name);
             if (!json) context.Env.Error.WriteLine(Summary(contract, signerAddress, covers, node is null ? null : await QuoteLineAsync(node, contract), context.Env.TimeZone));
             if (!parse.GetValue(yes))
@@ -144,7 +145,7 @@ internal static class ContractCommands
             RequireUnexpired(context, contract);
             if (contract.Missing.Count > 0)
                 throw new WalletException(ExitCode.BadInput, "MISSING_SIGNATURE", $"contract {contract.Id} still needs the signature of {string.Join(" and ", contract.Missing)} (or of an aggregator it delegated to)");
-            using var node = NodeClient.Connect(context, parse);
+            using var node = context.ConnectNode(parse);
             var transaction = Submission.Envelope(contract.Terms, contract.ChainId, contract.OrderedSignatures());
             await Submission.SubmitAsync(context, node, transaction, parse.GetValue(waiting.Wait), TimeSpan.FromSeconds(parse.GetValue(waiting.Timeout)), json);
         }));
@@ -158,7 +159,7 @@ internal static class ContractCommands
         command.SetAction((parse, _) => context.RunAsync(parse, async json =>
         {
             Address? who = parse.GetValue(party) is { } p ? Terms.Party(context, p, "--party") : null;
-            using var node = NodeClient.Connect(context, parse);
+            using var node = context.ConnectNode(parse);
             var contracts = await node.ContractsAsync(who);
             if (json) { context.Print(true, new JsonObject { ["contracts"] = new JsonArray([.. contracts.Select(c => (JsonNode)LedgerViews.Contract(c))]) }, ""); return; }
             context.Env.Out.WriteLine($"{contracts.Count} contract(s)");
@@ -185,7 +186,7 @@ internal static class ContractCommands
         var command = new Command("show", "Show one committed contract with its locked fees") { id };
         command.SetAction((parse, _) => context.RunAsync(parse, async json =>
         {
-            using var node = NodeClient.Connect(context, parse);
+            using var node = context.ConnectNode(parse);
             var text = parse.GetValue(id)!;
             var wanted = IdLookup.Full(text) ?? IdLookup.Resolve(text, "contract", "ID", (await node.ContractsAsync(null)).Select(c => c.Id));
             var contract = await node.ContractAsync(wanted);

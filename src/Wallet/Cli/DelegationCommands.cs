@@ -7,6 +7,7 @@ using P2PEnergy.Contracts.Protos;
 using P2PEnergy.Wallet.Node;
 using Spectre.Console;
 using Delegate = P2PEnergy.Contracts.Protos.Delegate;
+using P2PEnergy.Wallet.Failures;
 
 namespace P2PEnergy.Wallet.Cli;
 
@@ -70,7 +71,7 @@ internal static class DelegationCommands
             var aggregator = AccountCommands.Resolve(context, parse, address, key);
             ulong now = (ulong)context.Env.Clock.GetUtcNow().ToUnixTimeSeconds();
             ulong start = parse.GetValue(from) is { } text ? Terms.Time(text, "--from", context.Env.TimeZone) : now / 86_400 * 86_400;
-            using var node = NodeClient.Connect(context, parse);
+            using var node = context.ConnectNode(parse);
             var currency = (await node.MarketAsync()).Currency;
             var members = new List<Member>();
             foreach (var account in await node.DelegatorsAsync(aggregator))

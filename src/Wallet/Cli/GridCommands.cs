@@ -27,7 +27,7 @@ internal static class GridCommands
         command.SetAction((parse, _) => context.RunAsync(parse, async json =>
         {
             ulong start = Terms.Time(parse.GetValue(interval)!, "--interval", context.Env.TimeZone);
-            using var node = NodeClient.Connect(context, parse);
+            using var node = context.ConnectNode(parse);
             var status = await node.GridStatusAsync(start);
             if (json)
             {
@@ -67,7 +67,7 @@ internal static class GridCommands
         command.SetAction((parse, _) => context.RunAsync(parse, async json =>
         {
             ulong start = Terms.Time(parse.GetValue(interval)!, "--interval", context.Env.TimeZone);
-            using var node = NodeClient.Connect(context, parse);
+            using var node = context.ConnectNode(parse);
             var capacity = await node.HostingCapacityAsync(parse.GetValue(meter)!, start);
             if (json)
             {

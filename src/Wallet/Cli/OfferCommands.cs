@@ -7,6 +7,7 @@ using P2PEnergy.Contracts.Ledger;
 using P2PEnergy.Contracts.Protos;
 using P2PEnergy.Wallet.Node;
 using Spectre.Console;
+using P2PEnergy.Wallet.Failures;
 
 namespace P2PEnergy.Wallet.Cli;
 
@@ -86,7 +87,7 @@ internal static class OfferCommands
         var command = new Command("list", "The open offers of the order book (GetOffers), expired ones hidden") { all };
         command.SetAction((parse, _) => context.RunAsync(parse, async json =>
         {
-            using var node = NodeClient.Connect(context, parse);
+            using var node = context.ConnectNode(parse);
             bool everything = parse.GetValue(all);
             ulong now = (ulong)context.Env.Clock.GetUtcNow().ToUnixTimeSeconds();
             // The node's open list still holds offers past validUntil (no take can commit them): hidden unless --all.

@@ -50,7 +50,7 @@ internal static class OperatorCommands
         var waiting = Submission.AddTo(command);
         command.SetAction((parse, _) => context.RunAsync(parse, async json =>
         {
-            using var node = NodeClient.Connect(context, parse);
+            using var node = context.ConnectNode(parse);
             var market = await node.MarketAsync();
             var message = await body(parse, node, market);
             var extra = attachment?.Invoke(parse);

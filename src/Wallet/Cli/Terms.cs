@@ -5,6 +5,7 @@ using P2PEnergy.Contracts.Crypto;
 using P2PEnergy.Contracts.Energy;
 using P2PEnergy.Contracts.Ledger;
 using P2PEnergy.Wallet.Keys;
+using P2PEnergy.Wallet.Failures;
 
 namespace P2PEnergy.Wallet.Cli;
 

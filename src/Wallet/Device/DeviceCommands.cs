@@ -5,6 +5,7 @@ using P2PEnergy.Wallet.Cli;
 using P2PEnergy.Contracts.Ledger;
 using P2PEnergy.Wallet.Keys;
 using P2PEnergy.Wallet.Node;
+using P2PEnergy.Wallet.Failures;
 
 namespace P2PEnergy.Wallet.Device;
 

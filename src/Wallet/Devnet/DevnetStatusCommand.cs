@@ -4,6 +4,7 @@ using System.Text.RegularExpressions;
 using P2PEnergy.Wallet.Cli;
 using P2PEnergy.Wallet.Node;
 using P2PEnergy.Contracts.Ledger;
+using P2PEnergy.Wallet.Failures;
 
 namespace P2PEnergy.Wallet.Devnet;
 
@@ -26,7 +27,7 @@ internal static partial class DevnetStatusCommand
         command.SetAction((parse, _) => context.RunAsync(parse, async json =>
         {
             var manifest = DevnetManifest.Read(parse.GetValue(dir)!);
-            using var node = NodeClient.Connect(context, parse);
+            using var node = context.ConnectNode(parse);
             var status = await node.StatusAsync();
             ulong length = (ulong)manifest.IntervalSeconds;
             ulong now = (ulong)(status.LastBlockTimeMs / 1000);

@@ -4,7 +4,7 @@ using Grpc.Net.Client;
 using P2PEnergy.Contracts.Api;
 using P2PEnergy.Contracts.Crypto;
 using P2PEnergy.Contracts.Protos;
-using P2PEnergy.Wallet.Cli;
+using P2PEnergy.Wallet.Failures;
 
 namespace P2PEnergy.Wallet.Node;
 
@@ -32,8 +32,6 @@ internal sealed class NodeClient : IDisposable
     public Uri Url { get; }
 
     /// <summary>The client for the node named by --node or the profile.</summary>
-    public static NodeClient Connect(CliContext context, System.CommandLine.ParseResult parse)
-        => new(new NodeProfile(context.Env.Home).NodeUrl(parse.GetValue(CliContext.Node)));
 
     public Task<NodeStatus> StatusAsync() => Unary(o => _ledger.GetNodeStatusAsync(new GetNodeStatusRequest(), o));
 

@@ -5,6 +5,7 @@ using P2PEnergy.Contracts.Crypto;
 using P2PEnergy.Wallet.Cli;
 using P2PEnergy.Wallet.Tests.Cli;
 using P2PEnergy.Wallet.Tests.Support;
+using P2PEnergy.Wallet.Failures;
 
 namespace P2PEnergy.Wallet.Tests.Integration;
 

@@ -1,4 +1,4 @@
-namespace P2PEnergy.Wallet.Cli;
+namespace P2PEnergy.Wallet.Failures;
 
 /// <summary>
 /// The process exit codes of <c>p2pe</c>, stable for scripts (documented in docs/wallet.md). Each failure also

@@ -1,6 +1,11 @@
 using System.CommandLine;
+using P2PEnergy.Wallet.Bots;
+using P2PEnergy.Wallet.Cli;
+using P2PEnergy.Wallet.Device;
+using P2PEnergy.Wallet.Devnet;
+using P2PEnergy.Wallet.Failures;
 
-namespace P2PEnergy.Wallet.Cli;
+namespace P2PEnergy.Wallet;
 
 /// <summary>
 /// The <c>p2pe</c> command line: a System.CommandLine root with one command group per file
@@ -16,7 +21,7 @@ public static class WalletCli
     {
         var context = new CliContext(env);
         var root = new RootCommand("p2pe — wallet for the P2PEnergy peer-to-peer energy ledger");
-        root.Subcommands.Add(Device.DeviceCommands.Create(context));
+        root.Subcommands.Add(DeviceCommands.Create(context));
         root.Options.Add(CliContext.Json);
         root.Options.Add(CliContext.Node);
         root.Subcommands.Add(KeyCommands.Create(context));
@@ -27,8 +32,8 @@ public static class WalletCli
         root.Subcommands.Add(OperatorCommands.Create(context));
         root.Subcommands.Add(DelegationCommands.Create(context));
         root.Subcommands.Add(GridCommands.Create(context));
-        root.Subcommands.Add(Devnet.DevnetCommands.Create(context));
-        root.Subcommands.Add(Bots.BotCommands.Create(context));
+        root.Subcommands.Add(DevnetCommands.Create(context));
+        root.Subcommands.Add(BotCommands.Create(context));
 
         root.Subcommands.Add(CompletionCommands.Create(context));
         root.Subcommands.Add(CompletionCommands.Complete(context, root));
