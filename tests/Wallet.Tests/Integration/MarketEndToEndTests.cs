@@ -108,6 +108,13 @@ public sealed class MarketEndToEndTests(ITestOutputHelper output) : IAsyncLifeti
         Assert.Contains("80 %", plot);
         Assert.Contains("0.001200", plot);
         Assert.Contains($"{LiveNode.Iso(interval)},20,16,-4,2000,-520,-1200", File.ReadAllText(csv));
+        // Filtered by the contract, named by its short id: its one line, the 20 Wh Alice sold to Bob's meter.
+        var contractId = (string)submitted["id"]!;
+        var only = JsonNode.Parse(await _p2pe.OkAsync("account", "statement", "--key", "alice", "--from", LiveNode.Iso(interval),
+            "--contract", contractId[..6] + "…" + contractId[^4..], "--json"))!;
+        Assert.Null(only["lines"]);
+        var line = Assert.Single(only["contractLines"]!.AsArray())!;
+        Assert.Equal((contractId, "sell", 20UL, "MTR-B", 2_000UL), ((string)line["contractId"]!, (string)line["side"]!, (ulong)line["wh"]!, (string)line["counterpartyMeter"]!, (ulong)line["contractReceivedMicros"]!));
         Assert.True(clock.Elapsed < TimeSpan.FromMinutes(3), $"took {clock.Elapsed}");
     }
 
