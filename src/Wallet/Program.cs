@@ -1,3 +1,3 @@
-using P2PEnergy.Wallet.Cli;
+using P2PEnergy.Wallet;
 
 return await WalletCli.RunAsync(args);

@@ -29,6 +29,9 @@ public static class ApiReasons
     /// <summary>No meter is registered under the id asked for.</summary>
     public static readonly ApiReason UnknownMeter = new("UNKNOWN_METER", StatusCode.NotFound);
 
+    /// <summary>No committed contract has the id asked for (GetContract, GetContractProof, a statement's contract).</summary>
+    public static readonly ApiReason UnknownContract = new("UNKNOWN_CONTRACT", StatusCode.NotFound);
+
     /// <summary>No block at the height asked for (or none committed yet).</summary>
     public static readonly ApiReason UnknownBlock = new("UNKNOWN_BLOCK", StatusCode.NotFound);
 
@@ -73,9 +76,6 @@ public static class ApiReasons
 
     /// <summary>The node is stopping: a stream waiting for blocks or dispatch instructions ends; reconnect to a node that runs.</summary>
     public static readonly ApiReason ShuttingDown = new("SHUTTING_DOWN", StatusCode.Unavailable);
-
-    /// <summary>No committed contract has the id (GetContractProof).</summary>
-    public static readonly ApiReason UnknownContract = new("UNKNOWN_CONTRACT", StatusCode.NotFound);
 
     /// <summary>A proof's header range is outside the chain or longer than one response may carry.</summary>
     public static readonly ApiReason ProofRange = new("PROOF_RANGE", StatusCode.OutOfRange);

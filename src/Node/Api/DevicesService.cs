@@ -4,6 +4,7 @@ using P2PEnergy.Contracts.Protos;
 using P2PEnergy.Node.Hosting;
 using P2PEnergy.Node.Ledger.Genesis;
 using P2PEnergy.Node.Ledger.State;
+using P2PEnergy.Contracts.Energy;
 
 namespace P2PEnergy.Node.Api;
 
@@ -22,8 +23,8 @@ public sealed class DevicesService(IStateReader state, ChainParameters parameter
         ulong length = parameters.IntervalSeconds;
         ulong interval = request.Auth.FromInterval;
         if (interval == 0) interval = publisher.ClosedThrough ?? (ulong)clock.GetUtcNow().ToUnixTimeSeconds() / length * length;
-        if (interval % length != 0)
-            throw Refusal.Of(ApiReasons.UnalignedInterval, $"fromInterval {interval} is not aligned to the {length} s interval");
+        if (!Interval.IsAligned(interval, length))
+            throw Refusal.Of(ApiReasons.UnalignedInterval, "fromInterval " + Interval.Misaligned(interval, length));
         // Catch-up is bounded by the longest contract: older instructions cannot matter to a device any more.
         ulong oldest = (publisher.ClosedThrough ?? interval) - Math.Min(publisher.ClosedThrough ?? interval, (ulong)parameters.MaxIntervalCount * length);
         if (interval < oldest)

@@ -6,6 +6,7 @@ using P2PEnergy.Node.Grid;
 using P2PEnergy.Node.Ledger.Genesis;
 using P2PEnergy.Node.Ledger.State;
 using P2PEnergy.Node.Storage;
+using P2PEnergy.Contracts.Energy;
 
 namespace P2PEnergy.Node.Api;
 
@@ -108,8 +109,8 @@ public sealed class GridService(ILedgerStore store, ChainParameters parameters) 
 
     private void RequireAligned(ulong interval)
     {
-        if (interval % parameters.IntervalSeconds != 0)
-            throw Refusal.Of(ApiReasons.UnalignedInterval, $"interval_start {interval} is not aligned to the {parameters.IntervalSeconds} s interval");
+        if (!Interval.IsAligned(interval, parameters.IntervalSeconds))
+            throw Refusal.Of(ApiReasons.UnalignedInterval, "interval_start " + Interval.Misaligned(interval, parameters.IntervalSeconds));
     }
 
     private static ulong Micro(long voltageSquared) => (ulong)LinDistFlow.IntegerSqrt(Math.Max(0, voltageSquared));

@@ -7,10 +7,14 @@ using P2PEnergy.Contracts.Api;
 using P2PEnergy.Contracts.Crypto;
 using P2PEnergy.Contracts.Protos;
 using P2PEnergy.Node.Consensus;
+using P2PEnergy.Node.Grid;
+using P2PEnergy.Node.Ledger.Execution;
+using P2PEnergy.Node.Market;
 using P2PEnergy.Node.Ledger;
 using P2PEnergy.Node.Ledger.Genesis;
 using P2PEnergy.Node.Ledger.State;
 using P2PEnergy.Node.Storage;
+using P2PEnergy.Contracts.Ledger;
 
 namespace P2PEnergy.Node.Api;
 
@@ -172,6 +176,8 @@ public sealed class LedgerService(ILedgerStore store, Mempool mempool, IConsensu
             Ready = ready, Readiness = why,
             LastSettledInterval = Market.Settlement.SettlementProgress.NextInterval(store) is var next && next >= parameters.IntervalSeconds
                 && store.Get(SettlementKeys.Interval(next - parameters.IntervalSeconds)) is not null ? next - parameters.IntervalSeconds : 0,
+            IntervalSeconds = parameters.IntervalSeconds, GateClosureSeconds = parameters.GateClosureSeconds, ReadingWindowSeconds = parameters.ReadingWindowSeconds,
+            Currency = parameters.Currency, CurrencyDecimals = (uint)parameters.CurrencyDecimals, MaxIntervalCount = parameters.MaxIntervalCount,
         };
         foreach (var v in Consensus.Validators.ValidatorSchedule.InForce(store, parameters, height + 1))
             status.Validators.Add(new ValidatorStatus
@@ -184,6 +190,66 @@ public sealed class LedgerService(ILedgerStore store, Mempool mempool, IConsensu
     public override Task<ContractProof> GetContractProof(GetContractProofRequest request, ServerCallContext context)
         => Task.FromResult(Anchoring.ContractProofBuilder.Build(store, parameters, HashField(request.ContractId, "contract_id"), request.ToHeight,
             anchor?.LastAnchored ?? 0, anchor?.Contract ?? ""));
+
+    public override Task<MeterState> GetMeter(GetMeterRequest request, ServerCallContext context) => Task.FromResult(Meter(request.Meter, "meter"));
+
+    public override Task<ListMetersResponse> ListMeters(ListMetersRequest request, ServerCallContext context)
+    {
+        var owner = AddressField(request.Owner, "owner");
+        var response = new ListMetersResponse();
+        foreach (var (key, _) in store.Scan(StateKeys.MeterByOwnerScan(owner)))
+            if (store.Get(StateKeys.Meter(key[StateKeys.MeterByOwnerScan(owner).Length..])) is { } bytes) response.Meters.Add(MeterState.Parser.ParseFrom(bytes.AsSpan()));
+        return Task.FromResult(response);
+    }
+
+    public override Task<ListDelegatorsResponse> ListDelegators(ListDelegatorsRequest request, ServerCallContext context)
+    {
+        var aggregator = AddressField(request.Aggregator, "aggregator");
+        var prefix = StateKeys.DelegatorScan(aggregator);
+        var response = new ListDelegatorsResponse();
+        foreach (var (key, _) in store.Scan(prefix))
+            if (store.Get(StateKeys.Account(Address.Parse(key[prefix.Length..]))) is { } bytes) response.Accounts.Add(AccountState.Parser.ParseFrom(bytes.AsSpan()));
+        return Task.FromResult(response);
+    }
+
+    public override Task<ContractState> GetContract(GetContractRequest request, ServerCallContext context)
+    {
+        var id = HashField(request.Id, "id");
+        var contract = store.Get(StateKeys.Contract(id)) is { } bytes ? ContractState.Parser.ParseFrom(bytes.AsSpan())
+            : throw Refusal.Of(ApiReasons.UnknownContract, $"no committed contract has id {id}");
+        contract.SettledIntervals = Market.Settlement.SettlementProgress.SettledIntervals(store, contract, parameters.IntervalSeconds);
+        return Task.FromResult(contract);
+    }
+
+    public override Task<ContractQuote> QuoteContract(EnergyContract request, ServerCallContext context)
+    {
+        ulong height = store.Height;
+        if (request.IntervalCount == 0 || request.WhPerInterval == 0) throw Invalid($"interval_count and wh_per_interval must be > 0, got {request.IntervalCount} and {request.WhPerInterval}");
+        var seller = Meter(request.SellerMeter, "seller_meter");
+        var buyer = Meter(request.BuyerMeter, "buyer_meter");
+        // The path level as the grid check finds it at commit: from the model in force for the first interval.
+        var model = InstalledModels.At(store, request.IntervalStart);
+        var level = model is null ? PathLevel.AcrossSubstations : model.Level(FlowBookCache.Point(seller, model).Node, FlowBookCache.Point(buyer, model).Node);
+        ContractCosts costs;
+        try
+        {
+            costs = ContractPricing.Price(FeeSchedule.DmoAt(store, request.IntervalStart), FeeSchedule.GridAt(store, request.IntervalStart),
+                level, request.WhPerInterval, request.IntervalCount, request.PricePerKwh);
+        }
+        catch (LedgerRejection e) { throw Invalid(e.Message); }
+        return Task.FromResult(new ContractQuote
+        {
+            PaymentPerInterval = costs.PaymentPerInterval, Payment = costs.Payment, DmoFeeBuyer = costs.DmoFeeBuyer, DmoFeeSeller = costs.DmoFeeSeller,
+            GridFee = costs.GridFee, PathLevel = level.ToString(), BuyerEscrow = costs.BuyerEscrow, Height = height,
+        });
+    }
+
+    private MeterState Meter(string id, string field)
+    {
+        if (id.Length == 0) throw Invalid($"{field} is required");
+        return store.Get(StateKeys.Meter(id)) is { } bytes ? MeterState.Parser.ParseFrom(bytes.AsSpan())
+            : throw Refusal.Of(ApiReasons.UnknownMeter, $"meter '{id}' is not registered");
+    }
 
     /// <summary>
     /// Up to <paramref name="limit"/> included items after the key <paramref name="after"/>; the page token is the
@@ -227,11 +293,9 @@ public sealed class LedgerService(ILedgerStore store, Mempool mempool, IConsensu
             : throw Refusal.Of(ApiReasons.BadPageToken, "page_token was not issued for this listing (same method, same party)");
     }
 
-    private static Hash32 HashField(ByteString value, string field)
-        => value.Length == 32 ? Hash32.FromBytes(value.Span) : throw Invalid($"{field} must be 32 bytes, got {value.Length}");
+    private static Hash32 HashField(ByteString value, string field) => FieldBytes.Hash(value, field, Invalid);
 
-    private static Address AddressField(ByteString value, string field)
-        => value.Length == 20 ? Address.FromBytes(value.Span) : throw Invalid($"{field} must be a 20-byte address, got {value.Length} bytes");
+    private static Address AddressField(ByteString value, string field) => FieldBytes.Address(value, field, Invalid);
 
     private static RpcException Invalid(string message) => Refusal.Of(ApiReasons.InvalidField, message);
 }

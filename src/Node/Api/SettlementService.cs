@@ -6,6 +6,8 @@ using P2PEnergy.Node.Ledger.Genesis;
 using P2PEnergy.Node.Ledger.Execution;
 using P2PEnergy.Node.Ledger.State;
 using P2PEnergy.Node.Market.Settlement;
+using P2PEnergy.Contracts.Energy;
+using P2PEnergy.Contracts.Ledger;
 
 namespace P2PEnergy.Node.Api;
 
@@ -20,9 +22,8 @@ public sealed class SettlementService(IStateReader state, ChainParameters parame
 
     public override Task<Statement> GetStatement(GetStatementRequest request, ServerCallContext context)
     {
-        if (request.Account.Length != 20) throw Refusal.Of(ApiReasons.InvalidField, $"account must be a 20-byte address, got {request.Account.Length} bytes");
-        if (request.To != 0 && request.To <= request.From) throw Refusal.Of(ApiReasons.InvalidField, $"to ({request.To}) must be after from ({request.From})");
-        var account = Address.FromBytes(request.Account.Span);
+        var account = FieldBytes.Address(request.Account, "account", InvalidField);
+        if (request.To != 0 && request.To <= request.From) throw InvalidField($"to ({request.To}) must be after from ({request.From})");
         var statement = new Statement
         {
             Account = state.Get(StateKeys.Account(account)) is { } bytes ? AccountState.Parser.ParseFrom(bytes.AsSpan())
@@ -37,19 +38,45 @@ public sealed class SettlementService(IStateReader state, ChainParameters parame
                 throw Refusal.Of(ApiReasons.TooManyLines, $"more than {MaxLines} lines in [{request.From}, {request.To}); ask for a shorter span");
             statement.Lines.Add(line);
         }
+        if (request.ContractLines || !request.ContractId.IsEmpty) AddContractLines(statement, account, request);
         return Task.FromResult(statement);
+    }
+
+    /// <summary>Per-contract lines of the settled intervals in [from, to): one contract's, or every contract of the account's, by time then commit order.</summary>
+    private void AddContractLines(Statement statement, Address account, GetStatementRequest request)
+    {
+        IEnumerable<ContractState> contracts;
+        if (request.ContractId.IsEmpty) contracts = ContractLines.ContractsOf(state, account);
+        else
+        {
+            var id = FieldBytes.Hash(request.ContractId, "contract_id", InvalidField);
+            var contract = state.Get(StateKeys.Contract(id)) is { } bytes ? ContractState.Parser.ParseFrom(bytes.AsSpan())
+                : throw Refusal.Of(ApiReasons.UnknownContract, $"no committed contract has id {id}");
+            if (!ContractLines.IsParty(contract, account)) throw InvalidField($"account {account} is neither the seller nor the buyer of contract {id}");
+            contracts = [contract];
+        }
+        var lines = new List<ContractLine>();
+        foreach (var contract in contracts)
+            foreach (var line in ContractLines.Of(state, account, contract, parameters.IntervalSeconds, request.From, request.To))
+            {
+                if (lines.Count == MaxLines)
+                    throw Refusal.Of(ApiReasons.TooManyLines, $"more than {MaxLines} contract lines in [{request.From}, {request.To}); ask for a shorter span or one contract");
+                lines.Add(line);
+            }
+        // Stable: lines of the same interval stay in the contracts' commit order.
+        statement.ContractLines.AddRange(lines.OrderBy(l => l.Time));
     }
 
     public override Task<IntervalSettlement> GetSettlement(GetSettlementRequest request, ServerCallContext context)
     {
         ulong start = request.IntervalStart, length = parameters.IntervalSeconds;
-        if (start % length != 0)
-            throw Refusal.Of(ApiReasons.UnalignedInterval, $"interval_start {start} is not aligned to the {length} s interval");
+        if (!Interval.IsAligned(start, length))
+            throw Refusal.Of(ApiReasons.UnalignedInterval, "interval_start " + Interval.Misaligned(start, length));
         // Settlement starts at the interval holding genesis time; behind the cursor, an earlier one would look settled empty.
         ulong genesis = (ulong)(parameters.GenesisTimeMs / 1000), first = genesis / length * length;
         if (start < first)
             throw Refusal.Of(ApiReasons.BeforeGenesis,
-                $"interval {start} ({LedgerContext.Format(start)}) is before genesis ({LedgerContext.Format(genesis)}): the chain's first interval starts at {first}");
+                $"interval {start} ({IsoTime.Format(start)}) is before genesis ({IsoTime.Format(genesis)}): the chain's first interval starts at {first}");
         if (state.Get(SettlementKeys.Interval(start)) is { } bytes) return Task.FromResult(IntervalSettlement.Parser.ParseFrom(bytes.AsSpan()));
         // Settlement passes over intervals with nothing to settle without writing a record: behind the cursor, no
         // record means an interval that settled empty (height 0: no block did any work for it) — or one whose
@@ -80,4 +107,6 @@ public sealed class SettlementService(IStateReader state, ChainParameters parame
         }
         return found;
     }
+
+    private static RpcException InvalidField(string message) => Refusal.Of(ApiReasons.InvalidField, message);
 }

@@ -1,4 +1,6 @@
 using P2PEnergy.Node.Ledger.Execution;
+using P2PEnergy.Contracts.Ledger;
+using P2PEnergy.Contracts.Energy;
 
 namespace P2PEnergy.Node.Grid;
 
@@ -242,21 +244,21 @@ public sealed class FlowBook
             // ⌊√⌋ of 2^127 (the largest s2) equals that of 2^127 − 1, which is Int128's largest value.
             var s = LinDistFlow.IntegerSqrt(s2 > (UInt128)Int128.MaxValue ? Int128.MaxValue : (Int128)s2);
             if (s == rating) s++; // ⌊√⌋ can equal the rating while the square exceeds it; never print "x > x"
-            return new(ReasonCodes.ThermalLimit, $"{model.Describe(node)}: {GridFormat.Kilo(s, "kVA")} > {GridFormat.Kilo(rating, "kVA")} in {GridFormat.Interval(Interval)}");
+            return new(ReasonCodes.ThermalLimit, $"{model.Describe(node)}: {Watts.FormatKilo(s, "kVA")} > {Watts.FormatKilo(rating, "kVA")} in {IsoTime.Format(Interval)}");
         }
         return ap <= rating ? null
-            : new(ReasonCodes.ThermalLimit, $"{model.Describe(node)}: {GridFormat.Kilo(ap)} > {GridFormat.Kilo(rating)} in {GridFormat.Interval(Interval)}");
+            : new(ReasonCodes.ThermalLimit, $"{model.Describe(node)}: {Watts.FormatKilo(ap)} > {Watts.FormatKilo(rating)} in {IsoTime.Format(Interval)}");
     }
 
     private GridViolation Voltage(GridModel model, int node, long v2, string relation, decimal limit)
-        => new(ReasonCodes.VoltageLimit, $"{model.Describe(node)}: voltage {GridFormat.PerUnit(v2, roundUp: relation == ">")} {relation} {limit.ToString(System.Globalization.CultureInfo.InvariantCulture)} p.u. in {GridFormat.Interval(Interval)}");
+        => new(ReasonCodes.VoltageLimit, $"{model.Describe(node)}: voltage {GridFormat.PerUnit(v2, roundUp: relation == ">")} {relation} {limit.ToString(System.Globalization.CultureInfo.InvariantCulture)} p.u. in {IsoTime.Format(Interval)}");
 
     private GridViolation? MeterLimit(MeterPoint meter, long net)
     {
         if (net > 0 && (ulong)net > meter.ExportLimitW)
-            return new(ReasonCodes.MeterLimit, $"meter {meter.Id}: export {GridFormat.Kilo(net)} > {GridFormat.Kilo(meter.ExportLimitW)} in {GridFormat.Interval(Interval)}");
+            return new(ReasonCodes.MeterLimit, $"meter {meter.Id}: export {Watts.FormatKilo(net)} > {Watts.FormatKilo(meter.ExportLimitW)} in {IsoTime.Format(Interval)}");
         if (net < 0 && (ulong)(-(Int128)net) > meter.ImportLimitW)
-            return new(ReasonCodes.MeterLimit, $"meter {meter.Id}: import {GridFormat.Kilo(-(Int128)net)} > {GridFormat.Kilo(meter.ImportLimitW)} in {GridFormat.Interval(Interval)}");
+            return new(ReasonCodes.MeterLimit, $"meter {meter.Id}: import {Watts.FormatKilo(-(Int128)net)} > {Watts.FormatKilo(meter.ImportLimitW)} in {IsoTime.Format(Interval)}");
         return null;
     }
 

@@ -1,22 +1,10 @@
 using System.Globalization;
-using P2PEnergy.Node.Ledger.Execution;
 
 namespace P2PEnergy.Node.Grid;
 
-/// <summary>The numbers in grid rejection messages: "5,310 kW", "1.0512 p.u.", culture-invariant (DESIGN.md rule 6).</summary>
+/// <summary>Voltages in grid rejection messages ("1.051200 p.u."), culture-invariant (DESIGN.md rule 6); powers are <see cref="Contracts.Energy.Watts"/>.</summary>
 public static class GridFormat
 {
-    /// <summary>Watts as kW (or kVA / kvar) with thousands separators and only the decimals that are non-zero.</summary>
-    public static string Kilo(Int128 watts, string unit = "kW")
-    {
-        bool negative = watts < 0;
-        var magnitude = negative ? -watts : watts;
-        var whole = (ulong)(magnitude / 1000);
-        var rest = (int)(magnitude % 1000);
-        var text = whole.ToString("N0", CultureInfo.InvariantCulture) + (rest == 0 ? "" : "." + rest.ToString("D3", CultureInfo.InvariantCulture).TrimEnd('0'));
-        return (negative ? "-" : "") + text + " " + unit;
-    }
-
     /// <summary>
     /// Voltage from its fixed-point square to 6 decimals: rounded up for a value above a limit and down below one,
     /// so a message never shows a violating voltage equal to its limit.
@@ -37,6 +25,4 @@ public static class GridFormat
         var micro = (long)(magnitude % GridModel.VoltageSquaredScale / 1_000_000);
         return (scaled < 0 ? "-" : "") + whole.ToString("N0", CultureInfo.InvariantCulture) + "." + micro.ToString("D6", CultureInfo.InvariantCulture) + " p.u.²";
     }
-
-    public static string Interval(ulong start) => LedgerContext.Format(start)[..^4] + "Z";
 }

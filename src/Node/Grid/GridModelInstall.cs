@@ -2,6 +2,8 @@ using P2PEnergy.Contracts.Crypto;
 using P2PEnergy.Contracts.Protos;
 using P2PEnergy.Node.Ledger.Execution;
 using P2PEnergy.Node.Ledger.State;
+using P2PEnergy.Contracts.Ledger;
+using P2PEnergy.Contracts.Energy;
 
 namespace P2PEnergy.Node.Grid;
 
@@ -21,7 +23,7 @@ public static class GridModelInstall
         try { model = GridModel.Load(file); }
         catch (GridModelException e) { throw new LedgerRejection(ReasonCodes.InvalidArgument, $"grid model: {e.Message}"); }
         if (GridState.Models(state).Any(m => m.EffectiveFrom == effectiveFrom))
-            throw new LedgerRejection(ReasonCodes.AlreadyExists, $"a grid model is already installed from {GridFormat.Interval(effectiveFrom)}; choose another interval");
+            throw new LedgerRejection(ReasonCodes.AlreadyExists, $"a grid model is already installed from {IsoTime.Format(effectiveFrom)}; choose another interval");
         foreach (var (_, bytes) in state.Scan(StateKeys.MeterPrefix))
         {
             var meter = MeterState.Parser.ParseFrom(bytes.AsSpan());

@@ -1,3 +1,5 @@
+using P2PEnergy.Contracts.Energy;
+using P2PEnergy.Contracts.Ledger;
 using P2PEnergy.Node.Ledger.Execution;
 
 namespace P2PEnergy.Node.Grid;
@@ -14,15 +16,15 @@ public sealed class GridRangeException(GridViolation violation) : Exception(viol
     /// <summary>A branch's active or reactive power (W or var) outside 64 bits: more than any rating (THERMAL_LIMIT).</summary>
     public static GridRangeException Flow(GridModel model, int node, ulong interval, string quantity, string unit, Int128 value)
         => new(new(ReasonCodes.ThermalLimit,
-            $"{model.Describe(node)}: {quantity} of {GridFormat.Kilo(value, unit)} exceeds the ledger's range of ±{GridFormat.Kilo(long.MaxValue, unit)} in {GridFormat.Interval(interval)}"));
+            $"{model.Describe(node)}: {quantity} of {Watts.FormatKilo(value, unit)} exceeds the ledger's range of ±{Watts.FormatKilo(long.MaxValue, unit)} in {IsoTime.Format(interval)}"));
 
     /// <summary>A branch's v² rise (or drop) beyond <see cref="GridModel.MaxBranchRise"/>: far outside the band (VOLTAGE_LIMIT).</summary>
     public static GridRangeException Voltage(GridModel model, int node, ulong interval, Int128 rise)
         => new(new(ReasonCodes.VoltageLimit,
-            $"{model.Describe(node)}: voltage {(rise < 0 ? "drop" : "rise")} across the branch of {GridFormat.PerUnitSquared(rise < 0 ? -rise : rise)} in v² exceeds the fixed-point range of ±{GridFormat.PerUnitSquared(model.MaxBranchRise)} per branch of this model in {GridFormat.Interval(interval)}"));
+            $"{model.Describe(node)}: voltage {(rise < 0 ? "drop" : "rise")} across the branch of {GridFormat.PerUnitSquared(rise < 0 ? -rise : rise)} in v² exceeds the fixed-point range of ±{GridFormat.PerUnitSquared(model.MaxBranchRise)} per branch of this model in {IsoTime.Format(interval)}"));
 
     /// <summary>A meter's net contracted export or its reactive power outside 64 bits (INVALID_ARGUMENT: its registered limit may be higher).</summary>
     public static GridRangeException Meter(MeterPoint meter, ulong interval, string quantity, string unit, Int128 value)
         => new(new(ReasonCodes.InvalidArgument,
-            $"meter {meter.Id}: {quantity} of {GridFormat.Kilo(value, unit)} exceeds the ledger's range of ±{GridFormat.Kilo(long.MaxValue, unit)} in {GridFormat.Interval(interval)}"));
+            $"meter {meter.Id}: {quantity} of {Watts.FormatKilo(value, unit)} exceeds the ledger's range of ±{Watts.FormatKilo(long.MaxValue, unit)} in {IsoTime.Format(interval)}"));
 }

@@ -4,6 +4,8 @@ using P2PEnergy.Node.Ledger.Execution.Handlers;
 using P2PEnergy.Node.Ledger.Genesis;
 using P2PEnergy.Node.Ledger.State;
 using P2PEnergy.Node.Storage;
+using P2PEnergy.Contracts.Ledger;
+using P2PEnergy.Contracts.Energy;
 
 namespace P2PEnergy.Node.Ledger;
 
@@ -76,7 +78,7 @@ public sealed class Mempool
         {
             var now = (ulong)(Math.Max(0, timeMs) / 1000);
             if (validUntil < now)
-                return new MempoolVerdict(ReasonCodes.Expired, $"{tx.Kind} expired at {LedgerContext.Format(validUntil)}, the latest block time is {LedgerContext.Format(now)}", id);
+                return new MempoolVerdict(ReasonCodes.Expired, $"{tx.Kind} expired at {IsoTime.Format(validUntil)}, the latest block time is {IsoTime.Format(now)}", id);
         }
         if (_store.FindTransaction(id) is { } committed)
             return new MempoolVerdict(ReasonCodes.Duplicate, $"transaction {id} is already committed at height {committed.Height}", id);

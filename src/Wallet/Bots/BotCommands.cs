@@ -2,6 +2,7 @@ using System.CommandLine;
 using P2PEnergy.Contracts.Crypto;
 using P2PEnergy.Wallet.Cli;
 using P2PEnergy.Wallet.Node;
+using P2PEnergy.Wallet.Failures;
 
 namespace P2PEnergy.Wallet.Bots;
 
@@ -30,7 +31,7 @@ internal static class BotCommands
             catch (ArgumentException e) { throw new WalletException(ExitCode.Usage, "USAGE", e.Message); }
             if (parse.GetValue(interval) < 10) throw new WalletException(ExitCode.Usage, "USAGE", "--interval-seconds must be at least 10");
             PrivateKey key = signing.Unlock(context, parse);
-            using var node = NodeClient.Connect(context, parse);
+            using var node = context.ConnectNode(parse);
             var bot = new TradingBot(node, key, parse.GetValue(meter)!, profile, parse.GetValue(interval), parse.GetValue(gate), context.Env.Out, parse.GetValue(seed), context.Env.Clock);
             await bot.RunAsync(parse.GetValue(intervals), cancel);
         }));

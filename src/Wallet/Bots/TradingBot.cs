@@ -4,6 +4,8 @@ using P2PEnergy.Contracts.Protos;
 using P2PEnergy.Contracts.TypedData;
 using P2PEnergy.Wallet.Cli;
 using P2PEnergy.Wallet.Node;
+using P2PEnergy.Contracts.Ledger;
+using P2PEnergy.Wallet.Failures;
 
 namespace P2PEnergy.Wallet.Bots;
 
@@ -17,7 +19,7 @@ namespace P2PEnergy.Wallet.Bots;
 /// </summary>
 internal sealed class TradingBot(NodeClient node, PrivateKey key, string meter, BotProfile profile, ulong intervalSeconds, ulong gateClosureSeconds, TextWriter log, int seed, TimeProvider clock)
 {
-    private static readonly HashSet<string> LimitCodes = ["THERMAL_LIMIT", "VOLTAGE_LIMIT", "METER_LIMIT"];
+    private static readonly HashSet<string> LimitCodes = [ReasonCodes.ThermalLimit, ReasonCodes.VoltageLimit, ReasonCodes.MeterLimit];
     private static readonly TimeSpan WaitTimeout = TimeSpan.FromSeconds(30);
     private readonly Random _random = new(seed);
     private readonly HashSet<ulong> _traded = [];
@@ -77,7 +79,7 @@ internal sealed class TradingBot(NodeClient node, PrivateKey key, string meter, 
                 var take = new Take { OfferId = offer.Id, Taker = NodeClient.Bytes(key.Address), Meter = meter, WhPerInterval = amount, Nonce = Terms.Nonce(), ValidUntil = validUntil };
                 var (code, message) = await SubmitAsync(take);
                 Log($"interval {Terms.Format(start)}: take {amount} Wh of offer {Hex.Encode(offer.Id.Span)[..10]}… at {offer.Terms.PricePerKwh}/kWh: {Outcome(code, message)}");
-                if (code == "OK") { need -= amount; break; }
+                if (code == ReasonCodes.Ok) { need -= amount; break; }
                 if (!LimitCodes.Contains(code)) break;
                 amount /= 2; // a grid or meter limit: retry smaller, then elsewhere
             }
@@ -98,7 +100,7 @@ internal sealed class TradingBot(NodeClient node, PrivateKey key, string meter, 
         catch (WalletException e) when (e.ExitCode == ExitCode.Rejected) { return (e.Reason, e.Message); }
     }
 
-    private static string Outcome(string code, string message) => code == "OK" ? "OK" : $"REJECTED {code} {message}";
+    private static string Outcome(string code, string message) => code == ReasonCodes.Ok ? ReasonCodes.Ok : $"REJECTED {code} {message}";
 
     private ulong Now() => (ulong)clock.GetUtcNow().ToUnixTimeSeconds();
 

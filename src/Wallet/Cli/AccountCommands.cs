@@ -2,11 +2,15 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
+using Google.Protobuf;
 using P2PEnergy.Contracts.Crypto;
+using P2PEnergy.Contracts.Energy;
+using P2PEnergy.Contracts.Ledger;
 using P2PEnergy.Contracts.Protos;
 using P2PEnergy.Wallet.Keys;
 using P2PEnergy.Wallet.Node;
 using Spectre.Console;
+using P2PEnergy.Wallet.Failures;
 
 namespace P2PEnergy.Wallet.Cli;
 
@@ -22,11 +26,12 @@ internal static class AccountCommands
         return account;
     }
 
-    private static (Argument<string?> Address, Option<string> Key) Who()
+    /// <summary>ADDRESS or --key NAME: the account a command reads.</summary>
+    public static (Argument<string?> Address, Option<string> Key) Who()
         => (new Argument<string?>("ADDRESS") { Description = "The account's 0x address", Arity = ArgumentArity.ZeroOrOne },
             new Option<string>("--key") { Description = "Name of a key whose account to show" });
 
-    private static Address Resolve(CliContext context, ParseResult parse, Argument<string?> address, Option<string> key)
+    public static Address Resolve(CliContext context, ParseResult parse, Argument<string?> address, Option<string> key)
     {
         var text = parse.GetValue(address);
         var name = parse.GetValue(key);
@@ -35,7 +40,7 @@ internal static class AccountCommands
         if (name is not null) return SigningKey.AddressOf(context, name);
         return Address.TryParse(text, out var parsed, out var error)
             ? parsed
-            : throw new WalletException(ExitCode.BadInput, "INVALID_ARGUMENT", $"ADDRESS '{text}': {error}");
+            : throw new WalletException(ExitCode.BadInput, ReasonCodes.InvalidArgument, $"ADDRESS '{text}': {error}");
     }
 
     private static Command Show(CliContext context, string name, string description)
@@ -44,13 +49,10 @@ internal static class AccountCommands
         var command = new Command(name, description) { address, key };
         command.SetAction((parse, _) => context.RunAsync(parse, async json =>
         {
-            using var node = NodeClient.Connect(context, parse);
+            using var node = context.ConnectNode(parse);
             var state = await node.AccountAsync(Resolve(context, parse, address, key));
-            var result = Describe(state);
-            if (json) { context.Print(true, result, ""); return; }
-            var table = new Table().AddColumn("field").AddColumn("value");
-            foreach (var (field, value) in result) table.AddRow(Markup.Escape(field), Markup.Escape(value?.ToString() ?? ""));
-            Render(context, table);
+            if (json) { context.Print(true, LedgerViews.Account(state), ""); return; }
+            LedgerViews.Render(context, LedgerViews.Fields(LedgerViews.AccountRows(state, (await node.MarketAsync()).Currency)));
         }));
         return command;
     }
@@ -60,80 +62,88 @@ internal static class AccountCommands
         var (address, key) = Who();
         var from = new Option<string>("--from") { Description = "First time (ISO 8601, UTC or local), inclusive", Required = true };
         var to = new Option<string>("--to") { Description = "End time (ISO 8601), exclusive" };
-        var csv = new Option<FileInfo>("--csv") { Description = "Also write the lines to this CSV file" };
-        var command = new Command("statement", "Settlement statement lines (Settlement/GetStatement) between --from and --to") { address, key, from, to, csv };
+        var contract = new Option<string>("--contract") { Description = "Only this contract's lines (its id, or the short form 0x1234…abcd)" };
+        var csv = new Option<FileInfo>("--csv") { Description = "Also write the lines (with --contract: the contract's lines; with --plot: the plotted series) to this CSV file" };
+        var plot = new Option<bool>("--plot") { Description = "Draw the period: contracted vs metered energy per interval, and the money flows (contract, fees, POLR imbalance)" };
+        var command = new Command("statement", "Settlement statement (Settlement/GetStatement) between --from and --to, with a line per contract and interval")
+            { address, key, from, to, contract, csv, plot };
         command.SetAction((parse, _) => context.RunAsync(parse, async json =>
         {
             var who = Resolve(context, parse, address, key);
-            ulong start = Terms.Time(parse.GetValue(from)!, "--from");
-            ulong end = parse.GetValue(to) is { } toText ? Terms.Time(toText, "--to") : 0;
-            using var node = NodeClient.Connect(context, parse);
-            var statement = await node.StatementAsync(who, start, end);
-            var lines = statement.Lines.Select(Line).ToList();
-            if (parse.GetValue(csv) is { } file) AtomicFile.Write(file.FullName, Csv(lines), overwrite: true);
-            if (json)
+            ulong start = Terms.Time(parse.GetValue(from)!, "--from", context.Env.TimeZone);
+            ulong end = parse.GetValue(to) is { } toText ? Terms.Time(toText, "--to", context.Env.TimeZone) : 0;
+            using var node = context.ConnectNode(parse);
+            ByteString? only = parse.GetValue(contract) is { } id
+                ? IdLookup.Full(id) ?? IdLookup.Resolve(id, "contract", "--contract", (await node.ContractsAsync(who)).Select(c => c.Id))
+                : null;
+            var statement = await node.StatementAsync(who, start, end, only);
+            var currency = (await node.MarketAsync()).Currency;
+            var lines = statement.Lines.Select(LedgerViews.StatementLine).ToList();
+            var contractLines = statement.ContractLines.Select(LedgerViews.ContractLine).ToList();
+            if (parse.GetValue(plot))
             {
-                context.Print(true, new JsonObject { ["account"] = Describe(statement.Account ?? new AccountState()), ["lines"] = new JsonArray([.. lines]) }, "");
+                var day = new DayPlot(statement, currency);
+                if (parse.GetValue(csv) is { } plotFile) AtomicFile.Write(plotFile.FullName, day.Csv(), overwrite: true);
+                if (json) { context.Print(true, new JsonObject { ["plot"] = day.Json() }, ""); return; }
+                context.Env.Out.WriteLine($"account {who} {(end == 0 ? "from " + Terms.Format(start) : $"from {Terms.Format(start)} to {Terms.Format(end)}")}");
+                LedgerViews.Render(context, day.Render());
                 return;
             }
-            var table = new Table().AddColumns("time", "kind", "height", "received", "paid", "fees", "imbalance Wh", "balance", "escrow", "debt");
-            foreach (var l in statement.Lines)
-                table.AddRow(Terms.Format(l.Time), l.Kind, l.Height.ToString(CultureInfo.InvariantCulture), Terms.Money(l.ContractReceived), Terms.Money(l.ContractPaid),
-                    Terms.Money(l.DmoFeePaid + l.GridFeePaid + l.StandbyFee + l.SubscriptionFee), l.ImbalanceWh.ToString(CultureInfo.InvariantCulture),
-                    Terms.Money(l.BalanceAfter), Terms.Money(l.EscrowAfter), Terms.Money(l.DebtAfter));
+            if (parse.GetValue(csv) is { } file) AtomicFile.Write(file.FullName,
+                only is null ? Csv(lines, LedgerViews.StatementLine(new StatementLine())) : Csv(contractLines, LedgerViews.ContractLine(new ContractLine())), overwrite: true);
+            if (json)
+            {
+                var result = new JsonObject { ["account"] = LedgerViews.Account(statement.Account ?? new AccountState()), ["contractLines"] = new JsonArray([.. contractLines]) };
+                if (only is null) result["lines"] = new JsonArray([.. lines]);
+                context.Print(true, result, "");
+                return;
+            }
             if (statement.Account is { } account)
-                context.Env.Out.WriteLine($"account {who}: balance {Terms.Money(account.Balance)}, escrow {Terms.Money(account.Escrow)}, debt {Terms.Money(account.Debt)}");
-            context.Env.Out.WriteLine($"{statement.Lines.Count} statement line(s) from {Terms.Format(start)}{(end == 0 ? "" : " to " + Terms.Format(end))}");
-            if (statement.Lines.Count > 0) Render(context, table);
+                context.Env.Out.WriteLine($"account {who}: balance {currency.WithCode(account.Balance)}, escrow {currency.WithCode(account.Escrow)}, debt {currency.WithCode(account.Debt)}");
+            string span = $"from {Terms.Format(start)}{(end == 0 ? "" : " to " + Terms.Format(end))}";
+            if (only is null)
+            {
+                context.Env.Out.WriteLine($"{statement.Lines.Count} statement line(s) {span}");
+                if (statement.Lines.Count > 0) LedgerViews.Render(context, LinesTable(statement.Lines, currency));
+            }
+            context.Env.Out.WriteLine(only is null
+                ? $"{statement.ContractLines.Count} contract line(s) (settled intervals of its contracts)"
+                : $"{statement.ContractLines.Count} line(s) of contract {Hex.Encode(only.Span)} {span}");
+            if (statement.ContractLines.Count > 0) LedgerViews.Render(context, ContractLinesTable(statement.ContractLines, currency));
         }));
         return command;
     }
 
-    /// <summary>An account as JSON: amounts in micro-units (integers), the address EIP-55.</summary>
-    public static JsonObject Describe(AccountState state) => new()
+    private static Table LinesTable(IEnumerable<StatementLine> lines, Currency currency)
     {
-        ["address"] = state.Address.Length == 20 ? Address.FromBytes(state.Address.Span).ToString() : "",
-        ["name"] = state.Name,
-        ["role"] = state.Role,
-        ["admitted"] = state.Admitted,
-        ["suspended"] = state.Suspended,
-        ["suspensionReason"] = state.SuspensionReason,
-        ["balance"] = state.Balance,
-        ["escrow"] = state.Escrow,
-        ["debt"] = state.Debt,
-        ["polrReceivable"] = state.PolrReceivable,
-        ["polrPayable"] = state.PolrPayable,
-        ["aggregators"] = new JsonArray([.. state.Aggregators.Select(a => (JsonNode)Address.FromBytes(a.Span).ToString())]),
-    };
-
-    private static JsonObject Line(StatementLine line)
-    {
-        var json = new JsonObject { ["time"] = Terms.Format(line.Time) };
-        foreach (var field in StatementLine.Descriptor.Fields.InFieldNumberOrder())
+        var c = currency.Code;
+        var table = new Table().AddColumns("time", "kind", "height", $"received {c}", $"paid {c}", $"fees {c}", "imbalance kWh", $"POLR {c}", $"balance {c}", $"escrow {c}", $"debt {c}");
+        foreach (var l in lines)
         {
-            if (field.Name is "account" or "time") continue;
-            var value = field.Accessor.GetValue(line);
-            json[field.JsonName] = value switch { string s => s, ulong u => u, long l => l, _ => value.ToString() };
+            Int128 polr = (Int128)l.ImbalanceCredit - l.ImbalanceCharge;
+            table.AddRow(Terms.Format(l.Time), l.Kind, l.Height.ToString(CultureInfo.InvariantCulture), currency.Format(l.ContractReceived), currency.Format(l.ContractPaid),
+                currency.Format((Int128)l.DmoFeePaid + l.GridFeePaid + l.StandbyFee + l.SubscriptionFee), Terms.Kwh(l.ImbalanceWh), currency.Format(polr),
+                currency.Format(l.BalanceAfter), currency.Format(l.EscrowAfter), currency.Format(l.DebtAfter));
         }
-        return json;
+        return table;
     }
 
-    private static string Csv(List<JsonObject> lines)
+    private static Table ContractLinesTable(IEnumerable<ContractLine> lines, Currency currency)
     {
-        var header = new[] { "time" }.Concat(StatementLine.Descriptor.Fields.InFieldNumberOrder().Where(f => f.Name is not "account" and not "time").Select(f => f.JsonName)).ToList();
+        var c = currency.Code;
+        var table = new Table().AddColumns("time", "contract", "side", "kWh", "counterparty meter", $"received {c}", $"paid {c}", $"DMO fee {c}", $"grid fee {c}");
+        foreach (var l in lines)
+            table.AddRow(Terms.Format(l.Time), LedgerViews.Short(LedgerViews.Id(l.ContractId)), l.Sell ? "sell" : "buy", Terms.Kwh(l.Wh), Markup.Escape(l.CounterpartyMeter),
+                currency.Format(l.ContractReceived), currency.Format(l.ContractPaid), currency.Format(l.DmoFeePaid), currency.Format(l.GridFeePaid));
+        return table;
+    }
+
+    /// <summary>CSV of JSON lines: a header of the keys of <paramref name="shape"/>, values as the JSON has them.</summary>
+    public static string Csv(IReadOnlyList<JsonObject> lines, JsonObject shape)
+    {
+        var header = shape.Select(kv => kv.Key).ToList();
         var text = new StringBuilder(string.Join(',', header)).Append('\n');
         foreach (var line in lines) text.Append(string.Join(',', header.Select(h => line[h]?.ToString() ?? ""))).Append('\n');
         return text.ToString();
-    }
-
-    /// <summary>Renders a Spectre table to the command's output writer (not the process console), for people.</summary>
-    public static void Render(CliContext context, Spectre.Console.Rendering.IRenderable renderable)
-    {
-        var console = AnsiConsole.Create(new AnsiConsoleSettings
-        {
-            Out = new AnsiConsoleOutput(context.Env.Out), Ansi = AnsiSupport.No, ColorSystem = ColorSystemSupport.NoColors, Interactive = InteractionSupport.No,
-        });
-        console.Profile.Width = 160;
-        console.Write(renderable);
     }
 }

@@ -1,3 +1,4 @@
+using P2PEnergy.Wallet.Failures;
 using System.CommandLine;
 using System.Text.Json;
 using System.Text.Json.Nodes;

@@ -1,6 +1,8 @@
 using System.CommandLine;
 using System.Text.Json.Nodes;
 using P2PEnergy.Contracts.Crypto;
+using P2PEnergy.Wallet.Failures;
+using P2PEnergy.Wallet.Node;
 
 namespace P2PEnergy.Wallet.Cli;
 
@@ -25,6 +27,9 @@ internal sealed class CliContext(WalletEnvironment env)
     };
 
     public WalletEnvironment Env { get; } = env;
+
+    /// <summary>A client of the node this command talks to: --node, else the profile's (NO_NODE when neither).</summary>
+    public NodeClient ConnectNode(ParseResult parse) => new(new NodeProfile(Env.Home).NodeUrl(parse.GetValue(Node)));
 
     /// <summary>Runs an asynchronous command body with the same failure handling as <see cref="Run"/>.</summary>
     public async Task<int> RunAsync(ParseResult parse, Func<bool, Task> body)

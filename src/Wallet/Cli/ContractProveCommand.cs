@@ -21,7 +21,7 @@ internal static class ContractProveCommand
         command.SetAction((parse, _) => context.RunAsync(parse, async json =>
         {
             var contractId = Terms.Id(parse.GetValue(id)!, "ID");
-            using var node = NodeClient.Connect(context, parse);
+            using var node = context.ConnectNode(parse);
             var proof = await node.ContractProofAsync(contractId, parse.GetValue(toHeight));
             var text = ProofJson.Write(proof);
             if (parse.GetValue(output) is not { } file)

@@ -26,8 +26,8 @@ internal static class GridCommands
         var command = new Command("status", "Every grid element's flow, rating, headroom and voltage estimate in one interval") { interval };
         command.SetAction((parse, _) => context.RunAsync(parse, async json =>
         {
-            ulong start = Terms.Time(parse.GetValue(interval)!, "--interval");
-            using var node = NodeClient.Connect(context, parse);
+            ulong start = Terms.Time(parse.GetValue(interval)!, "--interval", context.Env.TimeZone);
+            using var node = context.ConnectNode(parse);
             var status = await node.GridStatusAsync(start);
             if (json)
             {
@@ -53,7 +53,7 @@ internal static class GridCommands
                 table.AddRow(Markup.Escape(e.Element), e.Kind, e.ActiveW.ToString("N0", CultureInfo.InvariantCulture),
                     e.Rating == 0 ? "" : $"{e.Rating.ToString("N0", CultureInfo.InvariantCulture)} {e.RatingUnit}",
                     e.Rating == 0 ? "" : e.Headroom.ToString("N0", CultureInfo.InvariantCulture), Pu(e.VoltageMicroPu).ToString("F4", CultureInfo.InvariantCulture));
-            AccountCommands.Render(context, table);
+            LedgerViews.Render(context, table);
             context.Env.Out.WriteLine($"voltage {Pu(status.MinVoltageMicroPu):F4}–{Pu(status.MaxVoltageMicroPu):F4} p.u. (band {Pu(status.VMinMicroPu):F2}–{Pu(status.VMaxMicroPu):F2}) at height {status.Height}");
         }));
         return command;
@@ -66,8 +66,8 @@ internal static class GridCommands
         var command = new Command("capacity", "The largest additional export and import this meter could contract now") { meter, interval };
         command.SetAction((parse, _) => context.RunAsync(parse, async json =>
         {
-            ulong start = Terms.Time(parse.GetValue(interval)!, "--interval");
-            using var node = NodeClient.Connect(context, parse);
+            ulong start = Terms.Time(parse.GetValue(interval)!, "--interval", context.Env.TimeZone);
+            using var node = context.ConnectNode(parse);
             var capacity = await node.HostingCapacityAsync(parse.GetValue(meter)!, start);
             if (json)
             {

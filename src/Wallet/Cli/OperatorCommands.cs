@@ -1,25 +1,26 @@
+using P2PEnergy.Wallet.Failures;
 using System.CommandLine;
 using Google.Protobuf;
 using P2PEnergy.Contracts.Crypto;
+using P2PEnergy.Contracts.Ledger;
 using P2PEnergy.Contracts.Protos;
 using P2PEnergy.Wallet.Node;
 
 namespace P2PEnergy.Wallet.Cli;
 
 /// <summary>
-/// <c>p2pe operator admit | suspend | register-meter | delegate | deposit | withdraw</c> and the schedule commands of
+/// <c>p2pe operator admit | suspend | register-meter | deposit | withdraw</c> and the schedule commands of
 /// <see cref="ScheduleCommands"/>: authority transactions, each signed with the --key of the account the ledger
-/// requires (market operator, utility, planner, or the member for delegate).
+/// requires (market operator, utility or planner); delegations are <see cref="DelegationCommands"/>.
 /// </summary>
 internal static class OperatorCommands
 {
     public static Command Create(CliContext context)
     {
-        var command = new Command("operator", "Authority transactions: admit, suspend, meters, delegation, funds, fees, baseline, grid model, validator set");
+        var command = new Command("operator", "Authority transactions: admit, suspend, meters, funds, fees, baseline, grid model, validator set");
         command.Subcommands.Add(Admit(context));
         command.Subcommands.Add(Suspend(context));
         command.Subcommands.Add(RegisterMeter(context));
-        command.Subcommands.Add(Delegate(context));
         command.Subcommands.Add(Funds(context, "deposit", "Market operator: credit funds that entered the market to an account"));
         command.Subcommands.Add(Funds(context, "withdraw", "Market operator: debit funds that leave the market from an account"));
         foreach (var schedule in ScheduleCommands.Create(context)) command.Subcommands.Add(schedule);
@@ -60,6 +61,15 @@ internal static class OperatorCommands
     /// <summary>Builds a command that signs one body with --key and submits it (--wait to follow it).</summary>
     public static Command Signed(CliContext context, string name, string description, string keyRole, IEnumerable<Symbol> symbols, Func<ParseResult, IMessage> body,
         Func<ParseResult, ByteString?>? attachment = null)
+        => Signed(context, name, description, keyRole, symbols, (parse, _, _) => Task.FromResult(body(parse)), attachment);
+
+    /// <summary>
+    /// The same, for bodies that need the node first: the market's currency for amounts, or a check of what the
+    /// ledger holds (an aggregator's delegations) before anything is signed.
+    /// </summary>
+    public static Command Signed(CliContext context, string name, string description, string keyRole, IEnumerable<Symbol> symbols,
+        Func<ParseResult, NodeClient, Market, Task<IMessage>> body, Func<ParseResult, ByteString?>? attachment = null,
+        Func<CliContext, NodeClient, IMessage, Submitted, bool, Task>? after = null)
     {
         var command = new Command(name, description);
         foreach (var symbol in symbols)
@@ -72,10 +82,12 @@ internal static class OperatorCommands
         var waiting = Submission.AddTo(command);
         command.SetAction((parse, _) => context.RunAsync(parse, async json =>
         {
-            var message = body(parse);
+            using var node = context.ConnectNode(parse);
+            var market = await node.MarketAsync();
+            var message = await body(parse, node, market);
             var extra = attachment?.Invoke(parse);
-            using var node = NodeClient.Connect(context, parse);
-            await Submission.SignAndSubmitAsync(context, parse, node, key, message, waiting, json, extra);
+            var submitted = await Submission.SignAndSubmitAsync(context, parse, node, key, message, waiting, json, extra, print: after is null);
+            if (after is not null) await after(context, node, message, submitted, json);
         }));
         return command;
     }
@@ -91,8 +103,8 @@ internal static class OperatorCommands
     private static Command Admit(CliContext context)
     {
         var account = AccountArgument();
-        var role = new Option<string>("--role") { Description = "Consumer | Producer | Prosumer | Aggregator", Required = true };
-        role.AcceptOnlyFromAmong("Consumer", "Producer", "Prosumer", "Aggregator");
+        var role = new Option<string>("--role") { Description = string.Join(" | ", Roles.ParticipantRoles), Required = true };
+        role.AcceptOnlyFromAmong([.. Roles.ParticipantRoles]);
         var name = new Option<string>("--name") { Description = "The participant's display name", DefaultValueFactory = _ => "" };
         return Signed(context, "admit", "Market operator: admit a participant", "market operator's", [account, role, name], parse => new Admit
         {
@@ -129,30 +141,18 @@ internal static class OperatorCommands
             });
     }
 
-    private static Command Delegate(CliContext context)
-    {
-        var aggregator = new Option<string>("--aggregator") { Description = "The aggregator: 0x address or key name", Required = true };
-        var revoke = new Option<bool>("--revoke") { Description = "End the delegation instead" };
-        return Signed(context, "delegate", "Member: let an aggregator sign contracts, offers and takes for you (--key is the member's)", "member's",
-            [aggregator, revoke], parse => new Contracts.Protos.Delegate
-            {
-                Member = NodeClient.Bytes(SigningKey.SignerOf(context, parse)),
-                Aggregator = Address(context, parse, aggregator, "--aggregator"), Active = !parse.GetValue(revoke), Nonce = Terms.Nonce(),
-            });
-    }
-
     private static Command Funds(CliContext context, string name, string description)
     {
         var account = AccountArgument();
-        var amount = new Option<string>("--amount") { Description = "Micro-units of the market currency", Required = true };
+        var amount = new Option<string>("--amount") { Description = "Amount in the market's currency, e.g. 25.50", Required = true };
         var reference = new Option<string>("--reference") { Description = "Payment reference", DefaultValueFactory = _ => "" };
-        return Signed(context, name, description, "market operator's", [account, amount, reference], parse =>
+        return Signed(context, name, description, "market operator's", [account, amount, reference], (parse, _, market) =>
         {
             var to = Address(context, parse, account, "ACCOUNT");
-            var micro = Terms.MicroUnits(parse.GetValue(amount)!, "--amount");
-            return name == "deposit"
-                ? new Deposit { Account = to, Amount = micro, Reference = parse.GetValue(reference)!, Nonce = Terms.Nonce() }
-                : new Withdraw { Account = to, Amount = micro, Reference = parse.GetValue(reference)!, Nonce = Terms.Nonce() };
+            var micros = Terms.Money(parse.GetValue(amount)!, "--amount", market.Currency);
+            return Task.FromResult<IMessage>(name == "deposit"
+                ? new Deposit { Account = to, Amount = micros, Reference = parse.GetValue(reference)!, Nonce = Terms.Nonce() }
+                : new Withdraw { Account = to, Amount = micros, Reference = parse.GetValue(reference)!, Nonce = Terms.Nonce() });
         });
     }
 }

@@ -1,3 +1,4 @@
+using P2PEnergy.Wallet.Failures;
 namespace P2PEnergy.Wallet.Cli;
 
 /// <summary>

@@ -3,6 +3,9 @@ using System.Globalization;
 using Google.Protobuf;
 using P2PEnergy.Contracts.Crypto;
 using P2PEnergy.Contracts.Protos;
+using P2PEnergy.Wallet.Node;
+using P2PEnergy.Contracts.Ledger;
+using P2PEnergy.Wallet.Failures;
 
 namespace P2PEnergy.Wallet.Cli;
 
@@ -31,9 +34,11 @@ internal static class ScheduleCommands
 
     private static Option<string> EffectiveFrom() => new("--effective-from") { Description = "Interval start (ISO 8601) from which it applies; must lie in the future", Required = true };
 
-    private static Option<string> Amount(string name, string description) => new(name) { Description = description + " (micro-units)", DefaultValueFactory = _ => "0" };
+    private static Option<string> Amount(string name, string description) => new(name) { Description = description + " (in the market's currency, e.g. 0.002)", DefaultValueFactory = _ => "0" };
 
-    private static ulong Micro(ParseResult parse, Option<string> option) => Terms.MicroUnits(parse.GetValue(option)!, option.Name);
+    private static ulong Micro(ParseResult parse, Option<string> option, Market market) => Terms.Money(parse.GetValue(option)!, option.Name, market.Currency);
+
+    private static ulong From(ParseResult parse, Option<string> option, CliContext context) => Terms.Time(parse.GetValue(option)!, option.Name, context.Env.TimeZone);
 
     private static Command Dmo(CliContext context)
     {
@@ -42,11 +47,11 @@ internal static class ScheduleCommands
         var perKwh = Amount("--per-kwh", "DMO fee per kWh");
         var share = new Option<uint>("--buyer-share-permille") { Description = "Buyer's share of the DMO fee, ‰", DefaultValueFactory = _ => 500 };
         var subscription = Amount("--subscription-per-month", "Monthly subscription per participant");
-        return OperatorCommands.Signed(context, "dmo", "Market operator: DMO fees", "market operator's", [from, fixedFee, perKwh, share, subscription], parse => new SetDmoFees
+        return OperatorCommands.Signed(context, "dmo", "Market operator: DMO fees", "market operator's", [from, fixedFee, perKwh, share, subscription], (parse, _, market) => Task.FromResult<IMessage>(new SetDmoFees
         {
-            EffectiveFrom = Terms.Time(parse.GetValue(from)!, "--effective-from"), FixedPerContract = Micro(parse, fixedFee), PerKwh = Micro(parse, perKwh),
-            BuyerSharePermille = parse.GetValue(share), SubscriptionPerMonth = Micro(parse, subscription), Nonce = Terms.Nonce(),
-        });
+            EffectiveFrom = From(parse, from, context), FixedPerContract = Micro(parse, fixedFee, market), PerKwh = Micro(parse, perKwh, market),
+            BuyerSharePermille = parse.GetValue(share), SubscriptionPerMonth = Micro(parse, subscription, market), Nonce = Terms.Nonce(),
+        }));
     }
 
     private static Command Grid(CliContext context)
@@ -56,30 +61,32 @@ internal static class ScheduleCommands
         var feeder = Amount("--same-feeder-per-kwh", "Grid fee within one feeder, per kWh");
         var substation = Amount("--same-substation-per-kwh", "Grid fee within one substation, per kWh");
         var across = Amount("--across-substations-per-kwh", "Grid fee across substations, per kWh");
-        return OperatorCommands.Signed(context, "grid", "Utility: grid use-of-system fees", "utility's", [from, transformer, feeder, substation, across], parse => new SetGridFees
+        return OperatorCommands.Signed(context, "grid", "Utility: grid use-of-system fees", "utility's", [from, transformer, feeder, substation, across], (parse, _, market) => Task.FromResult<IMessage>(new SetGridFees
         {
-            EffectiveFrom = Terms.Time(parse.GetValue(from)!, "--effective-from"), SameTransformerPerKwh = Micro(parse, transformer), SameFeederPerKwh = Micro(parse, feeder),
-            SameSubstationPerKwh = Micro(parse, substation), AcrossSubstationsPerKwh = Micro(parse, across), Nonce = Terms.Nonce(),
-        });
+            EffectiveFrom = From(parse, from, context), SameTransformerPerKwh = Micro(parse, transformer, market), SameFeederPerKwh = Micro(parse, feeder, market),
+            SameSubstationPerKwh = Micro(parse, substation, market), AcrossSubstationsPerKwh = Micro(parse, across, market), Nonce = Terms.Nonce(),
+        }));
     }
 
     private static Command Polr(CliContext context)
     {
         var from = EffectiveFrom();
         var standby = Amount("--standby-per-day", "Standby fee per participant and day");
-        var bands = new Option<string[]>("--band") { Description = "Time-of-use band FROM_MINUTE:SELL_PER_KWH:BUY_PER_KWH (UTC minute of day); repeat", Required = true, AllowMultipleArgumentsPerToken = true };
-        return OperatorCommands.Signed(context, "polr", "Utility: POLR tariff", "utility's", [from, standby, bands], parse =>
+        var bands = new Option<string[]>("--band") { Description = "Time-of-use band FROM_MINUTE:SELL_PER_KWH:BUY_PER_KWH (UTC minute of day; prices in the currency); repeat", Required = true, AllowMultipleArgumentsPerToken = true };
+        return OperatorCommands.Signed(context, "polr", "Utility: POLR tariff", "utility's", [from, standby, bands], (parse, _, market) =>
         {
-            var tariff = new SetPolrTariff { EffectiveFrom = Terms.Time(parse.GetValue(from)!, "--effective-from"), StandbyPerDay = Micro(parse, standby), Nonce = Terms.Nonce() };
+            var tariff = new SetPolrTariff { EffectiveFrom = From(parse, from, context), StandbyPerDay = Micro(parse, standby, market), Nonce = Terms.Nonce() };
             foreach (var band in parse.GetValue(bands)!)
             {
                 var parts = band.Split(':');
-                if (parts.Length != 3 || !uint.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var minute)
-                    || !ulong.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var sell) || !ulong.TryParse(parts[2], NumberStyles.None, CultureInfo.InvariantCulture, out var buy))
-                    throw new WalletException(ExitCode.BadInput, "INVALID_ARGUMENT", $"--band '{band}' is not FROM_MINUTE:SELL_PER_KWH:BUY_PER_KWH");
-                tariff.Prices.Add(new PolrPrice { FromMinute = minute, SellPerKwh = sell, BuyPerKwh = buy });
+                if (parts.Length != 3 || !uint.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var minute))
+                    throw Terms.Bad("--band", band, "is not FROM_MINUTE:SELL_PER_KWH:BUY_PER_KWH (a minute of the day, then two prices in the currency)");
+                tariff.Prices.Add(new PolrPrice
+                {
+                    FromMinute = minute, SellPerKwh = Terms.Money(parts[1], $"--band {band}: SELL_PER_KWH", market.Currency), BuyPerKwh = Terms.Money(parts[2], $"--band {band}: BUY_PER_KWH", market.Currency),
+                });
             }
-            return tariff;
+            return Task.FromResult<IMessage>(tariff);
         });
     }
 
@@ -105,7 +112,7 @@ internal static class ScheduleCommands
             parse => new UpdateGridModel
             {
                 ModelHash = ByteString.CopyFrom(Keccak256.Hash(ReadBytes(parse.GetValue(file)!.FullName)).Bytes),
-                EffectiveFrom = Terms.Time(parse.GetValue(from)!, "--effective-from"), Nonce = Terms.Nonce(),
+                EffectiveFrom = From(parse, from, context), Nonce = Terms.Nonce(),
             },
             parse => ByteString.CopyFrom(ReadBytes(parse.GetValue(file)!.FullName)));
     }

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Security.Cryptography;
 using P2PEnergy.Contracts.Crypto;
 using P2PEnergy.Wallet.Keys;
+using P2PEnergy.Wallet.Failures;
 
 namespace P2PEnergy.Wallet.Cli;
 

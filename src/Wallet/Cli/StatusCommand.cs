@@ -19,7 +19,7 @@ internal static class StatusCommand
         var command = new Command("status", "The node's readiness, chain, height, validators and their last signatures, latest settled interval");
         command.SetAction((parse, _) => context.RunAsync(parse, async json =>
         {
-            using var node = NodeClient.Connect(context, parse);
+            using var node = context.ConnectNode(parse);
             var status = await node.StatusAsync();
             string blockTime = status.LastBlockTimeMs > 0 ? Terms.Format((ulong)(status.LastBlockTimeMs / 1000)) : "-";
             string settled = status.LastSettledInterval == 0 ? "none yet" : Terms.Format(status.LastSettledInterval);
@@ -47,7 +47,7 @@ internal static class StatusCommand
             foreach (var v in status.Validators)
                 table.AddRow(Address.FromBytes(v.Address.Span).ToString(), v.Power.ToString("N0", CultureInfo.InvariantCulture), Markup.Escape(v.Operator), Markup.Escape(v.Role),
                     status.Height == 0 ? "-" : v.SignedLastBlock ? "yes" : "NO");
-            AccountCommands.Render(context, table);
+            LedgerViews.Render(context, table);
         }));
         return command;
     }

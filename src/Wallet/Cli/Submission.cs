@@ -5,6 +5,8 @@ using P2PEnergy.Contracts.Crypto;
 using P2PEnergy.Contracts.Protos;
 using P2PEnergy.Contracts.TypedData;
 using P2PEnergy.Wallet.Node;
+using P2PEnergy.Contracts.Ledger;
+using P2PEnergy.Wallet.Failures;
 
 namespace P2PEnergy.Wallet.Cli;
 
@@ -40,18 +42,21 @@ internal static class Submission
     }
 
     /// <summary>Signs <paramref name="body"/> with one key on the node's chain and submits it.</summary>
-    public static async Task SignAndSubmitAsync(CliContext context, ParseResult parse, NodeClient node, SigningKey key, IMessage body,
-        (Option<bool> Wait, Option<int> Timeout) waiting, bool json, ByteString? attachment = null)
+    public static async Task<Submitted> SignAndSubmitAsync(CliContext context, ParseResult parse, NodeClient node, SigningKey key, IMessage body,
+        (Option<bool> Wait, Option<int> Timeout) waiting, bool json, ByteString? attachment = null, bool print = true)
     {
-        var chainId = (await node.StatusAsync()).ChainId;
+        var chainId = (await node.MarketAsync()).ChainId;
         var signer = key.Unlock(context, parse);
         var transaction = Envelope(body, chainId, [signer.Sign(LedgerTypedData.Digest(body, chainId))]);
         if (attachment is not null) transaction.Attachment = attachment;
-        await SubmitAsync(context, node, transaction, parse.GetValue(waiting.Wait), TimeSpan.FromSeconds(parse.GetValue(waiting.Timeout)), json);
+        return await SubmitAsync(context, node, transaction, parse.GetValue(waiting.Wait), TimeSpan.FromSeconds(parse.GetValue(waiting.Timeout)), json, print);
     }
 
-    /// <summary>Submits; with <paramref name="wait"/>, shows progress on stderr and fails unless the result is OK.</summary>
-    public static async Task SubmitAsync(CliContext context, NodeClient node, Transaction transaction, bool wait, TimeSpan timeout, bool json)
+    /// <summary>
+    /// Submits; with <paramref name="wait"/>, shows progress on stderr and fails unless the result is OK. Prints the
+    /// outcome unless <paramref name="print"/> is false (the caller adds to it and prints it itself).
+    /// </summary>
+    public static async Task<Submitted> SubmitAsync(CliContext context, NodeClient node, Transaction transaction, bool wait, TimeSpan timeout, bool json, bool print = true)
     {
         var body = (IMessage)Transaction.Descriptor.Oneofs[0].Accessor.GetCaseFieldDescriptor(transaction)!.Accessor.GetValue(transaction);
         var payloadId = Hex.Encode(LedgerTypedData.Digest(body, transaction.ChainId).Bytes);
@@ -61,19 +66,27 @@ internal static class Submission
         if (!wait)
         {
             result["state"] = "PENDING";
-            context.Print(json, result, $"submitted {body.Descriptor.Name} {payloadId} in transaction {transactionId}: {verdict.Code} (pending; use --wait to follow it)");
-            return;
+            return Done(context, json, print, new Submitted(result, $"submitted {body.Descriptor.Name} {payloadId} in transaction {transactionId}: {verdict.Code} (pending; use --wait to follow it)", null));
         }
         if (!json) context.Env.Error.WriteLine($"submitted {body.Descriptor.Name} {payloadId}; waiting for commit (at most {timeout.TotalSeconds:0} s)…");
         var status = await node.WaitAsync(verdict.TransactionId, timeout, s =>
         {
             if (!json && s.State == TransactionStatus.Types.State.Pending) context.Env.Error.WriteLine("  pending in the mempool…");
         });
-        if (status.Result.Code != "OK") throw new WalletException(ExitCode.Rejected, status.Result.Code, status.Result.Message);
+        if (status.Result.Code != ReasonCodes.Ok) throw new WalletException(ExitCode.Rejected, status.Result.Code, status.Result.Message);
         result["state"] = "COMMITTED";
         result["height"] = status.Height;
         result["code"] = status.Result.Code;
         if (!status.Result.PayloadId.IsEmpty) result["id"] = Hex.Encode(status.Result.PayloadId.Span);
-        context.Print(json, result, $"committed {body.Descriptor.Name} {result["id"]} at height {status.Height}: {status.Result.Code}");
+        return Done(context, json, print, new Submitted(result, $"committed {body.Descriptor.Name} {result["id"]} at height {status.Height}: {status.Result.Code}", status));
+    }
+
+    private static Submitted Done(CliContext context, bool json, bool print, Submitted submitted)
+    {
+        if (print) context.Print(json, submitted.Result, submitted.Human);
+        return submitted;
     }
 }
+
+/// <summary>A submission's outcome: the JSON result, its line for people, and the committed status when it was waited for.</summary>
+internal sealed record Submitted(JsonObject Result, string Human, TransactionStatus? Status);

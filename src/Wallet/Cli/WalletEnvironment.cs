@@ -18,6 +18,10 @@ public sealed class WalletEnvironment
     public required TextWriter Out { get; init; }
     public required TextWriter Error { get; init; }
     public TimeProvider Clock { get; init; } = TimeProvider.System;
+    /// <summary>The zone of times typed without an offset (this machine's; tests pin one).</summary>
+    public TimeZoneInfo TimeZone { get; init; } = TimeZoneInfo.Local;
+    /// <summary>Columns tables may use: the terminal's width, or null when output is not a terminal (then tables take what they need).</summary>
+    public int? Width { get; init; }
     /// <summary>Asks for a secret on the terminal; null when stdin is not a terminal (then a password source is required).</summary>
     public Func<string, string>? PromptSecret { get; init; }
     /// <summary>Asks a yes/no question on the terminal; null when stdin is not a terminal (then --yes is required).</summary>
@@ -36,6 +40,7 @@ public sealed class WalletEnvironment
         GetVariable = Environment.GetEnvironmentVariable,
         Out = Console.Out,
         Error = Console.Error,
+        Width = Console.IsOutputRedirected ? null : Math.Max(40, Console.WindowWidth),
         PromptSecret = Console.IsInputRedirected
             ? null
             // The prompt goes to stderr so that stdout stays clean for --json consumers.

@@ -5,6 +5,8 @@ using P2PEnergy.Contracts.Crypto;
 using P2PEnergy.Contracts.Protos;
 using P2PEnergy.Contracts.TypedData;
 using P2PEnergy.Wallet.Cli;
+using P2PEnergy.Contracts.Ledger;
+using P2PEnergy.Wallet.Failures;
 
 namespace P2PEnergy.Wallet.Device;
 
@@ -141,7 +143,7 @@ public sealed class DeviceAgent(DeviceAgentOptions options, ChannelBase channel,
         await foreach (var status in call.ResponseStream.ReadAllAsync(cancellationToken))
         {
             if (status.State == TransactionStatus.Types.State.Committed)
-                return (id, status.Result?.Code ?? "OK", status.Result?.Message ?? "");
+                return (id, status.Result?.Code ?? ReasonCodes.Ok, status.Result?.Message ?? "");
         }
         throw new RpcException(new Status(StatusCode.Unavailable, $"WatchTransaction {id} ended before the reading committed"));
     }

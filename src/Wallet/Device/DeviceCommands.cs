@@ -2,16 +2,16 @@ using System.CommandLine;
 using P2PEnergy.Contracts.Crypto;
 using P2PEnergy.Contracts.Api;
 using P2PEnergy.Wallet.Cli;
+using P2PEnergy.Contracts.Ledger;
 using P2PEnergy.Wallet.Keys;
+using P2PEnergy.Wallet.Node;
+using P2PEnergy.Wallet.Failures;
 
 namespace P2PEnergy.Wallet.Device;
 
 /// <summary><c>p2pe device run</c>: a device agent that executes the node's self-dispatch on a simulated device and reports its meter readings.</summary>
 internal static class DeviceCommands
 {
-    /// <summary>The node a wallet talks to unless told otherwise (the node's default port on this machine).</summary>
-    public const string DefaultNode = "http://127.0.0.1:5080";
-
     public static Command Create(CliContext context)
     {
         var device = new Command("device", "Run a device agent that follows self-dispatch and signs meter readings");
@@ -24,9 +24,10 @@ internal static class DeviceCommands
         var meter = new Option<string>("--meter") { Description = "The meter this device sits behind", Required = true };
         var key = new Option<string>("--key") { Description = "Name of the meter's registered device key in the key ring", Required = true };
         // A string, not Option<Uri>: System.CommandLine 2.0 has no Uri parser, and a bad address deserves its own reason.
-        var node = new Option<string>("--node") { Description = "The node's API address (http:// or https://)", DefaultValueFactory = _ => DefaultNode };
+        var node = new Option<string>("--node") { Description = "The node's API address (http:// or https://); default: the wallet's `p2pe config set node`" };
         var deviation = new Option<decimal>("--deviation") { Description = "Deliberate deviation from dispatch, % (-20 delivers 80%, +10 delivers 110%)", DefaultValueFactory = _ => 0m };
-        var intervalSeconds = new Option<ulong>("--interval-seconds") { Description = "The chain's settlement interval length, s (its genesis intervalSeconds)", DefaultValueFactory = _ => 900UL };
+        var intervalSeconds = new Option<ulong?>("--interval-seconds") { Description = "The chain's settlement interval length, s (default: the node's, from GetNodeStatus; given, it must match)" };
+        var connectTimeout = new Option<int>("--connect-timeout") { Description = "How long to wait for the node to answer at start, s, before giving up (NODE_UNREACHABLE)", DefaultValueFactory = _ => 30 };
         var intervals = new Option<int?>("--intervals") { Description = "Stop after this many intervals (default: run until interrupted)" };
         var passwordFile = new Option<FileInfo>("--password-file")
         {
@@ -35,14 +36,26 @@ internal static class DeviceCommands
         var driverOptions = new DeviceDriverOptions();
         var command = new Command("run", "Subscribe to a meter's dispatch, run the simulated device, and submit a signed reading per interval")
         {
-            meter, key, node, deviation, intervalSeconds, intervals, passwordFile,
+            meter, key, node, deviation, intervalSeconds, connectTimeout, intervals, passwordFile,
         };
         foreach (var option in driverOptions.All) command.Options.Add(option);
 
         command.SetAction((parse, cancellationToken) => Task.FromResult(context.Run(parse, json =>
         {
+            Uri? given = parse.GetValue(node) is { } text ? NodeAddress(text) : null;
             IDeviceDriver driver;
-            DeviceAgentOptions options;
+            DeviceAgentOptions Options(ulong seconds)
+            {
+                try
+                {
+                    return new DeviceAgentOptions(parse.GetValue(meter)!, context.Env.Home, seconds)
+                    {
+                        Deviation = new Deviation(parse.GetValue(deviation)),
+                        StopAfter = parse.GetValue(intervals),
+                    };
+                }
+                catch (ArgumentException e) { throw new WalletException(ExitCode.BadInput, "INVALID_DEVICE", e.Message.Split(" (Parameter")[0]); }
+            }
             try
             {
                 driver = driverOptions.Create(parse);
@@ -50,16 +63,13 @@ internal static class DeviceCommands
                 // would create (or destroy) stored energy the readings then report as real.
                 if (driver is BatteryDriver battery && new DeviceCursor(context.Env.Home, parse.GetValue(meter)!).StateOfCharge() is { } soc)
                     battery.Resume(soc);
-                options = new DeviceAgentOptions(parse.GetValue(meter)!, context.Env.Home, parse.GetValue(intervalSeconds))
-                {
-                    Deviation = new Deviation(parse.GetValue(deviation)),
-                    StopAfter = parse.GetValue(intervals),
-                };
             }
             catch (ArgumentException e) { throw new WalletException(ExitCode.BadInput, "INVALID_DEVICE", e.Message.Split(" (Parameter")[0]); }
-
-            var address = NodeAddress(parse.GetValue(node)!);
+            // Everything local is refused before the node is asked: a day is a valid interval length to check the rest with.
+            Options(parse.GetValue(intervalSeconds) ?? 86_400);
             var deviceKey = Unlock(context, parse.GetValue(key)!, parse.GetValue(passwordFile)?.FullName);
+            var address = given ?? new NodeProfile(context.Env.Home).NodeUrl(null);
+            var options = Options(ChainInterval(address, parse.GetValue(intervalSeconds), TimeSpan.FromSeconds(Math.Max(0, parse.GetValue(connectTimeout))), cancellationToken));
             using var channel = NodeChannel.Create(address);
             var agent = new DeviceAgent(options, channel, deviceKey, driver, context.Env.Clock);
             var status = new DeviceStatusLine(context.Env.Out, json, live: !json && IsTerminal(context.Env.Out));
@@ -72,6 +82,34 @@ internal static class DeviceCommands
             finally { status.Finish(); }
         })));
         return command;
+    }
+
+    /// <summary>
+    /// The chain's interval length as its node publishes it (GetNodeStatus), asked once at start: a node that does not
+    /// answer within <paramref name="wait"/> is NODE_UNREACHABLE rather than an agent retrying forever against the
+    /// wrong address; a given --interval-seconds must agree with the node's.
+    /// </summary>
+    private static ulong ChainInterval(Uri address, ulong? given, TimeSpan wait, CancellationToken cancellation)
+    {
+        using var client = new NodeClient(address);
+        var deadline = DateTime.UtcNow + wait;
+        while (true)
+        {
+            try
+            {
+                var published = client.StatusAsync().GetAwaiter().GetResult().IntervalSeconds;
+                if (published == 0)
+                    return given ?? throw new WalletException(ExitCode.BadInput, ReasonCodes.InvalidArgument, $"the node at {address} does not publish its interval length; give --interval-seconds");
+                if (given is { } g && g != published)
+                    throw new WalletException(ExitCode.BadInput, ReasonCodes.InvalidArgument, $"--interval-seconds {g} is not the chain's interval length: the node at {address} settles {published} s intervals");
+                return published;
+            }
+            catch (WalletException e) when (e.ExitCode == ExitCode.NodeUnreachable && DateTime.UtcNow < deadline)
+            {
+                // The node may still be starting (devnet/up starts agents beside it): wait a little, within the bound.
+                Task.Delay(TimeSpan.FromSeconds(1), cancellation).GetAwaiter().GetResult();
+            }
+        }
     }
 
     private static Uri NodeAddress(string text)

@@ -1,4 +1,5 @@
 using P2PEnergy.Contracts.Protos;
+using P2PEnergy.Contracts.Ledger;
 
 namespace P2PEnergy.Wallet.Device;
 
@@ -17,5 +18,5 @@ public sealed record DeviceReport(
 {
     public ulong IntervalStart => Instruction.IntervalStart;
     public long TargetNetExportWh => Instruction.NetExportWh;
-    public bool Accepted => Code == "OK";
+    public bool Accepted => Code == ReasonCodes.Ok;
 }

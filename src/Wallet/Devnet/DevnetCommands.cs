@@ -1,6 +1,8 @@
 using System.CommandLine;
 using System.Text.Json.Nodes;
 using P2PEnergy.Wallet.Cli;
+using P2PEnergy.Contracts.Ledger;
+using P2PEnergy.Wallet.Failures;
 
 namespace P2PEnergy.Wallet.Devnet;
 
@@ -39,7 +41,7 @@ internal static class DevnetCommands
             }
             catch (Exception e) when (e is ArgumentException or IOException)
             {
-                throw new WalletException(ExitCode.BadInput, "INVALID_ARGUMENT", e.Message);
+                throw new WalletException(ExitCode.BadInput, ReasonCodes.InvalidArgument, e.Message);
             }
             var result = new JsonObject
             {

@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using P2PEnergy.Contracts.Crypto;
 using P2PEnergy.Wallet.Keys;
+using P2PEnergy.Wallet.Failures;
 
 namespace P2PEnergy.Wallet.Devnet;
 

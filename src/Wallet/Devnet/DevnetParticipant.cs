@@ -1,3 +1,4 @@
+using P2PEnergy.Contracts.Ledger;
 namespace P2PEnergy.Wallet.Devnet;
 
 /// <summary>
@@ -10,7 +11,7 @@ public sealed record DevnetParticipant(string KeyName, string Address, string Le
     public static string BotRoleOf(int index) => (index % 4) switch { 0 => "pv", 1 => "consumer", 2 => "ev", _ => "battery" };
 
     /// <summary>The ledger role a bot role is admitted with.</summary>
-    public static string LedgerRoleOf(string botRole) => botRole is "pv" or "battery" ? "Prosumer" : "Consumer";
+    public static string LedgerRoleOf(string botRole) => botRole is "pv" or "battery" ? Roles.Prosumer : Roles.Consumer;
 
     /// <summary>The <c>p2pe device run --driver</c> simulating the meter of a bot role.</summary>
     public static string DriverOf(string botRole) => botRole switch { "pv" => "pv", "ev" => "ev", "battery" => "battery", _ => "load" };

@@ -3,6 +3,8 @@ using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using P2PEnergy.Wallet.Cli;
 using P2PEnergy.Wallet.Node;
+using P2PEnergy.Contracts.Ledger;
+using P2PEnergy.Wallet.Failures;
 
 namespace P2PEnergy.Wallet.Devnet;
 
@@ -14,7 +16,7 @@ namespace P2PEnergy.Wallet.Devnet;
 internal static partial class DevnetStatusCommand
 {
     /// <summary>The reason codes bots log as <c>REJECTED CODE</c> and that status counts.</summary>
-    public static readonly string[] Reasons = ["THERMAL_LIMIT", "VOLTAGE_LIMIT", "METER_LIMIT", "INSUFFICIENT_FUNDS", "GATE_CLOSED"];
+    public static readonly string[] Reasons = [ReasonCodes.ThermalLimit, ReasonCodes.VoltageLimit, ReasonCodes.MeterLimit, ReasonCodes.InsufficientFunds, ReasonCodes.GateClosed];
 
     public static Command Create(CliContext context)
     {
@@ -25,7 +27,7 @@ internal static partial class DevnetStatusCommand
         command.SetAction((parse, _) => context.RunAsync(parse, async json =>
         {
             var manifest = DevnetManifest.Read(parse.GetValue(dir)!);
-            using var node = NodeClient.Connect(context, parse);
+            using var node = context.ConnectNode(parse);
             var status = await node.StatusAsync();
             ulong length = (ulong)manifest.IntervalSeconds;
             ulong now = (ulong)(status.LastBlockTimeMs / 1000);

@@ -3,7 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using P2PEnergy.Contracts.Crypto;
-using P2PEnergy.Wallet.Cli;
+using P2PEnergy.Wallet.Failures;
 
 namespace P2PEnergy.Wallet.Keys;
 

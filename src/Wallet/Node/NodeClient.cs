@@ -4,7 +4,7 @@ using Grpc.Net.Client;
 using P2PEnergy.Contracts.Api;
 using P2PEnergy.Contracts.Crypto;
 using P2PEnergy.Contracts.Protos;
-using P2PEnergy.Wallet.Cli;
+using P2PEnergy.Wallet.Failures;
 
 namespace P2PEnergy.Wallet.Node;
 
@@ -32,13 +32,28 @@ internal sealed class NodeClient : IDisposable
     public Uri Url { get; }
 
     /// <summary>The client for the node named by --node or the profile.</summary>
-    public static NodeClient Connect(CliContext context, System.CommandLine.ParseResult parse)
-        => new(new NodeProfile(context.Env.Home).NodeUrl(parse.GetValue(CliContext.Node)));
 
     public Task<ContractProof> ContractProofAsync(byte[] contractId, ulong toHeight)
         => Unary(o => _ledger.GetContractProofAsync(new GetContractProofRequest { ContractId = ByteString.CopyFrom(contractId), ToHeight = toHeight }, o));
 
     public Task<NodeStatus> StatusAsync() => Unary(o => _ledger.GetNodeStatusAsync(new GetNodeStatusRequest(), o));
+
+    private Market? _market;
+
+    /// <summary>The chain's market parameters (asked once per client: they are genesis parameters).</summary>
+    public async Task<Market> MarketAsync() => _market ??= Market.From(await StatusAsync());
+
+    public Task<MeterState> MeterAsync(string meter) => Unary(o => _ledger.GetMeterAsync(new GetMeterRequest { Meter = meter }, o));
+
+    public async Task<IReadOnlyList<MeterState>> MetersAsync(Address owner)
+        => (await Unary(o => _ledger.ListMetersAsync(new ListMetersRequest { Owner = Bytes(owner) }, o))).Meters;
+
+    public async Task<IReadOnlyList<AccountState>> DelegatorsAsync(Address aggregator)
+        => (await Unary(o => _ledger.ListDelegatorsAsync(new ListDelegatorsRequest { Aggregator = Bytes(aggregator) }, o))).Accounts;
+
+    public Task<ContractState> ContractAsync(ByteString id) => Unary(o => _ledger.GetContractAsync(new GetContractRequest { Id = id }, o));
+
+    public Task<ContractQuote> QuoteAsync(EnergyContract terms) => Unary(o => _ledger.QuoteContractAsync(terms, o));
 
     public Task<GridStatus> GridStatusAsync(ulong intervalStart)
         => Unary(o => _grid.GetGridStatusAsync(new GetGridStatusRequest { IntervalStart = intervalStart }, o));
@@ -49,8 +64,9 @@ internal sealed class NodeClient : IDisposable
     public Task<AccountState> AccountAsync(Address address)
         => Unary(o => _ledger.GetAccountAsync(new GetAccountRequest { Address = Bytes(address) }, o));
 
-    public Task<Statement> StatementAsync(Address address, ulong from, ulong to)
-        => Unary(o => _settlement.GetStatementAsync(new GetStatementRequest { Account = Bytes(address), From = from, To = to }, o));
+    /// <summary>The account's statement in [from, to), with per-contract lines (all its contracts', or only <paramref name="contract"/>'s).</summary>
+    public Task<Statement> StatementAsync(Address address, ulong from, ulong to, ByteString? contract = null)
+        => Unary(o => _settlement.GetStatementAsync(new GetStatementRequest { Account = Bytes(address), From = from, To = to, ContractLines = true, ContractId = contract ?? ByteString.Empty }, o));
 
     /// <summary>The totals of one settled interval (NOT_SETTLED until it settles).</summary>
     public Task<IntervalSettlement> SettlementAsync(ulong intervalStart)

@@ -1,3 +1,4 @@
+using P2PEnergy.Contracts.Ledger;
 using Google.Protobuf;
 using Grpc.Core;
 using P2PEnergy.Anchor.Proofs;

@@ -346,4 +346,74 @@ public sealed class LedgerServiceTests
         public Task WriteAsync(T message, CancellationToken cancellationToken) => WriteAsync(message);
         public WriteOptions? WriteOptions { get; set; }
     }
+
+    [Fact]
+    public async Task GetNodeStatus_PublishesTheMarketParameters_ClientsNeed()
+    {
+        var status = await _service.GetNodeStatus(new GetNodeStatusRequest(), Call("GetNodeStatus"));
+        var p = Chain.Parameters;
+        Assert.Equal((p.IntervalSeconds, p.GateClosureSeconds, p.ReadingWindowSeconds, p.Currency, (uint)p.CurrencyDecimals, p.MaxIntervalCount),
+            (status.IntervalSeconds, status.GateClosureSeconds, status.ReadingWindowSeconds, status.Currency, status.CurrencyDecimals, status.MaxIntervalCount));
+        Assert.Equal((900UL, 300UL), (status.IntervalSeconds, status.GateClosureSeconds));
+    }
+
+    [Fact]
+    public async Task GetMeter_ListMeters_ReadTheRegisteredMeters_AndAnUnknownOneIsUnknownMeter()
+    {
+        var meter = await _service.GetMeter(new GetMeterRequest { Meter = "MTR-A" }, Call("GetMeter"));
+        Assert.Equal(Bytes(Chain.Alice.Address), meter.Owner);
+        var unknown = await Assert.ThrowsAsync<RpcException>(() => _service.GetMeter(new GetMeterRequest { Meter = "MTR-Z" }, Call("GetMeter")));
+        Assert.Equal((StatusCode.NotFound, ApiReasons.UnknownMeter.Code), (unknown.StatusCode, NodeRefusal.Of(unknown).Code));
+        var empty = await Assert.ThrowsAsync<RpcException>(() => _service.GetMeter(new GetMeterRequest(), Call("GetMeter")));
+        Assert.Equal(ApiReasons.InvalidField.Code, NodeRefusal.Of(empty).Code);
+
+        Assert.Equal(["MTR-B"], (await _service.ListMeters(new ListMetersRequest { Owner = Bytes(Chain.Bob.Address) }, Call("ListMeters"))).Meters.Select(m => m.Meter));
+        Assert.Empty((await _service.ListMeters(new ListMetersRequest { Owner = Bytes(Chain.Carol.Address) }, Call("ListMeters"))).Meters);
+        var bad = await Assert.ThrowsAsync<RpcException>(() => _service.ListMeters(new ListMetersRequest { Owner = ByteString.CopyFrom(1, 2) }, Call("ListMeters")));
+        Assert.Contains("owner must be a 20-byte address, got 2 bytes", bad.Message);
+    }
+
+    [Fact]
+    public async Task ListDelegators_ReadsTheAggregatorsIndex_AsAccounts()
+    {
+        CommitState([new(StateKeys.Delegator(Chain.Aggregator.Address, Chain.Bob.Address), []), new(StateKeys.Delegator(Chain.Aggregator.Address, Chain.Alice.Address), [])]);
+        var delegators = await _service.ListDelegators(new ListDelegatorsRequest { Aggregator = Bytes(Chain.Aggregator.Address) }, Call("ListDelegators"));
+        Assert.Equal(new[] { Chain.Alice.Address, Chain.Bob.Address }.OrderBy(a => a.ToLowerHex(), StringComparer.Ordinal).Select(Bytes), delegators.Accounts.Select(a => a.Address));
+        Assert.Equal(["Alice", "Bob"], delegators.Accounts.Select(a => a.Name).Order());
+        Assert.Empty((await _service.ListDelegators(new ListDelegatorsRequest { Aggregator = Bytes(Chain.Alice.Address) }, Call("ListDelegators"))).Accounts);
+    }
+
+    [Fact]
+    public async Task GetContract_FindsOneById_AndAnUnknownIdIsUnknownContract()
+    {
+        var contracts = SeedContracts(3);
+        var found = await _service.GetContract(new GetContractRequest { Id = contracts[1].Id }, Call("GetContract"));
+        Assert.Equal(contracts[1].Terms, found.Terms);
+        var unknown = await Assert.ThrowsAsync<RpcException>(() => _service.GetContract(new GetContractRequest { Id = ByteString.CopyFrom(new byte[32]) }, Call("GetContract")));
+        Assert.Equal((StatusCode.NotFound, ApiReasons.UnknownContract.Code), (unknown.StatusCode, NodeRefusal.Of(unknown).Code));
+        var malformed = await Assert.ThrowsAsync<RpcException>(() => _service.GetContract(new GetContractRequest { Id = ByteString.CopyFrom(1) }, Call("GetContract")));
+        Assert.Contains("id must be 32 bytes, got 1", malformed.Message);
+    }
+
+    [Fact]
+    public async Task QuoteContract_PricesAsCommitWould_AtTheGenesisFees_AndTheBuyersEscrow()
+    {
+        var terms = Chain.Contract(Chain.Alice, Chain.Bob);
+        var quote = await _service.QuoteContract(terms, Call("QuoteContract"));
+        // 2,000 Wh × 2 intervals at 200,000 per kWh; DMO 1,000 + 2,000 × 4 kWh split 50/50; grid (no model) 10,000 × 4 kWh.
+        Assert.Equal((400_000UL, 800_000UL, 4_500UL, 4_500UL, 40_000UL, "AcrossSubstations", 844_500UL),
+            (quote.PaymentPerInterval, quote.Payment, quote.DmoFeeBuyer, quote.DmoFeeSeller, quote.GridFee, quote.PathLevel, quote.BuyerEscrow));
+        // The same numbers the ledger locks when the contract commits.
+        var committed = Chain.One(LedgerHarness.Envelope(terms, Chain.Alice, Chain.Bob));
+        Assert.Equal(Contracts.Ledger.ReasonCodes.Ok, committed.Code);
+        var contract = ContractState.Parser.ParseFrom(Chain.State.Get(StateKeys.Contract(Hash32.FromBytes(committed.PayloadId.Span)))!);
+        Assert.Equal((contract.Payment, contract.DmoFeeBuyer, contract.GridFee), (quote.Payment, quote.DmoFeeBuyer, quote.GridFee));
+
+        var unknown = terms.Clone(); unknown.BuyerMeter = "MTR-Z";
+        Assert.Equal(ApiReasons.UnknownMeter.Code, NodeRefusal.Of(await Assert.ThrowsAsync<RpcException>(() => _service.QuoteContract(unknown, Call("QuoteContract")))).Code);
+        var empty = terms.Clone(); empty.IntervalCount = 0;
+        Assert.Equal(ApiReasons.InvalidField.Code, NodeRefusal.Of(await Assert.ThrowsAsync<RpcException>(() => _service.QuoteContract(empty, Call("QuoteContract")))).Code);
+        var absurd = terms.Clone(); absurd.PricePerKwh = ulong.MaxValue; absurd.WhPerInterval = ulong.MaxValue;
+        Assert.Contains("more than the largest amount the ledger holds", (await Assert.ThrowsAsync<RpcException>(() => _service.QuoteContract(absurd, Call("QuoteContract")))).Message);
+    }
 }

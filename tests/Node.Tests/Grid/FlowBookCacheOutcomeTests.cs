@@ -4,6 +4,8 @@ using P2PEnergy.Contracts.Protos;
 using P2PEnergy.Node.Grid;
 using P2PEnergy.Node.Ledger.Execution;
 using P2PEnergy.Node.Tests.Ledger;
+using P2PEnergy.Contracts.Ledger;
+using P2PEnergy.Contracts.Energy;
 
 namespace P2PEnergy.Node.Tests.Grid;
 
@@ -55,7 +57,7 @@ public class FlowBookCacheOutcomeTests
         // 1 kW) would admit it at 7 kW.
         var result = h.One(Signed(h, h.Contract(h.Alice, h.Bob, start: start, wh: 1_500, count: 1, nonce: 3)));
         Assert.Equal(ReasonCodes.ThermalLimit, result.Code);
-        Assert.Equal($"feeder F1 service point SP1: 11 kW > 10 kW in {GridFormat.Interval(start)}", result.Message);
+        Assert.Equal($"feeder F1 service point SP1: 11 kW > 10 kW in {IsoTime.Format(start)}", result.Message);
         Assert.Null(ColdReplay.FirstDifference(h, Chain()));
     }
 

@@ -1,3 +1,4 @@
+using P2PEnergy.Contracts.Ledger;
 using Google.Protobuf;
 using P2PEnergy.Contracts.Protos;
 using P2PEnergy.Node.Grid;
@@ -186,7 +187,7 @@ public sealed class FlowBookRangeTests
         Assert.Equal(ReasonCodes.Ok, h.One(LedgerHarness.Envelope(baseline, h.Planner)).Code);
         var refused = h.One(LedgerHarness.Envelope(h.Contract(h.Alice, h.Bob, start: start, count: 1), h.Alice, h.Bob));
         Assert.Equal(ReasonCodes.VoltageLimit, refused.Code);
-        Assert.Equal($"feeder F1 service point SP1: voltage drop across the branch of 40,000,000.000000 p.u.² in v² exceeds the fixed-point range of ±576,460.752303 p.u.² per branch of this model in {GridFormat.Interval(start)}", refused.Message);
+        Assert.Equal($"feeder F1 service point SP1: voltage drop across the branch of 40,000,000.000000 p.u.² in v² exceeds the fixed-point range of ±576,460.752303 p.u.² per branch of this model in {Contracts.Energy.IsoTime.Format(start)}", refused.Message);
         // The next interval is untouched by the baseline: contracts there commit.
         var other = h.One(LedgerHarness.Envelope(h.Contract(h.Alice, h.Bob, start: start + LedgerHarness.Interval, count: 1, nonce: 2), h.Alice, h.Bob));
         Assert.Equal(ReasonCodes.Ok, other.Code);

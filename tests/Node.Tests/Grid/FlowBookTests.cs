@@ -1,5 +1,6 @@
 using P2PEnergy.Node.Grid;
 using P2PEnergy.Node.Ledger.Execution;
+using P2PEnergy.Contracts.Ledger;
 
 namespace P2PEnergy.Node.Tests.Grid;
 
@@ -66,7 +67,7 @@ public class FlowBookTests
         var refused = book.Check(m1, m3, 1);
         Assert.NotNull(refused);
         Assert.Equal(ReasonCodes.ThermalLimit, refused.Code);
-        Assert.Equal("feeder F1 service point SP1: 50.001 kW > 50 kW in 2026-11-22T17:00Z", refused.Message);
+        Assert.Equal("feeder F1 service point SP1: 50.001 kW > 50 kW in 2026-11-22T17:00:00Z", refused.Message);
         Assert.Equal(50_000, Flow(book, "SP1")); // a refused check leaves the book as it was
         Assert.Equal(One + 3_000_000_000, V2(book, "SP1"));
     }
@@ -79,7 +80,7 @@ public class FlowBookTests
         var m1 = SmallFeeder.Meter(model, "M1", "SP1");
         var m3 = SmallFeeder.Meter(model, "M3", "SP3");
         Assert.Null(book.Check(m1, m3, 50_000));
-        Assert.Equal("feeder F1 transformer T1: 200.001 kW > 200 kW in 2026-11-22T17:00Z", book.Check(m1, m3, 50_001)!.Message);
+        Assert.Equal("feeder F1 transformer T1: 200.001 kW > 200 kW in 2026-11-22T17:00:00Z", book.Check(m1, m3, 50_001)!.Message);
         // Power the other way relieves the baseline: 200 kW down-stream through T1 leaves it at -50 kW.
         Assert.Null(book.Check(m3, m1, 150_000));
     }
@@ -98,7 +99,7 @@ public class FlowBookTests
         Assert.Equal(1_006_009_000_000, V2(book, "SP1"));
         var refused = book.Check(m1, m3, 1)!;
         Assert.Equal(ReasonCodes.VoltageLimit, refused.Code);
-        Assert.Equal("feeder F1 service point SP1: voltage 1.003001 p.u. > 1.003 p.u. in 2026-11-22T17:00Z", refused.Message);
+        Assert.Equal("feeder F1 service point SP1: voltage 1.003001 p.u. > 1.003 p.u. in 2026-11-22T17:00:00Z", refused.Message);
         Assert.Equal(1_006_009_000_000, book.MaxVoltageSquared);
     }
 
@@ -116,7 +117,7 @@ public class FlowBookTests
         Assert.Null(book.Check(m1, m3, 62_500));
         var refused = book.Check(m1, m3, 62_501)!;
         Assert.Equal(ReasonCodes.VoltageLimit, refused.Code);
-        Assert.Equal("feeder F1 service point SP3: voltage 0.949999 p.u. < 0.95 p.u. in 2026-11-22T17:00Z", refused.Message);
+        Assert.Equal("feeder F1 service point SP3: voltage 0.949999 p.u. < 0.95 p.u. in 2026-11-22T17:00:00Z", refused.Message);
         book.Apply(m1, m3, 62_500);
         Assert.Equal(902_500_000_000, book.MinVoltageSquared);
     }
@@ -148,7 +149,7 @@ public class FlowBookTests
         Assert.Null(SmallFeeder.Book(model).Check(m1, m3, 40_000));
         var refused = SmallFeeder.Book(model).Check(m1, m3, 40_001)!;
         Assert.Equal(ReasonCodes.ThermalLimit, refused.Code);
-        Assert.Equal("feeder F1 service point SP3: 50.001 kVA > 50 kVA in 2026-11-22T17:00Z", refused.Message);
+        Assert.Equal("feeder F1 service point SP3: 50.001 kVA > 50 kVA in 2026-11-22T17:00:00Z", refused.Message);
     }
 
     [Fact]
@@ -161,11 +162,11 @@ public class FlowBookTests
         book.Apply(seller, buyer, 10_000);
         var refused = book.Check(seller, buyer, 1)!;
         Assert.Equal(ReasonCodes.MeterLimit, refused.Code);
-        Assert.Equal("meter M1: export 10.001 kW > 10 kW in 2026-11-22T17:00Z", refused.Message);
+        Assert.Equal("meter M1: export 10.001 kW > 10 kW in 2026-11-22T17:00:00Z", refused.Message);
         // Buying back frees export headroom: the limit is on the net.
         book.Apply(buyer, seller, 4_000);
         Assert.Null(book.Check(seller, buyer, 4_000));
-        Assert.Equal("meter M1: import 10.001 kW > 10 kW in 2026-11-22T17:00Z", book.Check(buyer, seller, 16_001)!.Message);
+        Assert.Equal("meter M1: import 10.001 kW > 10 kW in 2026-11-22T17:00:00Z", book.Check(buyer, seller, 16_001)!.Message);
     }
 
     [Fact]

@@ -7,6 +7,8 @@ using P2PEnergy.Node.Ledger.Execution;
 using P2PEnergy.Node.Ledger.Genesis;
 using P2PEnergy.Node.Ledger.State;
 using P2PEnergy.Node.Tests.Ledger;
+using P2PEnergy.Contracts.Ledger;
+using P2PEnergy.Contracts.Energy;
 
 namespace P2PEnergy.Node.Tests.Grid;
 
@@ -62,7 +64,7 @@ public class GridLedgerTests
         var before = h.State.Get(GridState.Revision(first.IntervalStart));
         var refused = h.One(Signed(h, h.Contract(h.Alice, h.Bob, wh: 1, nonce: 2)));
         Assert.Equal(ReasonCodes.ThermalLimit, refused.Code);
-        Assert.Equal($"feeder F1 service point SP1: 8.004 kW > 8 kW in {GridFormat.Interval(first.IntervalStart)}", refused.Message);
+        Assert.Equal($"feeder F1 service point SP1: 8.004 kW > 8 kW in {IsoTime.Format(first.IntervalStart)}", refused.Message);
         Assert.Equal(before, h.State.Get(GridState.Revision(first.IntervalStart)));
         Assert.Equal(8_000, GridState.Decode(h.State.Get(GridState.Injection(first.IntervalStart, "MTR-A"))));
     }
@@ -104,7 +106,7 @@ public class GridLedgerTests
         var refused = h.One(Update(h, tight, h.IntervalAhead(1), nonce: 1));
         Assert.Equal(ReasonCodes.InvalidArgument, refused.Code);
         Assert.Contains("(2 conflicts)", refused.Message);
-        Assert.Contains($"feeder F1 service point SP1: 8 kW > 5 kW in {GridFormat.Interval(terms.IntervalStart)}", refused.Message);
+        Assert.Contains($"feeder F1 service point SP1: 8 kW > 5 kW in {IsoTime.Format(terms.IntervalStart)}", refused.Message);
 
         var enough = SmallFeeder.File(sp1Rating: 8_000).ToJsonBytes();
         Assert.Equal(ReasonCodes.Ok, h.One(Update(h, enough, h.IntervalAhead(1), nonce: 2)).Code);

@@ -11,6 +11,7 @@ using P2PEnergy.Node.Ledger.Execution;
 using P2PEnergy.Node.Storage;
 using P2PEnergy.Node.Tests.Hosting;
 using P2PEnergy.Node.Tests.Ledger;
+using P2PEnergy.Contracts.Ledger;
 
 namespace P2PEnergy.Node.Tests.Grid;
 

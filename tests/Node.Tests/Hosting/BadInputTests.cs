@@ -9,6 +9,7 @@ using P2PEnergy.Node.Api;
 using P2PEnergy.Node.Ledger.Execution;
 using P2PEnergy.Node.Tests.Ledger;
 using P2PEnergy.Node.Tests.Support;
+using P2PEnergy.Contracts.Ledger;
 
 namespace P2PEnergy.Node.Tests.Hosting;
 

@@ -7,6 +7,7 @@ using P2PEnergy.Contracts.Api;
 using P2PEnergy.Node.Ledger.Execution;
 using P2PEnergy.Node.Tests.Support;
 using Xunit.Abstractions;
+using P2PEnergy.Contracts.Ledger;
 
 namespace P2PEnergy.Node.Tests.Hosting;
 

@@ -10,6 +10,7 @@ using P2PEnergy.Node.Hosting;
 using P2PEnergy.Node.Ledger.Execution;
 using P2PEnergy.Node.Storage;
 using P2PEnergy.Node.Tests.Ledger;
+using P2PEnergy.Contracts.Ledger;
 
 namespace P2PEnergy.Node.Tests.Hosting;
 

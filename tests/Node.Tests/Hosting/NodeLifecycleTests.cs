@@ -9,6 +9,7 @@ using P2PEnergy.Node.Hosting;
 using P2PEnergy.Node.Ledger.Execution;
 using P2PEnergy.Node.Tests.Support;
 using Xunit.Abstractions;
+using P2PEnergy.Contracts.Ledger;
 
 namespace P2PEnergy.Node.Tests.Hosting;
 

@@ -32,7 +32,7 @@ public sealed class NodeLoggingTests
     public async Task Configuration_TurnsOneCategoryUpToDebug_LeavingTheRestAtInformation()
     {
         using var directory = new NodeDirectory();
-        await using var host = directory.CreateHost(settings: new() { ["Logging:LogLevel:P2PEnergy.Node.Api"] = "Debug" });
+        await using var host = directory.CreateHost(settings: new Dictionary<string, string?> { ["Logging:LogLevel:P2PEnergy.Node.Api"] = "Debug" });
         Assert.True(Loggers(host).CreateLogger("P2PEnergy.Node.Api.ApiCallInterceptor").IsEnabled(LogLevel.Debug));
         Assert.False(Loggers(host).CreateLogger<ConsensusDriver>().IsEnabled(LogLevel.Debug));
     }

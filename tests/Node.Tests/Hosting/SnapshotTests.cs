@@ -1,3 +1,4 @@
+using P2PEnergy.Contracts.Ledger;
 using System.Formats.Tar;
 using Google.Protobuf;
 using P2PEnergy.Contracts.Api;

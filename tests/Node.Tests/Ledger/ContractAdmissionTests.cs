@@ -3,6 +3,7 @@ using P2PEnergy.Contracts.Protos;
 using P2PEnergy.Contracts.TypedData;
 using P2PEnergy.Node.Ledger.Execution;
 using P2PEnergy.Node.Ledger.State;
+using P2PEnergy.Contracts.Ledger;
 
 namespace P2PEnergy.Node.Tests.Ledger;
 

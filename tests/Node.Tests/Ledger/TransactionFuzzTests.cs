@@ -9,6 +9,7 @@ using P2PEnergy.Node.Ledger.Execution;
 using P2PEnergy.Node.Ledger.Execution.Handlers;
 using P2PEnergy.Node.Ledger.State;
 using P2PEnergy.Node.Tests.Grid;
+using P2PEnergy.Contracts.Ledger;
 
 namespace P2PEnergy.Node.Tests.Ledger;
 

@@ -4,6 +4,7 @@ using P2PEnergy.Contracts.Protos;
 using P2PEnergy.Contracts.TypedData;
 using P2PEnergy.Node.Ledger.Execution;
 using P2PEnergy.Node.Ledger.State;
+using P2PEnergy.Contracts.Ledger;
 
 namespace P2PEnergy.Node.Tests.Ledger;
 
@@ -96,6 +97,40 @@ public class TransactionTypeTests
         var revoke = new Contracts.Protos.Delegate { Member = A(h.Bob), Aggregator = A(h.Aggregator), Active = false, Nonce = 2 };
         Assert.Equal(ReasonCodes.Ok, h.One(LedgerHarness.Envelope(revoke, h.Bob)).Code);
         Assert.Equal(ReasonCodes.BadSignature, h.One(LedgerHarness.Envelope(h.Contract(h.Alice, h.Bob, nonce: 2), h.Alice, h.Aggregator)).Code);
+    }
+
+    [Fact]
+    public void Delegate_TheAggregatorMayEndADelegation_ButNeverStartOne_AndAStrangerNeither()
+    {
+        var h = new LedgerHarness();
+        Assert.Equal(ReasonCodes.Ok, h.One(LedgerHarness.Envelope(new Contracts.Protos.Delegate { Member = A(h.Bob), Aggregator = A(h.Aggregator), Active = true, Nonce = 1 }, h.Bob)).Code);
+        var stranger = h.One(LedgerHarness.Envelope(new Contracts.Protos.Delegate { Member = A(h.Bob), Aggregator = A(h.Aggregator), Active = false, Nonce = 2 }, h.Stranger));
+        Assert.Equal(ReasonCodes.Unauthorized, stranger.Code);
+        Assert.Contains("the aggregator", stranger.Message);
+        var ended = new Contracts.Protos.Delegate { Member = A(h.Bob), Aggregator = A(h.Aggregator), Active = false, Nonce = 3 };
+        Assert.Equal(ReasonCodes.Ok, h.One(LedgerHarness.Envelope(ended, h.Aggregator)).Code);
+        Assert.Empty(h.Account(h.Bob).Aggregators);
+        Assert.Empty(h.State.Scan(StateKeys.DelegatorScan(h.Aggregator.Address)));
+        // Ending it again finds nothing to end.
+        Assert.Equal(ReasonCodes.NotFound, h.One(LedgerHarness.Envelope(new Contracts.Protos.Delegate { Member = A(h.Bob), Aggregator = A(h.Aggregator), Active = false, Nonce = 4 }, h.Aggregator)).Code);
+    }
+
+    [Fact]
+    public void Delegate_KeepsTheAggregatorsIndexOfDelegators_AndMetersAreIndexedByOwner()
+    {
+        var h = new LedgerHarness();
+        foreach (var (member, nonce) in new[] { (h.Alice, 1UL), (h.Bob, 2UL) })
+            Assert.Equal(ReasonCodes.Ok, h.One(LedgerHarness.Envelope(new Contracts.Protos.Delegate { Member = A(member), Aggregator = A(h.Aggregator), Active = true, Nonce = nonce }, member)).Code);
+        Assert.Equal(new[] { h.Alice.Address, h.Bob.Address }.Select(a => StateKeys.Delegator(h.Aggregator.Address, a)).Order(StringComparer.Ordinal),
+            h.State.Scan(StateKeys.DelegatorScan(h.Aggregator.Address)).Select(kv => kv.Key));
+        Assert.Equal(ReasonCodes.Ok, h.One(LedgerHarness.Envelope(new Contracts.Protos.Delegate { Member = A(h.Alice), Aggregator = A(h.Aggregator), Active = false, Nonce = 3 }, h.Alice)).Code);
+        Assert.Equal([StateKeys.Delegator(h.Aggregator.Address, h.Bob.Address)], h.State.Scan(StateKeys.DelegatorScan(h.Aggregator.Address)).Select(kv => kv.Key));
+
+        // Genesis meters are in the owner index, and so is every meter registered later.
+        Assert.Equal([StateKeys.MeterByOwner(h.Alice.Address, "MTR-A")], h.State.Scan(StateKeys.MeterByOwnerScan(h.Alice.Address)).Select(kv => kv.Key));
+        var register = new RegisterMeter { Meter = "MTR-A2", Owner = A(h.Alice), GridNode = "SP1", Device = A(h.AliceDevice), ImportLimitW = 1_000, ExportLimitW = 1_000, Nonce = 9 };
+        Assert.Equal(ReasonCodes.Ok, h.One(LedgerHarness.Envelope(register, h.Utility)).Code);
+        Assert.Equal(["MTR-A", "MTR-A2"], h.State.Scan(StateKeys.MeterByOwnerScan(h.Alice.Address)).Select(kv => kv.Key[StateKeys.MeterByOwnerScan(h.Alice.Address).Length..]));
     }
 
     [Fact]

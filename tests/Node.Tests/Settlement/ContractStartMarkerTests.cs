@@ -1,3 +1,4 @@
+using P2PEnergy.Contracts.Ledger;
 using Google.Protobuf;
 using P2PEnergy.Contracts.Protos;
 using P2PEnergy.Node.Hosting;

@@ -4,6 +4,7 @@ using P2PEnergy.Node.Ledger.Execution;
 using P2PEnergy.Node.Ledger.State;
 using P2PEnergy.Node.Market.Settlement;
 using P2PEnergy.Node.Tests.Ledger;
+using P2PEnergy.Contracts.Ledger;
 
 namespace P2PEnergy.Node.Tests.Settlement;
 

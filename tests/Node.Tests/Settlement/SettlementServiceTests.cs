@@ -79,7 +79,7 @@ public class SettlementServiceTests
         ulong before = first - LedgerHarness.Interval;
         var refused = await Assert.ThrowsAsync<RpcException>(() => service.GetSettlement(new GetSettlementRequest { IntervalStart = before }, Call));
         Assert.Equal((StatusCode.OutOfRange, ApiReasons.BeforeGenesis.Code), (refused.StatusCode, NodeRefusal.Of(refused).Code));
-        Assert.Equal($"interval {before} ({Node.Ledger.Execution.LedgerContext.Format(before)}) is before genesis ({Node.Ledger.Execution.LedgerContext.Format(genesis)}): the chain's first interval starts at {first}",
+        Assert.Equal($"interval {before} ({Contracts.Energy.IsoTime.Format(before)}) is before genesis ({Contracts.Energy.IsoTime.Format(genesis)}): the chain's first interval starts at {first}",
             NodeRefusal.Of(refused).Message);
         // The interval holding genesis is the chain's first: behind the cursor and idle, it settled empty.
         Assert.Equal(new IntervalSettlement { IntervalStart = first }, await service.GetSettlement(new GetSettlementRequest { IntervalStart = first }, Call));
@@ -106,5 +106,58 @@ public class SettlementServiceTests
         Assert.Equal((StatusCode.NotFound, ApiReasons.SettlementFailed.Code), (refused.StatusCode, NodeRefusal.Of(refused).Code));
         Assert.Equal($"interval {s.First} has no settlement: it failed at height {height} in stage SettlementIdle (settlement step failed: Google.Protobuf.InvalidProtocolBufferException) and was skipped; its SettlementError is in state, its contracts' instalments stay in escrow",
             NodeRefusal.Of(refused).Message);
+    }
+
+    [Fact]
+    public async Task ContractLines_OfEachSettledInterval_SumToTheStatementLinesContractAmounts_ForSellerAndBuyer()
+    {
+        var s = new SettlementScenario().WithContract();
+        var h = s.H;
+        s.At(s.Second + LedgerHarness.Interval,
+            s.Reading(h.AliceDevice, "MTR-A", s.First, 0, 2_000), s.Reading(h.BobDevice, "MTR-B", s.First, 2_000, 0),
+            s.Reading(h.AliceDevice, "MTR-A", s.Second, 0, 2_000), s.Reading(h.BobDevice, "MTR-B", s.Second, 2_000, 0));
+        s.At(s.SettlesAt(s.Second) + 1);
+        var service = new SettlementService(h.State, h.Parameters);
+        foreach (var (party, sell) in new[] { (h.Alice, true), (h.Bob, false) })
+        {
+            var statement = await service.GetStatement(new GetStatementRequest { Account = SettlementScenario.A(party), ContractLines = true }, Call);
+            Assert.Equal([s.First, s.Second], statement.ContractLines.Select(l => l.Time));
+            foreach (var line in statement.Lines.Where(l => l.Kind == "Interval"))
+            {
+                var lines = statement.ContractLines.Where(c => c.Time == line.Time).ToList();
+                Assert.All(lines, c => Assert.Equal((sell, 2_000UL), (c.Sell, c.Wh)));
+                Assert.Equal(line.ContractReceived, (ulong)lines.Sum(c => (long)c.ContractReceived));
+                Assert.Equal(line.ContractPaid, (ulong)lines.Sum(c => (long)c.ContractPaid));
+                Assert.Equal(line.DmoFeePaid, (ulong)lines.Sum(c => (long)c.DmoFeePaid));
+                Assert.Equal(line.GridFeePaid, (ulong)lines.Sum(c => (long)c.GridFeePaid));
+            }
+            Assert.Equal(SettlementScenario.Payment * 2, (ulong)statement.ContractLines.Sum(c => (long)(sell ? c.ContractReceived : c.ContractPaid)));
+        }
+        // Without the flag the statement carries no contract lines; with a window only the lines inside it.
+        Assert.Empty((await service.GetStatement(new GetStatementRequest { Account = SettlementScenario.A(h.Alice) }, Call)).ContractLines);
+        var window = await service.GetStatement(new GetStatementRequest { Account = SettlementScenario.A(h.Alice), ContractLines = true, From = s.Second }, Call);
+        Assert.Equal(s.Second, Assert.Single(window.ContractLines).Time);
+    }
+
+    [Fact]
+    public async Task ContractLines_OfOneContract_NeedAPartyAndAContractThatExists()
+    {
+        var s = new SettlementScenario().WithContract();
+        var h = s.H;
+        s.At(s.SettlesAt(s.Second) + 1);
+        var service = new SettlementService(h.State, h.Parameters);
+        var id = h.State.Scan(Node.Ledger.State.StateKeys.ContractPrefix).Single().Value;
+        var contract = Contracts.Protos.ContractState.Parser.ParseFrom(id);
+        var one = await service.GetStatement(new GetStatementRequest { Account = SettlementScenario.A(h.Bob), ContractId = contract.Id }, Call);
+        Assert.Equal(2, one.ContractLines.Count);
+        Assert.All(one.ContractLines, l => Assert.Equal(contract.Id, l.ContractId));
+
+        var stranger = await Assert.ThrowsAsync<RpcException>(() => service.GetStatement(new GetStatementRequest { Account = SettlementScenario.A(h.Carol), ContractId = contract.Id }, Call));
+        Assert.Equal(ApiReasons.UnknownAccount.Code, NodeRefusal.Of(stranger).Code); // Carol has no account at all in this genesis
+        var aggregator = await Assert.ThrowsAsync<RpcException>(() => service.GetStatement(new GetStatementRequest { Account = SettlementScenario.A(h.Aggregator), ContractId = contract.Id }, Call));
+        Assert.Equal(ApiReasons.InvalidField.Code, NodeRefusal.Of(aggregator).Code);
+        Assert.Contains("is neither the seller nor the buyer", aggregator.Message);
+        var unknown = await Assert.ThrowsAsync<RpcException>(() => service.GetStatement(new GetStatementRequest { Account = SettlementScenario.A(h.Bob), ContractId = Google.Protobuf.ByteString.CopyFrom(new byte[32]) }, Call));
+        Assert.Equal(ApiReasons.UnknownContract.Code, NodeRefusal.Of(unknown).Code);
     }
 }

@@ -34,7 +34,7 @@ public sealed class ContractCommandsTests : IDisposable
         var path = Path.Combine(_wallet.Home, $"c-{Guid.NewGuid():N}.json");
         var (exit, _, error) = _wallet.Run("contract", "propose", "--seller", "seller", "--buyer", _buyer.Address.ToString(),
             "--seller-meter", "MTR-S", "--buyer-meter", "MTR-B", "--start", "2030-01-01T10:00:00Z", "--intervals", "4",
-            "--kwh", "1.5", "--price-per-kwh", "120000", "--valid-for", validFor, "--chain-id", "31337", "--out", path);
+            "--kwh", "1.5", "--price-per-kwh", "0.12", "--valid-for", validFor, "--offline", "--chain-id", "31337", "--out", path);
         Assert.True(exit == 0, error);
         return path;
     }
@@ -73,9 +73,50 @@ public sealed class ContractCommandsTests : IDisposable
         var (exit, _, error) = _wallet.RunWithTerminal(confirmations, "contract", "sign", path, "--key", "seller");
         Assert.Equal(12, exit);
         Assert.Contains("fees    computed by the node at commit", error);
-        Assert.Contains("1.5 kWh per interval", error);
+        Assert.Contains("1.500 kWh per interval, 6.000 kWh in all", error);
+        Assert.Contains("0.120000 EUR per kWh", error);
         Assert.EndsWith("p2pe: NOT_CONFIRMED: not signed: declined", error);
         Assert.Equal(before, File.ReadAllText(path));
+    }
+
+    [Fact]
+    public void Sign_Twice_WithTheSameKey_IsAlreadySigned_AndFileUntouched()
+    {
+        var path = Propose();
+        Assert.Equal(0, _wallet.Run("contract", "sign", path, "--key", "seller", "--yes").Exit);
+        var before = File.ReadAllText(path);
+        var (exit, _, error) = _wallet.Run("contract", "sign", path, "--key", "seller", "--yes");
+        Assert.Equal(16, exit);
+        Assert.StartsWith("p2pe: ALREADY_SIGNED: ", error);
+        Assert.Contains($"already carries the signature of key 'seller' ({_seller.Address}, for seller)", error);
+        Assert.Equal(before, File.ReadAllText(path));
+    }
+
+    [Theory]
+    [InlineData("--price-per-kwh", "-5", "--price-per-kwh '-5' must not be negative")]
+    [InlineData("--price-per-kwh", "0.1234567", "--price-per-kwh '0.1234567' has more than 6 decimals (the smallest step is 0.000001)")]
+    [InlineData("--price-per-kwh", "ten", "--price-per-kwh 'ten' is not a number (write it like 12 or 0.25)")]
+    [InlineData("--kwh", "1.2345", "--kwh '1.2345' has more than 3 decimals")]
+    [InlineData("--kwh", "-1", "--kwh '-1' must be more than 0 kWh")]
+    public void Propose_BadAmount_SaysWhatIsWrong(string option, string value, string message)
+    {
+        var args = new Dictionary<string, string> { ["--kwh"] = "1", ["--price-per-kwh"] = "0.10" };
+        args[option] = value;
+        var (exit, _, error) = _wallet.Run("contract", "propose", "--seller", "seller", "--buyer", "buyer", "--seller-meter", "S", "--buyer-meter", "B",
+            "--start", "2030-01-01T10:00:00Z", "--intervals", "1", "--kwh", args["--kwh"], "--price-per-kwh", args["--price-per-kwh"],
+            "--offline", "--chain-id", "31337", "--out", Path.Combine(_wallet.Home, "x.json"));
+        Assert.Equal(8, exit);
+        Assert.StartsWith("p2pe: INVALID_ARGUMENT: " + message, error);
+        Assert.False(File.Exists(Path.Combine(_wallet.Home, "x.json")));
+    }
+
+    [Fact]
+    public void Propose_Offline_WithoutChainId_IsUsage()
+    {
+        var (exit, _, error) = _wallet.Run("contract", "propose", "--seller", "seller", "--buyer", "buyer", "--seller-meter", "S", "--buyer-meter", "B",
+            "--start", "2030-01-01T10:00:00Z", "--intervals", "1", "--kwh", "1", "--price-per-kwh", "0.1", "--offline", "--out", Path.Combine(_wallet.Home, "x.json"));
+        Assert.Equal(2, exit);
+        Assert.Contains("--offline needs --chain-id", error);
     }
 
     [Fact]

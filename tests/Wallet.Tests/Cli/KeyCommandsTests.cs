@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using P2PEnergy.Contracts.Crypto;
 using P2PEnergy.Wallet.Cli;
+using P2PEnergy.Wallet.Failures;
 
 namespace P2PEnergy.Wallet.Tests.Cli;
 

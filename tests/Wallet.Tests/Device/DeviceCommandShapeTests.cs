@@ -1,6 +1,7 @@
 using System.CommandLine;
 using P2PEnergy.Wallet.Cli;
 using P2PEnergy.Wallet.Device;
+using P2PEnergy.Wallet.Failures;
 
 namespace P2PEnergy.Wallet.Tests.Device;
 

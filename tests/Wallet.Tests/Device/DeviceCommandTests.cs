@@ -1,5 +1,6 @@
 using P2PEnergy.Wallet.Cli;
 using P2PEnergy.Wallet.Tests.Cli;
+using P2PEnergy.Wallet.Failures;
 
 namespace P2PEnergy.Wallet.Tests.Device;
 
@@ -49,6 +50,34 @@ public sealed class DeviceCommandTests : IDisposable
         var (exit, _, error) = _wallet.Run("device", "run", "--meter", "M", "--key", "k", "--driver", driver, option, value, "--json");
         Assert.Equal((int)ExitCode.BadInput, exit);
         Assert.Contains("\"INVALID_DEVICE\"", error);
+    }
+
+    private void ImportDeviceKey()
+    {
+        _wallet.Variables[WalletEnvironment.PasswordVariable] = "pw";
+        var file = _wallet.WriteFile("d.hex", P2PEnergy.Contracts.Crypto.Hex.Encode(P2PEnergy.Contracts.Crypto.PrivateKey.Generate().Bytes));
+        Assert.Equal(0, _wallet.Run("key", "import", "--private-key-file", file, "--name", "dev").Exit);
+    }
+
+    [Fact]
+    public void NoNodeGiven_NorConfigured_IsNoNode_NotADefaultAddress()
+    {
+        ImportDeviceKey();
+        var (exit, _, error) = _wallet.Run("device", "run", "--meter", "M", "--key", "dev", "--driver", "load");
+        Assert.Equal((int)ExitCode.Usage, exit);
+        Assert.StartsWith("p2pe: NO_NODE: ", error);
+    }
+
+    [Fact]
+    public void ConfiguredNode_ThatDoesNotAnswer_IsNodeUnreachable_NotRetriedForever()
+    {
+        ImportDeviceKey();
+        var url = NodeProfileTests.DeadNodeUrl();
+        Assert.Equal(0, _wallet.Run("config", "set", "node", url).Exit);
+        var (exit, _, error) = _wallet.Run("device", "run", "--meter", "M", "--key", "dev", "--driver", "load", "--connect-timeout", "0");
+        Assert.Equal((int)ExitCode.NodeUnreachable, exit);
+        Assert.StartsWith("p2pe: NODE_UNREACHABLE: ", error);
+        Assert.Contains(url, error);
     }
 
     public void Dispose() => _wallet.Dispose();

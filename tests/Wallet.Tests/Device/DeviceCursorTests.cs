@@ -1,5 +1,6 @@
 using P2PEnergy.Wallet.Cli;
 using P2PEnergy.Wallet.Device;
+using P2PEnergy.Wallet.Failures;
 
 namespace P2PEnergy.Wallet.Tests.Device;
 

@@ -1,3 +1,4 @@
+using P2PEnergy.Wallet.Failures;
 using System.Diagnostics;
 using System.Text.Json.Nodes;
 using Grpc.Net.Client;

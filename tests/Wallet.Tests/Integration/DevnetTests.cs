@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.Json.Nodes;
 using Xunit.Abstractions;
 using P2PEnergy.Node.Tests.Support;
+using P2PEnergy.Wallet.Failures;
 
 namespace P2PEnergy.Wallet.Tests.Integration;
 
@@ -84,7 +85,7 @@ public sealed class DevnetTests(ITestOutputHelper output) : IDisposable
             // And the CLI reads the same account state (the validator and regulator hold none: UNKNOWN_ACCOUNT).
             var (exit, stdout) = await P2pe(TimeSpan.FromSeconds(30), "account", "balance", addresses[0], "--json");
             Assert.True(exit == 0, stdout);
-            Assert.True(JsonNode.Parse(stdout)!["balance"] is not null, stdout);
+            Assert.True(JsonNode.Parse(stdout)!["balanceMicros"] is not null, stdout);
         }
         finally
         {

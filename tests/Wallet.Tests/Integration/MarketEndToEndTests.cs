@@ -52,7 +52,7 @@ public sealed class MarketEndToEndTests(ITestOutputHelper output) : IAsyncLifeti
         await _p2pe.OkAsync("operator", "admit", "bob", "--role", "Consumer", "--name", "Bob", "--key", "operator", "--wait");
         await _p2pe.OkAsync("operator", "register-meter", "MTR-A", "--owner", "alice", "--grid-node", "SP-1", "--device", "alice-device", "--import-limit-w", "20000", "--export-limit-w", "20000", "--key", "utility", "--wait");
         await _p2pe.OkAsync("operator", "register-meter", "MTR-B", "--owner", "bob", "--grid-node", "SP-2", "--device", "bob-device", "--import-limit-w", "20000", "--export-limit-w", "20000", "--key", "utility", "--wait");
-        await _p2pe.OkAsync("operator", "deposit", "bob", "--amount", "5000000", "--reference", "wire-1", "--key", "operator", "--wait");
+        await _p2pe.OkAsync("operator", "deposit", "bob", "--amount", "5", "--reference", "wire-1", "--key", "operator", "--wait");
 
         // An interval whose gate (start − 3 s) leaves time to propose, sign twice and commit through the binary: four
         // process starts, which took more than 12 s on a 2-core box at load average 38 (GATE_CLOSED), hence 30 s.
@@ -61,7 +61,7 @@ public sealed class MarketEndToEndTests(ITestOutputHelper output) : IAsyncLifeti
         var file = Path.Combine(_home.Home, "contract.json");
         // 20 Wh in a 10 s interval is 7.2 kW, inside both meters' 20 kW limits.
         await _p2pe.OkAsync("contract", "propose", "--seller", "alice", "--buyer", "bob", "--seller-meter", "MTR-A", "--buyer-meter", "MTR-B",
-            "--start", LiveNode.Iso(interval), "--intervals", "1", "--kwh", "0.02", "--price-per-kwh", "100000", "--out", file);
+            "--start", LiveNode.Iso(interval), "--intervals", "1", "--kwh", "0.02", "--price-per-kwh", "0.10", "--out", file);
         await _p2pe.OkAsync("contract", "sign", file, "--key", "alice", "--yes");
         await _p2pe.OkAsync("contract", "sign", file, "--key", "bob", "--yes");
         var submitted = JsonNode.Parse(await _p2pe.OkAsync("contract", "submit", file, "--wait", "--json"))!;
@@ -71,7 +71,8 @@ public sealed class MarketEndToEndTests(ITestOutputHelper output) : IAsyncLifeti
         // The agents start right before the contract's interval, as if they had handled the one before.
         new DeviceCursor(_home.Home, "MTR-A").Save(interval - Interval);
         new DeviceCursor(_home.Home, "MTR-B").Save(interval - Interval);
-        string[] common = ["--node", _node.Url, "--interval-seconds", $"{Interval}", "--intervals", "1", "--json"];
+        // No --node and no --interval-seconds: the agents take the node from the wallet's config and the interval length from it.
+        string[] common = ["--intervals", "1", "--json"];
         // The seller's battery delivers 20% less than contracted on purpose; the buyer's load follows its dispatch.
         var seller = _p2pe.RunAsync(["device", "run", "--meter", "MTR-A", "--key", "alice-device", "--driver", "battery", "--deviation", "-20", "--max-discharge-w", "20000", "--soc", "100", .. common]);
         var buyer = _p2pe.RunAsync(["device", "run", "--meter", "MTR-B", "--key", "bob-device", "--driver", "load", "--base-w", "7200", "--flex-w", "1000", .. common]);
@@ -88,18 +89,33 @@ public sealed class MarketEndToEndTests(ITestOutputHelper output) : IAsyncLifeti
         output.WriteLine($"settled at {clock.ElapsedMilliseconds} ms: {aliceLine}\n{bobLine}");
         // Payment ⌊20 Wh × 100,000 / 1000⌋ = 2,000; DMO fee 1,000 + ⌊20 × 2,000 / 1000⌋ = 1,040, split 520 / 520;
         // grid fee (no model: across-substations rate) ⌊20 × 10,000 / 1000⌋ = 200, paid by the buyer.
-        Assert.Equal(2_000UL, (ulong)aliceLine["contractReceived"]!);
-        Assert.Equal(520UL, (ulong)aliceLine["dmoFeePaid"]!);
-        Assert.Equal(2_000UL, (ulong)bobLine["contractPaid"]!);
-        Assert.Equal(520UL, (ulong)bobLine["dmoFeePaid"]!);
-        Assert.Equal(200UL, (ulong)bobLine["gridFeePaid"]!);
+        Assert.Equal(2_000UL, (ulong)aliceLine["contractReceivedMicros"]!);
+        Assert.Equal(520UL, (ulong)aliceLine["dmoFeePaidMicros"]!);
+        Assert.Equal(2_000UL, (ulong)bobLine["contractPaidMicros"]!);
+        Assert.Equal(520UL, (ulong)bobLine["dmoFeePaidMicros"]!);
+        Assert.Equal(200UL, (ulong)bobLine["gridFeePaidMicros"]!);
         // Alice delivered 16 of 20 Wh: 4 Wh bought from the POLR at 300,000 per kWh = 1,200; Bob is balanced.
         Assert.Equal(-4L, (long)aliceLine["imbalanceWh"]!);
-        Assert.Equal(1_200UL, (ulong)aliceLine["imbalanceCharge"]!);
+        Assert.Equal(1_200UL, (ulong)aliceLine["imbalanceChargeMicros"]!);
         Assert.Equal(0L, (long)bobLine["imbalanceWh"]!);
         var alice = JsonNode.Parse(await _p2pe.OkAsync("account", "balance", "--key", "alice", "--json"))!;
         // Alice started with nothing: 2,000 received − 520 DMO fee − 1,200 imbalance = 280 left.
-        Assert.Equal(280UL, (ulong)alice["balance"]!);
+        Assert.Equal(280UL, (ulong)alice["balanceMicros"]!);
+        // Her day, drawn: 0.020 kWh contracted, 0.016 metered (80 %), the POLR's 0.001200 EUR charge; and the same as CSV.
+        var csv = Path.Combine(_home.Home, "day.csv");
+        var plot = await _p2pe.OkAsync("account", "statement", "--key", "alice", "--from", LiveNode.Iso(interval), "--plot", "--csv", csv);
+        Assert.Contains("contracted      0.020", plot);
+        Assert.Contains("metered         0.016", plot);
+        Assert.Contains("80 %", plot);
+        Assert.Contains("0.001200", plot);
+        Assert.Contains($"{LiveNode.Iso(interval)},20,16,-4,2000,-520,-1200", File.ReadAllText(csv));
+        // Filtered by the contract, named by its short id: its one line, the 20 Wh Alice sold to Bob's meter.
+        var contractId = (string)submitted["id"]!;
+        var only = JsonNode.Parse(await _p2pe.OkAsync("account", "statement", "--key", "alice", "--from", LiveNode.Iso(interval),
+            "--contract", contractId[..6] + "…" + contractId[^4..], "--json"))!;
+        Assert.Null(only["lines"]);
+        var line = Assert.Single(only["contractLines"]!.AsArray())!;
+        Assert.Equal((contractId, "sell", 20UL, "MTR-B", 2_000UL), ((string)line["contractId"]!, (string)line["side"]!, (ulong)line["wh"]!, (string)line["counterpartyMeter"]!, (ulong)line["contractReceivedMicros"]!));
         Assert.True(clock.Elapsed < TimeSpan.FromMinutes(3), $"took {clock.Elapsed}");
     }
 

@@ -5,6 +5,7 @@ using P2PEnergy.Contracts.Crypto;
 using P2PEnergy.Wallet.Cli;
 using P2PEnergy.Wallet.Tests.Cli;
 using P2PEnergy.Wallet.Tests.Support;
+using P2PEnergy.Wallet.Failures;
 
 namespace P2PEnergy.Wallet.Tests.Integration;
 
@@ -45,14 +46,14 @@ public sealed class WalletAgainstNodeTests : IAsyncLifetime
         await _p2pe.OkAsync("operator", "admit", "bob", "--role", "Consumer", "--name", "Bob", "--key", "operator", "--wait");
         await _p2pe.OkAsync("operator", "register-meter", "MTR-A", "--owner", "alice", "--grid-node", "SP-1", "--device", "alice", "--import-limit-w", "10000000", "--export-limit-w", "10000000", "--key", "utility", "--wait");
         await _p2pe.OkAsync("operator", "register-meter", "MTR-B", "--owner", "bob", "--grid-node", "SP-2", "--device", "bob", "--import-limit-w", "10000000", "--export-limit-w", "10000000", "--key", "utility", "--wait");
-        await _p2pe.OkAsync("operator", "deposit", "bob", "--amount", "5000000", "--reference", "wire-1", "--key", "operator", "--wait");
+        await _p2pe.OkAsync("operator", "deposit", "bob", "--amount", "5", "--reference", "wire-1", "--key", "operator", "--wait");
     }
 
     private async Task<string> ProposeAsync(string name, int intervalsAhead)
     {
         var path = Path.Combine(_home.Home, name);
         await _p2pe.OkAsync("contract", "propose", "--seller", "alice", "--buyer", "bob", "--seller-meter", "MTR-A", "--buyer-meter", "MTR-B",
-            "--start", LiveNode.Iso(LiveNode.IntervalAhead(intervalsAhead)), "--intervals", "2", "--kwh", "1", "--price-per-kwh", "100000", "--out", path);
+            "--start", LiveNode.Iso(LiveNode.IntervalAhead(intervalsAhead)), "--intervals", "2", "--kwh", "1", "--price-per-kwh", "0.10", "--out", path);
         return path;
     }
 
@@ -90,8 +91,8 @@ public sealed class WalletAgainstNodeTests : IAsyncLifetime
         var clock = Stopwatch.StartNew();
         await AdmitAndRegisterAsync();
         var before = JsonNode.Parse(await _p2pe.OkAsync("account", "balance", "--key", "bob", "--json"))!;
-        Assert.Equal(5_000_000UL, (ulong)before["balance"]!);
-        Assert.Equal(0UL, (ulong)before["escrow"]!);
+        Assert.Equal(5_000_000UL, (ulong)before["balanceMicros"]!);
+        Assert.Equal(0UL, (ulong)before["escrowMicros"]!);
 
         var file = await ProposeAsync("contract.json", 3);
         await _p2pe.OkAsync("contract", "sign", file, "--key", "alice", "--yes");
@@ -107,10 +108,10 @@ public sealed class WalletAgainstNodeTests : IAsyncLifetime
 
         // 2 intervals × ⌊1000 Wh × 100000 / 1000⌋ = 200000 paid into escrow, plus the buyer's locked fees.
         var after = JsonNode.Parse(await _p2pe.OkAsync("account", "balance", "--key", "bob", "--json"))!;
-        Assert.True((ulong)after["escrow"]! >= 200_000, after.ToJsonString());
-        Assert.Equal(5_000_000UL, (ulong)after["balance"]! + (ulong)after["escrow"]!);
+        Assert.True((ulong)after["escrowMicros"]! >= 200_000, after.ToJsonString());
+        Assert.Equal(5_000_000UL, (ulong)after["balanceMicros"]! + (ulong)after["escrowMicros"]!);
         var statement = JsonNode.Parse(await _p2pe.OkAsync("account", "statement", "--key", "bob", "--from", "2020-01-01T00:00:00Z", "--json"))!;
-        Assert.Equal((ulong)after["escrow"]!, (ulong)statement["account"]!["escrow"]!);
+        Assert.Equal((ulong)after["escrowMicros"]!, (ulong)statement["account"]!["escrowMicros"]!);
         Assert.Contains("escrow", await _p2pe.OkAsync("account", "balance", "--key", "bob"));
 
         // "Where can I still sell?": with no grid model the meter's own limit is what bounds it.
@@ -124,7 +125,7 @@ public sealed class WalletAgainstNodeTests : IAsyncLifetime
 
         // The order book: Alice offers, Bob takes half, Alice cancels the rest; ids are the offers' digests.
         var posted = JsonNode.Parse(await _p2pe.OkAsync("offer", "post", "--sell", "--meter", "MTR-A", "--start", LiveNode.Iso(LiveNode.IntervalAhead(4)),
-            "--intervals", "1", "--kwh", "2", "--price-per-kwh", "90000", "--key", "alice", "--wait", "--json"))!;
+            "--intervals", "1", "--kwh", "2", "--price-per-kwh", "0.09", "--key", "alice", "--wait", "--json"))!;
         var offerId = (string)posted["id"]!;
         var book = JsonNode.Parse(await _p2pe.OkAsync("offer", "list", "--json"))!["offers"]!.AsArray();
         Assert.Contains(book, o => (string)o!["id"]! == offerId && (ulong)o["remainingWhPerInterval"]! == 2000);

@@ -3,6 +3,7 @@ using P2PEnergy.Contracts.Api;
 using P2PEnergy.Node.Api;
 using P2PEnergy.Wallet.Cli;
 using P2PEnergy.Wallet.Node;
+using P2PEnergy.Wallet.Failures;
 
 namespace P2PEnergy.Wallet.Tests.Node;
 

@@ -1,5 +1,6 @@
 using P2PEnergy.Node.Tests.Support;
 using System.Diagnostics;
+using P2PEnergy.Wallet.Failures;
 
 namespace P2PEnergy.Wallet.Tests.Support;
 

@@ -162,11 +162,9 @@ public static class ConsensusCodec
         catch (SignatureFormatException e) { throw new ConsensusMessageException($"{what} signature recovers to no key: {e.Message}"); }
     }
 
-    private static Hash32 Hash(ByteString bytes, string field)
-        => bytes.Length == 32 ? Hash32.FromBytes(bytes.Span) : throw new ConsensusMessageException($"{field} must be 32 bytes, got {bytes.Length}");
+    private static Hash32 Hash(ByteString bytes, string field) => FieldBytes.Hash(bytes, field, message => new ConsensusMessageException(message));
 
-    private static Address Addr(ByteString bytes, string field)
-        => bytes.Length == 20 ? Address.FromBytes(bytes.Span) : throw new ConsensusMessageException($"{field} must be a 20-byte address, got {bytes.Length} bytes");
+    private static Address Addr(ByteString bytes, string field) => FieldBytes.Address(bytes, field, message => new ConsensusMessageException(message));
 
     private static Signature Sig(ByteString bytes, string field)
         => Signature.TryFromBytes(bytes.Span, out var signature, out var error) ? signature! : throw new ConsensusMessageException($"{field}: {error}");

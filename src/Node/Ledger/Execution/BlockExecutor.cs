@@ -6,6 +6,7 @@ using P2PEnergy.Node.Ledger.Execution.Handlers;
 using P2PEnergy.Node.Ledger.Genesis;
 using P2PEnergy.Node.Ledger.State;
 using P2PEnergy.Node.Market.Settlement;
+using P2PEnergy.Contracts.Ledger;
 
 namespace P2PEnergy.Node.Ledger.Execution;
 

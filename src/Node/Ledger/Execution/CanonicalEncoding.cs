@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Globalization;
 using Google.Protobuf;
 using Google.Protobuf.Reflection;
+using P2PEnergy.Contracts.Ledger;
 
 namespace P2PEnergy.Node.Ledger.Execution;
 

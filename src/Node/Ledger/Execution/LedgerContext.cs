@@ -1,8 +1,10 @@
 using Google.Protobuf;
 using P2PEnergy.Contracts.Crypto;
+using P2PEnergy.Contracts.Energy;
 using P2PEnergy.Contracts.Protos;
 using P2PEnergy.Node.Ledger.Genesis;
 using P2PEnergy.Node.Ledger.State;
+using P2PEnergy.Contracts.Ledger;
 
 namespace P2PEnergy.Node.Ledger.Execution;
 
@@ -60,14 +62,8 @@ public sealed class LedgerContext(ChainParameters parameters, StateOverlay state
     public void RequireNotExpired(ulong validUntil, string what)
     {
         if (TimeSeconds > validUntil)
-            throw new LedgerRejection(ReasonCodes.Expired, $"{what} expired at {Format(validUntil)}, block time is {Format(TimeSeconds)}");
+            throw new LedgerRejection(ReasonCodes.Expired, $"{what} expired at {IsoTime.Format(validUntil)}, block time is {IsoTime.Format(TimeSeconds)}");
     }
-
-    /// <summary>ISO 8601 UTC for messages; a time after year 9999 (say, milliseconds sent as seconds) as its unix seconds.</summary>
-    public static string Format(ulong unixSeconds)
-        => unixSeconds > LastFormattableSecond
-            ? $"unix time {unixSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture)} s (after year 9999)"
-            : DateTimeOffset.FromUnixTimeSeconds((long)unixSeconds).UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>
     /// The end of <paramref name="count"/> intervals from <paramref name="start"/>; a run that would pass 2^64 − 1 unix
@@ -79,8 +75,6 @@ public sealed class LedgerContext(ChainParameters parameters, StateOverlay state
         return end <= ulong.MaxValue ? (ulong)end
             : throw new LedgerRejection(ReasonCodes.InvalidArgument, $"{field} {start} plus {count} intervals of {intervalSeconds} s ends after the last unix second the ledger can hold ({ulong.MaxValue}): a time out of range");
     }
-
-    private const ulong LastFormattableSecond = 253_402_300_799UL; // 9999-12-31T23:59:59Z
 
     private T? Read<T>(string key, MessageParser<T> parser) where T : class, IMessage<T>
         => State.Get(key) is { } bytes ? parser.ParseFrom(bytes.AsSpan()) : null;

@@ -3,6 +3,8 @@ using System.Text;
 using Google.Protobuf;
 using P2PEnergy.Contracts.Protos;
 using P2PEnergy.Node.Ledger.State;
+using P2PEnergy.Contracts.Ledger;
+using P2PEnergy.Contracts.Energy;
 
 namespace P2PEnergy.Node.Ledger.Execution;
 
@@ -29,7 +31,7 @@ public static class NonceIndex
             var key = StateKeys.Nonce(signer, tx.Kind, nonce);
             if (context.State.Get(key) is { } used && (used.Length == 0 || Until(used) >= context.TimeSeconds))
                 throw new LedgerRejection(ReasonCodes.NonceReused,
-                    $"nonce {nonce} of signer {signer} is already used by a committed {tx.Kind}{(used.Length == 0 ? "" : $" valid until {LedgerContext.Format(Until(used))}")}; " +
+                    $"nonce {nonce} of signer {signer} is already used by a committed {tx.Kind}{(used.Length == 0 ? "" : $" valid until {IsoTime.Format(Until(used))}")}; " +
                     "a nonce may be used once per signer and struct type");
             context.State.Set(key, validUntil is { } until ? Encode(until) : []);
         }

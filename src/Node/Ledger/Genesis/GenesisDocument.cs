@@ -135,7 +135,7 @@ public sealed class GenesisDocument
         for (int i = 0; i < Meters.Count; i++)
         {
             var m = Meters[i];
-            if (!Execution.MeterId.IsValid(m.Meter)) throw new GenesisException($"meters[{i}].meter '{m.Meter}' is not a valid meter id ({Execution.MeterId.Rule})");
+            if (!MeterId.IsValid(m.Meter)) throw new GenesisException($"meters[{i}].meter '{m.Meter}' is not a valid meter id ({MeterId.Rule})");
             if (!meterIds.Add(m.Meter)) throw new GenesisException($"meters[{i}].meter '{m.Meter}' is listed twice");
             var owner = Addr(m.Owner, $"meters[{i}].owner");
             if (!seen.Contains(owner) && owner != utility) throw new GenesisException($"meters[{i}].owner {owner} is not a genesis participant");

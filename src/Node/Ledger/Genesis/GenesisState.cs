@@ -3,6 +3,7 @@ using P2PEnergy.Contracts.Crypto;
 using P2PEnergy.Contracts.Protos;
 using P2PEnergy.Node.Ledger.State;
 using P2PEnergy.Node.Market;
+using P2PEnergy.Contracts.Ledger;
 
 namespace P2PEnergy.Node.Ledger.Genesis;
 
@@ -35,6 +36,7 @@ public static class GenesisState
         }
         foreach (var meter in genesis.Meters)
         {
+            state.Set(StateKeys.MeterByOwner(Address.Parse(meter.Owner), meter.Meter), []);
             Put(StateKeys.Meter(meter.Meter), new MeterState
             {
                 Meter = meter.Meter, Owner = ByteString.CopyFrom(Address.Parse(meter.Owner).Bytes), GridNode = meter.GridNode,

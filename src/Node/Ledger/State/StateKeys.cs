@@ -22,6 +22,10 @@ public static class StateKeys
     public const string ContractByPartyPrefix = "contract-by-party/";
     public const string ContractByIntervalPrefix = "contract-by-interval/";
     public const string OfferPrefix = "offer/";
+    /// <summary>Owner index of meters: meter-by-owner/&lt;owner&gt;/&lt;meter&gt; (empty value); meters never change owner.</summary>
+    public const string MeterByOwnerPrefix = "meter-by-owner/";
+    /// <summary>Who delegated to an aggregator: delegator/&lt;aggregator&gt;/&lt;member&gt; (empty value), while the delegation is active.</summary>
+    public const string DelegatorPrefix = "delegator/";
     public const string UsedPrefix = "used/";
     /// <summary>Per-signer nonce index (see NonceIndex): nonce/&lt;signer&gt;/&lt;struct&gt;/&lt;nonce&gt;, so one signer's entries sit together.</summary>
     public const string NoncePrefix = "nonce/";
@@ -42,6 +46,10 @@ public static class StateKeys
 
     public static string Account(Address address) => Hex.Encode(AccountPrefix, address.Bytes, "");
     public static string Meter(string meterId) => MeterPrefix + meterId;
+    public static string MeterByOwner(Address owner, string meterId) => Hex.Encode(MeterByOwnerPrefix, owner.Bytes, "/" + meterId);
+    public static string MeterByOwnerScan(Address owner) => Hex.Encode(MeterByOwnerPrefix, owner.Bytes, "/");
+    public static string Delegator(Address aggregator, Address member) => Hex.Encode(DelegatorPrefix, aggregator.Bytes, "/" + member.ToLowerHex());
+    public static string DelegatorScan(Address aggregator) => Hex.Encode(DelegatorPrefix, aggregator.Bytes, "/");
     public static string Contract(Hash32 id) => Hex.Encode(ContractPrefix, id.Bytes, "");
     /// <summary>Party index entry of the contract committed by the transaction at <paramref name="position"/> of block <paramref name="height"/>.</summary>
     public static string ContractByParty(Address party, ulong height, int position) => Hex.Encode(ContractByPartyPrefix, party.Bytes, "/" + Position(height, position));

@@ -2,6 +2,7 @@ using P2PEnergy.Contracts.Crypto;
 using P2PEnergy.Contracts.Protos;
 using P2PEnergy.Node.Ledger;
 using P2PEnergy.Node.Ledger.State;
+using P2PEnergy.Contracts.Ledger;
 
 namespace P2PEnergy.Node.Market.Settlement;
 

@@ -1,3 +1,4 @@
+using P2PEnergy.Contracts.Ledger;
 using Google.Protobuf;
 using P2PEnergy.Contracts.Crypto;
 using P2PEnergy.Contracts.Protos;

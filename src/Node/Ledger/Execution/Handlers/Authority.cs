@@ -1,5 +1,6 @@
 using Google.Protobuf;
 using P2PEnergy.Contracts.Crypto;
+using P2PEnergy.Contracts.Ledger;
 
 namespace P2PEnergy.Node.Ledger.Execution.Handlers;
 
@@ -13,13 +14,11 @@ internal static class Authority
                 $"{tx.Kind} must be signed by the {role} {expected}, was signed by {string.Join(", ", tx.Signers)}");
     }
 
-    public static Address Address(ByteString bytes, string field)
-        => bytes.Length == 20 ? Contracts.Crypto.Address.FromBytes(bytes.Span)
-            : throw new LedgerRejection(ReasonCodes.Malformed, $"{field} must be a 20-byte address, got {bytes.Length} bytes");
+    public static Address Address(ByteString bytes, string field) => FieldBytes.Address(bytes, field, Malformed);
 
-    public static Hash32 Hash(ByteString bytes, string field)
-        => bytes.Length == 32 ? Hash32.FromBytes(bytes.Span)
-            : throw new LedgerRejection(ReasonCodes.Malformed, $"{field} must be 32 bytes, got {bytes.Length}");
+    public static Hash32 Hash(ByteString bytes, string field) => FieldBytes.Hash(bytes, field, Malformed);
+
+    private static LedgerRejection Malformed(string message) => new(ReasonCodes.Malformed, message);
 
     public static void RequireMeterId(string id, string field)
     {

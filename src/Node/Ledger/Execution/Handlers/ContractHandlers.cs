@@ -4,6 +4,8 @@ using P2PEnergy.Contracts.Protos;
 using P2PEnergy.Node.Grid;
 using P2PEnergy.Node.Ledger.State;
 using P2PEnergy.Node.Market;
+using P2PEnergy.Contracts.Ledger;
+using P2PEnergy.Contracts.Energy;
 
 namespace P2PEnergy.Node.Ledger.Execution.Handlers;
 
@@ -90,8 +92,8 @@ internal sealed class ContractHandlers(IGridBlock grid)
     private static void CheckSchedule(LedgerContext context, ulong intervalStart, uint intervalCount, ulong whPerInterval, ulong validUntil, string what)
     {
         var p = context.Parameters;
-        if (intervalStart % p.IntervalSeconds != 0)
-            throw new LedgerRejection(ReasonCodes.InvalidArgument, $"{what} intervalStart {intervalStart} ({LedgerContext.Format(intervalStart)}) is not aligned to the {p.IntervalSeconds} s interval");
+        if (!Interval.IsAligned(intervalStart, p.IntervalSeconds))
+            throw new LedgerRejection(ReasonCodes.InvalidArgument, $"{what} intervalStart {Interval.Misaligned(intervalStart, p.IntervalSeconds)}");
         if (intervalCount == 0 || intervalCount > p.MaxIntervalCount)
             throw new LedgerRejection(ReasonCodes.InvalidArgument, $"{what} intervalCount must lie in [1, {p.MaxIntervalCount}], got {intervalCount}");
         if (whPerInterval == 0) throw new LedgerRejection(ReasonCodes.InvalidArgument, $"{what} whPerInterval must be > 0");
@@ -99,12 +101,12 @@ internal sealed class ContractHandlers(IGridBlock grid)
         // A horizon, so a start in year 9999 (or in milliseconds by mistake) cannot lock the buyer's escrow for ever.
         if (intervalStart > context.TimeSeconds && intervalStart - context.TimeSeconds > p.MaxStartAheadSeconds)
             throw new LedgerRejection(ReasonCodes.StartTooFar,
-                $"{what} intervalStart {LedgerContext.Format(intervalStart)} is {intervalStart - context.TimeSeconds} s after block time {LedgerContext.Format(context.TimeSeconds)}; " +
+                $"{what} intervalStart {IsoTime.Format(intervalStart)} is {intervalStart - context.TimeSeconds} s after block time {IsoTime.Format(context.TimeSeconds)}; " +
                 $"the limit is maxStartAheadSeconds = {p.MaxStartAheadSeconds} s ({p.MaxStartAheadSeconds / 86_400} days)");
         // Gate closure: the first interval's gate closes gateClosureSeconds before it starts.
-        ulong gate = intervalStart > p.GateClosureSeconds ? intervalStart - p.GateClosureSeconds : 0;
+        ulong gate = Interval.GateClosure(intervalStart, p.GateClosureSeconds);
         if (context.TimeSeconds >= gate)
-            throw new LedgerRejection(ReasonCodes.GateClosed, $"gate closure for interval {LedgerContext.Format(intervalStart)} was at {LedgerContext.Format(gate)}, block time is {LedgerContext.Format(context.TimeSeconds)}");
+            throw new LedgerRejection(ReasonCodes.GateClosed, $"gate closure for interval {IsoTime.Format(intervalStart)} was at {IsoTime.Format(gate)}, block time is {IsoTime.Format(context.TimeSeconds)}");
     }
 
     private static MeterState RequireOwnMeter(LedgerContext context, string meterId, Address owner, string side)

@@ -1,4 +1,5 @@
 using P2PEnergy.Contracts.Protos;
+using P2PEnergy.Contracts.Ledger;
 
 namespace P2PEnergy.Node.Ledger.Execution.Handlers;
 

@@ -3,6 +3,8 @@ using P2PEnergy.Contracts.Crypto;
 using P2PEnergy.Contracts.Protos;
 using P2PEnergy.Node.Ledger.State;
 using P2PEnergy.Node.Market;
+using P2PEnergy.Contracts.Ledger;
+using P2PEnergy.Contracts.Energy;
 
 namespace P2PEnergy.Node.Ledger.Execution.Handlers;
 
@@ -82,10 +84,10 @@ internal static class GovernanceHandlers
     private static void RequireFutureInterval(LedgerContext context, ulong start)
     {
         var p = context.Parameters;
-        if (start % p.IntervalSeconds != 0)
-            throw new LedgerRejection(ReasonCodes.InvalidArgument, $"{start} ({LedgerContext.Format(start)}) is not aligned to the {p.IntervalSeconds} s interval");
+        if (!Interval.IsAligned(start, p.IntervalSeconds))
+            throw new LedgerRejection(ReasonCodes.InvalidArgument, Interval.Misaligned(start, p.IntervalSeconds));
         if (start <= context.TimeSeconds)
-            throw new LedgerRejection(ReasonCodes.NotInFuture, $"{LedgerContext.Format(start)} is not after block time {LedgerContext.Format(context.TimeSeconds)}");
+            throw new LedgerRejection(ReasonCodes.NotInFuture, $"{IsoTime.Format(start)} is not after block time {IsoTime.Format(context.TimeSeconds)}");
     }
 
     // The nonce only makes the signed struct unique; the stored schedule is the same whatever the nonce was.

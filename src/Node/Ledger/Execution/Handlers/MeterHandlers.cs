@@ -1,5 +1,7 @@
 using P2PEnergy.Contracts.Protos;
 using P2PEnergy.Node.Ledger.State;
+using P2PEnergy.Contracts.Ledger;
+using P2PEnergy.Contracts.Energy;
 
 namespace P2PEnergy.Node.Ledger.Execution.Handlers;
 
@@ -20,6 +22,7 @@ internal static class MeterHandlers
         if (owner != context.Parameters.Utility && context.Account(owner) is not { Admitted: true })
             throw new LedgerRejection(ReasonCodes.NotAdmitted, $"meter owner {owner} is not an admitted participant");
         RequireServicePointInEveryModel(context, register);
+        context.State.Set(StateKeys.MeterByOwner(owner, register.Meter), []);
         context.Put(new MeterState
         {
             Meter = register.Meter, Owner = register.Owner, GridNode = register.GridNode, Device = register.Device,
@@ -71,17 +74,17 @@ internal static class MeterHandlers
     public static void MeterReading(LedgerContext context, VerifiedTransaction tx, MeterReading reading)
     {
         var p = context.Parameters;
-        if (reading.IntervalStart % p.IntervalSeconds != 0)
-            throw new LedgerRejection(ReasonCodes.InvalidArgument, $"intervalStart {reading.IntervalStart} is not aligned to the {p.IntervalSeconds} s interval");
+        if (!Interval.IsAligned(reading.IntervalStart, p.IntervalSeconds))
+            throw new LedgerRejection(ReasonCodes.InvalidArgument, "intervalStart " + Interval.Misaligned(reading.IntervalStart, p.IntervalSeconds));
         // Compared without adding, so an interval start near 2^64 is an interval that has not ended, not an overflow.
         if (reading.IntervalStart > context.TimeSeconds || context.TimeSeconds - reading.IntervalStart < p.IntervalSeconds)
-            throw new LedgerRejection(ReasonCodes.IntervalNotEnded, $"interval {LedgerContext.Format(reading.IntervalStart)} of meter {reading.Meter} has not ended at block time {LedgerContext.Format(context.TimeSeconds)}");
+            throw new LedgerRejection(ReasonCodes.IntervalNotEnded, $"interval {IsoTime.Format(reading.IntervalStart)} of meter {reading.Meter} has not ended at block time {IsoTime.Format(context.TimeSeconds)}");
         ulong end = reading.IntervalStart + p.IntervalSeconds;
         if (context.TimeSeconds >= end + p.ReadingWindowSeconds)
-            throw new LedgerRejection(ReasonCodes.ReadingWindowClosed, $"the reading window for {LedgerContext.Format(reading.IntervalStart)} closed at {LedgerContext.Format(end + p.ReadingWindowSeconds)}");
+            throw new LedgerRejection(ReasonCodes.ReadingWindowClosed, $"the reading window for {IsoTime.Format(reading.IntervalStart)} closed at {IsoTime.Format(end + p.ReadingWindowSeconds)}");
         var key = StateKeys.Reading(reading.IntervalStart, reading.Meter);
         if (context.State.Get(key) is not null)
-            throw new LedgerRejection(ReasonCodes.DuplicateReading, $"meter {reading.Meter} already reported interval {LedgerContext.Format(reading.IntervalStart)}");
+            throw new LedgerRejection(ReasonCodes.DuplicateReading, $"meter {reading.Meter} already reported interval {IsoTime.Format(reading.IntervalStart)}");
         context.State.Set(key, Google.Protobuf.MessageExtensions.ToByteArray(reading));
     }
 }

@@ -1,9 +1,11 @@
 using Google.Protobuf;
 using P2PEnergy.Contracts.Protos;
+using P2PEnergy.Node.Ledger.State;
+using P2PEnergy.Contracts.Ledger;
 
 namespace P2PEnergy.Node.Ledger.Execution.Handlers;
 
-/// <summary>Admission, suspension and aggregator delegation.</summary>
+/// <summary>Admission, suspension and aggregator delegation (kept indexed by aggregator for its list of delegators).</summary>
 internal static class ParticipantHandlers
 {
     public static void Admit(LedgerContext context, VerifiedTransaction tx, Admit admit)
@@ -44,7 +46,8 @@ internal static class ParticipantHandlers
         var member = Authority.Address(delegation.Member, "member");
         var aggregator = Authority.Address(delegation.Aggregator, "aggregator");
         context.MarkUsed(tx.PayloadId, "Delegate");
-        var account = context.RequireActiveParticipant(member, "member");
+        // Ending a delegation needs no right to trade: a suspended member's aggregator may still be let go (or let go of it).
+        var account = delegation.Active ? context.RequireActiveParticipant(member, "member") : context.RequireAccount(member, "member");
         if (member == aggregator) throw new LedgerRejection(ReasonCodes.InvalidArgument, $"{member} cannot delegate to itself");
         var list = account.Aggregators.ToList();
         int index = list.FindIndex(a => a.Span.SequenceEqual(aggregator.Bytes));
@@ -55,11 +58,13 @@ internal static class ParticipantHandlers
                 throw new LedgerRejection(ReasonCodes.NotAdmitted, $"{aggregator} is not an admitted Aggregator");
             if (index >= 0) throw new LedgerRejection(ReasonCodes.AlreadyExists, $"{member} already delegates to {aggregator}");
             list.Add(ByteString.CopyFrom(aggregator.Bytes));
+            context.State.Set(StateKeys.Delegator(aggregator, member), []);
         }
         else
         {
             if (index < 0) throw new LedgerRejection(ReasonCodes.NotFound, $"{member} does not delegate to {aggregator}");
             list.RemoveAt(index);
+            context.State.Delete(StateKeys.Delegator(aggregator, member));
         }
         account.Aggregators.Clear();
         account.Aggregators.AddRange(list.OrderBy(a => Convert.ToHexString(a.Span), StringComparer.Ordinal));

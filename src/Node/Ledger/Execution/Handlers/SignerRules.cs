@@ -1,6 +1,7 @@
 using P2PEnergy.Contracts.Crypto;
 using P2PEnergy.Contracts.Protos;
 using P2PEnergy.Node.Market;
+using P2PEnergy.Contracts.Ledger;
 
 namespace P2PEnergy.Node.Ledger.Execution.Handlers;
 
@@ -9,7 +10,7 @@ namespace P2PEnergy.Node.Ledger.Execution.Handlers;
 /// committed state (as CometBFT's CheckTx does) and block execution runs again against the state at its height.
 /// Authority kinds need the authority genesis names; contracts, offers, takes and cancellations need each named party
 /// (an admitted participant that may trade) or an active aggregator it delegated to, and no one else; a delegation
-/// needs the member; a meter reading needs the meter's device key and must lie within what the meter can measure; a
+/// needs the member (or, to end one, either the member or the aggregator); a meter reading needs the meter's device key and must lie within what the meter can measure; a
 /// state-root attestation needs a validator in force at its height.
 /// </summary>
 internal static class SignerRules
@@ -40,8 +41,16 @@ internal static class SignerRules
                 break;
             case Transaction.BodyOneofCase.Delegate:
                 var member = Authority.Address(e.Delegate.Member, "member");
-                Authority.RequireSigner(tx, member, "member");
-                context.RequireActiveParticipant(member, "member");
+                var aggregator = Authority.Address(e.Delegate.Aggregator, "aggregator");
+                // Either side may end a delegation: the member withdraws its consent, or the aggregator stops acting for it.
+                if (!e.Delegate.Active && tx.Signers.Count == 1 && tx.Signers[0] == aggregator)
+                {
+                    context.RequireAccount(aggregator, "aggregator");
+                    break;
+                }
+                Authority.RequireSigner(tx, member, e.Delegate.Active ? "member" : "member (or, to end it, the aggregator)");
+                if (e.Delegate.Active) context.RequireActiveParticipant(member, "member");
+                else context.RequireAccount(member, "member");
                 break;
             case Transaction.BodyOneofCase.Admit or Transaction.BodyOneofCase.Suspend or Transaction.BodyOneofCase.Deposit
                 or Transaction.BodyOneofCase.Withdraw or Transaction.BodyOneofCase.SetDmoFees:

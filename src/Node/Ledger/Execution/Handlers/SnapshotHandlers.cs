@@ -1,3 +1,4 @@
+using P2PEnergy.Contracts.Ledger;
 using System.Buffers.Binary;
 using Google.Protobuf;
 using P2PEnergy.Contracts.Crypto;

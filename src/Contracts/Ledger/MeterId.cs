@@ -1,4 +1,4 @@
-namespace P2PEnergy.Node.Ledger.Execution;
+namespace P2PEnergy.Contracts.Ledger;
 
 /// <summary>Meter ids: 1–64 characters of A–Z a–z 0–9 . _ - (they appear in keys, logs and wallet screens).</summary>
 public static class MeterId

@@ -1,4 +1,4 @@
-namespace P2PEnergy.Wallet.Cli;
+namespace P2PEnergy.Wallet.Failures;
 
 /// <summary>A failure the CLI reports as one line with a stable reason code, and exits with <see cref="ExitCode"/>.</summary>
 public sealed class WalletException(ExitCode exitCode, string reason, string message) : Exception(message)

@@ -1,4 +1,4 @@
-namespace P2PEnergy.Wallet.Cli;
+namespace P2PEnergy.Wallet.Failures;
 
 /// <summary>
 /// The process exit codes of <c>p2pe</c>, stable for scripts (documented in docs/wallet.md). Each failure also
@@ -37,4 +37,6 @@ public enum ExitCode
     NotAnchored = 14,
     /// <summary>The EVM JSON-RPC endpoint cannot be reached, or no anchor contract is at the address (EVM_UNREACHABLE).</summary>
     EvmUnreachable = 15,
+    /// <summary>The contract file already carries this key's signature (ALREADY_SIGNED): nothing was added.</summary>
+    AlreadySigned = 16,
 }

@@ -1,6 +1,11 @@
 using System.CommandLine;
+using P2PEnergy.Wallet.Bots;
+using P2PEnergy.Wallet.Cli;
+using P2PEnergy.Wallet.Device;
+using P2PEnergy.Wallet.Devnet;
+using P2PEnergy.Wallet.Failures;
 
-namespace P2PEnergy.Wallet.Cli;
+namespace P2PEnergy.Wallet;
 
 /// <summary>
 /// The <c>p2pe</c> command line: a System.CommandLine root with one command group per file
@@ -16,7 +21,7 @@ public static class WalletCli
     {
         var context = new CliContext(env);
         var root = new RootCommand("p2pe — wallet for the P2PEnergy peer-to-peer energy ledger");
-        root.Subcommands.Add(Device.DeviceCommands.Create(context));
+        root.Subcommands.Add(DeviceCommands.Create(context));
         root.Options.Add(CliContext.Json);
         root.Options.Add(CliContext.Node);
         root.Subcommands.Add(KeyCommands.Create(context));
@@ -26,15 +31,27 @@ public static class WalletCli
         root.Subcommands.Add(ContractCommands.Create(context));
         root.Subcommands.Add(OfferCommands.Create(context));
         root.Subcommands.Add(OperatorCommands.Create(context));
+        root.Subcommands.Add(DelegationCommands.Create(context));
         root.Subcommands.Add(GridCommands.Create(context));
-        root.Subcommands.Add(Devnet.DevnetCommands.Create(context));
-        root.Subcommands.Add(Bots.BotCommands.Create(context));
-        root.Subcommands.Add(AnchorCommands.Create(context));
+        root.Subcommands.Add(DevnetCommands.Create(context));
+        root.Subcommands.Add(BotCommands.Create(context));
+        root.Subcommands.Add(Cli.AnchorCommands.Create(context));
 
-        var parse = root.Parse(args);
+        root.Subcommands.Add(CompletionCommands.Create(context));
+        root.Subcommands.Add(CompletionCommands.Complete(context, root));
+
+        var parse = root.Parse(HelpFor(args));
         if (parse.Errors.Count > 0)
             // Parse errors get their own exit code (2) and the same one-line shape as every other failure.
             return context.Fail(parse.GetValue(CliContext.Json), ExitCode.Usage, "USAGE", string.Join("; ", parse.Errors.Select(e => e.Message)));
         return await parse.InvokeAsync(new InvocationConfiguration { Output = env.Out, Error = env.Error, EnableDefaultExceptionHandler = false });
     }
+
+    /// <summary><c>p2pe</c> alone and <c>p2pe help [COMMAND…]</c> print the help (of the command), as --help does.</summary>
+    private static string[] HelpFor(string[] args) => args switch
+    {
+        [] => ["--help"],
+        ["help", .. var rest] => [.. rest, "--help"],
+        _ => args,
+    };
 }
