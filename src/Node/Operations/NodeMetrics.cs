@@ -89,16 +89,20 @@ public sealed class NodeMetrics : IDisposable
         return (long)((now - wait - next) / seconds + 1);
     }
 
+    // Settlement passes an idle interval without writing a record (issue 12), so "latest settled" is the interval behind
+    // the cursor, record or not; 0 before any has settled, as GetNodeStatus.last_settled_interval.
     private IEnumerable<Measurement<long>> LastSettledInterval()
     {
-        if (LatestSettlement() is { } settled) yield return new Measurement<long>((long)settled.IntervalStart);
+        ulong next = SettlementProgress.NextInterval(_store);
+        yield return new Measurement<long>(next < _parameters.IntervalSeconds ? 0 : (long)(next - _parameters.IntervalSeconds));
     }
 
+    // An idle interval (no record) took nothing from the POLR.
     private IEnumerable<Measurement<long>> PolrEnergy()
     {
-        if (LatestSettlement() is not { } settled) yield break;
-        yield return new Measurement<long>((long)settled.PolrSuppliedWh, new KeyValuePair<string, object?>("direction", "supplied"));
-        yield return new Measurement<long>((long)settled.PolrAbsorbedWh, new KeyValuePair<string, object?>("direction", "absorbed"));
+        var settled = LatestSettlement();
+        yield return new Measurement<long>((long)(settled?.PolrSuppliedWh ?? 0), new KeyValuePair<string, object?>("direction", "supplied"));
+        yield return new Measurement<long>((long)(settled?.PolrAbsorbedWh ?? 0), new KeyValuePair<string, object?>("direction", "absorbed"));
     }
 
     private IntervalSettlement? LatestSettlement()

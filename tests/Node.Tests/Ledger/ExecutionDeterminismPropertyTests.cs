@@ -33,6 +33,7 @@ public class ExecutionDeterminismPropertyTests
     {
         g.Fees.PolrStandbyPerDay = 3_000;
         g.Fees.PolrPrices = [new() { FromMinute = 0, SellPerKwh = 300_000, BuyPerKwh = 100_000 }];
+        g.SnapshotIntervalBlocks = GenesisDocument.MinSnapshotIntervalBlocks; // snapshot heights 10, 20, 30 within a chain's 32 blocks
     });
 
     [Fact]
@@ -151,7 +152,7 @@ public class ExecutionDeterminismPropertyTests
             };
             var (a, b) = random.Next(2) == 0 ? (h.Alice, h.Bob) : (h.Bob, h.Alice);
             _byAggregator = false;
-            switch (random.Next(25))
+            switch (random.Next(26))
             {
                 case 0: case 1: case 2: case 14:
                     _contractNonces.Add(nonce);
@@ -249,6 +250,14 @@ public class ExecutionDeterminismPropertyTests
                     }, h.Utility);
                 case 24:
                     return LedgerHarness.Envelope(new Admit { Account = ByteString.CopyFrom(LedgerHarness.Key(70 + random.Next(3)).Address.Bytes), Role = "Consumer", Name = "drawn", Nonce = nonce }, h.Operator);
+                case 25: // a validator attests a snapshot height's state root (any root: the ledger tallies, it does not recompute)
+                {
+                    ulong every = GenesisDocument.MinSnapshotIntervalBlocks, height = Math.Max(1, h.Height / every) * every;
+                    var root = new byte[32];
+                    random.NextBytes(root.AsSpan(0, 1));
+                    return LedgerHarness.Envelope(new AttestStateRoot { Height = height, StateRoot = ByteString.CopyFrom(root), AppHash = ByteString.CopyFrom(root) },
+                        random.Next(5) == 0 ? h.Stranger : h.Validator);
+                }
                 default:
                     return LedgerHarness.Envelope(new Suspend { Account = ByteString.CopyFrom(a.Address.Bytes), Suspended = random.Next(6) == 0, Reason = "draw", Nonce = nonce }, h.Operator);
             }
