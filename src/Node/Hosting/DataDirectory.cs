@@ -11,6 +11,8 @@ public sealed class DataDirectory(string path)
     public string GenesisFile => System.IO.Path.Combine(Path, "genesis.json");
     public string ValidatorKeyFile => System.IO.Path.Combine(Path, "validator.json");
     public string LedgerFile => System.IO.Path.Combine(Path, "ledger.db");
+    /// <summary>The consensus write-ahead log and the last-signed guard (docs/consensus.md, "WAL").</summary>
+    public string ConsensusDirectory => System.IO.Path.Combine(Path, "consensus");
     /// <summary>The genesis grid model, copied in at init when genesis names one.</summary>
     public string GridModelFile => System.IO.Path.Combine(Path, "grid-model.json");
 

@@ -9,16 +9,19 @@ using Microsoft.Extensions.Logging;
 using P2PEnergy.Contracts.Crypto;
 using P2PEnergy.Node.Api;
 using P2PEnergy.Node.Consensus;
+using P2PEnergy.Node.Consensus.Application;
+using P2PEnergy.Node.Consensus.Wal;
 using P2PEnergy.Node.Grid;
 using P2PEnergy.Node.Ledger;
 using P2PEnergy.Node.Ledger.Execution;
+using P2PEnergy.Node.Network;
 using P2PEnergy.Node.Storage;
 
 namespace P2PEnergy.Node.Hosting;
 
 /// <summary>
 /// <c>p2pe-node run</c>: one validator node in a Kestrel host — the gRPC API (h2c on 127.0.0.1; with health and
-/// reflection), gRPC-Web and /healthz over HTTP/1.1 on a second port, and the consensus driver. It holds the data
+/// reflection), gRPC-Web and /healthz over HTTP/1.1 on a second port, and consensus (the Tendermint driver on its thread). It holds the data
 /// directory's lock from <see cref="Create"/> to <see cref="DisposeAsync"/>. On SIGTERM or Ctrl+C it ends its streams at
 /// once, gives the block in progress and the calls in flight <see cref="NodeOptions.ShutdownGraceMs"/>, closes the store
 /// and returns. Tests start it in-process on port 0.
@@ -102,9 +105,11 @@ public sealed class NodeHost : IAsyncDisposable
         clock ??= TimeProvider.System;
         var verifier = new TransactionVerifier(parameters.ChainId, Secp256k1.Default);
         var executor = new BlockExecutor(parameters, verifier, new GridAdmission());
-        SingleValidatorEngine? engine = null;
+        LedgerApplication? engine = null;
         var mempool = new Mempool(verifier, parameters, store, () => engine?.LastBlockTimeMs ?? parameters.GenesisTimeMs, options.MempoolMaxTransactions);
-        engine = new SingleValidatorEngine(executor, store, mempool, validator, clock, options.HeartbeatMs, options.MaxBlockTransactions);
+        engine = new LedgerApplication(executor, verifier, store, mempool, options.MaxBlockTransactions);
+        var consensus = new ConsensusSetup(options.Consensus.ToDriverOptions(parameters.ChainId, options.HeartbeatMs), engine, new NoPeers(),
+            ConsensusLog(dataDir, store, out var logRepairs), validator);
 
         // Setup errors are reported by the CLI in one line; the host's own "Hosting failed to start" log would add the
         // stack of a taken port. Its later messages (a failed background service) still show.
@@ -133,7 +138,7 @@ public sealed class NodeHost : IAsyncDisposable
         builder.Services.AddSingleton(new SettlementService(store, parameters));
         builder.Services.AddSingleton(new DevicesService(store, parameters, publisher, clock));
         builder.Services.AddSingleton(new GridService(store, parameters));
-        builder.Services.AddHostedService(services => new ConsensusDriver(engine, mempool, clock,
+        builder.Services.AddHostedService(services => new ConsensusDriver(consensus, mempool, clock,
             services.GetRequiredService<ILogger<ConsensusDriver>>(), options.ConsensusNice, commits,
             services.GetRequiredService<IHostApplicationLifetime>().ApplicationStarted));
         var app = builder.Build();
@@ -145,8 +150,30 @@ public sealed class NodeHost : IAsyncDisposable
             publisher.Close();
         });
         app.Logger.LogInformation("validator {Validator} on chain {ChainId} at height {Height}; secp256k1 backend: {Backend}", validator.Address, parameters.ChainId, store.Height, Secp256k1.Description);
+        foreach (var repair in logRepairs) app.Logger.LogWarning("{Repair}", repair);
         app.MapNodeApi();
         return new NodeHost(app, listen!, web, store, dataLock, options);
+    }
+
+    /// <summary>
+    /// The consensus log directory (created on first run for a data directory made before it existed), checked before
+    /// the node listens: a damaged log or last-signed guard stops the start with its reason (docs/consensus.md, "WAL").
+    /// </summary>
+    private static FileWalStorage ConsensusLog(DataDirectory dataDir, ILedgerStore store, out List<string> repairs)
+    {
+        var storage = new FileWalStorage(dataDir.ConsensusDirectory);
+        var cut = repairs = [];
+        try
+        {
+            SignGuard.Load(storage);
+            new ConsensusWal(storage, cut.Add).ReadAfter(store.Height); // a torn tail is cut here, with a warning once the logger exists
+        }
+        catch (Exception e) when (e is WalException or InvalidOperationException)
+        {
+            store.Dispose();
+            throw new NodeSetupException($"{dataDir.ConsensusDirectory}: {e.Message}");
+        }
+        return storage;
     }
 
     public async Task StartAsync(CancellationToken cancellationToken = default)

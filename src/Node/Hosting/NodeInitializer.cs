@@ -30,6 +30,7 @@ public static class NodeInitializer
         File.WriteAllText(dataDir.GenesisFile, json);
         var key = importKey ?? PrivateKey.Generate();
         File.WriteAllText(dataDir.ValidatorKeyFile, Keystore.Encrypt(key.Bytes, password, kdf).ToJson());
+        Directory.CreateDirectory(dataDir.ConsensusDirectory);
         byte[]? gridModel = null;
         if (genesis.GridModelFile is not null)
         {

@@ -1,3 +1,5 @@
+using P2PEnergy.Node.Consensus.Application;
+
 namespace P2PEnergy.Node.Hosting;
 
 /// <summary>
@@ -26,7 +28,7 @@ public sealed class NodeOptions
     /// <summary>Longest gap between blocks on an idle chain, in milliseconds, so BFT time keeps moving.</summary>
     public long HeartbeatMs { get; set; } = 1000;
 
-    /// <summary>Most transactions in one block.</summary>
+    /// <summary>Most transactions this node puts in a block it proposes (at most <see cref="BlockLimits.MaxTransactions"/>).</summary>
     public int MaxBlockTransactions { get; set; } = 5000;
 
     /// <summary>Most transactions waiting in the mempool; further submissions get MEMPOOL_FULL.</summary>
@@ -44,6 +46,9 @@ public sealed class NodeOptions
     /// </summary>
     public int ShutdownGraceMs { get; set; } = 2000;
 
+    /// <summary>Consensus timeouts, clock drift bound and gossip interval (section Node:Consensus).</summary>
+    public ConsensusOptions Consensus { get; set; } = new();
+
     /// <summary>Throws <see cref="ArgumentException"/> naming the first setting out of range.</summary>
     public void Validate()
     {
@@ -52,9 +57,11 @@ public sealed class NodeOptions
         if (EffectiveWebPort is < -1 or > 65535) throw new ArgumentException($"Node:WebPort must lie in [-1, 65535], got {EffectiveWebPort}");
         if (EffectiveWebPort == Port && Port != 0) throw new ArgumentException($"Node:WebPort must differ from Node:Port ({Port})");
         if (HeartbeatMs is < 1 or > 3_600_000) throw new ArgumentException($"Node:HeartbeatMs must lie in [1, 3600000], got {HeartbeatMs}");
-        if (MaxBlockTransactions < 1) throw new ArgumentException($"Node:MaxBlockTransactions must be > 0, got {MaxBlockTransactions}");
+        if (MaxBlockTransactions is < 1 or > BlockLimits.MaxTransactions)
+            throw new ArgumentException($"Node:MaxBlockTransactions must lie in [1, {BlockLimits.MaxTransactions}], got {MaxBlockTransactions}");
         if (MempoolMaxTransactions < 1) throw new ArgumentException($"Node:MempoolMaxTransactions must be > 0, got {MempoolMaxTransactions}");
         if (ConsensusNice is < -20 or > 0) throw new ArgumentException($"Node:ConsensusNice must lie in [-20, 0], got {ConsensusNice}");
         if (ShutdownGraceMs is < 0 or > 60_000) throw new ArgumentException($"Node:ShutdownGraceMs must lie in [0, 60000], got {ShutdownGraceMs}");
+        Consensus.Validate();
     }
 }

@@ -33,7 +33,7 @@ public static class BlockPipeline
             var parameters = genesis.ToParameters();
             var verifier = new TransactionVerifier(parameters.ChainId, Secp256k1.Default);
             var executor = new BlockExecutor(parameters, verifier, new UnmodelledGrid());
-            var state = new Node.Ledger.State.CommittedStateCache(store); // as SingleValidatorEngine reads
+            var state = new Node.Ledger.State.CommittedStateCache(store); // as the ledger application reads
             long verifyTicks = 0, executeTicks = 0, commitTicks = 0;
             long time = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
             for (int b = 0; b < blocks; b++)
@@ -51,6 +51,7 @@ public static class BlockPipeline
                     ChainId = parameters.ChainId, Height = store.Height + 1, TimeMs = time + b, PreviousHash = ByteString.CopyFrom(store.LastBlockHash.Bytes),
                     TransactionsRoot = ByteString.CopyFrom(MerkleRoot.Compute(verified.Select(v => v.Id).ToList()).Bytes),
                     AppHash = ByteString.CopyFrom(execution.AppHash.Bytes), Proposer = ByteString.CopyFrom(new byte[20]), ValidatorSetHash = ByteString.CopyFrom(new byte[32]),
+                    NextValidatorSetHash = ByteString.CopyFrom(new byte[32]),
                 };
                 var block = new Block { Header = header };
                 block.Transactions.AddRange(envelopes.Select(ByteString.CopyFrom));
