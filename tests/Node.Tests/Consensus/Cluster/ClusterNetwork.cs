@@ -39,7 +39,7 @@ public sealed class ClusterNetwork
     private void Deliver(int from, int to, ConsensusMessage message)
     {
         var sender = _cluster.AddressOf(from);
-        Later(from, to, node => node.Driver?.Receive(message, sender));
+        Later(from, to, node => node.Receive(message, sender));
     }
 
     private void Later(int from, int to, Action<Support.InProcessNode> arrive)

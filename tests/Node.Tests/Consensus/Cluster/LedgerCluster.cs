@@ -22,10 +22,16 @@ namespace P2PEnergy.Node.Tests.Consensus.Cluster;
 /// </summary>
 public sealed class LedgerCluster : IDisposable
 {
-    private readonly string _root = Path.Combine(Path.GetTempPath(), "p2pe-cluster-" + Guid.NewGuid().ToString("N"));
+    // On tmpfs where there is one: the stores and logs are real files, but their fsyncs (a few per block per node) cost
+    // nothing, so a run is bound by the CPU, not by a shared disk.
+    private readonly string _root = Path.Combine(Directory.Exists("/dev/shm") ? "/dev/shm" : Path.GetTempPath(), "p2pe-cluster-" + Guid.NewGuid().ToString("N"));
     private readonly Dictionary<Address, int> _indexOf = [];
 
-    public LedgerCluster(int validators, ulong seed, int extraNodes = 0, long heartbeatMs = 1000)
+    /// <summary>
+    /// <paramref name="validators"/> genesis validators and <paramref name="extraNodes"/> more; <paramref name="walStorage"/>
+    /// may keep a node's consensus directory elsewhere than on disk (null: on disk), e.g. in a crashable memory storage.
+    /// </summary>
+    public LedgerCluster(int validators, ulong seed, int extraNodes = 0, long heartbeatMs = 1000, Func<int, IWalStorage?>? walStorage = null)
     {
         Seed = seed;
         var random = new SimRandom(seed);
@@ -47,8 +53,8 @@ public sealed class LedgerCluster : IDisposable
             var directory = new DataDirectory(Path.Combine(_root, $"node-{i}"));
             Directory.CreateDirectory(directory.Path);
             using (var store = SqliteLedgerStore.Open(directory.LedgerFile)) store.InitializeGenesis(genesisHash, changes, appHash);
-            var node = new InProcessNode(Chain.Parameters, () => SqliteLedgerStore.Open(directory.LedgerFile), new FileWalStorage(directory.ConsensusDirectory),
-                Keys[i], Scheduler, Clock, Network.For(i), Options, grid: () => new GridAdmission()); // the grid stage the node runs (NodeHost), so verify replays the same
+            var node = new InProcessNode(Chain.Parameters, () => SqliteLedgerStore.Open(directory.LedgerFile), walStorage?.Invoke(i) ?? new FileWalStorage(directory.ConsensusDirectory),
+                Keys[i], Scheduler, Clock, Network.For(i), Options, grid: () => new GridAdmission(), random: random.Fork()); // the grid stage the node runs (NodeHost), so verify replays the same
             node.Committed += (n, block) => Checker.Committed(index, block, Hash32.FromBytes(block.Header.AppHash.Span), n.App.ValidatorsAt(block.Header.Height));
             node.Signed += (_, message) => Checker.Signed(index, message);
             Nodes.Add(node);
@@ -106,6 +112,9 @@ public sealed class LedgerCluster : IDisposable
 
     /// <summary>p2pe-node verify on every node's store: null for each store that replays exactly from genesis.</summary>
     public IReadOnlyList<string?> Verify() => Nodes.Select(n => ChainVerifier.Verify(Genesis, n.Store)).ToList();
+
+    /// <summary>p2pe-node verify on one node's store.</summary>
+    public string? Verify(int node) => ChainVerifier.Verify(Genesis, Nodes[node].Store);
 
     /// <summary>Failures so far, with the seed that replays them.</summary>
     public string Report() => $"seed {Seed}: {string.Join("; ", Checker.Violations)} (heights {string.Join(", ", Nodes.Select(n => n.Store.Height))})";
