@@ -7,15 +7,15 @@ using P2PEnergy.Wallet.Node;
 namespace P2PEnergy.Wallet.Cli;
 
 /// <summary>
-/// <c>p2pe operator admit | suspend | register-meter | delegate | deposit | withdraw</c> and the schedule commands of
-/// <see cref="ScheduleCommands"/>: authority transactions, each signed with the --key of the account the ledger
-/// requires (market operator, utility, planner, or the member for delegate).
+/// <c>p2pe operator admit | suspend | register-meter | delegate | deposit | withdraw</c>, the schedule commands of
+/// <see cref="ScheduleCommands"/> and <see cref="ValidatorCommands"/>: authority transactions, each signed with the --key of the account the ledger
+/// requires (market operator, utility, planner, validator authority, or the member for delegate).
 /// </summary>
 internal static class OperatorCommands
 {
     public static Command Create(CliContext context)
     {
-        var command = new Command("operator", "Authority transactions: admit, suspend, meters, delegation, funds, fees, baseline, grid model");
+        var command = new Command("operator", "Authority transactions: admit, suspend, meters, delegation, funds, fees, baseline, grid model, validators");
         command.Subcommands.Add(Admit(context));
         command.Subcommands.Add(Suspend(context));
         command.Subcommands.Add(RegisterMeter(context));
@@ -23,6 +23,7 @@ internal static class OperatorCommands
         command.Subcommands.Add(Funds(context, "deposit", "Market operator: credit funds that entered the market to an account"));
         command.Subcommands.Add(Funds(context, "withdraw", "Market operator: debit funds that leave the market from an account"));
         foreach (var schedule in ScheduleCommands.Create(context)) command.Subcommands.Add(schedule);
+        command.Subcommands.Add(ValidatorCommands.Create(context));
         return command;
     }
 
