@@ -20,7 +20,7 @@ namespace P2PEnergy.Node.Tests.Consensus.Cluster;
 public sealed class NodeCrashAtEveryWritePointTests(ITestOutputHelper output)
 {
     private const int Victim = 0;
-    private const ulong Height = 5; // the victim proposes height 4 in this seed's rotation
+    private const ulong Height = 5; // the victim proposes height 4 in this chain's rotation
     private const ulong Seed = 41;
     private static readonly TimeSpan Limit = TimeSpan.FromMinutes(2);
 
@@ -113,12 +113,16 @@ public sealed class NodeCrashAtEveryWritePointTests(ITestOutputHelper output)
         var (c, storage, sent) = Scripted();
         using (c)
         {
-            // The block is in the store; the log has not yet begun the next height (its next write is that record).
+            // Block 2 is in the store; the crash comes at the log's first write after it, at the latest the record that
+            // begins height 3, so the log's last height is one the store already holds.
             c.Nodes[Victim].Committed += (node, block) => { if (block.Header.Height == 2 && node.Crashes == 0) storage.CrashAtWrite = 1; };
-            c.Nodes[Victim].RestartAfterCrashMs = 1; // at once: back in the round it died in, where a lost record would let it sign again
+            ulong? storedAtCrash = null;
+            c.Nodes[Victim].Crashed += node => storedAtCrash = node.Store.Height;
+            c.Nodes[Victim].RestartAfterCrashMs = 1;
+            WatchTheGuard(c, storage);
             c.Start();
             AssertSafeAndReached(c, sent, "crash after the store commit of height 2");
-            Assert.True(c.Nodes[Victim].Store.Height >= Height);
+            Assert.Equal(2UL, storedAtCrash);
         }
     }
 }
