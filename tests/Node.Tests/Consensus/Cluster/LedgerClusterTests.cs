@@ -129,6 +129,10 @@ public sealed class LedgerClusterTests(ITestOutputHelper output)
         Assert.Equal((four, five), (Hash32.FromBytes(store.GetBlock(h + 1)!.Header.ValidatorSetHash.Span), Hash32.FromBytes(store.GetBlock(h + 1)!.Header.NextValidatorSetHash.Span)));
         Assert.Equal((five, five), (Hash32.FromBytes(store.GetBlock(h + 2)!.Header.NextValidatorSetHash.Span), Hash32.FromBytes(store.GetBlock(h + 3)!.Header.ValidatorSetHash.Span)));
         Assert.DoesNotContain(store.GetBlock(h + 1)!.Commit.Signatures, s => Address.FromBytes(s.Validator.Span) == c.AddressOf(4));
+        // It proposes in its turn from H + 2 (weighted round robin over five), never before.
+        bool Proposed(ulong height) => Address.FromBytes(store.GetBlock(height)!.Header.Proposer.Span) == c.AddressOf(4);
+        Assert.True(c.RunUntil(() => Enumerable.Range((int)h + 2, (int)(store.Height - h - 1)).Any(x => Proposed((ulong)x)), Minute), c.Report());
+        Assert.DoesNotContain(Enumerable.Range(1, (int)h + 1), x => Proposed((ulong)x));
 
         // The newcomer now holds a fifth of the power: with one of the first four down, no height passes without it (4 of 5 needed).
         c.Crash(0);
