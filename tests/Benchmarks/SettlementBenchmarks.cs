@@ -115,7 +115,7 @@ public class SettlementBenchmarks
         foreach (var file in Directory.GetFiles(_directory, "ledger.db*")) File.Delete(file);
         File.Copy(_template, working);
         _store = SqliteLedgerStore.Open(working);
-        _state = new CommittedStateCache(_store, capacity: 250_000); // as SingleValidatorEngine reads
+        _state = new CommittedStateCache(_store, capacity: 250_000); // as LedgerApplication reads
     }
 
     [GlobalCleanup]

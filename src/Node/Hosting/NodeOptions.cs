@@ -49,6 +49,9 @@ public sealed class NodeOptions
     /// <summary>Consensus timeouts, clock drift bound and gossip interval (section Node:Consensus).</summary>
     public ConsensusOptions Consensus { get; set; } = new();
 
+    /// <summary>Anchoring on an EVM chain (section Node:Anchor); off unless its EvmRpcUrl is set.</summary>
+    public Anchoring.AnchorOptions Anchor { get; set; } = new();
+
     /// <summary>Throws <see cref="ArgumentException"/> naming the first setting out of range.</summary>
     public void Validate()
     {
@@ -63,5 +66,6 @@ public sealed class NodeOptions
         if (ConsensusNice is < -20 or > 0) throw new ArgumentException($"Node:ConsensusNice must lie in [-20, 0], got {ConsensusNice}");
         if (ShutdownGraceMs is < 0 or > 60_000) throw new ArgumentException($"Node:ShutdownGraceMs must lie in [0, 60000], got {ShutdownGraceMs}");
         Consensus.Validate();
+        Anchor.Validate();
     }
 }
