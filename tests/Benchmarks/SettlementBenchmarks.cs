@@ -115,7 +115,7 @@ public class SettlementBenchmarks
         foreach (var file in Directory.GetFiles(_directory, "ledger.db*")) File.Delete(file);
         File.Copy(_template, working);
         _store = SqliteLedgerStore.Open(working);
-        _state = new CommittedStateCache(_store, capacity: 250_000); // as SingleValidatorEngine reads
+        _state = new CommittedStateCache(_store, capacity: 250_000); // as LedgerApplication reads
     }
 
     [GlobalCleanup]
@@ -168,6 +168,7 @@ public class SettlementBenchmarks
                 ChainId = _executor.Parameters.ChainId, Height = height, TimeMs = timeMs, PreviousHash = ByteString.CopyFrom(_store.LastBlockHash.Bytes),
                 TransactionsRoot = ByteString.CopyFrom(MerkleRoot.Empty.Bytes), AppHash = ByteString.CopyFrom(execution.AppHash.Bytes),
                 Proposer = ByteString.CopyFrom(new byte[20]), ValidatorSetHash = ByteString.CopyFrom(new byte[32]),
+                NextValidatorSetHash = ByteString.CopyFrom(new byte[32]),
             };
             _store.Commit(new Block { Header = header }, BlockHeaderHashing.Hash(header), execution.Results, execution.Changes, execution.AppHash);
             _state.Apply(execution.Changes);

@@ -1,27 +1,35 @@
-using System.Threading.Channels;
+using System.Collections.Concurrent;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using P2PEnergy.Contracts.Crypto;
+using P2PEnergy.Contracts.Protos;
+using P2PEnergy.Node.Consensus.Driver;
+using P2PEnergy.Node.Consensus.Wal;
 using P2PEnergy.Node.Ledger;
 
 namespace P2PEnergy.Node.Consensus;
 
 /// <summary>
-/// The host side of the engine: sleeps until a transaction arrives or the heartbeat is due, then lets the engine
-/// commit, on a dedicated thread. All timing goes through the injected <see cref="TimeProvider"/>.
+/// The host of the <see cref="TendermintDriver"/>: one dedicated thread that takes everything consensus must handle —
+/// timer callbacks, peer messages, mempool wake-ups — from one inbox, one at a time (the driver is single-threaded). All
+/// timing goes through the injected <see cref="TimeProvider"/>. A failure inside the driver (a store commit that threw)
+/// is handled as a crash of consensus alone: the driver is dropped and, after a pause, a new one replays the log.
 /// </summary>
 public sealed class ConsensusDriver : BackgroundService
 {
-    private readonly IConsensusEngine _engine;
-    private readonly Mempool _mempool;
+    private static readonly TimeSpan FirstRetry = TimeSpan.FromSeconds(1), LastRetry = TimeSpan.FromSeconds(30);
+
+    private readonly ConsensusSetup _setup;
     private readonly TimeProvider _clock;
     private readonly ILogger<ConsensusDriver> _log;
-    // Capacity one, drop on full: a burst of submissions needs one wake-up, not one per transaction.
-    private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
-
+    private readonly BlockingCollection<Action> _inbox = new();
     private readonly int _nice;
     private readonly CancellationToken _started;
     private readonly CommitWatch? _commits;
     private readonly ConsensusProgress? _progress;
+    private TendermintDriver? _driver;
+    private TimeSpan _retry = FirstRetry;
+    private int _wakePending;
 
     /// <summary>
     /// The consensus thread gets Linux nice value <paramref name="nice"/> (0 = normal; see <see cref="OsThreadPriority"/>)
@@ -29,19 +37,37 @@ public sealed class ConsensusDriver : BackgroundService
     /// when it is <see cref="CancellationToken.None"/>; each commit is recorded in <paramref name="commits"/> (the
     /// health check reads it) and the engine's next height, round 0, in <paramref name="progress"/> (the metrics read it).
     /// </summary>
-    public ConsensusDriver(IConsensusEngine engine, Mempool mempool, TimeProvider clock, ILogger<ConsensusDriver> log, int nice = 0,
+    public ConsensusDriver(ConsensusSetup setup, Mempool mempool, TimeProvider clock, ILogger<ConsensusDriver> log, int nice = 0,
         CommitWatch? commits = null, CancellationToken started = default, ConsensusProgress? progress = null)
     {
-        _commits = commits;
+        _setup = setup;
         _progress = progress;
-        _engine = engine;
-        _mempool = mempool;
         _clock = clock;
         _log = log;
         _nice = nice;
+        _commits = commits;
         _started = started;
-        _mempool.Accepted += () => _wake.Writer.TryWrite(true);
+        // One wake-up waits at a time: a burst of submissions needs one, not one per transaction.
+        mempool.Accepted += () =>
+        {
+            if (Interlocked.Exchange(ref _wakePending, 1) == 0) Post(() =>
+            {
+                Volatile.Write(ref _wakePending, 0);
+                _driver?.TransactionsAvailable();
+            });
+        };
+        setup.Application.Feed.Committed += OnCommitted;
     }
+
+    /// <summary>Runs <paramref name="action"/> on the consensus thread, after what is already waiting.</summary>
+    public void Post(Action action)
+    {
+        try { _inbox.Add(action); }
+        catch (Exception e) when (e is InvalidOperationException or ObjectDisposedException) { /* stopped: nothing runs any more */ }
+    }
+
+    /// <summary>A consensus message from peer <paramref name="from"/> (the peer network calls this from any thread).</summary>
+    public void Receive(ConsensusMessage message, Address from) => Post(() => _driver?.Receive(message, from));
 
     /// <summary>
     /// Runs the loop on a thread of its own, not the thread pool: blocks execute and commit one after another there,
@@ -87,40 +113,92 @@ public sealed class ConsensusDriver : BackgroundService
                 _log.LogWarning("consensus thread runs at normal priority: {Reason}", why);
             else _log.LogInformation("consensus thread runs at nice {Nice}", _nice);
         }
-        while (!stoppingToken.IsCancellationRequested)
+        try
         {
-            try
+            Handle(StartDriver, stoppingToken);
+            while (!stoppingToken.IsCancellationRequested)
             {
-                long attempt = System.Diagnostics.Stopwatch.GetTimestamp();
-                if (_engine.TryCommit() is { } block)
+                Action action;
+                try { action = _inbox.Take(stoppingToken); }
+                catch (OperationCanceledException) { break; }
+                if (!Handle(action, stoppingToken)) break;
+                // Where consensus stands after the input, for the metrics (p2pe.consensus.round / step).
+                // A height decided and stored waits (block pacing) for the next one's round 0: report that, as the metric's
+                // "waiting to propose" rather than the finished height's precommit step.
+                if (_driver?.State is { } state)
                 {
-                    _commits?.Record(block.Height, _clock.GetUtcNow().ToUnixTimeMilliseconds(), System.Diagnostics.Stopwatch.GetElapsedTime(attempt));
-                    // One validator decides each height in round 0 and then waits to propose the next.
-                    _progress?.Enter(block.Height + 1, 0, Core.Step.Propose);
-                    _log.LogDebug("committed block {Height} with {Count} transactions", block.Height, block.Results.Count);
-                    // Each absorbed exception is logged once, with its stack, when its block commits.
-                    foreach (var fault in block.Faults)
-                        _log.LogError(fault.Exception, "block {Height}: {What} {Position} ({Transaction}) failed unexpectedly and was refused deterministically",
-                            fault.Height, fault.What, fault.Position, fault.TransactionId?.ToString() ?? "-");
+                    if (state.DecisionRound >= 0) _progress?.Enter(state.Height + 1, 0, Core.Step.Propose);
+                    else _progress?.Enter(state.Height, state.Round, state.Step);
                 }
             }
-            catch (Exception e) when (stoppingToken.IsCancellationRequested)
-            {
-                // Stopping: the host gave the block in progress its grace and then closed the store under it. The
-                // block was never committed (ILedgerStore.Commit is atomic), so it is simply abandoned.
-                _log.LogInformation("block in progress abandoned: the node is stopping ({Reason})", e.GetType().Name);
-                break;
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                // A failed commit left the store at the previous height (ILedgerStore.Commit is atomic); retry on the next wake-up.
-                _log.LogError(e, "committing block {Height} failed", _engine.Height + 1);
-            }
-            using var sleep = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-            var delay = Task.Delay(_engine.UntilDue() is { Ticks: > 0 } due ? due : TimeSpan.FromMilliseconds(1), _clock, sleep.Token);
-            try { Task.WaitAny(delay, _wake.Reader.WaitToReadAsync(sleep.Token).AsTask()); }
-            finally { sleep.Cancel(); }
-            _wake.Reader.TryRead(out _);
         }
+        finally
+        {
+            _inbox.CompleteAdding();
+            _driver?.Dispose();
+            _driver = null;
+        }
+    }
+
+    // False when the node is stopping. A damaged log is fatal (the node must not sign without its memory); any other
+    // failure drops the driver and restarts it from its log later.
+    private bool Handle(Action action, CancellationToken stoppingToken)
+    {
+        try
+        {
+            action();
+            return true;
+        }
+        catch (Exception e) when (stoppingToken.IsCancellationRequested)
+        {
+            // Stopping: the host gave the block in progress its grace and then closed the store under it. The block was
+            // never committed (ILedgerStore.Commit is atomic), so it is simply abandoned.
+            _log.LogInformation("block in progress abandoned: the node is stopping ({Reason})", e.GetType().Name);
+            return false;
+        }
+        catch (Exception e) when (e is not (WalException or OperationCanceledException))
+        {
+            _log.LogError(e, "consensus failed at height {Height}; restarting it from its log in {Delay} s", _setup.Application.Height + 1, _retry.TotalSeconds);
+            _driver?.Dispose();
+            _driver = null;
+            _setup.Application.Reset();
+            var delay = _retry;
+            _retry = TimeSpan.FromTicks(Math.Min(_retry.Ticks * 2, LastRetry.Ticks));
+            _clock.CreateTimer(_ => Post(StartDriver), null, delay, Timeout.InfiniteTimeSpan);
+            return true;
+        }
+    }
+
+    private void StartDriver()
+    {
+        if (_driver is not null) return;
+        var s = _setup;
+        var wal = new ConsensusWal(s.Storage, warning => _log.LogWarning("{Warning}", warning));
+        var driver = new TendermintDriver(s.Options, s.Application, s.Network, new TimeProviderTimers(_clock, Post), wal,
+            s.Key is null ? null : SignGuard.Load(s.Storage), s.Key, _clock, _log);
+        driver.EvidenceFound += evidence => _log.LogWarning("evidence of misbehaviour kept in the log only until evidence transactions exist: {Evidence}", evidence);
+        _driver = driver;
+        driver.Start();
+        var set = s.Application.ValidatorsAt(s.Application.Height + 1);
+        if (s.Key is { } key && set.PowerOf(key.Address) * 3 <= set.TotalPower * 2 && s.Network is Network.NoPeers)
+            _log.LogWarning("validator {Validator} holds {Power} of {Total} voting power and this node has no peers yet: no height can be decided", key.Address, set.PowerOf(key.Address), set.TotalPower);
+    }
+
+    // On the consensus thread, once a decided block is stored.
+    private void OnCommitted(CommittedBlock block)
+    {
+        _retry = FirstRetry;
+        _commits?.Record(block.Height, _clock.GetUtcNow().ToUnixTimeMilliseconds(), block.Took);
+        _log.LogDebug("committed block {Height} with {Count} transactions", block.Height, block.Results.Count);
+        // Each absorbed exception is logged once, with its stack, when its block commits.
+        foreach (var fault in block.Faults)
+            _log.LogError(fault.Exception, "block {Height}: {What} {Position} ({Transaction}) failed unexpectedly and was refused deterministically",
+                fault.Height, fault.What, fault.Position, fault.TransactionId?.ToString() ?? "-");
+    }
+
+    public override void Dispose()
+    {
+        _inbox.Dispose();
+        base.Dispose();
     }
 }

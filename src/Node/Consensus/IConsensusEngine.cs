@@ -1,8 +1,9 @@
 namespace P2PEnergy.Node.Consensus;
 
 /// <summary>
-/// Decides the next block and commits it. The host calls <see cref="TryCommit"/> when woken (a transaction
-/// arrived or <see cref="UntilDue"/> elapsed); the engine owns no timers, so tests drive it with a manual clock.
+/// What the rest of the node reads of consensus: the committed height, its BFT time and the feed that announces each
+/// stored block. Implemented by the ledger application the Tendermint driver commits through
+/// (<see cref="Application.LedgerApplication"/>).
 /// </summary>
 public interface IConsensusEngine
 {
@@ -11,12 +12,6 @@ public interface IConsensusEngine
 
     /// <summary>BFT time of the last committed block (the genesis time at height 0), unix milliseconds.</summary>
     long LastBlockTimeMs { get; }
-
-    /// <summary>How long until a block is due even with an empty mempool (zero when due now).</summary>
-    TimeSpan UntilDue();
-
-    /// <summary>Proposes, executes, signs and stores the next block when one is due; null when none is.</summary>
-    CommittedBlock? TryCommit();
 
     /// <summary>Where committed blocks are announced (WatchTransaction, StreamBlocks).</summary>
     BlockFeed Feed { get; }

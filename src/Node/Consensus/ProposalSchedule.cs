@@ -1,16 +1,12 @@
 namespace P2PEnergy.Node.Consensus;
 
 /// <summary>
-/// The pure rules of when a single validator proposes and which time its block carries. No clock inside: the
-/// caller passes "now" from its TimeProvider.
+/// The pure rules of when a height starts (block pacing: the heartbeat) and which time a proposed block carries. No
+/// clock inside: the caller passes "now" from its TimeProvider.
 /// </summary>
 public static class ProposalSchedule
 {
-    /// <summary>A block is due when transactions wait, or when the heartbeat elapsed since the last block (so time advances on an idle chain).</summary>
-    public static bool IsDue(int pending, long nowMs, long lastBlockTimeMs, long heartbeatMs)
-        => pending > 0 || nowMs - lastBlockTimeMs >= heartbeatMs;
-
-    /// <summary>Milliseconds until the heartbeat makes a block due (0 when already due).</summary>
+    /// <summary>Milliseconds until the heartbeat makes a block due with no transactions waiting (0 when already due).</summary>
     public static long UntilHeartbeat(long nowMs, long lastBlockTimeMs, long heartbeatMs)
         => Math.Max(0, lastBlockTimeMs + heartbeatMs - nowMs);
 

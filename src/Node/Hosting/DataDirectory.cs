@@ -15,6 +15,8 @@ public sealed class DataDirectory(string path)
     public string NodeKeyFile => System.IO.Path.Combine(Path, "node-key.json");
     /// <summary>The node's settings file (<see cref="NodeConfiguration"/>), written commented by init.</summary>
     public string SettingsFile => System.IO.Path.Combine(Path, NodeConfiguration.FileName);
+    /// <summary>The consensus write-ahead log and the last-signed guard (docs/consensus.md, "WAL").</summary>
+    public string ConsensusDirectory => System.IO.Path.Combine(Path, "consensus");
     /// <summary>The genesis grid model, copied in at init when genesis names one.</summary>
     public string GridModelFile => System.IO.Path.Combine(Path, "grid-model.json");
 

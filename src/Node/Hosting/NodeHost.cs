@@ -9,6 +9,8 @@ using P2PEnergy.Anchor.Evm;
 using P2PEnergy.Node.Anchoring;
 using P2PEnergy.Node.Api;
 using P2PEnergy.Node.Consensus;
+using P2PEnergy.Node.Consensus.Application;
+using P2PEnergy.Node.Consensus.Wal;
 using P2PEnergy.Node.Grid;
 using P2PEnergy.Node.Ledger;
 using P2PEnergy.Node.Ledger.Execution;
@@ -21,7 +23,7 @@ namespace P2PEnergy.Node.Hosting;
 /// <summary>
 /// <c>p2pe-node run</c>: one validator node in a Kestrel host — the public API (gRPC with health and reflection, and
 /// gRPC-Web), the operations endpoint (/healthz, /readyz, /metrics) on the addresses <see cref="NodeEndpoints"/> binds,
-/// and the consensus driver. It holds the data directory's lock from <see cref="Create(NodeConfiguration, string, TimeProvider?)"/>
+/// and consensus (the Tendermint driver on its thread). It holds the data directory's lock from <see cref="Create(NodeConfiguration, string, TimeProvider?)"/>
 /// to <see cref="DisposeAsync"/>. On SIGTERM or Ctrl+C it ends its streams at once, gives the block in progress and the
 /// calls in flight <see cref="NodeOptions.ShutdownGraceMs"/>, closes the store and returns. Tests start it in-process on port 0.
 /// </summary>
@@ -103,9 +105,11 @@ public sealed class NodeHost : IAsyncDisposable
         clock ??= TimeProvider.System;
         var verifier = new TransactionVerifier(parameters.ChainId, Secp256k1.Default);
         var executor = new BlockExecutor(parameters, verifier, new GridAdmission());
-        SingleValidatorEngine? engine = null;
+        LedgerApplication? engine = null;
         var mempool = new Mempool(verifier, parameters, store, () => engine?.LastBlockTimeMs ?? parameters.GenesisTimeMs, options.MempoolMaxTransactions);
-        engine = new SingleValidatorEngine(executor, store, mempool, validator, clock, options.HeartbeatMs, options.MaxBlockTransactions);
+        engine = new LedgerApplication(executor, verifier, store, mempool, options.MaxBlockTransactions);
+        var consensus = new ConsensusSetup(options.Consensus.ToDriverOptions(parameters.ChainId, options.HeartbeatMs), engine, new NoPeers(),
+            ConsensusLog(dataDir, store, out var logRepairs), validator);
 
         // The content root is the data directory; every setting comes from NodeConfiguration's sources, none from the
         // working directory or ASPNETCORE_* variables.
@@ -141,7 +145,7 @@ public sealed class NodeHost : IAsyncDisposable
         builder.Services.AddSingleton(grid);
         builder.Services.AddSingleton(services => new MetricsExport(services.GetRequiredService<IMeterFactory>()));
         builder.Services.AddSingleton(services => new NodeMetrics(services.GetRequiredService<IMeterFactory>(), store, mempool, engine, commits, progress, new PeerCount(), grid, parameters, readiness));
-        builder.Services.AddHostedService(services => new ConsensusDriver(engine, mempool, clock,
+        builder.Services.AddHostedService(services => new ConsensusDriver(consensus, mempool, clock,
             services.GetRequiredService<ILogger<ConsensusDriver>>(), options.ConsensusNice, commits,
             services.GetRequiredService<IHostApplicationLifetime>().ApplicationStarted, progress));
         builder.Services.AddSingleton(services => new StateRootAttestor(dataDir, parameters, engine.Feed, mempool, options.AttestStateRoots ? validator : null,
@@ -172,11 +176,33 @@ public sealed class NodeHost : IAsyncDisposable
             publisher.Close();
         });
         app.Logger.LogInformation("validator {Validator} on chain {ChainId} at height {Height}; secp256k1 backend: {Backend}", validator.Address, parameters.ChainId, store.Height, Secp256k1.Description);
+        foreach (var repair in logRepairs) app.Logger.LogWarning("{Repair}", repair);
         app.UseRouting();
         app.Use(endpoints.Route);
         app.MapNodeApi();
         app.MapOperations(store, readiness, app.Services.GetRequiredService<MetricsExport>());
         return new NodeHost(app, endpoints, store, dataLock);
+    }
+
+    /// <summary>
+    /// The consensus log directory (created on first run for a data directory made before it existed), checked before
+    /// the node listens: a damaged log or last-signed guard stops the start with its reason (docs/consensus.md, "WAL").
+    /// </summary>
+    private static FileWalStorage ConsensusLog(DataDirectory dataDir, ILedgerStore store, out List<string> repairs)
+    {
+        var storage = new FileWalStorage(dataDir.ConsensusDirectory);
+        var cut = repairs = [];
+        try
+        {
+            SignGuard.Load(storage);
+            new ConsensusWal(storage, cut.Add).ReadAfter(store.Height); // a torn tail is cut here, with a warning once the logger exists
+        }
+        catch (Exception e) when (e is WalException or InvalidOperationException)
+        {
+            store.Dispose();
+            throw new NodeSetupException($"{dataDir.ConsensusDirectory}: {e.Message}");
+        }
+        return storage;
     }
 
     private static AnchorMonitor AnchorMonitorFor(AnchorOptions anchor, ILedgerStore store)

@@ -29,6 +29,7 @@ public static class NodeInitializer
         using var dataLock = DataDirectoryLock.Acquire(dataDir);
         RequireEmpty(dataDir); // again under the lock: another init may have written it since the check above
         var (key, gridModel) = WriteNodeFiles(genesisFile, genesis, dataDir, password, importKey, kdf);
+        Directory.CreateDirectory(dataDir.ConsensusDirectory);
         (IReadOnlyList<Ledger.State.StateChange> changes, Hash32 appHash) built;
         try { built = GenesisState.Build(genesis, gridModel); }
         catch (GenesisException e) { throw new NodeSetupException($"{genesisFile}: {e.Message}"); }

@@ -9,22 +9,23 @@ using P2PEnergy.Wallet.Node;
 namespace P2PEnergy.Wallet.Cli;
 
 /// <summary>
-/// <c>p2pe operator admit | suspend | register-meter | deposit | withdraw</c> and the schedule commands of
-/// <see cref="ScheduleCommands"/>: authority transactions, each signed with the --key of the account the ledger
-/// requires (market operator, utility or planner); delegations are <see cref="DelegationCommands"/>.
+/// <c>p2pe operator admit | suspend | register-meter | deposit | withdraw</c>, the schedule commands of
+/// <see cref="ScheduleCommands"/> and <see cref="ValidatorCommands"/>: authority transactions, each signed with the --key of
+/// the account the ledger requires (market operator, utility, planner or validator authority); delegations are
+/// <see cref="DelegationCommands"/>.
 /// </summary>
 internal static class OperatorCommands
 {
     public static Command Create(CliContext context)
     {
-        var command = new Command("operator", "Authority transactions: admit, suspend, meters, funds, fees, baseline, grid model, validator set");
+        var command = new Command("operator", "Authority transactions: admit, suspend, meters, funds, fees, baseline, grid model, validators");
         command.Subcommands.Add(Admit(context));
         command.Subcommands.Add(Suspend(context));
         command.Subcommands.Add(RegisterMeter(context));
         command.Subcommands.Add(Funds(context, "deposit", "Market operator: credit funds that entered the market to an account"));
         command.Subcommands.Add(Funds(context, "withdraw", "Market operator: debit funds that leave the market from an account"));
         foreach (var schedule in ScheduleCommands.Create(context)) command.Subcommands.Add(schedule);
-        command.Subcommands.Add(ValidatorSet(context));
+        command.Subcommands.Add(ValidatorCommands.Create(context));
         return command;
     }
 
@@ -32,32 +33,6 @@ internal static class OperatorCommands
     /// The validator authority replaces the whole validator set, in force two blocks after it commits: how a validator
     /// key is rotated (add the new key, move the node to it, drop the old one; docs/operator.md "Keys").
     /// </summary>
-    private static Command ValidatorSet(CliContext context)
-    {
-        var validators = new Option<string[]>("--validator")
-        {
-            Description = "One member of the new set, ADDRESS:POWER[:OPERATOR[:ROLE]] (address or key name); repeat for each",
-            Required = true, AllowMultipleArgumentsPerToken = false,
-        };
-        return Signed(context, "validator-set", "Validator authority: replace the validator set (in force two blocks after it commits)", "validator authority's",
-            [validators], parse =>
-            {
-                var set = new SetValidatorSet { Nonce = Terms.Nonce() };
-                foreach (var text in parse.GetValue(validators)!)
-                {
-                    var parts = text.Split(':', 4);
-                    if (parts.Length < 2 || !ulong.TryParse(parts[1], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out ulong power) || power == 0)
-                        throw new WalletException(ExitCode.BadInput, "BAD_VALIDATOR", $"--validator '{text}' must be ADDRESS:POWER[:OPERATOR[:ROLE]] with a power above 0");
-                    set.Validators.Add(new ValidatorEntry
-                    {
-                        Validator = NodeClient.Bytes(Terms.Party(context, parts[0], "--validator")), Power = power,
-                        Operator = parts.Length > 2 ? parts[2] : "", Role = parts.Length > 3 ? parts[3] : "",
-                    });
-                }
-                return set;
-            });
-    }
-
     /// <summary>Builds a command that signs one body with --key and submits it (--wait to follow it).</summary>
     public static Command Signed(CliContext context, string name, string description, string keyRole, IEnumerable<Symbol> symbols, Func<ParseResult, IMessage> body,
         Func<ParseResult, ByteString?>? attachment = null)

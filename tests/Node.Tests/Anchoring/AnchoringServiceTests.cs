@@ -41,7 +41,7 @@ public sealed class AnchoringServiceTests
         var options = new AnchorOptions { EvmRpcUrl = "http://127.0.0.1:1", Contract = "0x" + new string('a', 40), KeystoreFile = "k", EveryBlocks = every, NonProposerDelayMs = nonProposerDelayMs };
         var monitor = new AnchorMonitor(options.Contract, () => node.Store.Height);
         var service = new AnchoringService(_ => Task.FromResult<IAnchorChain>(anchor), node.Store, node.Chain.Parameters, node.Engine.Feed,
-            validator ?? node.Chain.Validator.Address, options, node.Clock, monitor, NullLogger.Instance);
+            validator ?? node.Chain.Validator.Address, options, node.LocalClock, monitor, NullLogger.Instance);
         return (service, monitor);
     }
 
@@ -49,8 +49,7 @@ public sealed class AnchoringServiceTests
     {
         for (int i = 0; i < blocks; i++)
         {
-            node.Clock.Advance(TimeSpan.FromSeconds(2));
-            Assert.NotNull(node.Engine.TryCommit());
+            Assert.NotNull(node.CommitNext());
         }
     }
 
@@ -101,7 +100,7 @@ public sealed class AnchoringServiceTests
         var anchor = new MemoryAnchor(LedgerHarness.ChainId);
         var blockTime = DateTimeOffset.FromUnixTimeMilliseconds(node.Store.GetBlock(3)!.Header.TimeMs);
         // The delay has already passed on this node's clock, so the pass returns at once without posting.
-        node.Clock.Set(blockTime.AddSeconds(31));
+        node.LocalClock.Skew = blockTime.AddSeconds(31) - node.Clock.GetUtcNow();
         var (service, _) = Service(node, anchor, validator: PrivateKey.Generate().Address);
         await service.StepAsync(CancellationToken.None);
         Assert.Empty(anchor.Posts);
@@ -126,7 +125,7 @@ public sealed class AnchoringServiceTests
         Commit(node, 1);
         var change = new SetValidatorSet { Nonce = 1, Validators = { new ValidatorEntry { Validator = ByteString.CopyFrom(node.Chain.Validator.Address.Bytes), Power = 5 } } };
         Assert.Equal("OK", node.Mempool.Submit(LedgerHarness.Envelope(change, node.Chain.Utility).ToByteArray()).Code);
-        node.Engine.TryCommit(); // 2: the set is in force from 4, so header 3 hands over
+        node.CommitNext(); // 2: the set is in force from 4, so header 3 hands over
         Commit(node, 4);         // up to 6
         var anchor = new MemoryAnchor(LedgerHarness.ChainId);
         var (service, _) = Service(node, anchor);

@@ -13,23 +13,19 @@ using P2PEnergy.Node.Tests.Support;
 
 namespace P2PEnergy.Node.Tests.Anchoring;
 
-/// <summary>Proofs built from what the single-validator engine committed verify offline, across a validator-set change too.</summary>
+/// <summary>Proofs built from what a single validator's node committed verify offline, across a validator-set change too.</summary>
 public sealed class ContractProofBuilderTests
 {
     private static Hash32 CommitContract(TestNode node)
     {
-        node.Engine.TryCommit(); // block 1, empty
+        node.CommitNext(); // block 1, empty
         var terms = node.Chain.Contract(node.Chain.Alice, node.Chain.Bob);
         foreach (var n in new ulong[] { 1, 2 })
             node.Mempool.Submit(LedgerHarness.Envelope(new Admit { Account = ByteString.CopyFrom(PrivateKey.Generate().Address.Bytes), Role = "Consumer", Name = $"C{n}", Nonce = n }, node.Chain.Operator).ToByteArray());
         Assert.Equal("OK", node.Mempool.Submit(LedgerHarness.Envelope(terms, node.Chain.Alice, node.Chain.Bob).ToByteArray()).Code);
-        var block = node.Engine.TryCommit()!; // block 2: two admits and the contract
+        var block = node.CommitNext()!; // block 2: two admits and the contract
         Assert.All(block.Results, r => Assert.Equal(ReasonCodes.Ok, r.Code));
-        for (int i = 0; i < 3; i++)
-        {
-            node.Clock.Advance(TimeSpan.FromSeconds(2));
-            node.Engine.TryCommit();
-        }
+        for (int i = 0; i < 3; i++) node.CommitNext();
         return LedgerTypedData.Digest(terms, LedgerHarness.ChainId);
     }
 
@@ -75,15 +71,14 @@ public sealed class ContractProofBuilderTests
     public void ValidatorSetChange_HeadersHandOver_AndTheProofListsBothSets()
     {
         var node = new TestNode();
-        node.Engine.TryCommit(); // 1
+        node.CommitNext(); // 1
         var change = new SetValidatorSet { Nonce = 1, Validators = { new ValidatorEntry { Validator = ByteString.CopyFrom(node.Chain.Validator.Address.Bytes), Power = 3 } } };
         Assert.Equal("OK", node.Mempool.Submit(LedgerHarness.Envelope(change, node.Chain.Utility).ToByteArray()).Code);
-        node.Engine.TryCommit(); // 2: in force from 4
+        node.CommitNext(); // 2: in force from 4
         var terms = node.Chain.Contract(node.Chain.Alice, node.Chain.Bob);
         node.Mempool.Submit(LedgerHarness.Envelope(terms, node.Chain.Alice, node.Chain.Bob).ToByteArray());
-        node.Engine.TryCommit(); // 3: the contract; its header hands over to the new set
-        node.Clock.Advance(TimeSpan.FromSeconds(2));
-        node.Engine.TryCommit(); // 4: signed by the new set
+        node.CommitNext(); // 3: the contract; its header hands over to the new set
+        node.CommitNext(); // 4: signed by the new set
         var genesisSet = ValidatorSetHash.Of(node.Chain.Parameters.Validators);
         var newSet = Contracts.Ledger.ValidatorSetHashing.Of([(node.Chain.Validator.Address, 3L)]);
         var h2 = node.Store.GetBlock(2)!.Header;

@@ -250,7 +250,7 @@ public sealed class LedgerServiceTests
     [Fact]
     public async Task GetBlock_FutureHeight_IsNotFound()
     {
-        _node.Engine.TryCommit();
+        Assert.NotNull(_node.CommitNext());
         var error = await Assert.ThrowsAsync<RpcException>(() => _service.GetBlock(new GetBlockRequest { Height = _node.Store.Height + 1 }, Call("GetBlock")));
         Assert.Equal(StatusCode.NotFound, error.StatusCode);
         Assert.Equal(StatusCode.NotFound, (await Assert.ThrowsAsync<RpcException>(() => _service.GetBlock(new GetBlockRequest { Height = ulong.MaxValue }, Call("GetBlock")))).StatusCode);

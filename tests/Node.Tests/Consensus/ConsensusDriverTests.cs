@@ -1,29 +1,34 @@
+using P2PEnergy.Contracts.Ledger;
+using Google.Protobuf;
 using Microsoft.Extensions.Logging;
 using P2PEnergy.Contracts.Crypto;
 using P2PEnergy.Contracts.Protos;
 using P2PEnergy.Node.Consensus;
+using P2PEnergy.Node.Grid;
 using P2PEnergy.Node.Ledger.Execution;
+using P2PEnergy.Node.Network;
+using P2PEnergy.Node.Tests.Grid;
 using P2PEnergy.Node.Tests.Ledger;
 using P2PEnergy.Node.Tests.Support;
 
 namespace P2PEnergy.Node.Tests.Consensus;
 
 /// <summary>
-/// The host loop after a commit: the commit reaches the health check's watch (issue 13), and each exception execution
-/// absorbed into a deterministic refusal is logged once, with its stack (issue 12).
+/// The consensus host on its own thread: a commit reaches the health check's watch (issue 13); each exception execution
+/// absorbed into a deterministic refusal is logged once, with its stack (issue 12); a commit that fails restarts
+/// consensus from its log, and only the block then stored publishes its flow books (issue 12 item 1).
 /// </summary>
 public sealed class ConsensusDriverTests
 {
-    /// <summary>An engine that commits one given block, then has nothing due.</summary>
-    private sealed class OneBlockEngine(CommittedBlock block) : IConsensusEngine
+    /// <summary>The grid stage with a bug: its check throws for contracts of <see cref="PoisonWh"/> Wh.</summary>
+    private sealed class BuggyGrid : IGridAdmission, IGridBlock
     {
-        private readonly ulong _height = block.Height;
-        private CommittedBlock? _next = block;
-        public ulong Height => _next is null ? _height : _height - 1;
-        public long LastBlockTimeMs => 0;
-        public TimeSpan UntilDue() => TimeSpan.FromHours(1);
-        public CommittedBlock? TryCommit() => Interlocked.Exchange(ref _next, null);
-        public BlockFeed Feed { get; } = new(block.Height - 1);
+        public const ulong PoisonWh = 1_234;
+        public IGridBlock BeginBlock() => this;
+        public GridPlan Check(LedgerContext context, EnergyContract terms, MeterState sellerMeter, MeterState buyerMeter)
+            => terms.WhPerInterval == PoisonWh ? throw new InvalidOperationException("flow book holds unregistered meter X") : GridPlan.Unmodelled;
+        public void Record(LedgerContext context, Hash32 contractId, GridPlan plan) { }
+        public void Publish() { }
     }
 
     /// <summary>Keeps every entry; <see cref="Error"/> completes with the first error.</summary>
@@ -42,24 +47,58 @@ public sealed class ConsensusDriverTests
         }
     }
 
+    private static (ConsensusDriver Host, ManualClock Clock, Entries Log, CommitWatch Commits) Host(TestNode node)
+    {
+        var clock = new ManualClock(DateTimeOffset.FromUnixTimeMilliseconds(node.NowMs));
+        var log = new Entries();
+        var commits = new CommitWatch();
+        var setup = new ConsensusSetup(node.Options, node.Engine, new NoPeers(), node.Storage, node.Chain.Validator);
+        return (new ConsensusDriver(setup, node.Mempool, clock, log, commits: commits), clock, log, commits);
+    }
+
     [Fact]
     public async Task Commit_IsRecordedForHealth_AndEachAbsorbedFaultIsLoggedOnce_WithItsException()
     {
-        var id = Keccak256.Hash("poison"u8);
-        var fault = new ExecutionFault(7, 2, id, "transaction", new InvalidOperationException("flow book holds unregistered meter X"));
-        var block = new CommittedBlock(new Block { Header = new BlockHeader { Height = 7 } }, Hash32.Zero, []) { Faults = [fault] };
-        var node = new TestNode();
-        var log = new Entries();
-        var commits = new CommitWatch();
-        var driver = new ConsensusDriver(new OneBlockEngine(block), node.Mempool, node.Clock, log, commits: commits);
+        var node = new TestNode(grid: () => new BuggyGrid());
+        var poison = LedgerHarness.Envelope(node.Chain.Contract(node.Chain.Alice, node.Chain.Bob, wh: BuggyGrid.PoisonWh), node.Chain.Alice, node.Chain.Bob);
+        var id = node.Mempool.Submit(poison.ToByteArray()).TransactionId;
+        var (host, clock, log, commits) = Host(node);
 
-        await driver.StartAsync(CancellationToken.None);
+        await host.StartAsync(CancellationToken.None);
         try { await log.Error.Task.WaitAsync(TimeSpan.FromSeconds(30)); }
-        finally { await driver.StopAsync(CancellationToken.None); }
+        finally { await host.StopAsync(CancellationToken.None); }
 
-        Assert.Equal((7UL, node.Clock.GetUtcNow().ToUnixTimeMilliseconds()), (commits.Height, commits.LastCommitMs));
+        Assert.Equal((1UL, clock.GetUtcNow().ToUnixTimeMilliseconds()), (commits.Height, commits.LastCommitMs));
         var error = Assert.Single(log.All, e => e.Level >= LogLevel.Warning);
-        Assert.Same(fault.Exception, error.Exception);
-        Assert.Equal($"block 7: transaction 2 ({id}) failed unexpectedly and was refused deterministically", error.Message);
+        Assert.IsType<InvalidOperationException>(error.Exception);
+        Assert.Equal($"block 1: transaction 0 ({id}) failed unexpectedly and was refused deterministically", error.Message);
+        Assert.Equal(ReasonCodes.ExecutionFailed, node.Store.FindTransaction(id)!.Value.Result.Code);
+    }
+
+    [Fact]
+    public async Task FailedCommit_RestartsConsensusFromItsLog_AndOnlyTheStoredBlockPublishesItsFlowBooks()
+    {
+        var cache = new FlowBookCache();
+        var chain = SmallFeeder.Chain();
+        var node = new TestNode(chain: chain, grid: () => new GridAdmission(cache), gridModel: SmallFeeder.File().ToJsonBytes());
+        var contract = LedgerHarness.Envelope(chain.Contract(chain.Alice, chain.Bob, start: (ulong)LedgerHarness.Genesis.ToUnixTimeSeconds() + 2 * LedgerHarness.Interval), chain.Alice, chain.Bob);
+        Assert.True(node.Mempool.Submit(contract.ToByteArray()).Accepted);
+        node.Store.FailNextCommit = true;
+        var (host, clock, log, _) = Host(node);
+
+        await host.StartAsync(CancellationToken.None);
+        try
+        {
+            await log.Error.Task.WaitAsync(TimeSpan.FromSeconds(30));
+            Assert.Contains(log.All, e => e.Level == LogLevel.Error && e.Exception is IOException && e.Message.StartsWith("consensus failed at height 1; restarting it from its log in 1 s", StringComparison.Ordinal));
+            Assert.Equal((0UL, 0), (node.Store.Height, cache.Count)); // executed (its books built), never stored: nothing published
+            var stored = node.Engine.Feed.WaitForHeightAsync(1, CancellationToken.None);
+            clock.Advance(TimeSpan.FromSeconds(1)); // the retry: a new driver replays the log, decides the logged block again, stores it
+            await stored.WaitAsync(TimeSpan.FromSeconds(30));
+        }
+        finally { await host.StopAsync(CancellationToken.None); }
+
+        Assert.Equal(ReasonCodes.Ok, node.Store.FindTransaction(Contracts.Ledger.TransactionId.Of(contract.ToByteArray()))!.Value.Result.Code);
+        Assert.Equal(2, cache.Count); // the contract's two intervals, at the revision the store now holds
     }
 }

@@ -66,17 +66,18 @@ public class ContractStartMarkerTests
     public void ChainWhoseIntervalsSettled_HoldsNoMarkers_AndVerifiesCold()
     {
         var gridModel = SmallFeeder.File().ToJsonBytes();
-        var node = new TestNode(chain: SmallFeeder.Chain(), gridModel: gridModel);
+        // A 5-minute heartbeat: an idle chain commits a block every 5 virtual minutes, so reaching the settlement takes few blocks.
+        var node = new TestNode(heartbeatMs: 300_000, chain: SmallFeeder.Chain(), gridModel: gridModel);
         var chain = node.Chain;
         var terms = chain.Contract(chain.Alice, chain.Bob, start: (ulong)LedgerHarness.Genesis.ToUnixTimeSeconds() + 2 * LedgerHarness.Interval);
         Assert.True(node.Mempool.Submit(LedgerHarness.Envelope(terms, chain.Alice, chain.Bob).ToByteArray()).Accepted);
-        Assert.Equal(ReasonCodes.Ok, Assert.Single(node.Engine.TryCommit()!.Results).Code);
+        Assert.Equal(ReasonCodes.Ok, Assert.Single(node.CommitNext()!.Results).Code);
         Assert.Single(Markers(node.Store));
 
         // Past both intervals' reading windows: a heartbeat block settles them.
         ulong settled = terms.IntervalStart + 2 * LedgerHarness.Interval + chain.Parameters.ReadingWindowSeconds;
-        node.Clock.Set(DateTimeOffset.FromUnixTimeSeconds((long)settled + 1));
-        Assert.NotNull(node.Engine.TryCommit());
+        node.RunFor(TimeSpan.FromMilliseconds(((long)settled + 1) * 1000 - node.NowMs + 300_000));
+        Assert.True(node.Store.GetBlock(node.Store.Height)!.Header.TimeMs > (long)settled * 1000);
         Assert.True(SettlementProgress.NextInterval(node.Store) > terms.IntervalStart + LedgerHarness.Interval);
         Assert.NotNull(node.Store.Get(SettlementKeys.Interval(terms.IntervalStart)));
         Assert.Empty(Markers(node.Store));

@@ -1,7 +1,10 @@
 using P2PEnergy.Node.Tests.Support;
+using System.Buffers.Binary;
 using System.Diagnostics;
 using System.Text.Json.Nodes;
+using Grpc.Net.Client;
 using P2PEnergy.Contracts.Crypto;
+using P2PEnergy.Contracts.Protos;
 using P2PEnergy.Wallet.Cli;
 using P2PEnergy.Wallet.Tests.Cli;
 using P2PEnergy.Wallet.Tests.Support;
@@ -11,7 +14,8 @@ namespace P2PEnergy.Wallet.Tests.Integration;
 
 /// <summary>
 /// The real <c>p2pe</c> binary against a real <c>p2pe-node</c> process: the operator admits two participants, the
-/// utility registers their meters, they propose, sign and submit a contract, and the buyer's escrow shows it.
+/// utility registers their meters, they propose, sign and submit a contract, and the buyer's escrow shows it; the
+/// validator authority (the utility) replaces the validator set, in force from H + 2.
 /// </summary>
 [Trait("Category", "Integration")]
 public sealed class WalletAgainstNodeTests : IAsyncLifetime
@@ -71,7 +75,7 @@ public sealed class WalletAgainstNodeTests : IAsyncLifetime
         Assert.Contains(_node.Validator.Address.ToString(), human);
 
         // The validator authority (the utility) rotates power — a key rotation is the same transaction with another address.
-        await _p2pe.OkAsync("operator", "validator-set", "--validator", $"{_node.Validator.Address}:5:Utility:Utility", "--key", "utility", "--wait");
+        await _p2pe.OkAsync("operator", "validators", "set", "--validator", $"{_node.Validator.Address}:5:Utility:Utility", "--key", "utility", "--wait");
         ulong power = 0;
         for (int attempt = 0; attempt < 50 && power != 5; attempt++)
         {
@@ -80,9 +84,9 @@ public sealed class WalletAgainstNodeTests : IAsyncLifetime
         }
         Assert.Equal(5UL, power);
 
-        var (exit, _, error) = await _p2pe.RunAsync("operator", "validator-set", "--validator", $"{_node.Validator.Address}:0", "--key", "utility");
+        var (exit, _, error) = await _p2pe.RunAsync("operator", "validators", "set", "--validator", $"{_node.Validator.Address}:0:Utility:Utility", "--key", "utility");
         Assert.Equal((int)ExitCode.BadInput, exit);
-        Assert.Contains("BAD_VALIDATOR", error);
+        Assert.Contains("INVALID_ARGUMENT", error);
     }
 
     [Fact]
@@ -155,6 +159,51 @@ public sealed class WalletAgainstNodeTests : IAsyncLifetime
         }
         var submitted = JsonNode.Parse(await _p2pe.OkAsync("contract", "submit", file, "--wait", "--json"))!;
         Assert.Equal("OK", (string)submitted["code"]!);
+    }
+
+    // The header's set hash as docs/consensus.md defines it: keccak256 over address (20) ‖ power (int64 big-endian), by address.
+    private static byte[] SetHash(Address validator, long power)
+    {
+        var bytes = new byte[28];
+        validator.Bytes.CopyTo(bytes.AsSpan());
+        BinaryPrimitives.WriteInt64BigEndian(bytes.AsSpan(20), power);
+        return Keccak256.Hash(bytes).Bytes.ToArray();
+    }
+
+    private async Task<Block> BlockAsync(Ledger.LedgerClient client, ulong height)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        while (true)
+        {
+            var status = await client.GetNodeStatusAsync(new GetNodeStatusRequest(), cancellationToken: timeout.Token);
+            if (status.Height >= height) return await client.GetBlockAsync(new GetBlockRequest { Height = height }, cancellationToken: timeout.Token);
+            await Task.Delay(200, timeout.Token);
+        }
+    }
+
+    [Fact]
+    public async Task ValidatorsSet_ByTheAuthority_IsTheSetFromHPlus2_AndTheNodeDecidesUnderIt_AnotherKeyIsUnauthorized()
+    {
+        var validator = _node.Validator.Address;
+        var committed = JsonNode.Parse(await _p2pe.OkAsync("operator", "validators", "set", "--validator", $"{validator}:3:Grid Co:Utility",
+            "--key", "utility", "--wait", "--json"))!;
+        Assert.Equal("OK", (string)committed["code"]!);
+        var h = (ulong)committed["height"]!;
+
+        using var channel = GrpcChannel.ForAddress(_node.Url);
+        var client = new Ledger.LedgerClient(channel);
+        var (before, next, after) = (await BlockAsync(client, h), await BlockAsync(client, h + 1), await BlockAsync(client, h + 3));
+        Assert.Equal(SetHash(validator, 1), before.Header.ValidatorSetHash.ToByteArray()); // genesis: power 1
+        Assert.Equal(SetHash(validator, 1), next.Header.ValidatorSetHash.ToByteArray());
+        Assert.Equal(SetHash(validator, 3), next.Header.NextValidatorSetHash.ToByteArray());
+        Assert.Equal(SetHash(validator, 3), (await BlockAsync(client, h + 2)).Header.ValidatorSetHash.ToByteArray());
+        Assert.Equal(SetHash(validator, 3), after.Header.ValidatorSetHash.ToByteArray());
+        Assert.Contains(after.Commit.Signatures, s => s.Validator.Span.SequenceEqual(validator.Bytes));
+
+        var (exit, _, error) = await _p2pe.RunAsync("operator", "validators", "set", "--validator", $"{validator}:5:Grid Co:Utility", "--key", "operator", "--wait");
+        Assert.Equal(11, exit);
+        Assert.StartsWith("p2pe: UNAUTHORIZED: ", error);
+        Assert.Contains("validator authority", error);
     }
 
     private static async Task<JsonNode> RunEthersAsync(params string[] arguments)

@@ -12,65 +12,75 @@ namespace P2PEnergy.Node.Consensus.Core;
 public sealed class ProposerRotation
 {
     private readonly List<Address> _proposers = [];
-    private List<Validator> _priorities;
+    private readonly Address[] _addresses;
+    private readonly long[] _powers;
+    private readonly long[] _priorities;
     private readonly long _total;
 
     public ProposerRotation(ValidatorSet set)
     {
         _total = set.TotalPower;
-        _priorities = Normalize(set.Validators, _total);
+        _addresses = set.Validators.Select(v => v.Address).ToArray();
+        _powers = set.Validators.Select(v => v.Power).ToArray();
+        _priorities = set.Validators.Select(v => v.Priority).ToArray();
+        Normalize(_priorities, _total);
     }
 
     /// <summary>The proposer of round <paramref name="round"/>; selections are computed once and kept.</summary>
     public Address At(int round)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(round);
-        while (_proposers.Count <= round)
-        {
-            (_priorities, var chosen) = SelectOnce(_priorities, _total);
-            _proposers.Add(chosen);
-        }
+        while (_proposers.Count <= round) _proposers.Add(_addresses[SelectOnce(_priorities, _powers, _total)]);
         return _proposers[round];
     }
 
-    /// <summary>The priorities after <paramref name="times"/> selections, and the last one chosen.</summary>
-    internal static (List<Validator> Validators, Address Last) Advance(IReadOnlyList<Validator> validators, long total, int times)
+    /// <summary>
+    /// The priorities <paramref name="heights"/> heights later: each height normalises, then makes the one selection that
+    /// chose its round 0 (<see cref="ValidatorSet.Next()"/>). In place, allocation-free: a node recomputes every height's
+    /// priorities from genesis when it starts (ValidatorTimeline). <paramref name="powers"/> are in address order.
+    /// </summary>
+    internal static void AdvanceHeights(Span<long> priorities, ReadOnlySpan<long> powers, long total, ulong heights)
     {
-        var current = Normalize(validators, total);
-        Address last = default;
-        for (int i = 0; i < times; i++) (current, last) = SelectOnce(current, total);
-        return (current, last);
+        for (ulong h = 0; h < heights; h++)
+        {
+            Normalize(priorities, total);
+            SelectOnce(priorities, powers, total);
+        }
     }
 
-    /// <summary>Scales priorities into a window of 2 × total and centres them on their (floored) mean.</summary>
-    internal static List<Validator> Normalize(IReadOnlyList<Validator> validators, long total)
+    /// <summary>Scales priorities into a window of 2 × total and centres them on their (floored) mean, in place.</summary>
+    internal static void Normalize(Span<long> priorities, long total)
     {
         long window = checked(2 * total);
-        long min = validators.Min(v => v.Priority), max = validators.Max(v => v.Priority);
+        long min = long.MaxValue, max = long.MinValue;
+        foreach (long p in priorities)
+        {
+            if (p < min) min = p;
+            if (p > max) max = p;
+        }
         Int128 diff = (Int128)max - min;
-        var scaled = validators;
         if (diff > window)
         {
             long ratio = (long)((diff + window - 1) / window);
-            scaled = validators.Select(v => v with { Priority = v.Priority / ratio }).ToList(); // truncates toward zero
+            for (int i = 0; i < priorities.Length; i++) priorities[i] /= ratio; // truncates toward zero
         }
-        Int128 sum = scaled.Aggregate(Int128.Zero, (s, v) => s + v.Priority);
-        Int128 mean = Int128.DivRem(sum, scaled.Count) is var (q, r) && r < 0 ? q - 1 : q; // floor
-        return scaled.Select(v => v with { Priority = checked(v.Priority - (long)mean) }).ToList();
+        Int128 sum = 0;
+        foreach (long p in priorities) sum += p;
+        Int128 mean = Int128.DivRem(sum, priorities.Length) is var (q, r) && r < 0 ? q - 1 : q; // floor
+        for (int i = 0; i < priorities.Length; i++) priorities[i] = checked(priorities[i] - (long)mean);
     }
 
-    private static (List<Validator>, Address) SelectOnce(List<Validator> validators, long total)
+    // One selection, in place; returns the index chosen. Validators are in address order, so the first of equal
+    // priorities is the lower address.
+    private static int SelectOnce(Span<long> priorities, ReadOnlySpan<long> powers, long total)
     {
-        var next = new List<Validator>(validators.Count);
         int best = 0;
-        for (int i = 0; i < validators.Count; i++)
+        for (int i = 0; i < priorities.Length; i++)
         {
-            var v = validators[i];
-            next.Add(v with { Priority = checked(v.Priority + v.Power) });
-            if (next[i].Priority > next[best].Priority || (next[i].Priority == next[best].Priority && next[i].Address.CompareTo(next[best].Address) < 0))
-                best = i;
+            priorities[i] = checked(priorities[i] + powers[i]);
+            if (priorities[i] > priorities[best]) best = i;
         }
-        next[best] = next[best] with { Priority = checked(next[best].Priority - total) };
-        return (next, next[best].Address);
+        priorities[best] = checked(priorities[best] - total);
+        return best;
     }
 }

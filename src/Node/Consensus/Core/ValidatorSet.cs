@@ -6,7 +6,7 @@ namespace P2PEnergy.Node.Consensus.Core;
 public sealed record Validator(Address Address, long Power, long Priority);
 
 /// <summary>
-/// The validators of one height, sorted by address, with their proposer priorities. Immutable: <see cref="Next"/> and
+/// The validators of one height, sorted by address, with their proposer priorities. Immutable: <see cref="Next()"/> and
 /// <see cref="WithPowers"/> return new sets. The priorities make proposer choice a weighted round robin
 /// (<see cref="ProposerRotation"/>), the same on every node because it depends only on committed history.
 /// </summary>
@@ -53,7 +53,15 @@ public sealed class ValidatorSet
     public bool Contains(Address address) => _byAddress.ContainsKey(address);
 
     /// <summary>The set of the next height: one proposer selection later (the selection that chose round 0 of this height).</summary>
-    public ValidatorSet Next() => new(ProposerRotation.Advance(Validators, TotalPower, times: 1).Validators);
+    public ValidatorSet Next() => Next(1);
+
+    /// <summary>The set <paramref name="heights"/> heights later with no change of members: <see cref="Next()"/> that many times.</summary>
+    public ValidatorSet Next(ulong heights)
+    {
+        var priorities = Validators.Select(v => v.Priority).ToArray();
+        ProposerRotation.AdvanceHeights(priorities, Validators.Select(v => v.Power).ToArray(), TotalPower, heights);
+        return new(Validators.Select((v, i) => v with { Priority = priorities[i] }));
+    }
 
     /// <summary>
     /// This set with the validators replaced by <paramref name="powers"/> (a validator-set change). A validator that stays
@@ -63,10 +71,12 @@ public sealed class ValidatorSet
     public ValidatorSet WithPowers(IEnumerable<(Address Address, long Power)> powers)
     {
         var list = powers.ToList();
+        if (list.Count == 0) throw new ArgumentException("a validator set needs at least one validator");
         long total = checked(list.Sum(p => p.Power));
         long penalty = -checked(total + (total >> 3));
-        var updated = list.Select(p => new Validator(p.Address, p.Power, _byAddress.TryGetValue(p.Address, out var old) ? old.Priority : penalty)).ToList();
-        return new(ProposerRotation.Normalize(updated, total));
+        var priorities = list.Select(p => _byAddress.TryGetValue(p.Address, out var old) ? old.Priority : penalty).ToArray();
+        ProposerRotation.Normalize(priorities, total);
+        return new(list.Select((p, i) => new Validator(p.Address, p.Power, priorities[i])));
     }
 
     public override string ToString() => string.Join(", ", Validators.Select(v => $"{v.Address.ToString()[..8]}:{v.Power}"));

@@ -5,7 +5,7 @@ namespace P2PEnergy.Node.Consensus.Driver;
 /// <summary>The driver's settings; each is checked here, so a bad value fails at start, naming itself.</summary>
 public sealed class DriverOptions
 {
-    public DriverOptions(ulong chainId, TimeoutSchedule? timeouts = null, TimeSpan? maxClockDrift = null, TimeSpan? gossipInterval = null)
+    public DriverOptions(ulong chainId, TimeoutSchedule? timeouts = null, TimeSpan? maxClockDrift = null, TimeSpan? gossipInterval = null, TimeSpan? heartbeat = null)
     {
         if (chainId == 0) throw new ArgumentOutOfRangeException(nameof(chainId), chainId, "chainId must be > 0");
         ChainId = chainId;
@@ -14,6 +14,8 @@ public sealed class DriverOptions
         if (MaxClockDrift < TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(maxClockDrift), MaxClockDrift, "maxClockDrift must be ≥ 0");
         GossipInterval = gossipInterval ?? TimeSpan.FromSeconds(1);
         if (GossipInterval <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(gossipInterval), GossipInterval, "gossipInterval must be > 0");
+        if (heartbeat <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(heartbeat), heartbeat, "heartbeat must be > 0");
+        Heartbeat = heartbeat;
     }
 
     /// <summary>The chain id of the EIP-712 domain every vote and proposal is signed on.</summary>
@@ -32,4 +34,12 @@ public sealed class DriverOptions
     /// the height again (delivery is best effort, Tendermint needs eventual delivery). Default 1 s.
     /// </summary>
     public TimeSpan GossipInterval { get; }
+
+    /// <summary>
+    /// Block pacing. Null (the paper, the simulation): each height starts as soon as the one before is stored. Set (a
+    /// node): after a commit the next height starts at once only when transactions wait; otherwise when the heartbeat
+    /// has passed since the last block's time (so BFT time keeps moving on an idle chain), when transactions arrive, or
+    /// when a peer shows it has started that height.
+    /// </summary>
+    public TimeSpan? Heartbeat { get; }
 }

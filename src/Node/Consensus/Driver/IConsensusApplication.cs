@@ -8,8 +8,9 @@ namespace P2PEnergy.Node.Consensus.Driver;
 public sealed record ExecutionVerdict(bool Valid, Hash32 AppHash, string Reason);
 
 /// <summary>
-/// The application seam: the replicated state machine consensus orders blocks for. Phase 2 implements it with the
-/// BlockExecutor, the mempool and the SQLite store; the simulation with a small hash-chain application.
+/// The application seam: the replicated state machine consensus orders blocks for. The node implements it with the
+/// BlockExecutor, the mempool and the SQLite store (<see cref="Application.LedgerApplication"/>); the simulation with a
+/// small hash-chain application.
 /// </summary>
 public interface IConsensusApplication
 {
@@ -18,6 +19,12 @@ public interface IConsensusApplication
 
     /// <summary>BFT time of the last committed block (the genesis time at height 0), unix milliseconds.</summary>
     long LastBlockTimeMs { get; }
+
+    /// <summary>
+    /// Whether transactions wait to be proposed. With <see cref="DriverOptions.Heartbeat"/> set, the next height starts at
+    /// once after a commit only when they do (else when the heartbeat is due or a peer starts it).
+    /// </summary>
+    bool HasPendingTransactions { get; }
 
     /// <summary>The validators in force at <paramref name="height"/> (at most <see cref="Height"/> + 1), with proposer priorities.</summary>
     ValidatorSet ValidatorsAt(ulong height);

@@ -115,16 +115,34 @@ public sealed partial class TendermintDriver
         return reuse ?? _key!.Sign(digest);
     }
 
-    // Persist before send: the record (and every input before it) is fsynced, then the guard is advanced, and only then
-    // may the message leave. A crash anywhere before the send loses nothing that left; after it, replay finds the record.
+    // Persist before send, batched: the record is appended and the guard advanced in memory, and the message waits in the
+    // outbox until this step of the driver ends (Flush), so everything signed in one step leaves after one fsync.
     private void PersistAndSend(ulong height, int round, Step step, Hash32 digest, Signature signature, WalRecord record, ConsensusMessage message)
     {
         _wal.Append(record);
-        _wal.Sync();
         _guard!.Record(height, round, step, digest, signature);
-        _own.Add(message);
-        Signed?.Invoke(message);
-        if (!_replaying) _network.Broadcast(message);
+        _outbox.Add((height, message));
+    }
+
+    // The log (and every input before the signed messages) is fsynced, then the guard written, and only then do the
+    // messages leave. A message whose height is already stored needs neither: the node never signs at a stored height
+    // again, so nothing it signs later can conflict with it. (One validator decides a height within one step, so its
+    // heights cost no fsync beyond the store's commit.) A crash before the flush loses only messages that never left.
+    private void Flush()
+    {
+        if (_outbox.Count == 0) return;
+        if (_outbox.Exists(o => o.Height > _app.Height))
+        {
+            _wal.Sync();
+            _guard!.Persist();
+        }
+        foreach (var (height, message) in _outbox)
+        {
+            if (height == _core.Height) _own.Add(message);
+            Signed?.Invoke(message);
+            if (!_replaying) _network.Broadcast(message);
+        }
+        _outbox.Clear();
     }
 
     private void CommitDecision(Decide decide)
@@ -138,8 +156,7 @@ public sealed partial class TendermintDriver
         block.Commit = ConsensusCodec.ToCommit(decide.Height, decide.Round, decide.Value, decide.Precommits);
         if (_app.Height + 1 == decide.Height) _app.Commit(block); // else it was stored before a crash, and this is the replay
         Committed?.Invoke(block);
-        BeginHeight(decide.Height);
-        _wal.Prune();
+        StartNextHeight(decide.Height);
     }
 
     // A new segment for the height after `committed`, starting with the record that starts it.
@@ -158,6 +175,7 @@ public sealed partial class TendermintDriver
             Address = Google.Protobuf.ByteString.CopyFrom(v.Address.Bytes), Power = v.Power, Priority = v.Priority,
         }));
         Enqueue(new BlockCommitted(committed, next), new WalRecord { Start = start });
+        _wal.Prune();
         Drain();
     }
 }

@@ -10,8 +10,9 @@ namespace P2PEnergy.Node.Consensus.Driver;
 // heights ahead is asked for it.
 public sealed partial class TendermintDriver
 {
-    // This node's signed messages of the current height, in signing order.
+    // This node's signed messages of the current height that have left, in signing order; and those waiting to leave.
     private readonly List<ConsensusMessage> _own = [];
+    private readonly List<(ulong Height, ConsensusMessage Message)> _outbox = [];
     private readonly Dictionary<(Address Peer, ulong Height), long> _helped = [];
     private readonly Dictionary<Address, long> _asked = [];
     private IDisposable? _gossipTimer;
@@ -39,6 +40,7 @@ public sealed partial class TendermintDriver
 
     private void Rebroadcast()
     {
+        if (!_core.Started) return;
         foreach (var message in _own) _network.Broadcast(message);
         RelayQuorums();
         _network.Broadcast(new ConsensusMessage { Status = new HeightStatus { Height = _core.Height } });

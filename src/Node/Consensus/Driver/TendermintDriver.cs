@@ -12,8 +12,9 @@ namespace P2PEnergy.Node.Consensus.Driver;
 /// validator key, and talks to the world through three seams — the application (execute, build, commit), the network
 /// (broadcast, send) and the timers. Single-threaded: every call (<see cref="Start"/>, <see cref="Receive"/>, timer
 /// callbacks) must come from one thread. Every input is logged before the machine sees it; every signed message is
-/// logged and fsynced, and recorded in the guard, before it leaves; so a restart replays the log to the same state
-/// and never signs twice.
+/// logged and fsynced, and recorded in the guard, before it leaves (unless its height is already stored); so a restart
+/// replays the log to the same state and never signs twice. An exception from the application (a failed store commit)
+/// leaves the driver unusable: dispose it and start a new one on the same log, as after a crash.
 /// </summary>
 public sealed partial class TendermintDriver : IDisposable
 {
@@ -70,7 +71,7 @@ public sealed partial class TendermintDriver : IDisposable
     /// <summary>Raised when the machine finds a validator misbehaving.</summary>
     public event Action<Evidence>? EvidenceFound;
 
-    /// <summary>Raised for every message this node signs, as it leaves (the simulation checks no honest node signs twice).</summary>
+    /// <summary>Raised for every message this node signed, as it leaves (the simulation checks no honest node signs twice).</summary>
     public event Action<ConsensusMessage>? Signed;
 
     /// <summary>Raised for every timeout the machine schedules, with its duration (metrics; the simulation checks the growth).</summary>
@@ -83,11 +84,7 @@ public sealed partial class TendermintDriver : IDisposable
     public void Start()
     {
         ulong stored = _app.Height;
-        var heights = _wal.Heights();
-        if (heights.Count > 0 && heights[^1] > stored + 1)
-            throw new WalException(ConsensusWal.SegmentName(heights[^1]), 0,
-                $"the log reached height {heights[^1]} but the block store ends at {stored}: the store lost decided blocks");
-        var records = _wal.Read(stored + 1);
+        var records = _wal.ReadAfter(stored);
         if (records.Count > 0 && records[0].Start is { } start && start.CommittedHeight == stored)
         {
             _wal.Continue(stored + 1);
@@ -96,7 +93,7 @@ public sealed partial class TendermintDriver : IDisposable
         else
         {
             if (records.Count > 0) _log.LogWarning("consensus WAL of height {Height} does not begin with its start record; starting the height afresh", stored + 1);
-            BeginHeight(stored);
+            StartNextHeight(stored);
         }
         _wal.Prune();
         Rebroadcast();
@@ -109,7 +106,10 @@ public sealed partial class TendermintDriver : IDisposable
     /// </summary>
     public void Receive(ConsensusMessage message, Address from)
     {
-        if (_disposed || !_core.Started) return;
+        if (_disposed) return;
+        // A peer has started the height this node waits to start (pacing): start it too, then take the message.
+        if (_waitingAfter is { } committed && HeightOf(message) == committed + 1) StartWaitingHeight();
+        if (!_core.Started) return;
         try
         {
             switch (message.BodyCase)
@@ -165,6 +165,7 @@ public sealed partial class TendermintDriver : IDisposable
         foreach (var timer in _pendingTimers) timer.Dispose();
         _pendingTimers.Clear();
         _gossipTimer?.Dispose();
+        _heartbeatTimer?.Dispose();
         _wal.Dispose();
     }
 
@@ -185,6 +186,7 @@ public sealed partial class TendermintDriver : IDisposable
             while (!_disposed && _queue.TryDequeue(out var input))
                 foreach (var effect in _core.Apply(input))
                     Perform(effect);
+            if (!_disposed) Flush();
         }
         finally { _draining = false; }
     }

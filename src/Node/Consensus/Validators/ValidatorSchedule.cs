@@ -1,3 +1,4 @@
+using System.Globalization;
 using P2PEnergy.Contracts.Crypto;
 using P2PEnergy.Contracts.Protos;
 using P2PEnergy.Node.Ledger.Genesis;
@@ -21,14 +22,31 @@ public static class ValidatorSchedule
     public static IReadOnlyList<ValidatorInfo> InForce(IStateReader state, ChainParameters parameters, ulong height)
     {
         IReadOnlyList<ValidatorInfo> current = parameters.Validators;
-        string last = StateKeys.ValidatorSet(height);
-        foreach (var (key, value) in state.Scan(StateKeys.ValidatorSetPrefix))
+        foreach (var (from, validators) in Changes(state))
         {
-            if (string.CompareOrdinal(key, last) > 0) break; // keys are zero-padded heights: ordinal order is height order
-            current = SetValidatorSet.Parser.ParseFrom(value).Validators
-                .Select(v => new ValidatorInfo(Address.FromBytes(v.Validator.Span), (long)v.Power, "") { Operator = v.Operator, Role = v.Role })
-                .ToList();
+            if (from > height) break;
+            current = validators;
         }
         return current;
     }
+
+    /// <summary>Every set change in committed state, by the height it takes effect from, ascending.</summary>
+    public static IEnumerable<(ulong FromHeight, IReadOnlyList<ValidatorInfo> Validators)> Changes(IStateReader state)
+    {
+        foreach (var (key, value) in state.Scan(StateKeys.ValidatorSetPrefix))
+        {
+            // Keys are zero-padded heights: ordinal order is height order.
+            ulong from = ulong.Parse(key.AsSpan(StateKeys.ValidatorSetPrefix.Length), NumberStyles.None, CultureInfo.InvariantCulture);
+            yield return (from, Parse(value));
+        }
+    }
+
+    /// <summary>The set that takes effect exactly at <paramref name="height"/>, or null when none does.</summary>
+    public static IReadOnlyList<ValidatorInfo>? ChangeAt(IStateReader state, ulong height)
+        => state.Get(StateKeys.ValidatorSet(height)) is { } value ? Parse(value) : null;
+
+    private static List<ValidatorInfo> Parse(byte[] stored)
+        => SetValidatorSet.Parser.ParseFrom(stored).Validators
+            .Select(v => new ValidatorInfo(Address.FromBytes(v.Validator.Span), (long)v.Power, "") { Operator = v.Operator, Role = v.Role })
+            .ToList();
 }

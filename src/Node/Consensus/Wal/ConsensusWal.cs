@@ -39,6 +39,18 @@ public sealed class ConsensusWal : IDisposable
             .Where(h => h > 0).Order().ToList();
 
     /// <summary>
+    /// The records of the height after <paramref name="stored"/> (the store's last block), which a restart replays. Throws
+    /// <see cref="WalException"/> when the log is damaged or reaches past that height (the store lost decided blocks).
+    /// </summary>
+    public IReadOnlyList<WalRecord> ReadAfter(ulong stored)
+    {
+        var heights = Heights();
+        if (heights.Count > 0 && heights[^1] > stored + 1)
+            throw new WalException(SegmentName(heights[^1]), 0, $"the log reached height {heights[^1]} but the block store ends at {stored}: the store lost decided blocks");
+        return Read(stored + 1);
+    }
+
+    /// <summary>
     /// The records of <paramref name="height"/>'s segment (empty when there is none). A torn tail is cut off, with a warning
     /// naming the offset; a damaged middle, a foreign file or an unreadable record throws <see cref="WalException"/>.
     /// </summary>
@@ -74,8 +86,9 @@ public sealed class ConsensusWal : IDisposable
         string name = SegmentName(height);
         if (_storage.Read(name) is not null) _storage.Delete(name);
         _appender = _storage.OpenAppend(name);
+        // Not synced here: the segment becomes durable with its first records, at the next Sync. Until then a crash may
+        // leave a torn header, which reads as an empty segment (the height starts afresh, as nothing of it left).
         _appender.Append(WalFrames.Header());
-        _appender.Sync(); // a header is torn only while a segment is being created, never later
         Height = height;
     }
 

@@ -3,9 +3,11 @@ using System.Runtime.InteropServices;
 namespace P2PEnergy.Node.Consensus.Wal;
 
 /// <summary>
-/// <see cref="IWalStorage"/> on a real directory. Sync is fsync (<see cref="FileStream.Flush(bool)"/> with true); atomic
-/// writes go through a temporary file, fsync, rename and an fsync of the directory, so the rename itself survives a
-/// power cut.
+/// <see cref="IWalStorage"/> on a real directory. Sync is fsync (<see cref="FileStream.Flush(bool)"/> with true), and the
+/// first sync of a file this storage created also fsyncs the directory, so the file's entry survives a power cut with
+/// its content; creating a file costs nothing until then. Atomic writes go through a temporary file, fsync, rename and
+/// an fsync of the directory. Deletions are not synced: a pruned segment that comes back after a power cut lies below
+/// the current height, is never read, and is pruned again.
 /// </summary>
 public sealed class FileWalStorage : IWalStorage
 {
@@ -31,8 +33,7 @@ public sealed class FileWalStorage : IWalStorage
     {
         bool created = !File.Exists(PathOf(name));
         var stream = new FileStream(PathOf(name), FileMode.Append, FileAccess.Write, FileShare.Read, bufferSize: 64 * 1024);
-        if (created) SyncDirectory(); // the new file's directory entry must outlive a crash too
-        return new Appender(stream);
+        return new Appender(stream, created ? SyncDirectory : null);
     }
 
     public void Truncate(string name, long length)
@@ -44,11 +45,7 @@ public sealed class FileWalStorage : IWalStorage
         }
     }
 
-    public void Delete(string name)
-    {
-        File.Delete(PathOf(name));
-        SyncDirectory();
-    }
+    public void Delete(string name) => File.Delete(PathOf(name));
 
     public void WriteAtomic(string name, byte[] content)
     {
@@ -92,10 +89,20 @@ public sealed class FileWalStorage : IWalStorage
     [DllImport("libc")]
     private static extern int close(int fd);
 
-    private sealed class Appender(FileStream stream) : IWalAppender
+    private sealed class Appender(FileStream stream, Action? syncDirectory) : IWalAppender
     {
+        private Action? _syncDirectory = syncDirectory;
+
         public void Append(ReadOnlySpan<byte> bytes) => stream.Write(bytes);
-        public void Sync() => stream.Flush(flushToDisk: true);
+
+        public void Sync()
+        {
+            stream.Flush(flushToDisk: true);
+            // A file created by this storage: its directory entry must outlive a crash too, once, at its first sync.
+            _syncDirectory?.Invoke();
+            _syncDirectory = null;
+        }
+
         public void Dispose() => stream.Dispose();
     }
 }

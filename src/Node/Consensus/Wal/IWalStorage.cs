@@ -12,12 +12,13 @@ public interface IWalStorage
     /// <summary>The whole content of a file, or null when it does not exist.</summary>
     byte[]? Read(string name);
 
-    /// <summary>Opens a file for appending, creating it empty when missing.</summary>
+    /// <summary>Opens a file for appending, creating it empty when missing; a created file is durable from its first sync.</summary>
     IWalAppender OpenAppend(string name);
 
     /// <summary>Cuts a file to <paramref name="length"/> bytes, durably.</summary>
     void Truncate(string name, long length);
 
+    /// <summary>Removes a file; not necessarily durable (only pruning deletes, and a pruned file is never read again).</summary>
     void Delete(string name);
 
     /// <summary>Replaces a small file all at once: write a temporary file, fsync it, rename it over, fsync the directory.</summary>

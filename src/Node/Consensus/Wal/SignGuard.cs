@@ -14,8 +14,9 @@ public sealed record LastSigned(ulong Height, int Round, Step Step, Hash32 Diges
 
 /// <summary>
 /// The double-sign guard, kept apart from the log like CometBFT's priv_validator_state.json: the (height, round, step) last
-/// signed, written atomically before a signature is used. It refuses any signature at or below that point that differs
-/// from the one recorded, so even a lost or deleted log cannot make the validator sign two different votes for one step.
+/// signed, written atomically before a signature leaves the process. It refuses any signature at or below that point that
+/// differs from the one recorded, so even a lost or deleted log cannot make the validator sign two different votes for one
+/// step.
 /// </summary>
 public sealed class SignGuard
 {
@@ -23,6 +24,7 @@ public sealed class SignGuard
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
 
     private readonly IWalStorage _storage;
+    private bool _unpersisted;
 
     private SignGuard(IWalStorage storage, LastSigned? last)
     {
@@ -71,13 +73,24 @@ public sealed class SignGuard
             : $"{step} at {height}/{round} is below the last signed {last.Step} at {last.Height}/{last.Round}";
     }
 
-    /// <summary>Records a signature, durably and atomically; a point not above the recorded one changes nothing.</summary>
+    /// <summary>
+    /// Records a signature in memory (what <see cref="Check"/> answers from at once); a point not above the recorded one
+    /// changes nothing. Durable at the next <see cref="Persist"/>, which must come before the signature leaves the process.
+    /// </summary>
     public void Record(ulong height, int round, Step step, Hash32 digest, Signature signature)
     {
         if (Last is { } last && last.CompareTo(height, round, step) >= 0) return;
-        var file = new GuardFile(height.ToString(System.Globalization.CultureInfo.InvariantCulture), round, (int)step, digest.ToString(), signature.ToString());
-        _storage.WriteAtomic(FileName, JsonSerializer.SerializeToUtf8Bytes(file, Json));
         Last = new LastSigned(height, round, step, digest, signature);
+        _unpersisted = true;
+    }
+
+    /// <summary>Writes the last recorded signature durably and atomically, when it moved since the last write.</summary>
+    public void Persist()
+    {
+        if (!_unpersisted || Last is not { } last) return;
+        var file = new GuardFile(last.Height.ToString(System.Globalization.CultureInfo.InvariantCulture), last.Round, (int)last.Step, last.Digest.ToString(), last.Signature.ToString());
+        _storage.WriteAtomic(FileName, JsonSerializer.SerializeToUtf8Bytes(file, Json));
+        _unpersisted = false;
     }
 
     // Height as a decimal string: JSON numbers above 2^53 lose precision in many readers.

@@ -33,8 +33,8 @@ public sealed class NodeOptions
     [Range(1, 1000)]
     public int ReadyWithinHeartbeats { get; set; } = 5;
 
-    [Description("Most transactions in one block")]
-    [Range(1, 100_000)]
+    [Description("Most transactions this node puts in a block it proposes")]
+    [Range(1, P2PEnergy.Node.Consensus.Application.BlockLimits.MaxTransactions)]
     public int MaxBlockTransactions { get; set; } = 5000;
 
     [Description("Most transactions waiting in the mempool; further submissions get MEMPOOL_FULL")]
@@ -60,6 +60,9 @@ public sealed class NodeOptions
     [Range(0, 1000)]
     public int SnapshotsKept { get; set; } = 2;
 
+    [Description("Consensus: the Tendermint timeouts (base and growth per round, capped), the BFT-time drift bound and the gossip interval; every validator of a chain should use the same")]
+    public ConsensusOptions Consensus { get; set; } = new();
+
     [Description("Anchoring the chain on an EVM contract (docs/anchoring.md); off unless EvmRpcUrl is set")]
     public Anchoring.AnchorOptions Anchor { get; set; } = new();
 
@@ -77,6 +80,7 @@ public sealed class NodeOptions
         Api.Validate("Node:Api");
         Peer.Validate("Node:Peer");
         Operations.Validate("Node:Operations");
+        Consensus.Validate();
         Anchor.Validate();
         var ports = new List<(string Setting, int Port)> { ("Node:Api:Port", Api.Port), ("Node:Api:WebPort", Api.EffectiveWebPort),
             ("Node:Peer:Port", Peer.Port), ("Node:Operations:Port", Operations.EffectivePort(Api.Port)) };

@@ -20,6 +20,22 @@ public sealed class Scheduler(long startMs)
 
     public void After(long delayMs, Action action) => At(Now + delayMs, action);
 
+    /// <summary>
+    /// Runs every event due by <paramref name="timeMs"/> (and those they schedule by then), stopping early when
+    /// <paramref name="until"/> holds after an event; then the clock stands at <paramref name="timeMs"/> unless stopped
+    /// early. True when stopped by <paramref name="until"/>.
+    /// </summary>
+    public bool RunUntil(long timeMs, Func<bool>? until = null)
+    {
+        while (_events.TryPeek(out _, out var next) && next.Time <= timeMs)
+        {
+            Step();
+            if (until?.Invoke() == true) return true;
+        }
+        Now = Math.Max(Now, timeMs);
+        return false;
+    }
+
     /// <summary>Runs the next event; false when none is left.</summary>
     public bool Step()
     {

@@ -49,6 +49,8 @@ public sealed class SimApplication : IConsensusApplication
 
     public long LastBlockTimeMs => _chain.Count == 0 ? _genesisTimeMs : _chain[^1].Header.TimeMs;
 
+    public bool HasPendingTransactions => _governance.Count > 0;
+
     public Hash32 AppHashAt(ulong height) => _appHashes[(int)height];
 
     public ValidatorSet ValidatorsAt(ulong height)

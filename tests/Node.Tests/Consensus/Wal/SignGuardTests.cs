@@ -47,9 +47,25 @@ public sealed class SignGuardTests
         var guard = SignGuard.Load(storage);
         guard.Record(ulong.MaxValue - 1, 3, Step.Precommit, One, Key.Sign(One));
         guard.Record(2, 0, Step.Propose, Two, Key.Sign(Two)); // lower: ignored
+        guard.Persist();
         storage.Crash(new SimRandom(1)); // atomic writes are all there after a crash
         var reloaded = SignGuard.Load(storage).Last!;
         Assert.Equal((ulong.MaxValue - 1, 3, Step.Precommit, One), (reloaded.Height, reloaded.Round, reloaded.Step, reloaded.Digest));
+    }
+
+    [Fact]
+    public void Record_IsInMemoryUntilPersist_ThenWrittenOnce()
+    {
+        var storage = new MemoryWalStorage();
+        var guard = SignGuard.Load(storage);
+        guard.Record(3, 0, Step.Prevote, One, Key.Sign(One));
+        Assert.Contains("already signed", guard.Check(3, 0, Step.Prevote, Two, out _)); // refused at once, in memory
+        Assert.Null(SignGuard.Load(storage).Last); // nothing on disk yet
+        guard.Persist();
+        int writes = storage.Writes;
+        guard.Persist(); // unchanged since: no write
+        Assert.Equal(writes, storage.Writes);
+        Assert.Equal((3UL, Step.Prevote), (SignGuard.Load(storage).Last!.Height, SignGuard.Load(storage).Last!.Step));
     }
 
     [Fact]

@@ -1,0 +1,59 @@
+using P2PEnergy.Contracts.Crypto;
+using P2PEnergy.Contracts.Ledger;
+using P2PEnergy.Contracts.Protos;
+using P2PEnergy.Node.Ledger.Execution;
+
+namespace P2PEnergy.Node.Consensus.Application;
+
+/// <summary>What a block of the next height must agree on with the committed chain before it is executed.</summary>
+public sealed record BlockParent(ulong ChainId, ulong Height, Hash32 LastBlockHash, long LastBlockTimeMs, Core.ValidatorSet Validators, Hash32 NextValidatorSetHash);
+
+/// <summary>
+/// The checks of valid(v) that come before execution: every header field against the committed chain, the size limits,
+/// and each transaction decoding and passing the stateless checks. Deterministic (no clock: how far a block's time may
+/// lie ahead of the local clock is the driver's timeliness check, which only decides a prevote).
+/// </summary>
+public static class ProposalCheck
+{
+    /// <summary>The block's verified transactions, or why the block is invalid.</summary>
+    public static (IReadOnlyList<VerifiedTransaction>? Transactions, string? Problem) Check(Block block, BlockParent parent, TransactionVerifier verifier)
+    {
+        if (block.Header is not { } h) return (null, "the block has no header");
+        ulong height = parent.Height + 1;
+        if (h.ChainId != parent.ChainId) return (null, $"chain id {h.ChainId} is not this chain's {parent.ChainId}");
+        if (h.Height != height) return (null, $"height {h.Height} does not follow the last committed block {parent.Height}");
+        if ((Field(h.PreviousHash, 32, "previous_hash") ?? Field(h.TransactionsRoot, 32, "transactions_root") ?? Field(h.AppHash, 32, "app_hash")
+            ?? Field(h.Proposer, 20, "proposer") ?? Field(h.ValidatorSetHash, 32, "validator_set_hash") ?? Field(h.NextValidatorSetHash, 32, "next_validator_set_hash")) is { } width)
+            return (null, width);
+        if (Hash32.FromBytes(h.PreviousHash.Span) != parent.LastBlockHash)
+            return (null, $"previous_hash {Hash32.FromBytes(h.PreviousHash.Span)} is not the last block's {parent.LastBlockHash}");
+        // BFT time strictly increases (docs/consensus.md): expiry and gate closure compare against it.
+        if (h.TimeMs <= parent.LastBlockTimeMs) return (null, $"time {h.TimeMs} ms is not after the parent's {parent.LastBlockTimeMs} ms");
+        var proposer = Address.FromBytes(h.Proposer.Span);
+        if (!parent.Validators.Contains(proposer)) return (null, $"proposer {proposer} is not a validator at height {height}");
+        var setHash = ValidatorSetHash.Of(parent.Validators);
+        if (Hash32.FromBytes(h.ValidatorSetHash.Span) != setHash)
+            return (null, $"validator_set_hash {Hash32.FromBytes(h.ValidatorSetHash.Span)} is not the hash {setHash} of the set in force at height {height}");
+        if (Hash32.FromBytes(h.NextValidatorSetHash.Span) != parent.NextValidatorSetHash)
+            return (null, $"next_validator_set_hash {Hash32.FromBytes(h.NextValidatorSetHash.Span)} is not the hash {parent.NextValidatorSetHash} of the set in force at height {height + 1}");
+        if (block.Transactions.Count > BlockLimits.MaxTransactions)
+            return (null, $"the block holds {block.Transactions.Count} transactions, the limit is {BlockLimits.MaxTransactions}");
+        long bytes = block.Transactions.Sum(t => (long)t.Length);
+        if (bytes > BlockLimits.MaxTransactionBytes) return (null, $"the block holds {bytes} bytes of transactions, the limit is {BlockLimits.MaxTransactionBytes}");
+        var verified = new List<VerifiedTransaction>(block.Transactions.Count);
+        for (int i = 0; i < block.Transactions.Count; i++)
+        {
+            // A proposer takes transactions from its mempool, which admitted only those that pass these same checks:
+            // one that does not is a proposer's fault, not a result to record.
+            try { verified.Add(verifier.Verify(block.Transactions[i].ToByteArray())); }
+            catch (LedgerRejection e) { return (null, $"transaction {i} fails the stateless checks: {e.Code} {e.Message}"); }
+        }
+        var root = MerkleRoot.Compute(verified.Select(t => t.Id).ToList());
+        if (Hash32.FromBytes(h.TransactionsRoot.Span) != root)
+            return (null, $"transactions_root {Hash32.FromBytes(h.TransactionsRoot.Span)} is not the root {root} of the block's transactions");
+        return (verified, null);
+    }
+
+    private static string? Field(Google.Protobuf.ByteString value, int width, string name)
+        => value.Length == width ? null : $"{name} must be {width} bytes, got {value.Length}";
+}
