@@ -26,6 +26,8 @@ internal static partial class DevnetStatusCommand
         var command = new Command("status", "Summarise a running devnet") { dir, logs, recent, over };
         command.SetAction((parse, _) => context.RunAsync(parse, async json =>
         {
+            if (parse.GetValue(over) is < 1 or > 1000)
+                throw new WalletException(ExitCode.Usage, "USAGE", $"--delivery-intervals must lie in [1, 1000], got {parse.GetValue(over)}");
             var manifest = DevnetManifest.Read(parse.GetValue(dir)!);
             using var node = NodeClient.Connect(context, parse);
             var status = await node.StatusAsync();
@@ -84,7 +86,7 @@ internal static partial class DevnetStatusCommand
     {
         ulong length = (ulong)manifest.IntervalSeconds;
         var polr = new Dictionary<ulong, ulong>();
-        for (ulong k = 0; k < 4 * (ulong)Math.Max(0, count) && polr.Count < count && k * length <= current; k++)
+        for (ulong k = 0; k < 4 * (ulong)count && polr.Count < count && k * length <= current; k++)
         {
             ulong start = current - k * length;
             try

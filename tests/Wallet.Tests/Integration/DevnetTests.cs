@@ -34,6 +34,9 @@ public sealed class DevnetTests(ITestOutputHelper output) : IDisposable
         {
             var (up, upOut) = await Script(TimeSpan.FromSeconds(180), "devnet/up", "--participants", "6", "--interval-seconds", $"{Interval}", "--reading-window-seconds", $"{ReadingWindow}");
             Assert.True(up == 0, upOut);
+            // It shows its progress: a numbered line per step, the last one the agents' capabilities being published.
+            Assert.Contains("[1/5] building", upOut);
+            Assert.Matches(@"\[5/5\] waiting for every device agent to publish its capabilities… done \(\d+ s\)", upOut);
             pids.AddRange(File.ReadAllLines(Path.Combine(_run, "pids")).Where(l => l.Length > 0).Select(int.Parse));
             output.WriteLine($"devnet up with {pids.Count} processes at {clock.ElapsedMilliseconds} ms");
 
