@@ -73,4 +73,19 @@ public sealed class TradingBotTests : IAsyncLifetime
         // It offers exactly the forecast its device published for that interval.
         Assert.Equal(DeviceCapabilities.Read(published)!.For(expected)!.Value.MaxExportWh, offer.Terms.WhPerInterval);
     }
+    [Fact(Timeout = 120_000)]
+    public async Task Bot_WithoutPublishedCapabilities_SitsTheIntervalOut()
+    {
+        var fake = DateTimeOffset.FromUnixTimeSeconds((DateTimeOffset.UtcNow.ToUnixTimeSeconds() / 60 + 120) * 60 + 7);
+        var log = new StringWriter();
+        using var node = new NodeClient(new Uri(_node.Url));
+        var missing = DeviceCapabilities.PathFor(_home.Home, "MTR-A");
+        var bot = new TradingBot(node, _alice, "MTR-A", BotProfile.For("pv"), missing, _node.Interval, _node.GateClosure, log, seed: 1, new ManualClock(fake));
+
+        using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(90));
+        await bot.RunAsync(intervals: 1, limit.Token);
+
+        Assert.Contains($"no device capabilities published for it in {missing}; not trading", log.ToString());
+        Assert.Empty(await node.OffersAsync(includeClosed: true));
+    }
 }
