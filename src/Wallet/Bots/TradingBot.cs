@@ -13,7 +13,8 @@ namespace P2PEnergy.Wallet.Bots;
 /// still open and trades it once, inside what the meter's device agent published it can do in that interval
 /// (<see cref="DeviceCapabilities"/>; no envelope for the interval: it sits the interval out): sellers post an offer of
 /// their energy at a price in the band; buyers take the cheapest open sell offers for that interval until their need
-/// is met, taking what is left of an offer another buyer took first (<see cref="TakeRetry"/>). A refused take is
+/// is met, taking what is left of an offer another buyer took first and, after a grid limit, what the meter's hosting
+/// capacity admits (<see cref="TakeRetry"/>). A refused take is
 /// logged as <c>REJECTED CODE</c>. Every line it writes starts with the UTC time. All time — which interval to trade,
 /// when to wait, what to log — comes from <paramref name="clock"/>, so a simulation (or a test) can run it at any instant.
 /// </summary>
@@ -95,11 +96,27 @@ internal sealed class TradingBot(NodeClient node, PrivateKey key, string meter, 
                 ulong left = TakeRetry.NeedsOffer(code)
                     ? (await OpenOffersAsync(start)).FirstOrDefault(o => o.Id == offer.Id)?.RemainingWhPerInterval ?? 0
                     : offer.RemainingWhPerInterval;
-                amount = TakeRetry.Next(code, amount, need, left);
+                ulong? headroom = TakeRetry.NeedsHostingCapacity(code) ? await ImportHeadroomAsync(start) : null;
+                amount = TakeRetry.Next(code, amount, need, left, headroom);
             }
             if (need == 0) return 0;
         }
         return need;
+    }
+
+    // What the grid still admits into the meter in the interval, Wh; null when the node cannot say (the retry halves).
+    private async Task<ulong?> ImportHeadroomAsync(ulong start)
+    {
+        try
+        {
+            var capacity = await node.HostingCapacityAsync(meter, start);
+            return capacity.ImportW <= 0 ? 0 : (ulong)capacity.ImportW * intervalSeconds / 3600;
+        }
+        catch (WalletException e)
+        {
+            Log($"interval {Terms.Format(start)}: hosting capacity of {meter} unknown ({e.Reason}); retrying at half");
+            return null;
+        }
     }
 
     private async Task<List<OfferState>> OpenOffersAsync(ulong start)

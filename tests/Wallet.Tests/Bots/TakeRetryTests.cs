@@ -4,7 +4,8 @@ namespace P2PEnergy.Wallet.Tests.Bots;
 
 /// <summary>
 /// Issue 17: a buyer refused OFFER_EXCEEDED (another buyer took part of the offer first) takes what is left instead of
-/// giving up; after a grid or meter limit it retries at half; any other refusal moves on to the next offer.
+/// giving up; after a grid or meter limit it retries with what the meter's hosting capacity admits (half when
+/// unknown); any other refusal moves on to the next offer.
 /// </summary>
 public class TakeRetryTests
 {
@@ -31,10 +32,20 @@ public class TakeRetryTests
     [InlineData("THERMAL_LIMIT")]
     [InlineData("VOLTAGE_LIMIT")]
     [InlineData("METER_LIMIT")]
-    public void GridOrMeterLimit_RetriesAtHalf(string code)
+    public void GridOrMeterLimit_WithHostingCapacityUnknown_RetriesAtHalf(string code)
     {
-        Assert.Equal(9UL, TakeRetry.Next(code, tried: 19, need: 19, left: 19));
+        Assert.Equal(9UL, TakeRetry.Next(code, tried: 19, need: 19, left: 19, headroomWh: null));
         Assert.False(TakeRetry.NeedsOffer(code));
+    }
+
+    [Theory]
+    [InlineData("THERMAL_LIMIT", 12UL, 12UL)]
+    [InlineData("VOLTAGE_LIMIT", 0UL, 0UL)]
+    [InlineData("METER_LIMIT", 50UL, 18UL)]
+    public void GridOrMeterLimit_WithHostingCapacityKnown_TakesWhatItAdmits(string code, ulong headroom, ulong next)
+    {
+        Assert.Equal(next, TakeRetry.Next(code, tried: 19, need: 19, left: 19, headroomWh: headroom));
+        Assert.True(TakeRetry.NeedsHostingCapacity(code));
     }
 
     [Theory]
