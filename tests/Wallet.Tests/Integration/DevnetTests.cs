@@ -18,7 +18,7 @@ public sealed class DevnetTests(ITestOutputHelper output) : IDisposable
 {
     private const int Interval = 10, ReadingWindow = 20, Measured = 10;
     private readonly string _run = Path.Combine(Path.GetTempPath(), "p2pe-devnet-test-" + Guid.NewGuid().ToString("N"));
-    private readonly string _repo = RepositoryRoot();
+    private readonly string _repo = RepositoryRoot.Path ?? throw new InvalidOperationException("P2PEnergy.sln not found above the test binaries");
 
     [Fact]
     public async Task Devnet_RunsTenIntervals_TradesHitsTheGridLimit_DeliversWhatItTrades_SettlesAndConservesFunds()
@@ -160,13 +160,6 @@ public sealed class DevnetTests(ITestOutputHelper output) : IDisposable
 
     private static bool Tool(string name)
         => (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':').Any(dir => File.Exists(Path.Combine(dir, name)));
-
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "P2PEnergy.sln"))) return dir.FullName;
-        throw new InvalidOperationException("P2PEnergy.sln not found above the test binaries");
-    }
 
     public void Dispose()
     {

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using P2PEnergy.Node.Tests.Support;
 
 namespace P2PEnergy.Wallet.Tests.Integration;
 
@@ -11,7 +12,7 @@ namespace P2PEnergy.Wallet.Tests.Integration;
 public sealed class SetupScriptTests : IDisposable
 {
     private readonly string _bin = Path.Combine(Path.GetTempPath(), "p2pe-setup-" + Guid.NewGuid().ToString("N"));
-    private readonly string _repo = RepositoryRoot();
+    private readonly string _repo = RepositoryRoot.Path ?? throw new InvalidOperationException("P2PEnergy.sln not found above the test binaries");
 
     public SetupScriptTests()
     {
@@ -79,13 +80,6 @@ public sealed class SetupScriptTests : IDisposable
 
     private static string? Which(string tool)
         => new[] { "/usr/local/bin", "/usr/bin", "/bin", "/usr/sbin", "/sbin" }.Select(d => Path.Combine(d, tool)).FirstOrDefault(File.Exists);
-
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "P2PEnergy.sln"))) return dir.FullName;
-        throw new InvalidOperationException("P2PEnergy.sln not found above the test binaries");
-    }
 
     public void Dispose()
     {
