@@ -9,14 +9,14 @@ using P2PEnergy.Wallet.Node;
 namespace P2PEnergy.Wallet.Bots;
 
 /// <summary>
-/// A trading bot for one participant and meter. Once per quarter interval it picks the next interval whose gate is
-/// still open and trades it once, inside what the meter's device agent published it can do in that interval
-/// (<see cref="DeviceCapabilities"/>; no envelope for the interval: it sits the interval out): sellers post an offer of
-/// their energy at a price in the band; buyers take the cheapest open sell offers for that interval until their need
-/// is met, taking what is left of an offer another buyer took first and, after a grid limit, what the meter's hosting
-/// capacity admits (<see cref="TakeRetry"/>). A refused take is
-/// logged as <c>REJECTED CODE</c>. Every line it writes starts with the UTC time. All time — which interval to trade,
-/// when to wait, what to log — comes from <paramref name="clock"/>, so a simulation (or a test) can run it at any instant.
+/// A trading bot for one participant and meter. Every tenth of an interval (at least 1 s) it looks for the interval
+/// to trade (<see cref="TradingWindow"/>) and trades it once, inside what the meter's device agent published it can do
+/// in that interval (<see cref="DeviceCapabilities"/>; no envelope for the interval: it sits the interval out): sellers
+/// post an offer of their energy at a price in the band; buyers take the cheapest open sell offers for that interval
+/// until their need is met, taking what is left of an offer another buyer took first and, after a grid limit, what the
+/// meter's hosting capacity admits (<see cref="TakeRetry"/>). A refused take is logged as <c>REJECTED CODE</c>. Every
+/// line it writes starts with the UTC time. All time — which interval to trade, when to wait, what to log — comes from
+/// <paramref name="clock"/>, so a simulation (or a test) can run it at any instant.
 /// </summary>
 internal sealed class TradingBot(NodeClient node, PrivateKey key, string meter, BotProfile profile, string capabilities, ulong intervalSeconds, ulong gateClosureSeconds, TextWriter log, int seed, TimeProvider clock)
 {
@@ -33,19 +33,14 @@ internal sealed class TradingBot(NodeClient node, PrivateKey key, string meter, 
         Log($"bot {profile.Role} for {key.Address} on {meter}: chain {_chainId}, {intervalSeconds} s intervals, device capabilities {capabilities}");
         while (!cancel.IsCancellationRequested && (intervals is null || _traded.Count < intervals))
         {
-            ulong now = Now();
-            ulong start = (now / intervalSeconds + 1) * intervalSeconds;
-            // Leave a few seconds for the transactions to commit before the gate closes.
-            while (start - gateClosureSeconds < now + 4) start += intervalSeconds;
-            // Buyers wait until the last half interval before the gate, so this interval's offers are on the book.
-            bool early = !profile.Sells(start, intervalSeconds) && start - gateClosureSeconds - now > intervalSeconds / 2;
-            if (!early && _traded.Add(start))
+            var (start, open) = TradingWindow.At(Now(), intervalSeconds, gateClosureSeconds, s => profile.Sells(s, intervalSeconds));
+            if (open && _traded.Add(start))
             {
                 try { await TradeAsync(start); }
                 catch (WalletException e) { Log($"interval {Terms.Format(start)}: {e.Reason}: {e.Message}"); }
             }
             if (intervals is not null && _traded.Count >= intervals) break;
-            try { await Task.Delay(TimeSpan.FromSeconds(Math.Max(1, intervalSeconds / 4.0)), clock, cancel); }
+            try { await Task.Delay(TradingWindow.Tick(intervalSeconds), clock, cancel); }
             catch (OperationCanceledException) { break; }
         }
     }
