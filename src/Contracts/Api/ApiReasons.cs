@@ -68,6 +68,12 @@ public static class ApiReasons
     /// <summary>The node is stopping: a stream waiting for blocks or dispatch instructions ends; reconnect to a node that runs.</summary>
     public static readonly ApiReason ShuttingDown = new("SHUTTING_DOWN", StatusCode.Unavailable);
 
+    /// <summary>No committed contract has the id (GetContractProof).</summary>
+    public static readonly ApiReason UnknownContract = new("UNKNOWN_CONTRACT", StatusCode.NotFound);
+
+    /// <summary>A proof's header range is outside the chain or longer than one response may carry.</summary>
+    public static readonly ApiReason ProofRange = new("PROOF_RANGE", StatusCode.OutOfRange);
+
     /// <summary>The node failed to handle the call (a bug); its log has the details, the client only this code.</summary>
     public static readonly ApiReason InternalError = new("INTERNAL_ERROR", StatusCode.Internal);
 }

@@ -5,13 +5,16 @@ using P2PEnergy.Contracts.Protos;
 namespace P2PEnergy.Contracts.Ledger;
 
 /// <summary>
-/// The canonical encoding of a block header: a fixed 172-byte layout (big-endian integers, fixed-width hashes),
+/// The canonical encoding of a block header: a fixed 204-byte layout (big-endian integers, fixed-width hashes),
 /// so the block hash never depends on a protobuf encoder's choices. Block hash = keccak256 of these bytes.
 /// </summary>
 public static class BlockHeaderHashing
 {
-    /// <summary>chain id 8 ‖ height 8 ‖ time 8 ‖ previous 32 ‖ tx root 32 ‖ app hash 32 ‖ proposer 20 ‖ validator set 32.</summary>
-    public const int CanonicalLength = 8 + 8 + 8 + 32 + 32 + 32 + 20 + 32;
+    /// <summary>
+    /// chain id 8 ‖ height 8 ‖ time 8 ‖ previous 32 ‖ tx root 32 ‖ app hash 32 ‖ proposer 20 ‖ validator set 32 ‖ next
+    /// validator set 32. The next set is what lets a light client (the EVM anchor) follow a set change signed by the old set.
+    /// </summary>
+    public const int CanonicalLength = 8 + 8 + 8 + 32 + 32 + 32 + 20 + 32 + 32;
 
     /// <summary>The canonical bytes; throws <see cref="FormatException"/> when a field has the wrong width.</summary>
     public static byte[] Canonical(BlockHeader header)
@@ -27,6 +30,7 @@ public static class BlockHeaderHashing
         Put(span, ref offset, header.AppHash.Span, 32, "app_hash");
         Put(span, ref offset, header.Proposer.Span, 20, "proposer");
         Put(span, ref offset, header.ValidatorSetHash.Span, 32, "validator_set_hash");
+        Put(span, ref offset, header.NextValidatorSetHash.Span, 32, "next_validator_set_hash");
         return bytes;
     }
 

@@ -18,7 +18,8 @@ namespace P2PEnergy.Node.Api;
 /// Service <c>p2pe.v1.Ledger</c>: what wallets, bots and explorers call. Reads come from the store, writes go
 /// through the mempool; a bad request field is INVALID_ARGUMENT naming the field.
 /// </summary>
-public sealed class LedgerService(ILedgerStore store, Mempool mempool, IConsensusEngine engine, ChainParameters parameters, Address validator)
+public sealed class LedgerService(ILedgerStore store, Mempool mempool, IConsensusEngine engine, ChainParameters parameters, Address validator,
+    Anchoring.AnchorMonitor? anchor = null)
     : Contracts.Protos.Ledger.LedgerBase
 {
     private const uint DefaultLimit = 100, MaxLimit = 1000;
@@ -164,8 +165,13 @@ public sealed class LedgerService(ILedgerStore store, Mempool mempool, IConsensu
             LastBlockTimeMs = engine.LastBlockTimeMs, MempoolSize = (uint)mempool.Count,
             Validator = ByteString.CopyFrom(validator.Bytes), Secp256K1Backend = Secp256k1.Description,
             Version = typeof(LedgerService).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown",
+            Anchor = anchor?.Snapshot(),
         });
     }
+
+    public override Task<ContractProof> GetContractProof(GetContractProofRequest request, ServerCallContext context)
+        => Task.FromResult(Anchoring.ContractProofBuilder.Build(store, parameters, HashField(request.ContractId, "contract_id"), request.ToHeight,
+            anchor?.LastAnchored ?? 0, anchor?.Contract ?? ""));
 
     /// <summary>
     /// Up to <paramref name="limit"/> included items after the key <paramref name="after"/>; the page token is the

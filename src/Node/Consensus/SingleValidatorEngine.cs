@@ -3,6 +3,7 @@ using P2PEnergy.Contracts.Crypto;
 using P2PEnergy.Contracts.Ledger;
 using P2PEnergy.Contracts.Protos;
 using P2PEnergy.Contracts.TypedData;
+using P2PEnergy.Node.Consensus.Validators;
 using P2PEnergy.Node.Ledger;
 using P2PEnergy.Node.Ledger.Execution;
 using P2PEnergy.Node.Ledger.State;
@@ -25,7 +26,6 @@ public sealed class SingleValidatorEngine : IConsensusEngine
     private readonly long _heartbeatMs;
     private readonly int _maxBlockTransactions;
     private readonly long _maxBlockBytes;
-    private readonly Hash32 _validatorSetHash;
     private readonly object _gate = new();
     private long _lastBlockTimeMs;
     // Execution reads committed state through this cache; only this engine commits, under _gate.
@@ -47,7 +47,6 @@ public sealed class SingleValidatorEngine : IConsensusEngine
         _heartbeatMs = heartbeatMs;
         _maxBlockTransactions = maxBlockTransactions;
         _maxBlockBytes = maxBlockBytes;
-        _validatorSetHash = ValidatorSetHash.Of(parameters.Validators);
         _state = new CommittedStateCache(store, capacity: 250_000); // ~100 MB at most: RSS stays bounded however long the chain
         _lastBlockTimeMs = store.GetBlock(store.Height)?.Header.TimeMs ?? parameters.GenesisTimeMs;
         Feed = new BlockFeed(store.Height);
@@ -91,7 +90,10 @@ public sealed class SingleValidatorEngine : IConsensusEngine
             TransactionsRoot = ByteString.CopyFrom(MerkleRoot.Compute(transactions.Select(t => t.Id).ToList()).Bytes),
             AppHash = ByteString.CopyFrom(execution.AppHash.Bytes),
             Proposer = ByteString.CopyFrom(_validator.Address.Bytes),
-            ValidatorSetHash = ByteString.CopyFrom(_validatorSetHash.Bytes),
+            // Both from the schedule in committed state (a set committed at H - 1 or earlier is already there), so header
+            // H's next set is header H + 1's set and the EVM anchor can follow a change signed by the old set.
+            ValidatorSetHash = ByteString.CopyFrom(ValidatorSetHash.Of(ValidatorSchedule.InForce(_store, parameters, height)).Bytes),
+            NextValidatorSetHash = ByteString.CopyFrom(ValidatorSetHash.Of(ValidatorSchedule.InForce(_store, parameters, height + 1)).Bytes),
         };
         var hash = BlockHeaderHashing.Hash(header);
         var vote = new CommitVote { Height = height, Round = 0, BlockHash = ByteString.CopyFrom(hash.Bytes), VoteType = VoteType.Precommit };

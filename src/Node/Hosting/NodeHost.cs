@@ -7,6 +7,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using P2PEnergy.Contracts.Crypto;
+using P2PEnergy.Anchor.Evm;
+using P2PEnergy.Node.Anchoring;
 using P2PEnergy.Node.Api;
 using P2PEnergy.Node.Consensus;
 using P2PEnergy.Node.Grid;
@@ -129,13 +131,24 @@ public sealed class NodeHost : IAsyncDisposable
         builder.Services.AddSingleton(mempool);
         builder.Services.AddSingleton<IConsensusEngine>(engine);
         builder.Services.AddSingleton(clock);
-        builder.Services.AddSingleton(new LedgerService(store, mempool, engine, parameters, validator.Address));
+        var anchor = options.Anchor.Enabled ? AnchorMonitorFor(options.Anchor, store) : null;
+        builder.Services.AddSingleton(new LedgerService(store, mempool, engine, parameters, validator.Address, anchor));
         builder.Services.AddSingleton(new SettlementService(store, parameters));
         builder.Services.AddSingleton(new DevicesService(store, parameters, publisher, clock));
         builder.Services.AddSingleton(new GridService(store, parameters));
         builder.Services.AddHostedService(services => new ConsensusDriver(engine, mempool, clock,
             services.GetRequiredService<ILogger<ConsensusDriver>>(), options.ConsensusNice, commits,
             services.GetRequiredService<IHostApplicationLifetime>().ApplicationStarted));
+        if (anchor is not null)
+        {
+            var anchorKey = AnchorAccount(options.Anchor);
+            builder.Services.AddSingleton(anchor);
+            builder.Services.AddHostedService(services => new AnchoringService(
+                async ct => new EvmAnchorChain(await AnchorClient.ConnectAsync(options.Anchor.EvmRpcUrl, options.Anchor.Contract, anchorKey,
+                    TimeSpan.FromMilliseconds(options.Anchor.RequestTimeoutMs), ct), options.Anchor, clock),
+                store, parameters, engine.Feed, validator.Address, options.Anchor, clock, anchor,
+                services.GetRequiredService<ILogger<AnchoringService>>()));
+        }
         var app = builder.Build();
         app.Lifetime.ApplicationStarted.Register(() => Volatile.Write(ref started, true));
         // Streams wait for blocks that will not come once the node stops; ending them first lets Kestrel drain at once.
@@ -147,6 +160,28 @@ public sealed class NodeHost : IAsyncDisposable
         app.Logger.LogInformation("validator {Validator} on chain {ChainId} at height {Height}; secp256k1 backend: {Backend}", validator.Address, parameters.ChainId, store.Height, Secp256k1.Description);
         app.MapNodeApi();
         return new NodeHost(app, listen!, web, store, dataLock, options);
+    }
+
+    private static AnchorMonitor AnchorMonitorFor(AnchorOptions anchor, ILedgerStore store)
+    {
+        if (!Contracts.Crypto.Address.TryParse(anchor.Contract, out var contract, out var why)) throw new NodeSetupException($"Node:Anchor:Contract '{anchor.Contract}': {why}");
+        return new AnchorMonitor(contract.ToString(), () => store.Height);
+    }
+
+    /// <summary>The Ethereum account that pays for checkpoints, from its keystore v3 file (password file or P2PE_ANCHOR_PASSWORD).</summary>
+    private static PrivateKey AnchorAccount(AnchorOptions anchor)
+    {
+        if (!File.Exists(anchor.KeystoreFile)) throw new NodeSetupException($"Node:Anchor:KeystoreFile {anchor.KeystoreFile} does not exist");
+        string password;
+        if (anchor.PasswordFile.Length > 0)
+        {
+            if (!File.Exists(anchor.PasswordFile)) throw new NodeSetupException($"Node:Anchor:PasswordFile {anchor.PasswordFile} does not exist");
+            password = File.ReadAllLines(anchor.PasswordFile).FirstOrDefault() ?? "";
+        }
+        else password = Environment.GetEnvironmentVariable(AnchorOptions.PasswordVariable)
+            ?? throw new NodeSetupException($"no password for the anchor keystore: set Node:Anchor:PasswordFile or {AnchorOptions.PasswordVariable}");
+        try { return new PrivateKey(Keystore.Decrypt(File.ReadAllText(anchor.KeystoreFile), password)); }
+        catch (KeystoreException e) { throw new NodeSetupException($"{anchor.KeystoreFile}: {e.Message}"); }
     }
 
     public async Task StartAsync(CancellationToken cancellationToken = default)

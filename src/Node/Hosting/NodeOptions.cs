@@ -44,6 +44,9 @@ public sealed class NodeOptions
     /// </summary>
     public int ShutdownGraceMs { get; set; } = 2000;
 
+    /// <summary>Anchoring on an EVM chain (section Node:Anchor); off unless its EvmRpcUrl is set.</summary>
+    public Anchoring.AnchorOptions Anchor { get; set; } = new();
+
     /// <summary>Throws <see cref="ArgumentException"/> naming the first setting out of range.</summary>
     public void Validate()
     {
@@ -56,5 +59,6 @@ public sealed class NodeOptions
         if (MempoolMaxTransactions < 1) throw new ArgumentException($"Node:MempoolMaxTransactions must be > 0, got {MempoolMaxTransactions}");
         if (ConsensusNice is < -20 or > 0) throw new ArgumentException($"Node:ConsensusNice must lie in [-20, 0], got {ConsensusNice}");
         if (ShutdownGraceMs is < 0 or > 60_000) throw new ArgumentException($"Node:ShutdownGraceMs must lie in [0, 60000], got {ShutdownGraceMs}");
+        Anchor.Validate();
     }
 }

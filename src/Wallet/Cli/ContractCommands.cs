@@ -23,6 +23,7 @@ internal static class ContractCommands
         contract.Subcommands.Add(Show(context));
         contract.Subcommands.Add(Export(context));
         contract.Subcommands.Add(AttachSignature(context));
+        contract.Subcommands.Add(ContractProveCommand.Create(context));
         return contract;
     }
 

@@ -31,4 +31,10 @@ public enum ExitCode
     Rejected = 11,
     /// <summary>The user declined a confirmation, or none could be asked (no terminal and no --yes).</summary>
     NotConfirmed = 12,
+    /// <summary>p2pe anchor verify: the proof fails a check of the ledger's rules, or contradicts the anchored chain.</summary>
+    ProofInvalid = 13,
+    /// <summary>p2pe anchor verify: the proof holds offline, but no anchored checkpoint at or after the contract is within it yet.</summary>
+    NotAnchored = 14,
+    /// <summary>The EVM JSON-RPC endpoint cannot be reached, or no anchor contract is at the address (EVM_UNREACHABLE).</summary>
+    EvmUnreachable = 15,
 }

@@ -28,6 +28,7 @@ public static class WalletCli
         root.Subcommands.Add(GridCommands.Create(context));
         root.Subcommands.Add(Devnet.DevnetCommands.Create(context));
         root.Subcommands.Add(Bots.BotCommands.Create(context));
+        root.Subcommands.Add(AnchorCommands.Create(context));
 
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)

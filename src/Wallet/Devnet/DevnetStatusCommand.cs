@@ -73,6 +73,17 @@ internal static partial class DevnetStatusCommand
                 ["rejected"] = new JsonObject([.. rejected.Select(r => KeyValuePair.Create(r.Key, (JsonNode?)r.Value))]), ["mostLoaded"] = gridJson,
                 ["delivery"] = DeliveryJson(delivery),
             };
+            if (status.Anchor is { } anchor)
+            {
+                result["anchor"] = new JsonObject
+                {
+                    ["contract"] = anchor.Contract, ["lastAnchoredHeight"] = anchor.LastAnchoredHeight, ["lag"] = anchor.Lag, ["posted"] = anchor.Posted,
+                    ["failures"] = anchor.Failures, ["lastError"] = anchor.LastError,
+                };
+                lines.Add($"anchor {anchor.Contract}: last anchored height {anchor.LastAnchoredHeight} (lag {anchor.Lag} blocks), {anchor.Posted} checkpoint(s) posted, "
+                    + $"{anchor.Failures} failed attempt(s){(anchor.LastError.Length > 0 ? $", last error: {anchor.LastError}" : "")}");
+            }
+            else lines.Add("anchor: off (devnet/up --anchor turns it on)");
             context.Print(json, result, string.Join(Environment.NewLine, lines));
         }));
         return command;

@@ -35,6 +35,9 @@ internal sealed class NodeClient : IDisposable
     public static NodeClient Connect(CliContext context, System.CommandLine.ParseResult parse)
         => new(new NodeProfile(context.Env.Home).NodeUrl(parse.GetValue(CliContext.Node)));
 
+    public Task<ContractProof> ContractProofAsync(byte[] contractId, ulong toHeight)
+        => Unary(o => _ledger.GetContractProofAsync(new GetContractProofRequest { ContractId = ByteString.CopyFrom(contractId), ToHeight = toHeight }, o));
+
     public Task<NodeStatus> StatusAsync() => Unary(o => _ledger.GetNodeStatusAsync(new GetNodeStatusRequest(), o));
 
     public Task<GridStatus> GridStatusAsync(ulong intervalStart)

@@ -51,6 +51,7 @@ public static class BlockPipeline
                     ChainId = parameters.ChainId, Height = store.Height + 1, TimeMs = time + b, PreviousHash = ByteString.CopyFrom(store.LastBlockHash.Bytes),
                     TransactionsRoot = ByteString.CopyFrom(MerkleRoot.Compute(verified.Select(v => v.Id).ToList()).Bytes),
                     AppHash = ByteString.CopyFrom(execution.AppHash.Bytes), Proposer = ByteString.CopyFrom(new byte[20]), ValidatorSetHash = ByteString.CopyFrom(new byte[32]),
+                    NextValidatorSetHash = ByteString.CopyFrom(new byte[32]),
                 };
                 var block = new Block { Header = header };
                 block.Transactions.AddRange(envelopes.Select(ByteString.CopyFrom));

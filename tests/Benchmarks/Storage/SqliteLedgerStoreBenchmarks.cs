@@ -73,6 +73,7 @@ public class SqliteLedgerStoreBenchmarks
             AppHash = ByteString.CopyFrom(_appHash.Bytes),
             Proposer = ByteString.CopyFrom(new byte[20]),
             ValidatorSetHash = ByteString.CopyFrom(new byte[32]),
+            NextValidatorSetHash = ByteString.CopyFrom(new byte[32]),
         };
         _store.Commit(new Block { Header = header }, BlockHeaderHashing.Hash(header), [], _changes, _appHash);
     }

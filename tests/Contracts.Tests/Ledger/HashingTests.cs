@@ -36,16 +36,19 @@ public class HashingTests
         ChainId = 7, Height = 2, TimeMs = 1_700_000_000_000,
         PreviousHash = ByteString.CopyFrom(new byte[32]), TransactionsRoot = ByteString.CopyFrom(MerkleRoot.Empty.ToArray()),
         AppHash = ByteString.CopyFrom(H(9).ToArray()), Proposer = ByteString.CopyFrom(new byte[20]),
-        ValidatorSetHash = ByteString.CopyFrom(H(8).ToArray()),
+        ValidatorSetHash = ByteString.CopyFrom(H(8).ToArray()), NextValidatorSetHash = ByteString.CopyFrom(H(10).ToArray()),
     };
 
     [Fact]
     public void BlockHeader_CanonicalLayout_IsFixedWidthBigEndian()
     {
         var bytes = BlockHeaderHashing.Canonical(Header());
-        Assert.Equal(172, bytes.Length);
+        Assert.Equal(204, bytes.Length);
         Assert.Equal(new byte[] { 0, 0, 0, 0, 0, 0, 0, 7 }, bytes[..8]);
         Assert.Equal(new byte[] { 0, 0, 0, 0, 0, 0, 0, 2 }, bytes[8..16]);
+        // The next validator set comes last, right after the validator set (the layout the EVM anchor recomputes).
+        Assert.Equal(H(8).ToArray(), bytes[140..172]);
+        Assert.Equal(H(10).ToArray(), bytes[172..204]);
     }
 
     [Fact]
@@ -57,7 +60,7 @@ public class HashingTests
             h => h.ChainId++, h => h.Height++, h => h.TimeMs++,
             h => h.PreviousHash = ByteString.CopyFrom(H(1).ToArray()), h => h.TransactionsRoot = ByteString.CopyFrom(H(1).ToArray()),
             h => h.AppHash = ByteString.CopyFrom(H(1).ToArray()), h => h.Proposer = ByteString.CopyFrom(new byte[19].Append((byte)1).ToArray()),
-            h => h.ValidatorSetHash = ByteString.CopyFrom(H(1).ToArray()),
+            h => h.ValidatorSetHash = ByteString.CopyFrom(H(1).ToArray()), h => h.NextValidatorSetHash = ByteString.CopyFrom(H(1).ToArray()),
         };
         foreach (var change in variants)
         {

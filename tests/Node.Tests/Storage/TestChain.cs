@@ -34,6 +34,7 @@ internal static class TestChain
             AppHash = ByteString.CopyFrom(appHash.Bytes),
             Proposer = ByteString.CopyFrom(new byte[20]),
             ValidatorSetHash = ByteString.CopyFrom(new byte[32]),
+            NextValidatorSetHash = ByteString.CopyFrom(new byte[32]),
         };
         var block = new Block { Header = header };
         foreach (var tx in transactions) block.Transactions.Add(ByteString.CopyFrom(tx));

@@ -36,7 +36,9 @@ internal sealed class LiveNode : IAsyncDisposable
     public string Url => Process.Address.ToString().TrimEnd('/');
 
     /// <summary>Starts a node; short intervals let a test see a contract dispatched, metered and settled.</summary>
-    public static async Task<LiveNode> StartAsync(ulong intervalSeconds = IntervalSeconds, ulong gateClosureSeconds = 10, ulong readingWindowSeconds = IntervalSeconds)
+    /// <remarks><paramref name="settings"/> runs after init, before the process starts, and gives its Node:* settings (e.g. Anchor__*).</remarks>
+    public static async Task<LiveNode> StartAsync(ulong intervalSeconds = IntervalSeconds, ulong gateClosureSeconds = 10, ulong readingWindowSeconds = IntervalSeconds,
+        Func<LiveNode, Task<IReadOnlyDictionary<string, string>>>? settings = null)
     {
         var node = new LiveNode(Path.Combine(Path.GetTempPath(), "p2pe-wallet-node-" + Guid.NewGuid().ToString("N")), intervalSeconds, gateClosureSeconds, readingWindowSeconds);
         try
@@ -52,7 +54,8 @@ internal sealed class LiveNode : IAsyncDisposable
             var (exit, output) = await NodeExecutable.RunAsync(["init", "--genesis", genesis, "--data-dir", data, "--password-file", password, "--validator-key-file", validatorKey],
                 node.Root, TimeSpan.FromSeconds(120));
             if (exit != 0) throw new InvalidOperationException($"p2pe-node init exited {exit}:\n{output}");
-            node.Process = await NodeProcess.StartAsync(data, password, Path.Combine(node.Root, "node.log"));
+            node._settings = settings is null ? null : await settings(node);
+            node.Process = await NodeProcess.StartAsync(data, password, Path.Combine(node.Root, "node.log"), settings: node._settings);
             return node;
         }
         catch
@@ -60,6 +63,20 @@ internal sealed class LiveNode : IAsyncDisposable
             await node.DisposeAsync();
             throw;
         }
+    }
+
+    private IReadOnlyDictionary<string, string>? _settings;
+
+    /// <summary>Path of the genesis file the node was initialised from.</summary>
+    public string GenesisFile => Path.Combine(Root, "genesis.json");
+
+    /// <summary>Stops the node with SIGTERM and starts it again on the same data directory and settings.</summary>
+    public async Task RestartAsync()
+    {
+        var (exit, _) = await Process.TerminateAsync(TimeSpan.FromSeconds(30));
+        Assert.True(exit == 0, $"p2pe-node exited {exit} on SIGTERM\n{Process.LogTail()}");
+        await Process.DisposeAsync();
+        Process = await NodeProcess.StartAsync(Path.Combine(Root, "data"), Path.Combine(Root, "password.txt"), Path.Combine(Root, "node.log"), settings: _settings);
     }
 
     /// <summary>The start (unix seconds) of the interval <paramref name="ahead"/> intervals after the current one.</summary>

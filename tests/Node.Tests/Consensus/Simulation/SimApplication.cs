@@ -133,6 +133,7 @@ public sealed class SimApplication : IConsensusApplication
             AppHash = ByteString.CopyFrom(Keccak256.Hash([.. AppHashAt(Height).Bytes, .. root.Bytes]).Bytes),
             Proposer = ByteString.CopyFrom(proposer.Bytes),
             ValidatorSetHash = ByteString.CopyFrom(ValidatorSetHash.Of(ValidatorsAt(height)).Bytes),
+            NextValidatorSetHash = ByteString.CopyFrom(NextSetHash(height).Bytes),
         };
         return block;
     }
@@ -146,6 +147,7 @@ public sealed class SimApplication : IConsensusApplication
         if (h.TimeMs <= LastBlockTimeMs) return $"time {h.TimeMs} is not after the parent's {LastBlockTimeMs}";
         if (Hash32.FromBytes(h.TransactionsRoot.Span) != Root(block)) return "transactions root does not match";
         if (Hash32.FromBytes(h.ValidatorSetHash.Span) != ValidatorSetHash.Of(ValidatorsAt(h.Height))) return "validator set hash does not match";
+        if (Hash32.FromBytes(h.NextValidatorSetHash.Span) != NextSetHash(h.Height)) return "next validator set hash does not match";
         if (!ValidatorsAt(h.Height).Contains(Address.FromBytes(h.Proposer.Span))) return "proposer is not a validator";
         foreach (var tx in block.Transactions.Select(t => t.ToByteArray()))
         {
@@ -154,6 +156,12 @@ public sealed class SimApplication : IConsensusApplication
         }
         return null;
     }
+
+    /// <summary>The hash of the set at <paramref name="height"/> + 1: a change committed at height − 1 or earlier, else this height's members.</summary>
+    private Hash32 NextSetHash(ulong height)
+        => _changes.TryGetValue(height + 1, out var change)
+            ? ValidatorSetHash.Of(ValidatorSet.Create(ParseSet(change)!))
+            : ValidatorSetHash.Of(ValidatorsAt(height));
 
     private Hash32 PreviousHash() => _chain.Count == 0 ? Hash32.Zero : BlockHeaderHashing.Hash(_chain[^1].Header);
 
