@@ -3,6 +3,7 @@ using P2PEnergy.Contracts.Crypto;
 using P2PEnergy.Contracts.Protos;
 using P2PEnergy.Contracts.TypedData;
 using P2PEnergy.Wallet.Cli;
+using P2PEnergy.Wallet.Device;
 using P2PEnergy.Wallet.Node;
 using P2PEnergy.Contracts.Ledger;
 using P2PEnergy.Wallet.Failures;
@@ -10,17 +11,19 @@ using P2PEnergy.Wallet.Failures;
 namespace P2PEnergy.Wallet.Bots;
 
 /// <summary>
-/// A trading bot for one participant and meter. Once per half interval it picks the next interval whose gate is
-/// still open and trades it once: sellers post an offer of their energy at a price in the band; buyers take the
-/// cheapest open sell offers for that interval until their need is met. A take refused for a grid or meter limit
-/// (THERMAL_LIMIT, VOLTAGE_LIMIT, METER_LIMIT) is logged as <c>REJECTED CODE</c> and retried at half the energy,
-/// then on the next offer. Every line it writes starts with the UTC time. All time — which interval to trade, when to
-/// wait, what to log — comes from <paramref name="clock"/>, so a simulation (or a test) can run it at any instant.
+/// A trading bot for one participant and meter. Every tenth of an interval (at least 1 s) it looks for the interval
+/// to trade (<see cref="TradingWindow"/>) and trades it once, inside what the meter's device agent published it can do
+/// in that interval (<see cref="DeviceCapabilities"/>; no envelope for the interval: it sits the interval out): sellers
+/// post an offer of their energy at a price in the band; buyers take the cheapest open sell offers for that interval
+/// until their need is met, taking what is left of an offer another buyer took first and, after a grid limit, what the
+/// meter's hosting capacity admits (<see cref="TakeRetry"/>). A refused take is logged as <c>REJECTED CODE</c>. Every
+/// line it writes starts with the UTC time. All time — which interval to trade, when to wait, what to log — comes from
+/// <paramref name="clock"/>, so a simulation (or a test) can run it at any instant.
 /// </summary>
-internal sealed class TradingBot(NodeClient node, PrivateKey key, string meter, BotProfile profile, ulong intervalSeconds, ulong gateClosureSeconds, TextWriter log, int seed, TimeProvider clock)
+internal sealed class TradingBot(NodeClient node, PrivateKey key, string meter, BotProfile profile, string capabilities, ulong intervalSeconds, ulong gateClosureSeconds, TextWriter log, int seed, TimeProvider clock)
 {
-    private static readonly HashSet<string> LimitCodes = [ReasonCodes.ThermalLimit, ReasonCodes.VoltageLimit, ReasonCodes.MeterLimit];
     private static readonly TimeSpan WaitTimeout = TimeSpan.FromSeconds(30);
+    private const int MaxAttemptsPerOffer = 4;
     private readonly Random _random = new(seed);
     private readonly HashSet<ulong> _traded = [];
     private ulong _chainId;
@@ -29,30 +32,30 @@ internal sealed class TradingBot(NodeClient node, PrivateKey key, string meter, 
     public async Task RunAsync(int? intervals, CancellationToken cancel)
     {
         _chainId = (await node.StatusAsync()).ChainId;
-        Log($"bot {profile.Role} for {key.Address} on {meter}: chain {_chainId}, {intervalSeconds} s intervals");
+        Log($"bot {profile.Role} for {key.Address} on {meter}: chain {_chainId}, {intervalSeconds} s intervals, device capabilities {capabilities}");
         while (!cancel.IsCancellationRequested && (intervals is null || _traded.Count < intervals))
         {
-            ulong now = Now();
-            ulong start = (now / intervalSeconds + 1) * intervalSeconds;
-            // Leave a few seconds for the transactions to commit before the gate closes.
-            if (start - gateClosureSeconds < now + 4) start += intervalSeconds;
-            // Buyers wait until the last half interval before the gate, so this interval's offers are on the book.
-            bool early = !profile.Sells(start, intervalSeconds) && start - gateClosureSeconds - now > intervalSeconds / 2;
-            if (!early && _traded.Add(start))
+            var (start, open) = TradingWindow.At(Now(), intervalSeconds, gateClosureSeconds, s => profile.Sells(s, intervalSeconds));
+            if (open && _traded.Add(start))
             {
                 try { await TradeAsync(start); }
                 catch (WalletException e) { Log($"interval {Terms.Format(start)}: {e.Reason}: {e.Message}"); }
             }
             if (intervals is not null && _traded.Count >= intervals) break;
-            try { await Task.Delay(TimeSpan.FromSeconds(Math.Max(1, intervalSeconds / 4.0)), clock, cancel); }
+            try { await Task.Delay(TradingWindow.Tick(intervalSeconds), clock, cancel); }
             catch (OperationCanceledException) { break; }
         }
     }
 
     private async Task TradeAsync(ulong start)
     {
-        ulong wh = profile.EnergyWh(start, intervalSeconds);
-        if (wh == 0) { Log($"interval {Terms.Format(start)}: nothing to trade"); return; }
+        if (DeviceCapabilities.Read(capabilities)?.For(start) is not { } device)
+        {
+            Log($"interval {Terms.Format(start)}: no device capabilities published for it in {capabilities}; not trading");
+            return;
+        }
+        var (wh, floor) = profile.Energy(device, intervalSeconds);
+        if (wh == 0) { Log($"interval {Terms.Format(start)}: nothing to trade (device: import {device.MinImportWh}–{device.MaxImportWh} Wh, export ≤ {device.MaxExportWh} Wh)"); return; }
         ulong validUntil = start - gateClosureSeconds;
         if (profile.Sells(start, intervalSeconds))
         {
@@ -65,28 +68,59 @@ internal sealed class TradingBot(NodeClient node, PrivateKey key, string meter, 
             Log($"interval {Terms.Format(start)}: sell offer {wh} Wh at {offer.PricePerKwh}/kWh: {Outcome(code, message)}");
             return;
         }
-        ulong need = wh;
-        var offers = (await node.OffersAsync(false))
-            .Where(o => o.Terms.Sell && o.Terms.IntervalStart == start && o.RemainingWhPerInterval > 0 && o.Terms.PricePerKwh <= profile.Limit
-                        && o.Terms.ValidUntil > Now() && !o.Terms.Maker.Span.SequenceEqual(key.Address.Bytes))
-            .OrderBy(o => o.Terms.PricePerKwh).ToList();
-        if (offers.Count == 0) { Log($"interval {Terms.Format(start)}: no sell offers to take for {need} Wh"); return; }
+        ulong need = await BuyAsync(start, wh, validUntil);
+        if (need == 0) return;
+        // A load draws its floor bought or not: what it draws beyond its contracts the POLR supplies.
+        string shortfall = wh - need < floor ? $"; {floor - (wh - need)} Wh short of the device's floor of {floor} Wh, which the POLR supplies" : "";
+        Log($"interval {Terms.Format(start)}: {need} Wh left unbought{shortfall}");
+    }
+
+    // Takes the cheapest open offers until `need` is bought; returns what is left unbought.
+    private async Task<ulong> BuyAsync(ulong start, ulong need, ulong validUntil)
+    {
+        var offers = await OpenOffersAsync(start);
+        if (offers.Count == 0) { Log($"interval {Terms.Format(start)}: no sell offers to take for {need} Wh"); return need; }
         foreach (var offer in offers)
         {
             ulong amount = Math.Min(need, offer.RemainingWhPerInterval);
-            for (int attempt = 0; attempt < 3 && amount > 0; attempt++)
+            // Each attempt waits for a block; a few keep the last one well before the gate closes.
+            for (int attempt = 0; attempt < MaxAttemptsPerOffer && amount > 0; attempt++)
             {
                 var take = new Take { OfferId = offer.Id, Taker = NodeClient.Bytes(key.Address), Meter = meter, WhPerInterval = amount, Nonce = Terms.Nonce(), ValidUntil = validUntil };
                 var (code, message) = await SubmitAsync(take);
                 Log($"interval {Terms.Format(start)}: take {amount} Wh of offer {Hex.Encode(offer.Id.Span)[..10]}… at {offer.Terms.PricePerKwh}/kWh: {Outcome(code, message)}");
                 if (code == ReasonCodes.Ok) { need -= amount; break; }
-                if (!LimitCodes.Contains(code)) break;
-                amount /= 2; // a grid or meter limit: retry smaller, then elsewhere
+                ulong left = TakeRetry.NeedsOffer(code)
+                    ? (await OpenOffersAsync(start)).FirstOrDefault(o => o.Id == offer.Id)?.RemainingWhPerInterval ?? 0
+                    : offer.RemainingWhPerInterval;
+                ulong? headroom = TakeRetry.NeedsHostingCapacity(code) ? await ImportHeadroomAsync(start) : null;
+                amount = TakeRetry.Next(code, amount, need, left, headroom);
             }
-            if (need == 0) return;
+            if (need == 0) return 0;
         }
-        Log($"interval {Terms.Format(start)}: {need} Wh left unbought (the POLR supplies it)");
+        return need;
     }
+
+    // What the grid still admits into the meter in the interval, Wh; null when the node cannot say (the retry halves).
+    private async Task<ulong?> ImportHeadroomAsync(ulong start)
+    {
+        try
+        {
+            var capacity = await node.HostingCapacityAsync(meter, start);
+            return capacity.ImportW <= 0 ? 0 : (ulong)capacity.ImportW * intervalSeconds / 3600;
+        }
+        catch (WalletException e)
+        {
+            Log($"interval {Terms.Format(start)}: hosting capacity of {meter} unknown ({e.Reason}); retrying at half");
+            return null;
+        }
+    }
+
+    private async Task<List<OfferState>> OpenOffersAsync(ulong start)
+        => (await node.OffersAsync(false))
+            .Where(o => o.Terms.Sell && o.Terms.IntervalStart == start && o.RemainingWhPerInterval > 0 && o.Terms.PricePerKwh <= profile.Limit
+                        && o.Terms.ValidUntil > Now() && !o.Terms.Maker.Span.SequenceEqual(key.Address.Bytes))
+            .OrderBy(o => o.Terms.PricePerKwh).ToList();
 
     private async Task<(string Code, string Message)> SubmitAsync(IMessage body)
     {

@@ -36,7 +36,7 @@ internal static class OperatorCommands
     /// <summary>Builds a command that signs one body with --key and submits it (--wait to follow it).</summary>
     public static Command Signed(CliContext context, string name, string description, string keyRole, IEnumerable<Symbol> symbols, Func<ParseResult, IMessage> body,
         Func<ParseResult, ByteString?>? attachment = null)
-        => Signed(context, name, description, keyRole, symbols, (parse, _, _) => Task.FromResult(body(parse)), attachment);
+        => Signed(context, name, description, keyRole, symbols, body, (_, _, _) => throw new InvalidOperationException("unreachable"), attachment, null);
 
     /// <summary>
     /// The same, for bodies that need the node first: the market's currency for amounts, or a check of what the
@@ -45,6 +45,13 @@ internal static class OperatorCommands
     public static Command Signed(CliContext context, string name, string description, string keyRole, IEnumerable<Symbol> symbols,
         Func<ParseResult, NodeClient, Market, Task<IMessage>> body, Func<ParseResult, ByteString?>? attachment = null,
         Func<CliContext, NodeClient, IMessage, Submitted, bool, Task>? after = null)
+        => Signed(context, name, description, keyRole, symbols, null, body, attachment, after);
+
+    // A body that needs nothing from the node (localBody) is built, and its input checked, before the node is asked:
+    // a malformed value is refused without a connection (and with a dead node still names the value).
+    private static Command Signed(CliContext context, string name, string description, string keyRole, IEnumerable<Symbol> symbols,
+        Func<ParseResult, IMessage>? localBody, Func<ParseResult, NodeClient, Market, Task<IMessage>> body, Func<ParseResult, ByteString?>? attachment,
+        Func<CliContext, NodeClient, IMessage, Submitted, bool, Task>? after)
     {
         var command = new Command(name, description);
         foreach (var symbol in symbols)
@@ -57,9 +64,9 @@ internal static class OperatorCommands
         var waiting = Submission.AddTo(command);
         command.SetAction((parse, _) => context.RunAsync(parse, async json =>
         {
+            var local = localBody?.Invoke(parse);
             using var node = context.ConnectNode(parse);
-            var market = await node.MarketAsync();
-            var message = await body(parse, node, market);
+            var message = local ?? await body(parse, node, await node.MarketAsync());
             var extra = attachment?.Invoke(parse);
             var submitted = await Submission.SignAndSubmitAsync(context, parse, node, key, message, waiting, json, extra, print: after is null);
             if (after is not null) await after(context, node, message, submitted, json);

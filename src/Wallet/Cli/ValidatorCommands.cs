@@ -1,3 +1,4 @@
+using P2PEnergy.Contracts.Ledger;
 using P2PEnergy.Wallet.Failures;
 using System.CommandLine;
 using System.Globalization;
@@ -34,9 +35,9 @@ internal static class ValidatorCommands
     {
         var parts = text.Split(':');
         if (parts.Length < 4 || parts[^1].Length == 0 || string.Join(':', parts[2..^1]).Length == 0)
-            throw new WalletException(ExitCode.BadInput, "INVALID_ARGUMENT", $"--validator '{text}' is not ADDRESS:POWER:OPERATOR:ROLE");
+            throw new WalletException(ExitCode.BadInput, ReasonCodes.InvalidArgument, $"--validator '{text}' is not ADDRESS:POWER:OPERATOR:ROLE");
         if (!ulong.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var power) || power == 0)
-            throw new WalletException(ExitCode.BadInput, "INVALID_ARGUMENT", $"--validator '{text}': power '{parts[1]}' is not a whole number above 0");
+            throw new WalletException(ExitCode.BadInput, ReasonCodes.InvalidArgument, $"--validator '{text}': power '{parts[1]}' is not a whole number above 0");
         return new ValidatorEntry
         {
             Validator = NodeClient.Bytes(Terms.Party(context, parts[0], "--validator")), Power = power,

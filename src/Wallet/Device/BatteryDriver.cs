@@ -38,6 +38,27 @@ public sealed class BatteryDriver : IDeviceDriver
         StoredWh = CapacityWh * stateOfCharge;
     }
 
+    /// <summary>
+    /// Charge and discharge within power and stored energy, taking the stored energy after <paramref name="pending"/>
+    /// intervals at its lowest (all discharging at full power) for export and at its highest for import.
+    /// </summary>
+    public IntervalCapability Capability(DeviceInterval interval, int pending)
+    {
+        double lowest = Math.Max(0, StoredWh - pending * MaxDischargeW * interval.Hours / _oneWayEfficiency);
+        double highest = Math.Min(CapacityWh, StoredWh + pending * MaxChargeW * interval.Hours * _oneWayEfficiency);
+        double import = Math.Min(MaxChargeW * interval.Hours, (CapacityWh - highest) / _oneWayEfficiency);
+        double export = Math.Min(MaxDischargeW * interval.Hours, lowest * _oneWayEfficiency);
+        return new IntervalCapability(interval.Start, 0, (ulong)Math.Floor(import), (ulong)Math.Floor(export));
+    }
+
+    public IReadOnlyDictionary<string, string> Facts => new SortedDictionary<string, string>(StringComparer.Ordinal)
+    {
+        ["capacityWh"] = CapacityWh.ToString("0", System.Globalization.CultureInfo.InvariantCulture),
+        ["stateOfChargePercent"] = (StateOfCharge * 100).ToString("0.0", System.Globalization.CultureInfo.InvariantCulture),
+        ["maxChargeW"] = MaxChargeW.ToString("0", System.Globalization.CultureInfo.InvariantCulture),
+        ["maxDischargeW"] = MaxDischargeW.ToString("0", System.Globalization.CultureInfo.InvariantCulture),
+    };
+
     public DeviceStep Step(long setpointNetExportWh, DeviceInterval interval)
     {
         if (setpointNetExportWh > 0)

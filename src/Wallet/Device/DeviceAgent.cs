@@ -44,6 +44,9 @@ public sealed class DeviceAgent(DeviceAgentOptions options, ChannelBase channel,
         var cursor = new DeviceCursor(options.Home, options.Meter);
         int failures = 0, handled = 0;
         bool ignoreCursor = false;
+        ulong now = (ulong)clock.GetUtcNow().ToUnixTimeSeconds();
+        // Until the first instruction is handled, the interval running now is the next one the device executes.
+        Publish(Math.Max(cursor.ResumeFrom(options.IntervalSeconds), now / options.IntervalSeconds * options.IntervalSeconds));
         while (!cancellationToken.IsCancellationRequested)
         {
             try
@@ -61,6 +64,7 @@ public sealed class DeviceAgent(DeviceAgentOptions options, ChannelBase channel,
                     Dispatched?.Invoke(instruction);
                     var report = await HandleAsync(instruction, status.ChainId, cancellationToken);
                     cursor.Save(instruction.IntervalStart, report.Step.StateOfCharge);
+                    Publish(instruction.IntervalStart + options.IntervalSeconds);
                     Handled?.Invoke(report);
                     if (options.StopAfter is { } stop && ++handled >= stop) return;
                 }
@@ -87,6 +91,14 @@ public sealed class DeviceAgent(DeviceAgentOptions options, ChannelBase channel,
             if (!await BackOffAsync(new RpcException(new Status(StatusCode.Unavailable, "the node ended the dispatch stream")), failures++, cancellationToken)) return;
         }
     }
+
+    /// <summary>
+    /// Publishes the device's capabilities from <paramref name="next"/>, the next interval it will execute, for the
+    /// meter's trading bot (<see cref="DeviceCapabilities"/>).
+    /// </summary>
+    private void Publish(ulong next)
+        => DeviceCapabilities.Forecast(options.Meter, driver, next, options.IntervalSeconds, options.UtcOffset, (ulong)clock.GetUtcNow().ToUnixTimeSeconds())
+            .Publish(DeviceCapabilities.PathFor(options.Home, options.Meter));
 
     // Reports the failure and waits the backoff delay; false when cancelled meanwhile.
     private async Task<bool> BackOffAsync(Exception reason, int attempt, CancellationToken cancellationToken)

@@ -18,6 +18,14 @@ public sealed class DeviceAgentOptions
     public string Home { get; }
     public ulong IntervalSeconds { get; }
     public Deviation Deviation { get; init; } = new(0);
+    /// <summary>The device's local time minus UTC: the offset its published capabilities are written in (whole minutes).</summary>
+    public TimeSpan UtcOffset
+    {
+        get => _utcOffset;
+        init => _utcOffset = value.Ticks % TimeSpan.TicksPerMinute != 0 || value.Duration() > TimeSpan.FromHours(14)
+            ? throw new ArgumentOutOfRangeException(nameof(UtcOffset), value, "the UTC offset must be whole minutes within ±14 h")
+            : value;
+    }
     public ReconnectBackoff Backoff { get; init; } = ReconnectBackoff.Default;
     /// <summary>Stop after this many intervals (tests and one-shot runs); null runs until cancelled.</summary>
     public int? StopAfter
@@ -27,4 +35,5 @@ public sealed class DeviceAgentOptions
     }
 
     private readonly int? _stopAfter;
+    private readonly TimeSpan _utcOffset;
 }

@@ -52,6 +52,7 @@ internal static class DeviceCommands
                     {
                         Deviation = new Deviation(parse.GetValue(deviation)),
                         StopAfter = parse.GetValue(intervals),
+                        UtcOffset = driverOptions.UtcOffset(parse),
                     };
                 }
                 catch (ArgumentException e) { throw new WalletException(ExitCode.BadInput, "INVALID_DEVICE", e.Message.Split(" (Parameter")[0]); }

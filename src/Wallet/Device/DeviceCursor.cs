@@ -72,6 +72,6 @@ public sealed class DeviceCursor(string home, string meter)
     }
 
     // Meter ids are operator-chosen strings; keep the file inside the device folder whatever they contain.
-    private static string SafeFileName(string meter)
+    internal static string SafeFileName(string meter)
         => string.Concat(meter.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' ? c : '_')).TrimStart('.') is { Length: > 0 } s ? s : "_";
 }

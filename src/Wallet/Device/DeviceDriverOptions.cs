@@ -35,7 +35,7 @@ internal sealed class DeviceDriverOptions
     /// <summary>The driver the parsed options describe; ArgumentException (with the offending value) when a parameter is impossible.</summary>
     public IDeviceDriver Create(ParseResult parse)
     {
-        var offset = TimeSpan.FromHours(parse.GetValue(UtcOffsetHours));
+        var offset = UtcOffset(parse);
         return parse.GetValue(Driver) switch
         {
             "battery" => new BatteryDriver(parse.GetValue(CapacityWh), parse.GetValue(MaxChargeW), parse.GetValue(MaxDischargeW),
@@ -46,6 +46,15 @@ internal sealed class DeviceDriverOptions
             "load" => new FlexibleLoadDriver(parse.GetValue(BaseW), parse.GetValue(FlexW)),
             var other => throw new ArgumentException($"unknown driver '{other}'; use one of {string.Join(", ", Kinds)}"),
         };
+    }
+
+    /// <summary>--utc-offset as a time span: whole minutes (5.5 and 5.75 are fine, 5.37 is not) within ±14 h.</summary>
+    public TimeSpan UtcOffset(ParseResult parse)
+    {
+        double hours = parse.GetValue(UtcOffsetHours), minutes = Math.Round(hours * 60);
+        if (Math.Abs(hours * 60 - minutes) > 1e-6 || Math.Abs(hours) > 14)
+            throw new ArgumentException($"--utc-offset {hours.ToString(CultureInfo.InvariantCulture)} is not a whole number of minutes within ±14 hours");
+        return TimeSpan.FromMinutes(minutes);
     }
 
     private static TimeSpan TimeOfDay(string text, string option)

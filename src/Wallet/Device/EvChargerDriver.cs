@@ -32,6 +32,27 @@ public sealed class EvChargerDriver : IDeviceDriver
     /// <summary>What the car plugged in now still needs (the full need before the first stay is seen).</summary>
     public double RemainingWh { get; private set; }
 
+    /// <summary>
+    /// Charging only while plugged in (arrival to departure in local time), at most the charge power for the plugged-in
+    /// seconds and what the car still needs — taken after <paramref name="pending"/> intervals of charging at full power.
+    /// </summary>
+    public IntervalCapability Capability(DeviceInterval interval, int pending)
+    {
+        var (sessionStart, pluggedSeconds) = Plugged(interval);
+        if (pluggedSeconds <= 0) return IntervalCapability.Idle(interval.Start);
+        double remaining = (_session == sessionStart ? RemainingWh : EnergyNeedWh) - pending * MaxChargeW * interval.Hours;
+        if (remaining < 1) return IntervalCapability.Idle(interval.Start);
+        return new IntervalCapability(interval.Start, 0, (ulong)Math.Floor(Math.Min(MaxChargeW * pluggedSeconds / 3600, remaining)), 0);
+    }
+
+    public IReadOnlyDictionary<string, string> Facts => new SortedDictionary<string, string>(StringComparer.Ordinal)
+    {
+        ["pluggedIn"] = $"{Arrival:hh\\:mm}–{Departure:hh\\:mm} local",
+        ["maxChargeW"] = MaxChargeW.ToString("0", System.Globalization.CultureInfo.InvariantCulture),
+        ["needWh"] = EnergyNeedWh.ToString("0", System.Globalization.CultureInfo.InvariantCulture),
+        ["remainingWh"] = (_session is null ? EnergyNeedWh : RemainingWh).ToString("0", System.Globalization.CultureInfo.InvariantCulture),
+    };
+
     public DeviceStep Step(long setpointNetExportWh, DeviceInterval interval)
     {
         var (sessionStart, pluggedSeconds) = Plugged(interval);

@@ -19,6 +19,18 @@ public sealed class FlexibleLoadDriver : IDeviceDriver
     public double BaseW { get; }
     public double FlexW { get; }
 
+    /// <summary>
+    /// The load's band in whole Wh: asked for less than its floor it draws the floor rounded down, so every whole
+    /// Wh from that up to its ceiling rounded down is drawn exactly.
+    /// </summary>
+    public IntervalCapability Capability(DeviceInterval interval, int pending)
+        => new(interval.Start, (ulong)Math.Floor((BaseW - FlexW) * interval.Hours), (ulong)Math.Floor((BaseW + FlexW) * interval.Hours), 0);
+
+    public IReadOnlyDictionary<string, string> Facts => new SortedDictionary<string, string>(StringComparer.Ordinal)
+    {
+        ["loadRangeW"] = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{BaseW - FlexW:0}–{BaseW + FlexW:0}"),
+    };
+
     public DeviceStep Step(long setpointNetExportWh, DeviceInterval interval)
     {
         double min = (BaseW - FlexW) * interval.Hours, max = (BaseW + FlexW) * interval.Hours;

@@ -17,6 +17,16 @@ public interface IDeviceDriver
     /// instruction's net export, possibly scaled by a deliberate deviation) and returns the metered outcome.
     /// </summary>
     DeviceStep Step(long setpointNetExportWh, DeviceInterval interval);
+
+    /// <summary>
+    /// What the device can surely do in <paramref name="interval"/> when <paramref name="pending"/> intervals run
+    /// before it from the current state: each is assumed to move the state (charge, a car's remaining need) as far
+    /// against the envelope as the device's power allows, so the envelope holds whatever is traded in between.
+    /// </summary>
+    IntervalCapability Capability(DeviceInterval interval, int pending);
+
+    /// <summary>The device's current facts for its published capabilities (plug-in window, state of charge, load range…).</summary>
+    IReadOnlyDictionary<string, string> Facts { get; }
 }
 
 /// <summary>Convenience over <see cref="IDeviceDriver"/> for callers that hold the node's instruction.</summary>

@@ -45,6 +45,17 @@ public sealed class PvDriver : IDeviceDriver
         return CapacityW * Math.Min(1, sum / steps) * interval.Hours;
     }
 
+    /// <summary>The forecast: the clear-sky output less the most the clouds may take, so it is produced whatever the draw.</summary>
+    public IntervalCapability Capability(DeviceInterval interval, int pending)
+        => new(interval.Start, 0, 0, (ulong)Math.Floor(ClearSkyWh(interval) * (1 - Cloudiness)));
+
+    public IReadOnlyDictionary<string, string> Facts => new SortedDictionary<string, string>(StringComparer.Ordinal)
+    {
+        ["capacityW"] = CapacityW.ToString("0", System.Globalization.CultureInfo.InvariantCulture),
+        ["cloudinessPercent"] = (Cloudiness * 100).ToString("0.#", System.Globalization.CultureInfo.InvariantCulture),
+        ["daylight"] = $"{SunriseHour:00}:00–{SunsetHour:00}:00 local solar time",
+    };
+
     public DeviceStep Step(long setpointNetExportWh, DeviceInterval interval)
     {
         // Draw every interval, day or night, so the noise sequence depends only on the seed and the interval count.

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using P2PEnergy.Contracts.Protos;
 using P2PEnergy.Wallet.Cli;
 using P2PEnergy.Wallet.Node;
 using P2PEnergy.Contracts.Ledger;
@@ -23,9 +24,12 @@ internal static partial class DevnetStatusCommand
         var dir = new Option<string>("--dir") { Description = "The devnet directory (devnet/.run)", Required = true };
         var logs = new Option<string?>("--logs") { Description = "Directory of bot logs to count rejections in (default DIR/logs)" };
         var recent = new Option<int>("--intervals") { Description = "How many recent intervals to show (default 5)", DefaultValueFactory = _ => 5 };
-        var command = new Command("status", "Summarise a running devnet") { dir, logs, recent };
+        var over = new Option<int>("--delivery-intervals") { Description = "Measure delivery over this many recent settled intervals with contracts (default 10)", DefaultValueFactory = _ => 10 };
+        var command = new Command("status", "Summarise a running devnet") { dir, logs, recent, over };
         command.SetAction((parse, _) => context.RunAsync(parse, async json =>
         {
+            if (parse.GetValue(over) is < 1 or > 1000)
+                throw new WalletException(ExitCode.Usage, "USAGE", $"--delivery-intervals must lie in [1, 1000], got {parse.GetValue(over)}");
             var manifest = DevnetManifest.Read(parse.GetValue(dir)!);
             using var node = context.ConnectNode(parse);
             var status = await node.StatusAsync();
@@ -63,10 +67,13 @@ internal static partial class DevnetStatusCommand
                 gridJson["element"] = loaded.Element; gridJson["kind"] = loaded.Kind; gridJson["flowW"] = loaded.ActiveW; gridJson["rating"] = loaded.Rating;
                 lines.Add($"most loaded grid element in {Terms.Format(current + length)}: {loaded.Kind} {loaded.Element} {Math.Abs(loaded.ActiveW)} {loaded.RatingUnit} of {loaded.Rating} ({100.0 * Math.Abs(loaded.ActiveW) / loaded.Rating:0.#}%), voltage {grid.MinVoltageMicroPu / 1e6:0.####}–{grid.MaxVoltageMicroPu / 1e6:0.####} p.u.");
             }
+            var delivery = await MeasureDeliveryAsync(node, manifest, contracts, current, parse.GetValue(over));
+            lines.AddRange(DeliveryLines(delivery));
             var result = new JsonObject
             {
                 ["height"] = status.Height, ["contracts"] = contracts.Count, ["intervals"] = rows,
                 ["rejected"] = new JsonObject([.. rejected.Select(r => KeyValuePair.Create(r.Key, (JsonNode?)r.Value))]), ["mostLoaded"] = gridJson,
+                ["delivery"] = DeliveryJson(delivery),
             };
             if (status.Anchor is { } anchor)
             {
@@ -83,6 +90,56 @@ internal static partial class DevnetStatusCommand
         }));
         return command;
     }
+
+    /// <summary>
+    /// Delivery over the latest <paramref name="count"/> settled intervals that had contracts, looking back at most
+    /// 4 × count intervals from <paramref name="current"/>; the metered side comes from each participant's statement.
+    /// </summary>
+    private static async Task<DevnetDelivery> MeasureDeliveryAsync(NodeClient node, DevnetManifest manifest, List<ContractState> contracts, ulong current, int count)
+    {
+        ulong length = (ulong)manifest.IntervalSeconds;
+        var polr = new Dictionary<ulong, ulong>();
+        for (ulong k = 0; k < 4 * (ulong)count && polr.Count < count && k * length <= current; k++)
+        {
+            ulong start = current - k * length;
+            try
+            {
+                var s = await node.SettlementAsync(start);
+                if (s.Contracts > 0) polr[start] = s.PolrSuppliedWh + s.PolrAbsorbedWh;
+            }
+            catch (WalletException e) when (e.Reason == P2PEnergy.Contracts.Api.ApiReasons.NotSettled.Code || e.Reason == P2PEnergy.Contracts.Api.ApiReasons.Settling.Code) { }
+        }
+        var imbalance = new Dictionary<(string, ulong), long>();
+        if (polr.Count > 0)
+        {
+            foreach (var p in manifest.Participants)
+            {
+                var statement = await node.StatementAsync(P2PEnergy.Contracts.Crypto.Address.Parse(p.Address), polr.Keys.Min(), polr.Keys.Max() + length);
+                foreach (var line in statement.Lines.Where(l => l.Kind == "Interval"))
+                    imbalance[(p.Address.ToLowerInvariant(), line.Time)] = line.ImbalanceWh;
+            }
+        }
+        return DevnetDelivery.Measure(polr, length, manifest.Participants, contracts, imbalance);
+    }
+
+    private static IEnumerable<string> DeliveryLines(DevnetDelivery d)
+    {
+        if (d.Intervals.Count == 0) { yield return "delivery: no settled interval with contracts yet"; yield break; }
+        yield return $"delivery over {d.Intervals.Count} settled intervals with contracts ({Terms.Format(d.Intervals[0])} … {Terms.Format(d.Intervals[^1])}):";
+        foreach (var r in d.Roles.Append(d.Total))
+            yield return $"  {r.Name,-8} contracted {r.ContractedWh} Wh, metered {r.MeteredWh} Wh, delivered {r.DeliveredWh} Wh ({DevnetDelivery.Percent(r.DeliveredPermille)} %)";
+        yield return $"  POLR supplied + absorbed {d.PolrWh} Wh = {DevnetDelivery.Percent(d.PolrPermille)} % of {d.ContractedWh} Wh contracted";
+    }
+
+    private static JsonObject DeliveryJson(DevnetDelivery d) => new()
+    {
+        ["intervals"] = new JsonArray([.. d.Intervals.Select(i => (JsonNode)Terms.Format(i))]),
+        ["roles"] = new JsonArray([.. d.Roles.Append(d.Total).Select(r => (JsonNode)new JsonObject
+        {
+            ["role"] = r.Name, ["contractedWh"] = r.ContractedWh, ["meteredWh"] = r.MeteredWh, ["deliveredWh"] = r.DeliveredWh, ["deliveredPermille"] = r.DeliveredPermille,
+        })]),
+        ["contractedWh"] = d.ContractedWh, ["polrWh"] = d.PolrWh, ["deliveredPermille"] = d.DeliveredPermille, ["polrPermille"] = d.PolrPermille,
+    };
 
     /// <summary>Counts <c>REJECTED CODE</c> lines per reason over every <c>*.log</c> in <paramref name="logs"/>.</summary>
     public static Dictionary<string, int> CountRejections(string logs)

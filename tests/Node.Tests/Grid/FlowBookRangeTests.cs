@@ -16,7 +16,7 @@ namespace P2PEnergy.Node.Tests.Grid;
 /// </summary>
 public sealed class FlowBookRangeTests
 {
-    private const string Range = "±576,460.752303 p.u.² per branch of this model in 2026-11-22T17:00Z";
+    private const string Range = "±576,460.752303 p.u.² per branch of this model in 2026-11-22T17:00:00Z";
     private const string Max64 = "9,223,372,036,854,775.807";
 
     /// <summary>SmallFeeder's shape with impedance-free branches: flows can reach 2^63 W without moving any voltage.</summary>
@@ -67,7 +67,7 @@ public sealed class FlowBookRangeTests
         var refusal = book.Check(seller, buyer, 450_000_000);
         Assert.NotNull(refusal);
         Assert.Equal(ReasonCodes.VoltageLimit, refusal.Code);
-        Assert.Equal("feeder F1 service point SP2: voltage rise across the branch of 9,000,000.000000 p.u.² in v² exceeds the fixed-point range of ±768,614.336404 p.u.² per branch of this model in 2026-11-22T17:00Z", refusal.Message);
+        Assert.Equal("feeder F1 service point SP2: voltage rise across the branch of 9,000,000.000000 p.u.² in v² exceeds the fixed-point range of ±768,614.336404 p.u.² per branch of this model in 2026-11-22T17:00:00Z", refusal.Message);
         Assert.True(book.Consistent);
         // The book is as it was: it answers what a fresh book answers.
         var fresh = new FlowBook(model, SmallFeeder.Interval, [(model.IndexOf("F1"), -35_000_000, 0)], []);
@@ -82,7 +82,7 @@ public sealed class FlowBookRangeTests
         var model = SmallFeeder.Model();
         var book = SmallFeeder.Book(model);
         var refusal = book.Check(SmallFeeder.Meter(model, "M3", "SP3", limitW: ulong.MaxValue), SmallFeeder.Meter(model, "M1", "SP1", limitW: ulong.MaxValue), 150_000_000_000_000);
-        Assert.Equal(new GridViolation(ReasonCodes.ThermalLimit, "feeder F1 service point SP3: 150,000,000,000 kW > 150 kW in 2026-11-22T17:00Z"), refusal);
+        Assert.Equal(new GridViolation(ReasonCodes.ThermalLimit, "feeder F1 service point SP3: 150,000,000,000 kW > 150 kW in 2026-11-22T17:00:00Z"), refusal);
     }
 
     [Fact]
@@ -105,7 +105,7 @@ public sealed class FlowBookRangeTests
         var refusal = book.Check(seller, buyer, 1);
         Assert.NotNull(refusal);
         Assert.Equal(ReasonCodes.ThermalLimit, refusal.Code);
-        Assert.Equal($"feeder F1 service point SP1: active power of 9,223,372,036,854,775.808 kW exceeds the ledger's range of ±{Max64} kW in 2026-11-22T17:00Z", refusal.Message);
+        Assert.Equal($"feeder F1 service point SP1: active power of 9,223,372,036,854,775.808 kW exceeds the ledger's range of ±{Max64} kW in 2026-11-22T17:00:00Z", refusal.Message);
         Assert.True(book.Consistent);
     }
 
@@ -116,8 +116,8 @@ public sealed class FlowBookRangeTests
         var model = Lossless();
         var book = new FlowBook(model, SmallFeeder.Interval, [(model.IndexOf("SP1"), long.MinValue, 0), (model.IndexOf("SP2"), long.MinValue, long.MinValue)], []);
         var violations = book.Violations().ToList();
-        Assert.Contains($"feeder F1 service point SP1: 9,223,372,036,854,775.808 kW > 50 kW in 2026-11-22T17:00Z", violations);
-        Assert.Contains($"feeder F1 service point SP2: 13,043,817,825,332,782.212 kVA > 50 kVA in 2026-11-22T17:00Z", violations);
+        Assert.Contains($"feeder F1 service point SP1: 9,223,372,036,854,775.808 kW > 50 kW in 2026-11-22T17:00:00Z", violations);
+        Assert.Contains($"feeder F1 service point SP2: 13,043,817,825,332,782.212 kVA > 50 kVA in 2026-11-22T17:00:00Z", violations);
     }
 
     [Fact]
@@ -131,7 +131,7 @@ public sealed class FlowBookRangeTests
         var refusal = book.Check(seller, buyer, 1);
         Assert.NotNull(refusal);
         Assert.Equal(ReasonCodes.InvalidArgument, refusal.Code);
-        Assert.Equal($"meter M1: net contracted export of 9,223,372,036,854,775.808 kW exceeds the ledger's range of ±{Max64} kW in 2026-11-22T17:00Z", refusal.Message);
+        Assert.Equal($"meter M1: net contracted export of 9,223,372,036,854,775.808 kW exceeds the ledger's range of ±{Max64} kW in 2026-11-22T17:00:00Z", refusal.Message);
     }
 
     [Fact]
@@ -158,7 +158,7 @@ public sealed class FlowBookRangeTests
         var second = SmallFeeder.Meter(model, "M2", "SP1", powerFactorMilli: 1, limitW: ulong.MaxValue);
         var e = Assert.Throws<GridRangeException>(() => new FlowBook(model, SmallFeeder.Interval, [], [(first, 5_000_000_000_000_000), (second, 5_000_000_000_000_000)]));
         Assert.Equal(ReasonCodes.ThermalLimit, e.Violation.Code);
-        Assert.Equal($"feeder F1 service point SP1: reactive power of 9,999,994,990,000,000 kvar exceeds the ledger's range of ±{Max64} kvar in 2026-11-22T17:00Z", e.Violation.Message);
+        Assert.Equal($"feeder F1 service point SP1: reactive power of 9,999,994,990,000,000 kvar exceeds the ledger's range of ±{Max64} kvar in 2026-11-22T17:00:00Z", e.Violation.Message);
     }
 
     [Fact]

@@ -3,6 +3,7 @@ using P2PEnergy.Contracts.Crypto;
 using P2PEnergy.Node.Tests.Support;
 using P2PEnergy.Wallet.Bots;
 using P2PEnergy.Wallet.Cli;
+using P2PEnergy.Wallet.Device;
 using P2PEnergy.Wallet.Node;
 using P2PEnergy.Wallet.Tests.Cli;
 using P2PEnergy.Wallet.Tests.Support;
@@ -51,10 +52,14 @@ public sealed class TradingBotTests : IAsyncLifetime
         var real = DateTimeOffset.UtcNow;
         var fake = DateTimeOffset.FromUnixTimeSeconds((real.ToUnixTimeSeconds() / 60 + 120) * 60 + 7);
         var clock = new ManualClock(fake);
-        var noon = TimeSpan.FromHours(12) - fake.TimeOfDay;
+        var noon = TimeSpan.FromMinutes(Math.Round((TimeSpan.FromHours(12) - fake.TimeOfDay).TotalMinutes));
         var log = new StringWriter();
         using var node = new NodeClient(new Uri(_node.Url));
-        var bot = new TradingBot(node, _alice, "MTR-A", BotProfile.For("pv", 8000, noon), _node.Interval, _node.GateClosure, log, seed: 1, clock);
+        // The PV's device agent publishes its forecast from the interval running at the fake instant.
+        var published = DeviceCapabilities.PathFor(_home.Home, "MTR-A");
+        ulong running = (ulong)fake.ToUnixTimeSeconds() / _node.Interval * _node.Interval;
+        DeviceCapabilities.Forecast("MTR-A", new PvDriver(8000, 0, noon, new Random(0)), running, _node.Interval, noon, (ulong)fake.ToUnixTimeSeconds()).Publish(published);
+        var bot = new TradingBot(node, _alice, "MTR-A", BotProfile.For("pv"), published, _node.Interval, _node.GateClosure, log, seed: 1, clock);
 
         using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(90));
         await bot.RunAsync(intervals: 1, limit.Token);
@@ -65,5 +70,22 @@ public sealed class TradingBotTests : IAsyncLifetime
         Assert.Contains(lines, line => line.Contains($"interval {Terms.Format(expected)}: sell offer") && line.TrimEnd().EndsWith(": OK"));
         var offer = Assert.Single(await node.OffersAsync(includeClosed: false));
         Assert.Equal(expected, offer.Terms.IntervalStart);
+        // It offers exactly the forecast its device published for that interval.
+        Assert.Equal(DeviceCapabilities.Read(published)!.For(expected)!.Value.MaxExportWh, offer.Terms.WhPerInterval);
+    }
+    [Fact(Timeout = 120_000)]
+    public async Task Bot_WithoutPublishedCapabilities_SitsTheIntervalOut()
+    {
+        var fake = DateTimeOffset.FromUnixTimeSeconds((DateTimeOffset.UtcNow.ToUnixTimeSeconds() / 60 + 120) * 60 + 7);
+        var log = new StringWriter();
+        using var node = new NodeClient(new Uri(_node.Url));
+        var missing = DeviceCapabilities.PathFor(_home.Home, "MTR-A");
+        var bot = new TradingBot(node, _alice, "MTR-A", BotProfile.For("pv"), missing, _node.Interval, _node.GateClosure, log, seed: 1, new ManualClock(fake));
+
+        using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(90));
+        await bot.RunAsync(intervals: 1, limit.Token);
+
+        Assert.Contains($"no device capabilities published for it in {missing}; not trading", log.ToString());
+        Assert.Empty(await node.OffersAsync(includeClosed: true));
     }
 }

@@ -72,6 +72,14 @@ public sealed class DeviceAgentNodeTests(ITestOutputHelper output)
             Assert.Equal((interval, (long)ContractWh, 16L, "OK"), ((ulong)sold["interval"]!, (long)sold["targetNetExportWh"]!, (long)sold["netExportWh"]!, (string)sold["code"]!));
             Assert.Equal((interval, -(long)ContractWh, -20L, "OK"), ((ulong)bought["interval"]!, (long)bought["targetNetExportWh"]!, (long)bought["netExportWh"]!, (string)bought["code"]!));
             Assert.Equal(interval, new DeviceCursor(alice.Home, "MTR-A").LastInterval());
+            // After the interval, each agent has published its capabilities from the next interval on (issue 17): the
+            // battery, full and 20 % down on 20 Wh, now holds 100 % − 16 Wh; the load's band is 6.2–8.2 kW.
+            var battery = DeviceCapabilities.Read(DeviceCapabilities.PathFor(alice.Home, "MTR-A"))!;
+            var load = DeviceCapabilities.Read(DeviceCapabilities.PathFor(bob.Home, "MTR-B"))!;
+            Assert.Equal((interval + IntervalSeconds, interval + IntervalSeconds), (battery.Intervals[0].StartUnix, load.Intervals[0].StartUnix));
+            Assert.Equal(("battery", "load"), (battery.Device, load.Device));
+            Assert.Equal(new IntervalCapability(interval + IntervalSeconds, 17, 22, 0), load.For(interval + IntervalSeconds));
+            Assert.True(battery.For(interval + IntervalSeconds)!.Value.MaxExportWh > 0);
 
             // Settlement runs in the first block at or after interval end + reading window; blocks come every second. The
             // wait is reckoned from that moment, not from the test's start: a slow node start on a loaded box (60 s seen)

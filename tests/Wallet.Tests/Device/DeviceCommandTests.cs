@@ -44,6 +44,8 @@ public sealed class DeviceCommandTests : IDisposable
     [InlineData("--interval-seconds", "7")]
     [InlineData("--arrival", "25:00")]
     [InlineData("--intervals", "0")]
+    [InlineData("--utc-offset", "5.37")]
+    [InlineData("--utc-offset", "15")]
     public void ImpossibleDeviceParameters_AreBadInput(string option, string value)
     {
         var driver = option == "--arrival" ? "ev" : "battery";

@@ -10,17 +10,19 @@ namespace P2PEnergy.Wallet.Tests.Integration;
 /// Issue #7: the real <c>devnet/up</c> (node, a device agent per meter, a trading bot per participant) in a temp
 /// directory with 10 s intervals, run for several intervals: contracts commit, the congested transformer refuses at
 /// least one take with a grid limit, every interval whose reading window has closed is settled, money is conserved,
-/// and <c>devnet/down</c> leaves no process behind.
+/// and <c>devnet/down</c> leaves no process behind. Issue 17: the market delivers what it trades — over 10 settled
+/// intervals with contracts, in a row, at least 95 % of the contracted energy is metered and the POLR supplies or
+/// absorbs at most 5 % of it, because every bot trades within what its device agent publishes it can do.
 /// </summary>
 [Trait("Category", "Integration")]
 public sealed class DevnetTests(ITestOutputHelper output) : IDisposable
 {
-    private const int Interval = 10, ReadingWindow = 20;
+    private const int Interval = 10, ReadingWindow = 20, Measured = 10;
     private readonly string _run = Path.Combine(Path.GetTempPath(), "p2pe-devnet-test-" + Guid.NewGuid().ToString("N"));
-    private readonly string _repo = RepositoryRoot();
+    private readonly string _repo = RepositoryRoot.Path ?? throw new InvalidOperationException("P2PEnergy.sln not found above the test binaries");
 
     [Fact]
-    public async Task Devnet_RunsSeveralIntervals_TradesHitsTheGridLimit_SettlesAndConservesFunds()
+    public async Task Devnet_RunsTenIntervals_TradesHitsTheGridLimit_DeliversWhatItTrades_SettlesAndConservesFunds()
     {
         if (!Tool("jq") || !Tool("curl") || !Tool("python3"))
         {
@@ -33,11 +35,15 @@ public sealed class DevnetTests(ITestOutputHelper output) : IDisposable
         {
             var (up, upOut) = await Script(TimeSpan.FromSeconds(180), "devnet/up", "--participants", "6", "--interval-seconds", $"{Interval}", "--reading-window-seconds", $"{ReadingWindow}");
             Assert.True(up == 0, upOut);
+            // It shows its progress: a numbered line per step, the last one the agents' capabilities being published.
+            Assert.Contains("[1/5] building", upOut);
+            Assert.Matches(@"\[5/5\] waiting for every device agent to publish its capabilities… done \(\d+ s\)", upOut);
             pids.AddRange(File.ReadAllLines(Path.Combine(_run, "pids")).Where(l => l.Length > 0).Select(int.Parse));
             output.WriteLine($"devnet up with {pids.Count} processes at {clock.ElapsedMilliseconds} ms");
 
             JsonNode? status = null;
-            var until = clock.Elapsed + TimeSpan.FromSeconds(150);
+            // Bots trade from about 30 s in; ten settled intervals of 10 s follow a reading window later.
+            var until = clock.Elapsed + TimeSpan.FromSeconds(330);
             while (clock.Elapsed < until)
             {
                 await Task.Delay(TimeSpan.FromSeconds(5));
@@ -46,8 +52,9 @@ public sealed class DevnetTests(ITestOutputHelper output) : IDisposable
                 int settledWithContracts = status["intervals"]!.AsArray().Count(r => (bool)r!["settled"]! && (int)r["contracts"]! > 0);
                 long gridRejections = (long?)status["rejected"]!["THERMAL_LIMIT"] ?? 0;
                 gridRejections += (long?)status["rejected"]!["VOLTAGE_LIMIT"] ?? 0;
-                output.WriteLine($"{clock.ElapsedMilliseconds} ms: height {status["height"]}, {status["contracts"]} contracts, {gridRejections} grid rejections, {settledWithContracts} settled intervals with contracts");
-                if ((int)status["contracts"]! > 0 && gridRejections > 0 && settledWithContracts >= 2) break;
+                int measured = status["delivery"]!["intervals"]!.AsArray().Count;
+                output.WriteLine($"{clock.ElapsedMilliseconds} ms: height {status["height"]}, {status["contracts"]} contracts, {gridRejections} grid rejections, {settledWithContracts} settled intervals with contracts, delivery measured over {measured}");
+                if ((int)status["contracts"]! > 0 && gridRejections > 0 && settledWithContracts >= 2 && measured >= Measured) break;
             }
             Assert.NotNull(status);
             Assert.True((int)status!["contracts"]! > 0, status.ToJsonString());
@@ -64,6 +71,19 @@ public sealed class DevnetTests(ITestOutputHelper output) : IDisposable
                     Assert.True((bool)row["settled"]!, $"interval {start:O} is past its reading window but not settled (height {height}): {status.ToJsonString()}");
             }
             Assert.True(rows.Any(r => (bool)r!["settled"]! && (int)r["contracts"]! > 0), status.ToJsonString());
+
+            // Delivery: ten consecutive settled intervals with contracts, every role trading, ≥ 95 % delivered, POLR ≤ 5 %.
+            var delivery = status["delivery"]!;
+            output.WriteLine($"delivery: {delivery.ToJsonString()}");
+            var measuredIntervals = delivery["intervals"]!.AsArray().Select(i => DateTimeOffset.Parse((string)i!, System.Globalization.CultureInfo.InvariantCulture)).ToList();
+            Assert.Equal(Measured, measuredIntervals.Count);
+            Assert.True((measuredIntervals[^1] - measuredIntervals[0]).TotalSeconds == (Measured - 1) * Interval, $"the measured intervals are not consecutive: {delivery.ToJsonString()}");
+            var roles = delivery["roles"]!.AsArray().ToDictionary(r => (string)r!["role"]!, r => r!);
+            foreach (var role in new[] { "pv", "consumer", "ev", "battery" })
+                Assert.True(roles.TryGetValue(role, out var r) && (ulong)r["contractedWh"]! > 0, $"{role} contracted nothing: {delivery.ToJsonString()}");
+            output.WriteLine($"delivered {(ulong)delivery["deliveredPermille"]! / 10.0:0.0} % of contracted; POLR {(ulong)delivery["polrPermille"]! / 10.0:0.0} % of contracted");
+            Assert.True((ulong)delivery["deliveredPermille"]! >= 950, $"less than 95 % delivered: {delivery.ToJsonString()}");
+            Assert.True((ulong)delivery["polrPermille"]! <= 50, $"POLR energy above 5 % of contracted: {delivery.ToJsonString()}");
 
             // Money only moves between accounts: Σ(balance + escrow) is what genesis deposited.
             var manifest = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(_run, "devnet.json")))!;
@@ -98,7 +118,7 @@ public sealed class DevnetTests(ITestOutputHelper output) : IDisposable
 
     private async Task<JsonNode?> Status()
     {
-        var (exit, stdout) = await P2pe(TimeSpan.FromSeconds(30), "devnet", "status", "--dir", _run, "--intervals", "8", "--json");
+        var (exit, stdout) = await P2pe(TimeSpan.FromSeconds(30), "devnet", "status", "--dir", _run, "--intervals", "8", "--delivery-intervals", $"{Measured}", "--json");
         if (exit == 0) return JsonNode.Parse(stdout);
         output.WriteLine($"status exited {exit}: {stdout}");
         return null;
@@ -145,13 +165,6 @@ public sealed class DevnetTests(ITestOutputHelper output) : IDisposable
 
     private static bool Tool(string name)
         => (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':').Any(dir => File.Exists(Path.Combine(dir, name)));
-
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "P2PEnergy.sln"))) return dir.FullName;
-        throw new InvalidOperationException("P2PEnergy.sln not found above the test binaries");
-    }
 
     public void Dispose()
     {
