@@ -20,6 +20,9 @@ public sealed record BotProfile(string Role)
     public static BotProfile For(string role)
         => Roles.Contains(role) ? new(role) : throw new ArgumentException($"--role must be pv, consumer, ev or battery, got '{role}'");
 
+    /// <summary>A battery buys only to arbitrage and can charge in any interval: it lets loads buy first (<see cref="TradingWindow"/>).</summary>
+    public bool YieldsToLoads => Role == "battery";
+
     /// <summary>Whether the bot sells in the interval starting at <paramref name="start"/> (else it buys).</summary>
     public bool Sells(ulong start, ulong length) => Role == "pv" || (Role == "battery" && start / length % 2 == 1);
 

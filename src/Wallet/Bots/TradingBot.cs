@@ -35,7 +35,7 @@ internal sealed class TradingBot(NodeClient node, PrivateKey key, string meter, 
         Log($"bot {profile.Role} for {key.Address} on {meter}: chain {_chainId}, {intervalSeconds} s intervals, device capabilities {capabilities}");
         while (!cancel.IsCancellationRequested && (intervals is null || _traded.Count < intervals))
         {
-            var (start, open) = TradingWindow.At(Now(), intervalSeconds, gateClosureSeconds, s => profile.Sells(s, intervalSeconds));
+            var (start, open) = TradingWindow.At(Now(), intervalSeconds, gateClosureSeconds, s => profile.Sells(s, intervalSeconds), profile.YieldsToLoads);
             if (open && _traded.Add(start))
             {
                 try { await TradeAsync(start); }

@@ -12,12 +12,18 @@ public static class TradingWindow
     /// <summary>Seconds before gate closure by which a bot's last transaction should have been submitted.</summary>
     public const ulong CommitMarginSeconds = 4;
 
-    /// <summary>The interval to trade at <paramref name="now"/> (unix seconds), and whether its window is open.</summary>
-    public static (ulong Start, bool Open) At(ulong now, ulong intervalSeconds, ulong gateClosureSeconds, Func<ulong, bool> sells)
+    /// <summary>
+    /// The interval to trade at <paramref name="now"/> (unix seconds), and whether its window is open. A buyer that
+    /// <paramref name="yields"/> (flexible storage, which can charge in any interval) opens its window one tick later,
+    /// so that loads, which draw their floor bought or not, have the first claim on the interval's offers: a floor left
+    /// unbought is energy the POLR supplies.
+    /// </summary>
+    public static (ulong Start, bool Open) At(ulong now, ulong intervalSeconds, ulong gateClosureSeconds, Func<ulong, bool> sells, bool yields = false)
     {
         ulong start = (now / intervalSeconds + 1) * intervalSeconds;
         while (start - gateClosureSeconds < now + CommitMarginSeconds) start += intervalSeconds;
-        bool open = sells(start) || start - gateClosureSeconds - now <= CommitMarginSeconds + intervalSeconds / 2;
+        ulong window = intervalSeconds / 2 - (yields ? (ulong)Tick(intervalSeconds).TotalSeconds : 0);
+        bool open = sells(start) || start - gateClosureSeconds - now <= CommitMarginSeconds + window;
         return (start, open);
     }
 

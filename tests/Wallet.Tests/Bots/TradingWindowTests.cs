@@ -34,6 +34,22 @@ public class TradingWindowTests
         Assert.Equal((T, true), (start, open));
     }
 
+    /// <summary>A battery buying to arbitrage opens one tick after the loads (8 s before the gate, not 9), so a load's
+    /// floor, which it draws bought or not, has the first claim on the interval's offers; it closes with them.</summary>
+    [Theory]
+    [InlineData(19UL, false)]
+    [InlineData(18UL, true)]
+    [InlineData(14UL, true)]
+    public void YieldingBuyer_OpensOneTickAfterTheLoads_AndClosesWithThem(ulong before, bool open)
+    {
+        Assert.Equal((T, open), TradingWindow.At(T - before, Length, Gate, Buys, yields: true));
+        Assert.Equal((T, true), TradingWindow.At(T - before, Length, Gate, Buys));
+    }
+
+    [Fact]
+    public void OnlyTheBattery_YieldsToLoads()
+        => Assert.Equal(["battery"], BotProfile.Roles.Where(role => BotProfile.For(role).YieldsToLoads));
+
     [Fact]
     public void Buyer_TooCloseToTheGate_MovesOnToTheNextInterval()
         => Assert.Equal((T + 10, false), TradingWindow.At(T - 13, Length, Gate, Buys));
