@@ -174,9 +174,7 @@ public sealed class LedgerService(ILedgerStore store, Mempool mempool, IConsensu
             Version = typeof(LedgerService).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown",
             Anchor = anchor?.Snapshot(),
             Ready = ready, Readiness = why,
-            // The interval behind the settlement cursor: an idle one settles without a record (issue 12).
-            LastSettledInterval = Market.Settlement.SettlementProgress.NextInterval(store) is var next && next >= parameters.IntervalSeconds
-                ? next - parameters.IntervalSeconds : 0,
+            LastSettledInterval = Market.Settlement.SettlementProgress.LastSettledInterval(store, parameters.IntervalSeconds) ?? 0,
             IntervalSeconds = parameters.IntervalSeconds, GateClosureSeconds = parameters.GateClosureSeconds, ReadingWindowSeconds = parameters.ReadingWindowSeconds,
             Currency = parameters.Currency, CurrencyDecimals = (uint)parameters.CurrencyDecimals, MaxIntervalCount = parameters.MaxIntervalCount,
         };

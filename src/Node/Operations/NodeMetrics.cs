@@ -89,12 +89,10 @@ public sealed class NodeMetrics : IDisposable
         return (long)((now - wait - next) / seconds + 1);
     }
 
-    // Settlement passes an idle interval without writing a record (issue 12), so "latest settled" is the interval behind
-    // the cursor, record or not; 0 before any has settled, as GetNodeStatus.last_settled_interval.
+    // 0 before any interval has settled, as GetNodeStatus.last_settled_interval.
     private IEnumerable<Measurement<long>> LastSettledInterval()
     {
-        ulong next = SettlementProgress.NextInterval(_store);
-        yield return new Measurement<long>(next < _parameters.IntervalSeconds ? 0 : (long)(next - _parameters.IntervalSeconds));
+        yield return new Measurement<long>((long)(SettlementProgress.LastSettledInterval(_store, _parameters.IntervalSeconds) ?? 0));
     }
 
     // An idle interval (no record) took nothing from the POLR.
@@ -107,9 +105,8 @@ public sealed class NodeMetrics : IDisposable
 
     private IntervalSettlement? LatestSettlement()
     {
-        ulong next = SettlementProgress.NextInterval(_store);
-        if (next < _parameters.IntervalSeconds) return null;
-        return _store.Get(SettlementKeys.Interval(next - _parameters.IntervalSeconds)) is { } bytes ? IntervalSettlement.Parser.ParseFrom(bytes) : null;
+        return SettlementProgress.LastSettledInterval(_store, _parameters.IntervalSeconds) is { } last
+            && _store.Get(SettlementKeys.Interval(last)) is { } bytes ? IntervalSettlement.Parser.ParseFrom(bytes) : null;
     }
 
     public void Dispose() => _meter.Dispose();

@@ -33,10 +33,9 @@ public sealed class LedgerApplication : IConsensusApplication, IConsensusEngine
     // Execution reads committed state through this cache; only this application commits.
     private readonly CommittedStateCache _state;
     private readonly ValidatorTimeline _validators;
-    private readonly Dictionary<Hash32, BlockExecution> _executions = [];
+    // Each with how long it took, for the block-execution metric (never part of an outcome).
+    private readonly Dictionary<Hash32, (BlockExecution Execution, TimeSpan Took)> _executions = [];
     private readonly Queue<Hash32> _executionOrder = new();
-    // How long each kept execution took, for the block-execution metric (never part of an outcome).
-    private readonly Dictionary<Hash32, TimeSpan> _executionTimes = [];
     private long _lastBlockTimeMs;
 
     public LedgerApplication(BlockExecutor executor, TransactionVerifier verifier, ILedgerStore store, Mempool mempool, int maxBlockTransactions = 5000)
@@ -93,7 +92,7 @@ public sealed class LedgerApplication : IConsensusApplication, IConsensusEngine
         Hash32 hash;
         try { hash = BlockHeaderHashing.Hash(block.Header ?? new BlockHeader()); }
         catch (FormatException e) { return Invalid(e.Message); }
-        if (_executions.TryGetValue(hash, out var kept)) return new ExecutionVerdict(true, kept.AppHash, "");
+        if (_executions.TryGetValue(hash, out var kept)) return new ExecutionVerdict(true, kept.Execution.AppHash, "");
         long started = Stopwatch.GetTimestamp();
         var (execution, problem) = ExecuteChecked(block);
         if (execution is null) return Invalid(problem!);
@@ -108,8 +107,8 @@ public sealed class LedgerApplication : IConsensusApplication, IConsensusEngine
         RequireNext(header.Height);
         var hash = BlockHeaderHashing.Hash(header);
         long started = Stopwatch.GetTimestamp();
-        _executionTimes.Remove(hash, out var executing);
-        if (!_executions.Remove(hash, out var execution))
+        var (execution, executing) = _executions.Remove(hash, out var kept) ? kept : (null, TimeSpan.Zero);
+        if (execution is null)
         {
             // Decided in a round whose proposal this node never executed (it caught up on a peer's commit, or restarted
             // after executing it): execute it now. More than 2/3 of the power signed it, so a block that does not
@@ -167,20 +166,14 @@ public sealed class LedgerApplication : IConsensusApplication, IConsensusEngine
     private void Keep(Hash32 hash, BlockExecution execution, TimeSpan took)
     {
         if (_executions.ContainsKey(hash)) return;
-        while (_executions.Count >= KeptExecutions && _executionOrder.TryDequeue(out var oldest))
-        {
-            _executions.Remove(oldest);
-            _executionTimes.Remove(oldest);
-        }
-        _executions[hash] = execution;
-        _executionTimes[hash] = took;
+        while (_executions.Count >= KeptExecutions && _executionOrder.TryDequeue(out var oldest)) _executions.Remove(oldest);
+        _executions[hash] = (execution, took);
         _executionOrder.Enqueue(hash);
     }
 
     private void ForgetExecutions()
     {
         _executions.Clear();
-        _executionTimes.Clear();
         _executionOrder.Clear();
     }
 

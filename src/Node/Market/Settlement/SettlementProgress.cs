@@ -14,6 +14,13 @@ public static class SettlementProgress
     /// <summary>The start of the next interval to settle (the one in progress, if any); 0 before the first settlement round.</summary>
     public static ulong NextInterval(IStateReader state) => Cursor(state)?.NextInterval ?? 0;
 
+    /// <summary>
+    /// The start of the latest settled interval, the one behind the cursor (an idle interval settles without a record);
+    /// null before any has settled.
+    /// </summary>
+    public static ulong? LastSettledInterval(IStateReader state, ulong intervalSeconds)
+        => NextInterval(state) is var next && next >= intervalSeconds ? next - intervalSeconds : null;
+
     /// <summary>How many of the contract's intervals have settled completely.</summary>
     public static uint SettledIntervals(IStateReader state, ContractState contract, ulong intervalSeconds)
         => Settled(NextInterval(state), contract.Terms.IntervalStart, contract.Terms.IntervalCount, intervalSeconds);
