@@ -5,7 +5,7 @@ using P2PEnergy.Wallet.Failures;
 namespace P2PEnergy.Wallet.Tests.Support;
 
 /// <summary>
-/// The real <c>p2pe</c> binary (p2pe.dll next to the test assembly) run as its own process with <c>dotnet</c>, a
+/// The real <c>p2pe</c> binary (p2pe.dll in the wallet's own build output, as a user runs it) run as its own process with <c>dotnet</c>, a
 /// given P2PE_HOME and password, stdin closed (no terminal), bounded in time and killed with its tree on overrun.
 /// </summary>
 internal sealed class WalletProcess(string home, string password)
@@ -16,8 +16,12 @@ internal sealed class WalletProcess(string home, string password)
     {
         get
         {
-            var path = Path.Combine(AppContext.BaseDirectory, "p2pe.dll");
-            return File.Exists(path) ? path : throw new FileNotFoundException($"{path} is missing: tests/Wallet.Tests references src/Wallet", path);
+            // Not the copy next to the test assembly: that folder is resolved for the node (ASP.NET Core), which drops the
+            // logging package the wallet needs on Microsoft.NETCore.App alone. The wallet's own output has all it needs.
+            var configuration = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent!.Name;
+            var root = RepositoryRoot.Path ?? throw new DirectoryNotFoundException($"no checkout above {AppContext.BaseDirectory}");
+            var path = Path.Combine(root, "src", "Wallet", "bin", configuration, "net10.0", "p2pe.dll");
+            return File.Exists(path) ? path : throw new FileNotFoundException($"{path} is missing: tests/Wallet.Tests references src/Wallet, so building the tests builds it", path);
         }
     }
 
