@@ -39,6 +39,8 @@ internal sealed class TradingBot(NodeClient node, PrivateKey key, string meter, 
         while (!cancel.IsCancellationRequested && (intervals is null || _traded.Count < intervals))
         {
             var window = TradingWindow.At(Now(), intervalSeconds, gateClosureSeconds, s => profile.Sells(s, intervalSeconds));
+            // A floor bought for an interval whose window closed before the rest was bought: nothing more to buy there.
+            foreach (var missed in _floorBought.Keys.Where(k => k < window.Start).ToList()) _floorBought.Remove(missed);
             if (window.Open && !_traded.Contains(window.Start) && !(window.FloorsOnly && _floorBought.ContainsKey(window.Start)))
             {
                 bool done = true;

@@ -14,8 +14,7 @@ namespace P2PEnergy.Wallet.Device;
 /// The device agent loop: subscribe to the meter's dispatch with a freshly signed DeviceAuth, execute each instruction
 /// on the driver once its interval has ended, sign and submit the meter reading, wait for the node's verdict, persist
 /// the cursor — and on any transport failure reconnect with capped exponential backoff, resuming after the last
-/// interval handled, until the node has failed every attempt for <see cref="ReconnectBackoff.GiveUpAfter"/>
-/// (NODE_UNREACHABLE). Time comes from the injected clock only.
+/// interval handled, until the node has not answered for <see cref="ReconnectBackoff.GiveUpAfter"/> (NODE_UNREACHABLE). Time comes from the injected clock only.
 /// </summary>
 public sealed class DeviceAgent(DeviceAgentOptions options, ChannelBase channel, PrivateKey deviceKey, IDeviceDriver driver, TimeProvider clock)
 {
@@ -29,7 +28,7 @@ public sealed class DeviceAgent(DeviceAgentOptions options, ChannelBase channel,
     // A reading computed but not yet accepted survives a reconnect, so a replayed instruction is not simulated twice
     // (which would, for a battery, move its state of charge twice).
     private (ulong Interval, long Setpoint, DeviceStep Step)? _pending;
-    // When the current run of failed connections began; null while the node delivers.
+    // When the node last stopped answering; null while it answers.
     private DateTimeOffset? _failingSince;
 
     /// <summary>Raised after each interval is handled (reading accepted or rejected by the node).</summary>
@@ -58,12 +57,13 @@ public sealed class DeviceAgent(DeviceAgentOptions options, ChannelBase channel,
             try
             {
                 var status = await _ledger.GetNodeStatusAsync(new GetNodeStatusRequest(), deadline: Deadline(), cancellationToken: cancellationToken);
+                // The node answers: the time it may fail for before the agent gives up starts again at its next failure.
+                _failingSince = null;
                 var request = Authenticate(status.ChainId, ignoreCursor ? 0 : cursor.ResumeFrom(options.IntervalSeconds));
                 using var stream = _devices.StreamDispatch(request, cancellationToken: cancellationToken);
                 await foreach (var instruction in stream.ResponseStream.ReadAllAsync(cancellationToken))
                 {
                     failures = 0;
-                    _failingSince = null;
                     if (cursor.LastInterval() is { } last && instruction.IntervalStart <= last) continue;
                     if (instruction.IntervalStart % options.IntervalSeconds != 0)
                         throw new WalletException(ExitCode.BadInput, "INTERVAL_MISMATCH",
