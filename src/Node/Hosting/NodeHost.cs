@@ -112,8 +112,9 @@ public sealed class NodeHost : IAsyncDisposable
             ConsensusLog(dataDir, store, out var logRepairs), validator);
 
         // The content root is the data directory; every setting comes from NodeConfiguration's sources, none from the
-        // working directory or ASPNETCORE_* variables.
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = dataDir.Path });
+        // working directory or ASPNETCORE_* variables. Nor does it watch appsettings files for changes: the watcher sat
+        // on the data directory and woke for every write of the ledger's WAL.
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = dataDir.Path, Args = ["--hostBuilder:reloadConfigOnChange=false"] });
         builder.Configuration.Sources.Clear();
         builder.Configuration.AddConfiguration(configuration.Root);
         NodeLogging.Configure(builder.Logging, options);

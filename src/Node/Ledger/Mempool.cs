@@ -21,6 +21,7 @@ public sealed class Mempool
     private readonly TransactionVerifier _verifier;
     private readonly ChainParameters _parameters;
     private readonly ILedgerStore _store;
+    private readonly DoorStateCache _doorState;
     private readonly Func<long> _lastBlockTimeMs;
     private readonly object _gate = new();
     private readonly LinkedList<VerifiedTransaction> _order = new();
@@ -36,6 +37,7 @@ public sealed class Mempool
         _verifier = verifier;
         _parameters = parameters;
         _store = store;
+        _doorState = new DoorStateCache(store, () => store.Height);
         _lastBlockTimeMs = lastBlockTimeMs;
         MaxTransactions = maxTransactions;
         MaxBytes = maxBytes;
@@ -82,8 +84,9 @@ public sealed class Mempool
         }
         if (_store.FindTransaction(id) is { } committed)
             return new MempoolVerdict(ReasonCodes.Duplicate, $"transaction {id} is already committed at height {committed.Height}", id);
-        // Who may sign, against the last committed state (read-only: the overlay only ever holds the rules' reads).
-        try { SignerRules.Require(new LedgerContext(_parameters, new StateOverlay(_store), _store.Height + 1, timeMs), tx); }
+        // Who may sign, against the last committed state (read-only: the overlay only ever holds the rules' reads),
+        // read through the door's per-height cache.
+        try { SignerRules.Require(new LedgerContext(_parameters, new StateOverlay(_doorState), _store.Height + 1, timeMs), tx); }
         catch (LedgerRejection rejection) { return new MempoolVerdict(rejection.Code, rejection.Message, id); }
         return Enqueue(tx);
     }

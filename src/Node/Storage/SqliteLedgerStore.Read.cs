@@ -17,8 +17,8 @@ public sealed partial class SqliteLedgerStore
         ArgumentNullException.ThrowIfNull(key);
         ObjectDisposedException.ThrowIf(_disposed, this);
         if (!_stateKeys.MayContain(key)) return null;
-        var reader = ReaderForThread();
-        lock (reader.Gate)
+        using var lease = LeaseReader();
+        var reader = lease.Reader;
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
             return reader.Commands.Get.Get(key);
@@ -68,8 +68,8 @@ public sealed partial class SqliteLedgerStore
 
     private List<KeyValuePair<string, byte[]>> ReadPage(string from, string? end)
     {
-        var reader = ReaderForThread();
-        lock (reader.Gate)
+        using var lease = LeaseReader();
+        var reader = lease.Reader;
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
             var command = end is null ? reader.Commands.ScanToEnd : reader.Commands.ScanRange;
@@ -110,8 +110,8 @@ public sealed partial class SqliteLedgerStore
     public Block? GetBlock(ulong height)
     {
         if (height > long.MaxValue) return null;
-        var reader = ReaderForThread();
-        lock (reader.Gate)
+        using var lease = LeaseReader();
+        var reader = lease.Reader;
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
             reader.Commands.GetBlock.Parameters[0].Value = ToDb(height);
@@ -131,8 +131,8 @@ public sealed partial class SqliteLedgerStore
 
     private (ulong Height, TransactionResult Result)? FindUnfiltered(Hash32 transactionId)
     {
-        var reader = ReaderForThread();
-        lock (reader.Gate)
+        using var lease = LeaseReader();
+        var reader = lease.Reader;
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
             reader.Commands.FindTransaction.Parameters[0].Value = transactionId.ToArray();
@@ -148,8 +148,8 @@ public sealed partial class SqliteLedgerStore
     /// <summary>Every row of a one-parameter query, materialised under the read lock.</summary>
     private List<T> ReadRows<T>(Func<ReadCommands, SqliteCommand> query, object parameter, Func<SqliteDataReader, T> map)
     {
-        var reader = ReaderForThread();
-        lock (reader.Gate)
+        using var lease = LeaseReader();
+        var reader = lease.Reader;
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
             var command = query(reader.Commands);

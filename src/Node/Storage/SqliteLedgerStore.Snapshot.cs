@@ -56,8 +56,8 @@ public sealed partial class SqliteLedgerStore
     /// <summary>The snapshot this store's chain starts at, or null for a chain from genesis.</summary>
     public SnapshotBase? Base()
     {
-        var reader = ReaderForThread();
-        lock (reader.Gate)
+        using var lease = LeaseReader();
+        var reader = lease.Reader;
         {
             using var command = reader.Connection.CreateCommand();
             command.CommandText = "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = 'snapshot_base'";

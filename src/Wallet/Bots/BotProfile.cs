@@ -5,7 +5,8 @@ namespace P2PEnergy.Wallet.Bots;
 /// <summary>
 /// How a trading bot trades one interval, by role, inside what its device published it can do
 /// (<see cref="IntervalCapability"/>): a PV prosumer sells its forecast, a consumer and an EV owner buy up to what
-/// their device can draw, a battery buys in even intervals and sells in odd ones (arbitrage). Prices are micro-units
+/// their device can draw — the floor first (<see cref="ToBuy"/>) — a battery buys in even intervals and sells in odd ones
+/// (arbitrage; its floor is nothing, so it buys only once the loads' floors are served). Prices are micro-units
 /// per kWh inside the band [<see cref="MinPrice"/>, <see cref="MaxPrice"/>].
 /// </summary>
 public sealed record BotProfile(string Role)
@@ -20,9 +21,6 @@ public sealed record BotProfile(string Role)
     public static BotProfile For(string role)
         => Roles.Contains(role) ? new(role) : throw new ArgumentException($"--role must be pv, consumer, ev or battery, got '{role}'");
 
-    /// <summary>A battery buys only to arbitrage and can charge in any interval: it lets loads buy first (<see cref="TradingWindow"/>).</summary>
-    public bool YieldsToLoads => Role == "battery";
-
     /// <summary>Whether the bot sells in the interval starting at <paramref name="start"/> (else it buys).</summary>
     public bool Sells(ulong start, ulong length) => Role == "pv" || (Role == "battery" && start / length % 2 == 1);
 
@@ -31,7 +29,18 @@ public sealed record BotProfile(string Role)
     /// whether it was bought or not, so buying less leaves the rest to the POLR.
     /// </summary>
     public (ulong Wh, ulong FloorWh) Energy(IntervalCapability device, ulong length)
-        => Sells(device.Start, length) ? (device.MaxExportWh, 0) : (device.MaxImportWh, device.MinImportWh);
+        => Sells(device.Start, length) ? (device.MaxExportWh, 0) : (device.MaxImportWh, Math.Min(device.MinImportWh, device.MaxImportWh));
+
+    /// <summary>
+    /// What a buyer takes now, Wh, having bought <paramref name="boughtWh"/> of the interval already: in the window's
+    /// first tick (<paramref name="floorsOnly"/>) what its floor still lacks, after it the rest of the most its device
+    /// can draw — never more in all than <paramref name="wh"/>, what the device published it can take.
+    /// </summary>
+    public static ulong ToBuy(ulong wh, ulong floorWh, ulong boughtWh, bool floorsOnly)
+    {
+        ulong target = floorsOnly ? Math.Min(floorWh, wh) : wh;
+        return target > boughtWh ? target - boughtWh : 0;
+    }
 
     /// <summary>The ask of a sell offer: PV anywhere in the lower band, batteries above the mid price.</summary>
     public ulong Ask(Random random) => Role == "battery"

@@ -14,8 +14,9 @@ namespace P2PEnergy.Wallet.Bots;
 /// A trading bot for one participant and meter. Every tenth of an interval (at least 1 s) it looks for the interval
 /// to trade (<see cref="TradingWindow"/>) and trades it once, inside what the meter's device agent published it can do
 /// in that interval (<see cref="DeviceCapabilities"/>; no envelope for the interval: it sits the interval out): sellers
-/// post an offer of their energy at a price in the band; buyers take the cheapest open sell offers for that interval
-/// until their need is met, taking what is left of an offer another buyer took first and, after a grid limit, what the
+/// post an offer of their energy at a price in the band; buyers take the cheapest open sell offers for that interval,
+/// their load's floor in the window's first tick and the rest of what the device can take in a later one
+/// (<see cref="BotProfile.ToBuy"/>), until their need is met, taking what is left of an offer another buyer took first and, after a grid limit, what the
 /// meter's hosting capacity admits (<see cref="TakeRetry"/>). A refused take is logged as <c>REJECTED CODE</c>. Every
 /// line it writes starts with the UTC time. All time — which interval to trade, when to wait, what to log — comes from
 /// <paramref name="clock"/>, so a simulation (or a test) can run it at any instant.
@@ -26,6 +27,8 @@ internal sealed class TradingBot(NodeClient node, PrivateKey key, string meter, 
     private const int MaxAttemptsPerOffer = 4;
     private readonly Random _random = new(seed);
     private readonly HashSet<ulong> _traded = [];
+    // What a buyer bought of an interval in its window's first tick (its floor), until it buys the rest.
+    private readonly Dictionary<ulong, ulong> _floorBought = [];
     private ulong _chainId;
 
     /// <summary>Trades until cancelled or until <paramref name="intervals"/> intervals were traded.</summary>
@@ -35,11 +38,19 @@ internal sealed class TradingBot(NodeClient node, PrivateKey key, string meter, 
         Log($"bot {profile.Role} for {key.Address} on {meter}: chain {_chainId}, {intervalSeconds} s intervals, device capabilities {capabilities}");
         while (!cancel.IsCancellationRequested && (intervals is null || _traded.Count < intervals))
         {
-            var (start, open) = TradingWindow.At(Now(), intervalSeconds, gateClosureSeconds, s => profile.Sells(s, intervalSeconds), profile.YieldsToLoads);
-            if (open && _traded.Add(start))
+            var window = TradingWindow.At(Now(), intervalSeconds, gateClosureSeconds, s => profile.Sells(s, intervalSeconds));
+            // A floor bought for an interval whose window closed before the rest was bought: nothing more to buy there.
+            foreach (var missed in _floorBought.Keys.Where(k => k < window.Start).ToList()) _floorBought.Remove(missed);
+            if (window.Open && !_traded.Contains(window.Start) && !(window.FloorsOnly && _floorBought.ContainsKey(window.Start)))
             {
-                try { await TradeAsync(start); }
-                catch (WalletException e) { Log($"interval {Terms.Format(start)}: {e.Reason}: {e.Message}"); }
+                bool done = true;
+                try { done = await TradeAsync(window.Start, window.FloorsOnly); }
+                catch (WalletException e) { Log($"interval {Terms.Format(window.Start)}: {e.Reason}: {e.Message}"); }
+                if (done)
+                {
+                    _traded.Add(window.Start);
+                    _floorBought.Remove(window.Start);
+                }
             }
             if (intervals is not null && _traded.Count >= intervals) break;
             try { await Task.Delay(TradingWindow.Tick(intervalSeconds), clock, cancel); }
@@ -47,15 +58,16 @@ internal sealed class TradingBot(NodeClient node, PrivateKey key, string meter, 
         }
     }
 
-    private async Task TradeAsync(ulong start)
+    // Trades the interval, or in the buyer's first tick (floorsOnly) only its floor; false when the rest is still to buy.
+    private async Task<bool> TradeAsync(ulong start, bool floorsOnly)
     {
         if (DeviceCapabilities.Read(capabilities)?.For(start) is not { } device)
         {
             Log($"interval {Terms.Format(start)}: no device capabilities published for it in {capabilities}; not trading");
-            return;
+            return true;
         }
         var (wh, floor) = profile.Energy(device, intervalSeconds);
-        if (wh == 0) { Log($"interval {Terms.Format(start)}: nothing to trade (device: import {device.MinImportWh}–{device.MaxImportWh} Wh, export ≤ {device.MaxExportWh} Wh)"); return; }
+        if (wh == 0) { Log($"interval {Terms.Format(start)}: nothing to trade (device: import {device.MinImportWh}–{device.MaxImportWh} Wh, export ≤ {device.MaxExportWh} Wh)"); return true; }
         ulong validUntil = start - gateClosureSeconds;
         if (profile.Sells(start, intervalSeconds))
         {
@@ -66,13 +78,22 @@ internal sealed class TradingBot(NodeClient node, PrivateKey key, string meter, 
             };
             var (code, message) = await SubmitAsync(offer);
             Log($"interval {Terms.Format(start)}: sell offer {wh} Wh at {offer.PricePerKwh}/kWh: {Outcome(code, message)}");
-            return;
+            return true;
         }
-        ulong need = await BuyAsync(start, wh, validUntil);
-        if (need == 0) return;
+        ulong bought = _floorBought.GetValueOrDefault(start);
+        ulong want = BotProfile.ToBuy(wh, floor, bought, floorsOnly);
+        if (want > 0) bought += want - await BuyAsync(start, want, validUntil);
+        if (floorsOnly)
+        {
+            // Nothing to buy now (no floor): the rest waits for the next tick all the same.
+            _floorBought[start] = bought;
+            return false;
+        }
+        if (bought >= wh) return true;
         // A load draws its floor bought or not: what it draws beyond its contracts the POLR supplies.
-        string shortfall = wh - need < floor ? $"; {floor - (wh - need)} Wh short of the device's floor of {floor} Wh, which the POLR supplies" : "";
-        Log($"interval {Terms.Format(start)}: {need} Wh left unbought{shortfall}");
+        string shortfall = bought < floor ? $"; {floor - bought} Wh short of the device's floor of {floor} Wh, which the POLR supplies" : "";
+        Log($"interval {Terms.Format(start)}: {wh - bought} Wh left unbought{shortfall}");
+        return true;
     }
 
     // Takes the cheapest open offers until `need` is bought; returns what is left unbought.

@@ -66,9 +66,6 @@ internal static partial class Terms
     /// <summary>Unix seconds as ISO 8601 UTC (<see cref="IsoTime.Format"/>).</summary>
     public static string Format(ulong unixSeconds) => IsoTime.Format(unixSeconds);
 
-    /// <summary>Micros in the devnets' currency, EUR at 6 decimals (screens that know the node use its <see cref="Currency"/>).</summary>
-    public static string Money(ulong microUnits) => Currency.Default.Format(microUnits);
-
     /// <summary>Wh as kWh with three decimals.</summary>
     public static string Kwh(Int128 wh) => Contracts.Energy.WattHours.FormatKwh(wh);
 

@@ -14,7 +14,7 @@ namespace P2PEnergy.Wallet.Device;
 /// The device agent loop: subscribe to the meter's dispatch with a freshly signed DeviceAuth, execute each instruction
 /// on the driver once its interval has ended, sign and submit the meter reading, wait for the node's verdict, persist
 /// the cursor — and on any transport failure reconnect with capped exponential backoff, resuming after the last
-/// interval handled. Time comes from the injected clock only.
+/// interval handled, until the node has not answered for <see cref="ReconnectBackoff.GiveUpAfter"/> (NODE_UNREACHABLE). Time comes from the injected clock only.
 /// </summary>
 public sealed class DeviceAgent(DeviceAgentOptions options, ChannelBase channel, PrivateKey deviceKey, IDeviceDriver driver, TimeProvider clock)
 {
@@ -28,6 +28,8 @@ public sealed class DeviceAgent(DeviceAgentOptions options, ChannelBase channel,
     // A reading computed but not yet accepted survives a reconnect, so a replayed instruction is not simulated twice
     // (which would, for a battery, move its state of charge twice).
     private (ulong Interval, long Setpoint, DeviceStep Step)? _pending;
+    // When the node last stopped answering; null while it answers.
+    private DateTimeOffset? _failingSince;
 
     /// <summary>Raised after each interval is handled (reading accepted or rejected by the node).</summary>
     public event Action<DeviceReport>? Handled;
@@ -38,7 +40,10 @@ public sealed class DeviceAgent(DeviceAgentOptions options, ChannelBase channel,
     /// <summary>Raised when a connection fails, with the delay before the next attempt.</summary>
     public event Action<Exception, TimeSpan>? Reconnecting;
 
-    /// <summary>Runs until <paramref name="cancellationToken"/> fires (or, with <see cref="DeviceAgentOptions.StopAfter"/>, that many intervals are handled).</summary>
+    /// <summary>
+    /// Runs until <paramref name="cancellationToken"/> fires (or, with <see cref="DeviceAgentOptions.StopAfter"/>, that
+    /// many intervals are handled); a WalletException NODE_UNREACHABLE (exit code 10) when the node stays unreachable.
+    /// </summary>
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         var cursor = new DeviceCursor(options.Home, options.Meter);
@@ -52,6 +57,8 @@ public sealed class DeviceAgent(DeviceAgentOptions options, ChannelBase channel,
             try
             {
                 var status = await _ledger.GetNodeStatusAsync(new GetNodeStatusRequest(), deadline: Deadline(), cancellationToken: cancellationToken);
+                // The node answers: the time it may fail for before the agent gives up starts again at its next failure.
+                _failingSince = null;
                 var request = Authenticate(status.ChainId, ignoreCursor ? 0 : cursor.ResumeFrom(options.IntervalSeconds));
                 using var stream = _devices.StreamDispatch(request, cancellationToken: cancellationToken);
                 await foreach (var instruction in stream.ResponseStream.ReadAllAsync(cancellationToken))
@@ -100,15 +107,24 @@ public sealed class DeviceAgent(DeviceAgentOptions options, ChannelBase channel,
         => DeviceCapabilities.Forecast(options.Meter, driver, next, options.IntervalSeconds, options.UtcOffset, (ulong)clock.GetUtcNow().ToUnixTimeSeconds())
             .Publish(DeviceCapabilities.PathFor(options.Home, options.Meter));
 
-    // Reports the failure and waits the backoff delay; false when cancelled meanwhile.
+    // Reports the failure and waits the backoff delay; false when cancelled meanwhile. Gives up (NODE_UNREACHABLE) once
+    // the node has failed every attempt for the backoff's give-up time.
     private async Task<bool> BackOffAsync(Exception reason, int attempt, CancellationToken cancellationToken)
     {
-        var delay = options.Backoff.Delay(attempt);
+        var now = clock.GetUtcNow();
+        _failingSince ??= now;
+        var failingFor = now - _failingSince.Value;
+        if (options.Backoff.Next(attempt, failingFor) is not { } delay)
+            throw new WalletException(ExitCode.NodeUnreachable, "NODE_UNREACHABLE",
+                $"the node at {channel.Target} has not served meter {options.Meter}'s dispatch for {Seconds(failingFor)} s ({attempt + 1} attempts, "
+                + $"the last: {reason.Message}); giving up after {Seconds(options.Backoff.GiveUpAfter)} s (--give-up-after)");
         Reconnecting?.Invoke(reason, delay);
         try { await Task.Delay(delay, clock, cancellationToken); }
         catch (OperationCanceledException) { return false; }
         return true;
     }
+
+    private static long Seconds(TimeSpan span) => (long)span.TotalSeconds;
 
     /// <summary>A DeviceAuth issued now, starting at <paramref name="fromInterval"/> (0: the node's latest), signed by the device key.</summary>
     public StreamDispatchRequest Authenticate(ulong chainId, ulong fromInterval)

@@ -28,6 +28,11 @@ internal static class DeviceCommands
         var deviation = new Option<decimal>("--deviation") { Description = "Deliberate deviation from dispatch, % (-20 delivers 80%, +10 delivers 110%)", DefaultValueFactory = _ => 0m };
         var intervalSeconds = new Option<ulong?>("--interval-seconds") { Description = "The chain's settlement interval length, s (default: the node's, from GetNodeStatus; given, it must match)" };
         var connectTimeout = new Option<int>("--connect-timeout") { Description = "How long to wait for the node to answer at start, s, before giving up (NODE_UNREACHABLE)", DefaultValueFactory = _ => 30 };
+        var giveUpAfter = new Option<string>("--give-up-after")
+        {
+            Description = "How long a lost node may fail every reconnect (1 s doubling to 30 s apart) before the agent exits with NODE_UNREACHABLE: 90s, 30m, 2h",
+            DefaultValueFactory = _ => "15m",
+        };
         var intervals = new Option<int?>("--intervals") { Description = "Stop after this many intervals (default: run until interrupted)" };
         var passwordFile = new Option<FileInfo>("--password-file")
         {
@@ -36,7 +41,7 @@ internal static class DeviceCommands
         var driverOptions = new DeviceDriverOptions();
         var command = new Command("run", "Subscribe to a meter's dispatch, run the simulated device, and submit a signed reading per interval")
         {
-            meter, key, node, deviation, intervalSeconds, connectTimeout, intervals, passwordFile,
+            meter, key, node, deviation, intervalSeconds, connectTimeout, giveUpAfter, intervals, passwordFile,
         };
         foreach (var option in driverOptions.All) command.Options.Add(option);
 
@@ -53,6 +58,7 @@ internal static class DeviceCommands
                         Deviation = new Deviation(parse.GetValue(deviation)),
                         StopAfter = parse.GetValue(intervals),
                         UtcOffset = driverOptions.UtcOffset(parse),
+                        Backoff = new ReconnectBackoff(ReconnectBackoff.Default.Initial, ReconnectBackoff.Default.Max, GiveUpAfter(parse.GetValue(giveUpAfter)!)),
                     };
                 }
                 catch (ArgumentException e) { throw new WalletException(ExitCode.BadInput, "INVALID_DEVICE", e.Message.Split(" (Parameter")[0]); }
@@ -111,6 +117,15 @@ internal static class DeviceCommands
                 Task.Delay(TimeSpan.FromSeconds(1), cancellation).GetAwaiter().GetResult();
             }
         }
+    }
+
+    // At least the first reconnect delay, at most a week: a limit that never ends is the unbounded retry it replaces.
+    private static TimeSpan GiveUpAfter(string text)
+    {
+        var limit = Terms.Duration(text, "--give-up-after");
+        if (limit < ReconnectBackoff.Default.Initial || limit > TimeSpan.FromDays(7))
+            throw Terms.Bad("--give-up-after", text, "must lie between 1s and 7d");
+        return limit;
     }
 
     private static Uri NodeAddress(string text)

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using P2PEnergy.Contracts.Energy;
 using P2PEnergy.Contracts.Protos;
 using P2PEnergy.Wallet.Cli;
 using P2PEnergy.Wallet.Node;
@@ -33,6 +34,7 @@ internal static partial class DevnetStatusCommand
             var manifest = DevnetManifest.Read(parse.GetValue(dir)!);
             using var node = context.ConnectNode(parse);
             var status = await node.StatusAsync();
+            var currency = Market.From(status).Currency;
             ulong length = (ulong)manifest.IntervalSeconds;
             ulong now = (ulong)(status.LastBlockTimeMs / 1000);
             ulong current = now / length * length;
@@ -48,9 +50,9 @@ internal static partial class DevnetStatusCommand
                 try
                 {
                     var s = await node.SettlementAsync(start);
-                    row["settled"] = true; row["contractPayments"] = s.ContractPayments; row["gridFees"] = s.GridFees;
+                    row["settled"] = true; row["contractPaymentsMicros"] = s.ContractPayments; row["gridFeesMicros"] = s.GridFees;
                     row["polrSuppliedWh"] = s.PolrSuppliedWh; row["polrAbsorbedWh"] = s.PolrAbsorbedWh; row["readings"] = s.Readings;
-                    settled = $"settled: paid {Terms.Money(s.ContractPayments)}, grid fees {Terms.Money(s.GridFees)}, readings {s.Readings}, POLR supplied {s.PolrSuppliedWh} Wh / absorbed {s.PolrAbsorbedWh} Wh";
+                    settled = Settled(s, currency);
                 }
                 catch (WalletException e) when (e.Reason == P2PEnergy.Contracts.Api.ApiReasons.NotSettled.Code) { row["settled"] = false; settled = "not settled yet"; }
                 catch (WalletException e) when (e.Reason == P2PEnergy.Contracts.Api.ApiReasons.Settling.Code) { row["settled"] = false; settled = "settling (over several blocks)"; }
@@ -90,6 +92,14 @@ internal static partial class DevnetStatusCommand
         }));
         return command;
     }
+
+    /// <summary>
+    /// A settled interval's line: money in the market's currency with its decimals (as GetNodeStatus publishes them, not
+    /// the ledger's integer units), energy in Wh.
+    /// </summary>
+    public static string Settled(IntervalSettlement s, Currency currency)
+        => $"settled: paid {currency.WithCode(s.ContractPayments)}, grid fees {currency.WithCode(s.GridFees)}, readings {s.Readings}, "
+            + $"POLR supplied {s.PolrSuppliedWh} Wh / absorbed {s.PolrAbsorbedWh} Wh";
 
     /// <summary>
     /// Delivery over the latest <paramref name="count"/> settled intervals that had contracts, looking back at most

@@ -54,6 +54,17 @@ public sealed class DeviceCommandTests : IDisposable
         Assert.Contains("\"INVALID_DEVICE\"", error);
     }
 
+    [Theory]
+    [InlineData("0s")]
+    [InlineData("8d")]
+    [InlineData("forever")]
+    public void GiveUpAfter_OutsideOneSecondToAWeek_IsBadInput_NamingTheValue(string value)
+    {
+        var (exit, _, error) = _wallet.Run("device", "run", "--meter", "M", "--key", "k", "--driver", "load", "--give-up-after", value);
+        Assert.Equal((int)ExitCode.BadInput, exit);
+        Assert.StartsWith("p2pe: INVALID_ARGUMENT: --give-up-after '" + value + "'", error);
+    }
+
     private void ImportDeviceKey()
     {
         _wallet.Variables[WalletEnvironment.PasswordVariable] = "pw";

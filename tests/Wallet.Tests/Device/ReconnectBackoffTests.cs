@@ -22,8 +22,21 @@ public class ReconnectBackoffTests
     }
 
     [Fact]
+    public void Next_IsTheDelay_ShortenedToTheGiveUpTime_ThenNothing()
+    {
+        var backoff = new ReconnectBackoff(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(100));
+        Assert.Equal(TimeSpan.FromSeconds(4), backoff.Next(2, TimeSpan.FromSeconds(3)));
+        Assert.Equal(TimeSpan.FromSeconds(30), backoff.Next(9, TimeSpan.FromSeconds(60)));
+        Assert.Equal(TimeSpan.FromSeconds(5), backoff.Next(9, TimeSpan.FromSeconds(95)));
+        Assert.Null(backoff.Next(9, TimeSpan.FromSeconds(100)));
+        Assert.Null(backoff.Next(0, TimeSpan.FromSeconds(101)));
+        Assert.Equal(TimeSpan.FromMinutes(15), ReconnectBackoff.Default.GiveUpAfter);
+    }
+
+    [Fact]
     public void InvalidSchedules_AreRefused()
     {
+        Assert.Throws<ArgumentOutOfRangeException>(() => new ReconnectBackoff(TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(4), TimeSpan.FromSeconds(1)));
         Assert.Throws<ArgumentOutOfRangeException>(() => new ReconnectBackoff(TimeSpan.Zero, TimeSpan.FromSeconds(1)));
         Assert.Throws<ArgumentOutOfRangeException>(() => new ReconnectBackoff(TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(1)));
         Assert.Throws<ArgumentOutOfRangeException>(() => ReconnectBackoff.Default.Delay(-1));
