@@ -163,7 +163,11 @@ public static class LedgerTypedData
                     bytes.CopyTo(word[12..]);
                 }
                 break;
-            case ProtoFieldType.Message: EncodeStruct((IMessage)value).CopyTo(word); break;
+            // An unset nested message (null off the wire) has no encoding: refused like any other bad value, not a crash.
+            case ProtoFieldType.Message:
+                if (value is not IMessage nested) throw new TypedDataException(field.JsonName, field.MessageType.Name, null, "is missing");
+                EncodeStruct(nested).CopyTo(word);
+                break;
             default: throw new NotSupportedException($"proto field {field.FullName} of type {field.FieldType} has no EIP-712 mapping");
         }
     }

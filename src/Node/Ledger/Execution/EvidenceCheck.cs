@@ -8,7 +8,8 @@ namespace P2PEnergy.Node.Ledger.Execution;
 /// <summary>
 /// The stateless half of an Evidence transaction's checks (DESIGN.md rule 4), run at the door and again at execution:
 /// both votes well formed, both signatures recovering on this chain's domain to one validator, the same height, round
-/// and vote type, different blocks (nil counts as a block). What needs state — the offender's membership at that height,
+/// and vote type, different blocks (nil counts as a block). Field sizes (a 32-byte block hash) were checked when the
+/// envelope's EIP-712 digest was computed, before this runs. What needs state — the offender's membership at that height,
 /// the evidence's age, whether it is already recorded — is <c>EvidenceHandlers</c>'.
 /// </summary>
 public static class EvidenceCheck
@@ -35,8 +36,6 @@ public static class EvidenceCheck
         if (vote.VoteType is not (VoteType.Prevote or VoteType.Precommit))
             throw new LedgerRejection(ReasonCodes.Malformed, $"Evidence.{which}.vote.voteType must be PREVOTE (1) or PRECOMMIT (2), got {(int)vote.VoteType}");
         if (vote.Height == 0) throw new LedgerRejection(ReasonCodes.Malformed, $"Evidence.{which}.vote.height must be > 0");
-        if (vote.BlockHash.Length != 32)
-            throw new LedgerRejection(ReasonCodes.Malformed, $"Evidence.{which}.vote.blockHash must be {32} bytes, got {vote.BlockHash.Length}");
         if (!Signature.TryFromBytes(signed.Signature.Span, out var signature, out var error))
             throw new LedgerRejection(ReasonCodes.BadSignature, $"Evidence.{which}.signature: {error}");
         try { return Address.FromPublicKey(secp.RecoverPublicKey(LedgerTypedData.Digest(vote, chainId).Bytes, signature!)); }
