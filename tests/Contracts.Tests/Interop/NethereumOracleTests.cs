@@ -99,7 +99,8 @@ public class NethereumOracleTests(ITestOutputHelper output)
                 FieldType.UInt32 => (uint)random.NextInt64(0, 1L << 32),
                 FieldType.UInt64 => ((ulong)random.NextInt64() << 1) | (uint)random.Next(2),
                 FieldType.Int64 => random.NextInt64(long.MinValue, long.MaxValue),
-                FieldType.Bytes => ByteString.CopyFrom(RandomBytes(random, LedgerTypedData.Bytes32Fields.Contains(field.JsonName) ? 32 : 20)),
+                // A 65-byte signature where the struct takes dynamic bytes (Evidence's votes), else bytes32 or an address.
+                FieldType.Bytes => ByteString.CopyFrom(RandomBytes(random, LedgerTypedData.DynamicBytesFields.Contains(field.JsonName) ? 65 : LedgerTypedData.Bytes32Fields.Contains(field.JsonName) ? 32 : 20)),
                 FieldType.Message => RandomInstance(field.MessageType, random, depth + 1),
                 // uint8 on the EIP-712 side: any defined value of the enum (CommitVote.voteType).
                 FieldType.Enum => Enum.ToObject(field.EnumType.ClrType, field.EnumType.Values[random.Next(field.EnumType.Values.Count)].Number),

@@ -135,7 +135,7 @@ public class LedgerTypedDataTests
                 // The enum's last declared value: non-zero, so a forgotten enum member changes the hash.
                 Google.Protobuf.Reflection.FieldType.Enum => Enum.ToObject(field.EnumType.ClrType, field.EnumType.Values[^1].Number),
                 Google.Protobuf.Reflection.FieldType.Bytes => ByteString.CopyFrom(Enumerable.Repeat((byte)seed,
-                    LedgerTypedData.Bytes32Fields.Contains(field.JsonName) ? 32 : 20).ToArray()),
+                    LedgerTypedData.DynamicBytesFields.Contains(field.JsonName) ? 65 : LedgerTypedData.Bytes32Fields.Contains(field.JsonName) ? 32 : 20).ToArray()),
                 _ => Populate(field.MessageType, seed * 7),
             };
             if (field.IsRepeated)
