@@ -26,8 +26,6 @@ public sealed class PeerNetworkTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await _cluster.DisposeAsync();
 
-    private static ulong Height(NodeHost host) => host.Services.GetRequiredService<IConsensusEngine>().Height;
-
     private static Block? BlockAt(NodeHost host, ulong height) => host.Services.GetRequiredService<ILedgerStore>().GetBlock(height);
 
     private async Task StartValidatorsAsync()
@@ -40,7 +38,7 @@ public sealed class PeerNetworkTests : IAsyncLifetime
     {
         await StartValidatorsAsync();
         var hosts = Enumerable.Range(0, 4).Select(_cluster.Host).ToList();
-        await PeerCluster.WaitForAsync(() => hosts.All(h => Height(h) >= 8), Bound, () => $"heights {string.Join(", ", hosts.Select(Height))}");
+        await PeerCluster.WaitForAsync(() => hosts.All(h => PeerCluster.Height(h) >= 8), Bound, () => $"heights {string.Join(", ", hosts.Select(PeerCluster.Height))}");
         Assert.All(hosts, h => Assert.Equal(3, h.Peers!.Peers.Count));
         Assert.All(hosts, h => Assert.Equal(3, h.Peers!.Peers.Select(p => p.Identity.Validator).Distinct().Count(v => v is not null)));
         for (ulong height = 1; height <= 8; height++)
@@ -58,12 +56,12 @@ public sealed class PeerNetworkTests : IAsyncLifetime
     {
         await StartValidatorsAsync();
         var validators = Enumerable.Range(0, 4).Select(_cluster.Host).ToList();
-        await PeerCluster.WaitForAsync(() => validators.All(h => Height(h) >= 25), Bound, () => $"heights {string.Join(", ", validators.Select(Height))}");
+        await PeerCluster.WaitForAsync(() => validators.All(h => PeerCluster.Height(h) >= 25), Bound, () => $"heights {string.Join(", ", validators.Select(PeerCluster.Height))}");
 
         // Node 4 holds a key outside the validator set: it can never propose, so what it submits must travel.
         var late = await _cluster.StartAsync(4);
-        await PeerCluster.WaitForAsync(() => Height(late) >= Height(validators[0]) - 1 && Height(late) >= 25, Bound,
-            () => $"the late node is at {Height(late)}, the validators at {Height(validators[0])}");
+        await PeerCluster.WaitForAsync(() => PeerCluster.Height(late) >= PeerCluster.Height(validators[0]) - 1 && PeerCluster.Height(late) >= 25, Bound,
+            () => $"the late node is at {PeerCluster.Height(late)}, the validators at {PeerCluster.Height(validators[0])}");
         Assert.True(late.Peers!.Sync.Applied >= 20, $"block sync applied {late.Peers.Sync.Applied} blocks");
         Assert.Equal(BlockAt(validators[0], 25)!.Header, BlockAt(late, 25)!.Header);
 

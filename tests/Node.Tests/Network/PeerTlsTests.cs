@@ -32,8 +32,7 @@ public sealed class PeerTlsTests : IAsyncLifetime
             }));
         }
         Assert.All(hosts, h => Assert.Equal("https", h.PeerAddress!.Scheme));
-        ulong Height(NodeHost h) => h.Services.GetRequiredService<IConsensusEngine>().Height;
-        await PeerCluster.WaitForAsync(() => hosts.All(h => Height(h) >= 3), TimeSpan.FromSeconds(60), () => $"heights {string.Join(", ", hosts.Select(Height))}");
+        await PeerCluster.WaitForAsync(() => hosts.All(h => PeerCluster.Height(h) >= 3), TimeSpan.FromSeconds(60), () => $"heights {string.Join(", ", hosts.Select(PeerCluster.Height))}");
         Assert.All(hosts, h => Assert.Single(h.Peers!.Peers));
     }
 }
