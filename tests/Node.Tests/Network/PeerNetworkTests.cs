@@ -52,6 +52,27 @@ public sealed class PeerNetworkTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AValidatorStoppedWhileTheOthersCommit_CatchesUpOnRestart_AndAgreesWithThem()
+    {
+        await StartValidatorsAsync();
+        var hosts = Enumerable.Range(0, 4).Select(_cluster.Host).ToList();
+        await PeerCluster.WaitForAsync(() => hosts.All(h => PeerCluster.Height(h) >= 3), Bound, () => $"heights {string.Join(", ", hosts.Select(PeerCluster.Height))}");
+        await _cluster.StopAsync(3);
+        ulong stoppedAt;
+        using (var store = SqliteLedgerStore.Open(_cluster.Data[3].LedgerFile)) stoppedAt = store.Height;
+        // Three of four carry more than 2/3 of the power: the chain goes on without the fourth.
+        await PeerCluster.WaitForAsync(() => PeerCluster.Height(hosts[0]) >= stoppedAt + 15, Bound, () => $"the three are at {PeerCluster.Height(hosts[0])}");
+        var restarted = await _cluster.StartAsync(3, dials: [0, 1, 2]);
+        await PeerCluster.WaitForAsync(() => PeerCluster.Height(restarted) >= PeerCluster.Height(hosts[0]) - 1 && PeerCluster.Height(restarted) > stoppedAt + 15, Bound,
+            () => $"the restarted validator is at {PeerCluster.Height(restarted)}, the others at {PeerCluster.Height(hosts[0])}");
+        ulong common = PeerCluster.Height(restarted);
+        Assert.Equal(BlockAt(hosts[0], common)!.Header, BlockAt(restarted, common)!.Header);
+        Assert.True(restarted.Peers!.Sync.Applied > 0, "the restarted validator applied no block from block sync");
+        // And it takes part again: the chain still commits with it.
+        await PeerCluster.WaitForAsync(() => PeerCluster.Height(restarted) >= common + 3, Bound, () => $"the restarted validator stays at {PeerCluster.Height(restarted)}");
+    }
+
+    [Fact]
     public async Task ANodeStartedLate_CatchesUpByBlockSync_AndATransactionSubmittedThere_IsCommittedByTheValidators()
     {
         await StartValidatorsAsync();
