@@ -85,8 +85,8 @@ public sealed class ConsensusDriver : BackgroundService, Network.ISyncTarget
         StartDriver();
     });
 
-    /// <summary>Commits blocks fetched from peers, each checked first (<see cref="Network.SyncedBlock"/>), on the consensus thread.</summary>
-    public void Apply(IReadOnlyList<Block> blocks, Action<int, Exception?> done) => Post(() =>
+    /// <summary>Commits blocks fetched from peers with <paramref name="commit"/>, which checks each first, on the consensus thread.</summary>
+    public void Apply(IReadOnlyList<Block> blocks, Action<Block> commit, Action<int, Exception?> done) => Post(() =>
     {
         int applied = 0;
         try
@@ -94,7 +94,7 @@ public sealed class ConsensusDriver : BackgroundService, Network.ISyncTarget
             foreach (var block in blocks)
             {
                 if (block.Header?.Height is not { } height || height <= _setup.Application.Height) continue;
-                Network.SyncedBlock.Commit(_setup.Application, block, _setup.Options.ChainId);
+                commit(block);
                 applied++;
             }
         }
@@ -104,7 +104,7 @@ public sealed class ConsensusDriver : BackgroundService, Network.ISyncTarget
             done(applied, e);
             // A block that fails its checks is the peer's fault; anything else (a store that failed) is handled as a
             // consensus failure.
-            if (e is not (Hosting.SnapshotRejection or InvalidOperationException or FormatException)) throw;
+            if (e is not Network.RejectedBlock) throw;
             return;
         }
         done(applied, null);

@@ -142,6 +142,7 @@ public sealed class NodeHost : IAsyncDisposable
         var grid = new GridService(store, parameters);
         builder.Services.AddNodeApi();
         builder.Services.AddSingleton(readiness);
+        builder.Services.AddSingleton(peerCount);
         builder.Services.AddSingleton<ILedgerStore>(store);
         builder.Services.AddSingleton(mempool);
         builder.Services.AddSingleton<IConsensusEngine>(engine);
@@ -161,7 +162,7 @@ public sealed class NodeHost : IAsyncDisposable
         {
             builder.Services.AddSingleton(peers);
             builder.Services.AddGrpc().AddServiceOptions<PeerService>(grpc => grpc.MaxReceiveMessageSize = grpc.MaxSendMessageSize = options.Peer.MaxMessageBytes);
-            builder.Services.AddHostedService(services => new PeerDialer(peers, options.Peer, clock, services.GetRequiredService<ILogger<PeerDialer>>()));
+            builder.Services.AddHostedService(services => new PeerDialer(peers, options.Peer.PeerList, options.Peer.Limits(), clock, services.GetRequiredService<ILogger<PeerDialer>>()));
         }
         builder.Services.AddSingleton(services => new StateRootAttestor(dataDir, parameters, engine.Feed, mempool, options.AttestStateRoots ? validator : null,
             options.SnapshotsKept, services.GetRequiredService<ILoggerFactory>().CreateLogger<StateRootAttestor>()));
@@ -179,7 +180,7 @@ public sealed class NodeHost : IAsyncDisposable
         if (peers is not null)
         {
             var driver = app.Services.GetRequiredService<ConsensusDriver>();
-            peers.Attach(driver.Receive, driver, app.Services.GetRequiredService<ILogger<PeerNetwork>>());
+            peers.Attach(driver.Receive, driver, block => SyncedBlock.Commit(engine, block, parameters.ChainId), app.Services.GetRequiredService<ILogger<PeerNetwork>>());
             peers.Sync.StateChanged += state => readiness.CatchingUp = state;
             app.Lifetime.ApplicationStopping.Register(peers.CloseAll);
         }
@@ -214,7 +215,7 @@ public sealed class NodeHost : IAsyncDisposable
         var validators = new ValidatorsInForce(engine);
         var handshake = new PeerHandshake(chainId, store.GenesisHash!.Value,
             NodeKey.Read(dataDir.NodeKeyFile), validator, validators.Contains, options.ObserverList);
-        return new PeerNetwork(handshake, options, mempool, () => store.Height, engine.CommittedBlock, validators.Contains, count, clock);
+        return new PeerNetwork(handshake, options.Limits(), mempool, () => store.Height, engine.CommittedBlock, validators.Contains, count, clock);
     }
 
     /// <summary>

@@ -14,10 +14,11 @@ public interface ISyncTarget
     void Resume();
 
     /// <summary>
-    /// Checks and commits <paramref name="blocks"/> in order (each must be the next height), stopping at the first that
-    /// fails; <paramref name="done"/> hears how many were committed and the failure, if any.
+    /// Commits <paramref name="blocks"/> in order with <paramref name="commit"/> (which checks each first and throws
+    /// <see cref="RejectedBlock"/> when one fails), skipping heights already stored and stopping at the first failure;
+    /// <paramref name="done"/> hears how many were committed and the failure, if any.
     /// </summary>
-    void Apply(IReadOnlyList<Block> blocks, Action<int, Exception?> done);
+    void Apply(IReadOnlyList<Block> blocks, Action<Block> commit, Action<int, Exception?> done);
 }
 
 /// <summary>
@@ -40,6 +41,7 @@ public sealed class BlockSync : IDisposable
     private readonly TimeProvider _clock;
     private readonly Dictionary<PeerConnection, long> _passedOver = [];
     private ISyncTarget? _target;
+    private Action<Block> _commit = _ => throw new InvalidOperationException("block sync is not attached");
     private ILogger _log = NullLogger.Instance;
     private ITimer? _tick;
     private PeerConnection? _asked;
@@ -64,9 +66,10 @@ public sealed class BlockSync : IDisposable
     /// <summary>Raised when catching up starts (with the target height) and ends (null).</summary>
     public event Action<string?>? StateChanged;
 
-    internal void Attach(ISyncTarget target, ILogger log)
+    internal void Attach(ISyncTarget target, Action<Block> commit, ILogger log)
     {
         _target = target;
+        _commit = commit;
         _log = log;
         _tick = _clock.CreateTimer(_ => Tick(), null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
     }
@@ -122,7 +125,7 @@ public sealed class BlockSync : IDisposable
             _target!.Pause();
             StateChanged?.Invoke(state);
         }
-        _target!.Apply(response.Blocks, (applied, failure) =>
+        _target!.Apply(response.Blocks, _commit, (applied, failure) =>
         {
             Interlocked.Add(ref _applied, applied);
             lock (_gate)

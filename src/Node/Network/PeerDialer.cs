@@ -5,7 +5,6 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using P2PEnergy.Contracts.Crypto;
 using P2PEnergy.Contracts.Protos;
-using P2PEnergy.Node.Hosting;
 
 namespace P2PEnergy.Node.Network;
 
@@ -14,14 +13,14 @@ namespace P2PEnergy.Node.Network;
 /// and after a failure or a drop dials again after a capped exponential backoff (<see cref="ReconnectBackoff"/>, on the
 /// injected clock). While the node behind an address is connected the other way (it dialed this node), it waits.
 /// </summary>
-public sealed class PeerDialer(PeerNetwork network, PeerEndpointOptions options, TimeProvider clock, ILogger<PeerDialer> log) : BackgroundService
+public sealed class PeerDialer(PeerNetwork network, IReadOnlyList<Uri> peers, PeerLimits options, TimeProvider clock, ILogger<PeerDialer> log) : BackgroundService
 {
     protected override Task ExecuteAsync(CancellationToken stoppingToken)
-        => Task.WhenAll(options.PeerList.Select(peer => Task.Run(() => KeepAsync(peer, stoppingToken), stoppingToken)));
+        => Task.WhenAll(peers.Select(peer => Task.Run(() => KeepAsync(peer, stoppingToken), stoppingToken)));
 
     private async Task KeepAsync(Uri peer, CancellationToken stoppingToken)
     {
-        var backoff = new ReconnectBackoff(TimeSpan.FromMilliseconds(options.ReconnectMaxMs));
+        var backoff = new ReconnectBackoff(options.ReconnectMax);
         Address? node = null;
         string? lastFailure = null;
         while (!stoppingToken.IsCancellationRequested)
@@ -49,7 +48,7 @@ public sealed class PeerDialer(PeerNetwork network, PeerEndpointOptions options,
             {
                 // Logged once per peer and reason: a peer down for an hour is one warning, not one per attempt.
                 string reason = e is RpcException rpc ? $"{rpc.StatusCode}: {rpc.Status.Detail}" : e.Message;
-                if (reason != lastFailure) log.LogWarning("peer {Peer} unreachable or refusing this node: {Reason}; retrying with backoff up to {Max} ms", peer, reason, options.ReconnectMaxMs);
+                if (reason != lastFailure) log.LogWarning("peer {Peer} unreachable or refusing this node: {Reason}; retrying with backoff up to {Max} ms", peer, reason, options.ReconnectMax.TotalMilliseconds);
                 else log.LogDebug("peer {Peer} still unreachable: {Reason}", peer, reason);
                 lastFailure = reason;
             }

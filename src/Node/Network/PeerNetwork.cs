@@ -4,7 +4,6 @@ using Microsoft.Extensions.Logging.Abstractions;
 using P2PEnergy.Contracts.Crypto;
 using P2PEnergy.Contracts.Protos;
 using P2PEnergy.Node.Consensus.Driver;
-using P2PEnergy.Node.Hosting;
 using P2PEnergy.Node.Ledger;
 using P2PEnergy.Node.Ledger.Execution;
 
@@ -25,7 +24,7 @@ public sealed class PeerNetwork : IConsensusNetwork
 
     private static readonly TimeSpan HandshakeTimeout = TimeSpan.FromSeconds(10);
     private readonly PeerHandshake _handshake;
-    private readonly PeerEndpointOptions _options;
+    private readonly PeerLimits _options;
     private readonly Mempool _mempool;
     private readonly Func<ulong> _height;
     private readonly Func<ulong, Block?> _committedBlock;
@@ -40,7 +39,7 @@ public sealed class PeerNetwork : IConsensusNetwork
     private ILogger _log = NullLogger.Instance;
     private long _droppedAhead, _droppedStrangers;
 
-    public PeerNetwork(PeerHandshake handshake, PeerEndpointOptions options, Mempool mempool, Func<ulong> height, Func<ulong, Block?> committedBlock,
+    public PeerNetwork(PeerHandshake handshake, PeerLimits options, Mempool mempool, Func<ulong> height, Func<ulong, Block?> committedBlock,
         Func<Address, bool> isValidator, PeerCount count, TimeProvider clock)
     {
         _handshake = handshake;
@@ -70,12 +69,15 @@ public sealed class PeerNetwork : IConsensusNetwork
     /// <summary>How many connections were refused or closed for each reason code.</summary>
     public IReadOnlyDictionary<string, long> Refusals { get { lock (_refusals) return new Dictionary<string, long>(_refusals); } }
 
-    /// <summary>Where consensus messages from peers go (the consensus thread), and the log; the host calls it once before it starts.</summary>
-    public void Attach(Action<ConsensusMessage, Address> receive, ISyncTarget target, ILogger log)
+    /// <summary>
+    /// Where consensus messages from peers go (the consensus thread), what pauses consensus for block sync and how a
+    /// synced block is checked and committed there, and the log; the host calls it once before it starts.
+    /// </summary>
+    public void Attach(Action<ConsensusMessage, Address> receive, ISyncTarget target, Action<Block> commitSynced, ILogger log)
     {
         _receive = receive;
         _log = log;
-        Sync.Attach(target, log);
+        Sync.Attach(target, commitSynced, log);
     }
 
     public void Broadcast(ConsensusMessage message)

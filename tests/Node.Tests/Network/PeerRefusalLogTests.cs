@@ -32,7 +32,7 @@ public sealed class PeerRefusalLogTests
     {
         public void Pause() { }
         public void Resume() { }
-        public void Apply(IReadOnlyList<Block> blocks, Action<int, Exception?> done) => done(0, null);
+        public void Apply(IReadOnlyList<Block> blocks, Action<Block> commit, Action<int, Exception?> done) => done(0, null);
     }
 
     private static (PeerNetwork, Entries) Network()
@@ -40,9 +40,9 @@ public sealed class PeerRefusalLogTests
         var chain = new LedgerHarness();
         var mempool = new Mempool(new TransactionVerifier(LedgerHarness.ChainId, Secp256k1.Default), chain.Parameters, new MemoryLedgerStore(), () => 0);
         var handshake = new PeerHandshake(LedgerHarness.ChainId, Hash32.Zero, LedgerHarness.Key(80), null, _ => false, []);
-        var network = new PeerNetwork(handshake, new PeerEndpointOptions(), mempool, () => 0, _ => null, _ => false, new PeerCount(), new ManualClock(DateTimeOffset.UnixEpoch));
+        var network = new PeerNetwork(handshake, new PeerEndpointOptions().Limits(), mempool, () => 0, _ => null, _ => false, new PeerCount(), new ManualClock(DateTimeOffset.UnixEpoch));
         var log = new Entries();
-        network.Attach((_, _) => { }, new NoTarget(), log);
+        network.Attach((_, _) => { }, new NoTarget(), _ => { }, log);
         return (network, log);
     }
 

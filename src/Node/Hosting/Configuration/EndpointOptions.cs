@@ -112,6 +112,9 @@ public sealed class PeerEndpointOptions : EndpointOptions
     /// <summary>True when the node takes part in a peer network (<see cref="Peers"/> or <see cref="Observers"/> set).</summary>
     public bool Enabled => PeerList.Count > 0 || ObserverList.Count > 0;
 
+    /// <summary>The limits the peer network runs with.</summary>
+    public Network.PeerLimits Limits() => new(MaxMessageBytes, MessagesPerSecond, QueueCapacity, MaxPeers, TimeSpan.FromMilliseconds(ReconnectMaxMs), SyncBatchBlocks);
+
     /// <summary>The dial targets of <see cref="Peers"/> as URIs (valid after <see cref="Validate"/>).</summary>
     public IReadOnlyList<Uri> PeerList => Split(Peers).Select(p => PeerUri(p, Tls.Enabled)).ToList();
 
