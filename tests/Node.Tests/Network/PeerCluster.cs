@@ -64,10 +64,29 @@ public sealed class PeerCluster : IAsyncDisposable
             ["Node:Peer:Observers"] = string.Join(",", NodeAddresses.Skip(Chain.Document.Validators.Count)),
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>()) all[key] = value;
-        var host = NodeHost.Create(all, NodeDirectory.Password, new ShiftedClock(LedgerHarness.Genesis + TimeSpan.FromSeconds(10)));
-        _hosts[i] = host;
-        await host.StartAsync();
-        return host;
+        // A port found free may be taken by another process before the host binds it: then another one (the nodes that
+        // dial the old one are reached by this node's own dials instead).
+        for (int attempt = 1; ; attempt++)
+        {
+            var host = NodeHost.Create(all, NodeDirectory.Password, new ShiftedClock(LedgerHarness.Genesis + TimeSpan.FromSeconds(10)));
+            try
+            {
+                await host.StartAsync();
+                _hosts[i] = host;
+                return host;
+            }
+            catch (AddressInUseException) when (attempt < 3)
+            {
+                await host.DisposeAsync();
+                PeerPorts[i] = FreePort();
+                all["Node:Peer:Port"] = PeerPorts[i].ToString(CultureInfo.InvariantCulture);
+            }
+            catch
+            {
+                await host.DisposeAsync();
+                throw;
+            }
+        }
     }
 
     public async Task StopAsync(int i)
