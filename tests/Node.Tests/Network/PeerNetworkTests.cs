@@ -1,0 +1,97 @@
+using Google.Protobuf;
+using Microsoft.Extensions.DependencyInjection;
+using P2PEnergy.Contracts.Crypto;
+using P2PEnergy.Contracts.Protos;
+using P2PEnergy.Node.Consensus;
+using P2PEnergy.Node.Hosting;
+using P2PEnergy.Node.Ledger;
+using P2PEnergy.Node.Storage;
+using P2PEnergy.Node.Tests.Ledger;
+using P2PEnergy.Node.Tests.Support;
+
+namespace P2PEnergy.Node.Tests.Network;
+
+/// <summary>
+/// The validator network end to end, in-process: four NodeHosts of one chain, each a validator with a quarter of the
+/// power, connected over real gRPC peer streams on loopback (issue 15 "Peers"), commit the same blocks; a transaction
+/// reaches a proposer from a node that never proposes; a node started late catches up by block sync.
+/// </summary>
+[Trait("Category", "Integration")]
+public sealed class PeerNetworkTests : IAsyncLifetime
+{
+    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(60);
+    private readonly PeerCluster _cluster = new(validators: 4, extra: 1);
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync() => await _cluster.DisposeAsync();
+
+    private static Block? BlockAt(NodeHost host, ulong height) => host.Services.GetRequiredService<ILedgerStore>().GetBlock(height);
+
+    private async Task StartValidatorsAsync()
+    {
+        for (int i = 0; i < 4; i++) await _cluster.StartAsync(i, dials: Enumerable.Range(0, 4).Where(j => j != i));
+    }
+
+    [Fact]
+    public async Task FourValidators_OverPeerStreams_CommitIdenticalBlocks_AndCountTheirPeers()
+    {
+        await StartValidatorsAsync();
+        var hosts = Enumerable.Range(0, 4).Select(_cluster.Host).ToList();
+        await PeerCluster.WaitForAsync(() => hosts.All(h => PeerCluster.Height(h) >= 8), Bound, () => $"heights {string.Join(", ", hosts.Select(PeerCluster.Height))}");
+        Assert.All(hosts, h => Assert.Equal(3, h.Peers!.Peers.Count));
+        Assert.All(hosts, h => Assert.Equal(3, h.Peers!.Peers.Select(p => p.Identity.Validator).Distinct().Count(v => v is not null)));
+        for (ulong height = 1; height <= 8; height++)
+        {
+            var blocks = hosts.Select(h => BlockAt(h, height)!).ToList();
+            Assert.All(blocks, b => Assert.Equal(blocks[0].Header, b.Header));
+        }
+        // Every validator proposed some of them: the proposer rotates over all four, so all four reached each other.
+        var proposers = Enumerable.Range(1, 8).Select(h => Address.FromBytes(BlockAt(hosts[0], (ulong)h)!.Header.Proposer.Span)).ToHashSet();
+        Assert.True(proposers.Count >= 3, $"proposers of blocks 1-8: {string.Join(", ", proposers)}");
+    }
+
+    [Fact]
+    public async Task AValidatorStoppedWhileTheOthersCommit_CatchesUpOnRestart_AndAgreesWithThem()
+    {
+        await StartValidatorsAsync();
+        var hosts = Enumerable.Range(0, 4).Select(_cluster.Host).ToList();
+        await PeerCluster.WaitForAsync(() => hosts.All(h => PeerCluster.Height(h) >= 3), Bound, () => $"heights {string.Join(", ", hosts.Select(PeerCluster.Height))}");
+        await _cluster.StopAsync(3);
+        ulong stoppedAt;
+        using (var store = SqliteLedgerStore.Open(_cluster.Data[3].LedgerFile)) stoppedAt = store.Height;
+        // Three of four carry more than 2/3 of the power: the chain goes on without the fourth.
+        await PeerCluster.WaitForAsync(() => PeerCluster.Height(hosts[0]) >= stoppedAt + 15, Bound, () => $"the three are at {PeerCluster.Height(hosts[0])}");
+        var restarted = await _cluster.StartAsync(3, dials: [0, 1, 2]);
+        await PeerCluster.WaitForAsync(() => PeerCluster.Height(restarted) >= PeerCluster.Height(hosts[0]) - 1 && PeerCluster.Height(restarted) > stoppedAt + 15, Bound,
+            () => $"the restarted validator is at {PeerCluster.Height(restarted)}, the others at {PeerCluster.Height(hosts[0])}");
+        ulong common = PeerCluster.Height(restarted);
+        Assert.Equal(BlockAt(hosts[0], common)!.Header, BlockAt(restarted, common)!.Header);
+        Assert.True(restarted.Peers!.Sync.Applied > 0, "the restarted validator applied no block from block sync");
+        // And it takes part again: the chain still commits with it.
+        await PeerCluster.WaitForAsync(() => PeerCluster.Height(restarted) >= common + 3, Bound, () => $"the restarted validator stays at {PeerCluster.Height(restarted)}");
+    }
+
+    [Fact]
+    public async Task ANodeStartedLate_CatchesUpByBlockSync_AndATransactionSubmittedThere_IsCommittedByTheValidators()
+    {
+        await StartValidatorsAsync();
+        var validators = Enumerable.Range(0, 4).Select(_cluster.Host).ToList();
+        await PeerCluster.WaitForAsync(() => validators.All(h => PeerCluster.Height(h) >= 25), Bound, () => $"heights {string.Join(", ", validators.Select(PeerCluster.Height))}");
+
+        // Node 4 holds a key outside the validator set: it can never propose, so what it submits must travel.
+        var late = await _cluster.StartAsync(4);
+        await PeerCluster.WaitForAsync(() => PeerCluster.Height(late) >= PeerCluster.Height(validators[0]) - 1 && PeerCluster.Height(late) >= 25, Bound,
+            () => $"the late node is at {PeerCluster.Height(late)}, the validators at {PeerCluster.Height(validators[0])}");
+        Assert.True(late.Peers!.Sync.Applied >= 20, $"block sync applied {late.Peers.Sync.Applied} blocks");
+        Assert.Equal(BlockAt(validators[0], 25)!.Header, BlockAt(late, 25)!.Header);
+
+        using var channel = Grpc.Net.Client.GrpcChannel.ForAddress(late.Address);
+        var deposit = LedgerHarness.Envelope(new Deposit { Account = ByteString.CopyFrom(_cluster.Chain.Alice.Address.Bytes), Amount = 5, Reference = "via a follower", Nonce = 1 }, _cluster.Chain.Operator);
+        var status = await channel.CommitAsync(deposit);
+        // The follower's block: a validator may store the same block a moment later.
+        var block = BlockAt(late, status.Height)!;
+        Assert.Contains(_cluster.Keys.Take(4), k => k.Address == Address.FromBytes(block.Header.Proposer.Span));
+        Assert.Contains(block.Transactions, t => t.Span.SequenceEqual(deposit.ToByteArray()));
+    }
+}
