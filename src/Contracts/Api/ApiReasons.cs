@@ -80,6 +80,9 @@ public static class ApiReasons
     /// <summary>A proof's header range is outside the chain or longer than one response may carry.</summary>
     public static readonly ApiReason ProofRange = new("PROOF_RANGE", StatusCode.OutOfRange);
 
+    /// <summary>The node is an observer: it serves reads and refuses every write (submit to a validator instead).</summary>
+    public static readonly ApiReason ReadOnlyNode = new("READ_ONLY_NODE", StatusCode.FailedPrecondition);
+
     /// <summary>The node failed to handle the call (a bug); its log has the details, the client only this code.</summary>
     public static readonly ApiReason InternalError = new("INTERNAL_ERROR", StatusCode.Internal);
 }

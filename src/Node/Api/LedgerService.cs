@@ -20,9 +20,10 @@ namespace P2PEnergy.Node.Api;
 
 /// <summary>
 /// Service <c>p2pe.v1.Ledger</c>: what wallets, bots and explorers call. Reads come from the store, writes go
-/// through the mempool; a bad request field is INVALID_ARGUMENT naming the field.
+/// through the mempool; a bad request field is INVALID_ARGUMENT naming the field. An observer (no
+/// <paramref name="validator"/> key) serves every read and refuses writes with READ_ONLY_NODE.
 /// </summary>
-public sealed class LedgerService(ILedgerStore store, Mempool mempool, IConsensusEngine engine, ChainParameters parameters, Address validator,
+public sealed class LedgerService(ILedgerStore store, Mempool mempool, IConsensusEngine engine, ChainParameters parameters, Address? validator,
     Anchoring.AnchorMonitor? anchor = null,
     Operations.NodeReadiness? readiness = null)
     : Contracts.Protos.Ledger.LedgerBase
@@ -34,17 +35,27 @@ public sealed class LedgerService(ILedgerStore store, Mempool mempool, IConsensu
 
     public override Task<SubmitTransactionResponse> SubmitTransaction(SubmitTransactionRequest request, ServerCallContext context)
     {
+        RequireWritable();
         if (request.Transaction.IsEmpty) throw Invalid("transaction is required");
         return Task.FromResult(Verdict(mempool.Submit(Submitted(request.Transaction))));
     }
 
     public override Task<SubmitTransactionsResponse> SubmitTransactions(SubmitTransactionsRequest request, ServerCallContext context)
     {
+        RequireWritable();
         if (request.Transactions.Count is 0 or > MaxBatch)
             throw Refusal.Of(ApiReasons.BatchSize, $"transactions must hold 1 to {MaxBatch} envelopes, got {request.Transactions.Count}");
         var response = new SubmitTransactionsResponse();
         foreach (var transaction in request.Transactions) response.Verdicts.Add(Verdict(mempool.Submit(Submitted(transaction))));
         return Task.FromResult(response);
+    }
+
+    // An observer follows the chain and proposes nothing: a transaction submitted to it would wait in a mempool no
+    // proposer reads. It says so at once instead, so the client submits to a validator.
+    private void RequireWritable()
+    {
+        if (validator is null)
+            throw Refusal.Of(ApiReasons.ReadOnlyNode, "this node is an observer (Node:Observer): it serves reads only; submit transactions to a validator's API");
     }
 
     /// <summary>
@@ -170,7 +181,7 @@ public sealed class LedgerService(ILedgerStore store, Mempool mempool, IConsensu
             ChainId = parameters.ChainId, MarketName = parameters.MarketName, Height = height,
             LastBlockHash = ByteString.CopyFrom(store.LastBlockHash.Bytes), AppHash = ByteString.CopyFrom(store.AppHash.Bytes),
             LastBlockTimeMs = engine.LastBlockTimeMs, MempoolSize = (uint)mempool.Count,
-            Validator = ByteString.CopyFrom(validator.Bytes), Secp256K1Backend = Secp256k1.Description,
+            Validator = validator is { } key ? ByteString.CopyFrom(key.Bytes) : ByteString.Empty, Secp256K1Backend = Secp256k1.Description,
             Version = typeof(LedgerService).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown",
             Anchor = anchor?.Snapshot(),
             Ready = ready, Readiness = why,
@@ -178,7 +189,9 @@ public sealed class LedgerService(ILedgerStore store, Mempool mempool, IConsensu
             IntervalSeconds = parameters.IntervalSeconds, GateClosureSeconds = parameters.GateClosureSeconds, ReadingWindowSeconds = parameters.ReadingWindowSeconds,
             Currency = parameters.Currency, CurrencyDecimals = (uint)parameters.CurrencyDecimals, MaxIntervalCount = parameters.MaxIntervalCount,
         };
-        foreach (var v in Consensus.Validators.ValidatorSchedule.InForce(store, parameters, height + 1))
+        var inForce = Consensus.Validators.ValidatorSchedule.InForce(store, parameters, height + 1);
+        status.Role = validator is not { } self ? NodeRoles.Observer : inForce.Any(v => v.Address == self) ? NodeRoles.Validator : NodeRoles.Standby;
+        foreach (var v in inForce)
             status.Validators.Add(new ValidatorStatus
             {
                 Address = ByteString.CopyFrom(v.Address.Bytes), Power = (ulong)v.Power, Operator = v.Operator, Role = v.Role, SignedLastBlock = signers.Contains(v.Address),

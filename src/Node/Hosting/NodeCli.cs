@@ -45,9 +45,17 @@ public static class NodeCli
         var genesis = new Option<string>("--genesis") { Description = "Genesis JSON file to start the chain from", Required = true };
         var validatorKey = new Option<string?>("--validator-key-file") { Description = "Import this hex private key as the validator key instead of generating one" };
 
-        var init = new Command("init", "Create a data directory: genesis copy, validator keystore, node key, commented appsettings.json, genesis state") { genesis, dataDir, passwordFile, validatorKey };
+        var observer = new Option<bool>("--observer") { Description = "An observer's data directory: no validator key (and no password); run follows the chain, signs nothing and refuses writes" };
+        var init = new Command("init", "Create a data directory: genesis copy, validator keystore, node key, commented appsettings.json, genesis state") { genesis, dataDir, passwordFile, validatorKey, observer };
         init.SetAction(result => Guard(() =>
         {
+            if (result.GetValue(observer))
+            {
+                if (result.GetValue(validatorKey) is not null) throw new NodeSetupException("--observer takes no --validator-key-file: an observer has no validator key");
+                NodeInitializer.InitializeObserver(result.GetValue(genesis)!, new DataDirectory(result.GetValue(dataDir)!));
+                Console.WriteLine($"initialised {result.GetValue(dataDir)}; observer (no validator key); settings in {new DataDirectory(result.GetValue(dataDir)!).SettingsFile}");
+                return Task.FromResult(NodeExitCode.Ok);
+            }
             var keyFile = result.GetValue(validatorKey);
             var key = keyFile is null ? null : PrivateKey.Parse(File.ReadAllText(keyFile).Trim());
             var address = NodeInitializer.Initialize(result.GetValue(genesis)!, new DataDirectory(result.GetValue(dataDir)!), DataDirectory.ReadPassword(result.GetValue(passwordFile)), key);
@@ -63,7 +71,9 @@ public static class NodeCli
         run.SetAction((result, cancellationToken) => Guard(async () =>
         {
             var configuration = settings.Load(result);
-            await using var host = NodeHost.Create(configuration, DataDirectory.ReadPassword(result.GetValue(passwordFile)));
+            // An observer holds no validator key, so it needs no password.
+            var password = configuration.Options.Observer ? "" : DataDirectory.ReadPassword(result.GetValue(passwordFile));
+            await using var host = NodeHost.Create(configuration, password);
             await host.RunAsync(cancellationToken);
             return NodeExitCode.Ok;
         }));

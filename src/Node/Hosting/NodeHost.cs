@@ -90,10 +90,7 @@ public sealed class NodeHost : IAsyncDisposable
         var options = configuration.Options;
         var genesis = dataDir.ReadGenesis();
         var parameters = genesis.ToParameters();
-        if (!File.Exists(dataDir.ValidatorKeyFile)) throw new NodeSetupException($"{dataDir.ValidatorKeyFile} is missing: run p2pe-node init first");
-        PrivateKey validator;
-        try { validator = new PrivateKey(Keystore.Decrypt(File.ReadAllText(dataDir.ValidatorKeyFile), password)); }
-        catch (KeystoreException e) { throw new NodeSetupException($"{dataDir.ValidatorKeyFile}: {e.Message}"); }
+        var validator = options.Observer ? null : ValidatorKey(dataDir, password);
         if (!File.Exists(dataDir.LedgerFile)) throw new NodeSetupException($"{dataDir.LedgerFile} is missing: run p2pe-node init first");
         var store = SqliteLedgerStore.Open(dataDir.LedgerFile);
         if (store.GenesisHash != Keccak256.Hash(File.ReadAllBytes(dataDir.GenesisFile)))
@@ -139,7 +136,7 @@ public sealed class NodeHost : IAsyncDisposable
         builder.Services.AddSingleton<IConsensusEngine>(engine);
         builder.Services.AddSingleton(clock);
         var anchor = options.Anchor.Enabled ? AnchorMonitorFor(options.Anchor, store) : null;
-        builder.Services.AddSingleton(new LedgerService(store, mempool, engine, parameters, validator.Address, anchor, readiness));
+        builder.Services.AddSingleton(new LedgerService(store, mempool, engine, parameters, validator?.Address, anchor, readiness));
         builder.Services.AddSingleton(new SettlementService(store, parameters));
         builder.Services.AddSingleton(new DevicesService(store, parameters, publisher, clock));
         builder.Services.AddSingleton(grid);
@@ -157,7 +154,7 @@ public sealed class NodeHost : IAsyncDisposable
             builder.Services.AddHostedService(services => new AnchoringService(
                 async ct => new EvmAnchorChain(await AnchorClient.ConnectAsync(options.Anchor.EvmRpcUrl, options.Anchor.Contract, anchorKey,
                     TimeSpan.FromMilliseconds(options.Anchor.RequestTimeoutMs), ct), options.Anchor, clock),
-                store, parameters, engine.Feed, validator.Address, options.Anchor, clock, anchor,
+                store, parameters, engine.Feed, validator?.Address ?? default, options.Anchor, clock, anchor,
                 services.GetRequiredService<ILogger<AnchoringService>>()));
         }
         var app = builder.Build();
@@ -175,13 +172,23 @@ public sealed class NodeHost : IAsyncDisposable
             engine.Feed.Close();
             publisher.Close();
         });
-        app.Logger.LogInformation("validator {Validator} on chain {ChainId} at height {Height}; secp256k1 backend: {Backend}", validator.Address, parameters.ChainId, store.Height, Secp256k1.Description);
+        if (validator is null) app.Logger.LogInformation("observer (no validator key: signs nothing, refuses writes) on chain {ChainId} at height {Height}; secp256k1 backend: {Backend}", parameters.ChainId, store.Height, Secp256k1.Description);
+        else app.Logger.LogInformation("validator {Validator} on chain {ChainId} at height {Height}; secp256k1 backend: {Backend}", validator.Address, parameters.ChainId, store.Height, Secp256k1.Description);
         foreach (var repair in logRepairs) app.Logger.LogWarning("{Repair}", repair);
         app.UseRouting();
         app.Use(endpoints.Route);
         app.MapNodeApi();
         app.MapOperations(store, readiness, app.Services.GetRequiredService<MetricsExport>());
         return new NodeHost(app, endpoints, store, dataLock);
+    }
+
+    /// <summary>The validator key from its keystore; an observer (Node:Observer) has none and never reads it.</summary>
+    private static PrivateKey ValidatorKey(DataDirectory dataDir, string password)
+    {
+        if (!File.Exists(dataDir.ValidatorKeyFile))
+            throw new NodeSetupException($"{dataDir.ValidatorKeyFile} is missing: run p2pe-node init first (or set Node:Observer=true to run this directory as an observer)");
+        try { return new PrivateKey(Keystore.Decrypt(File.ReadAllText(dataDir.ValidatorKeyFile), password)); }
+        catch (KeystoreException e) { throw new NodeSetupException($"{dataDir.ValidatorKeyFile}: {e.Message}"); }
     }
 
     /// <summary>

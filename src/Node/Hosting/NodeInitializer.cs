@@ -5,8 +5,8 @@ using P2PEnergy.Node.Storage;
 namespace P2PEnergy.Node.Hosting;
 
 /// <summary>
-/// <c>p2pe-node init</c>: a fresh data directory holding the genesis, the validator keystore, the node key, a commented
-/// appsettings.json and the genesis state.
+/// <c>p2pe-node init</c>: a fresh data directory holding the genesis, the validator keystore (none for an observer), the
+/// node key, a commented appsettings.json and the genesis state.
 /// </summary>
 public static class NodeInitializer
 {
@@ -18,9 +18,22 @@ public static class NodeInitializer
     /// </summary>
     public static Address Initialize(string genesisFile, DataDirectory dataDir, string password, PrivateKey? importKey = null, KeystoreKdf? kdf = null)
     {
+        if (password.Length == 0) throw new NodeSetupException("the validator password is empty");
+        return Create(genesisFile, dataDir, genesis => WriteNodeFiles(genesisFile, genesis, dataDir, password, importKey, kdf))!.Value;
+    }
+
+    /// <summary>
+    /// <c>p2pe-node init --observer</c>: like <see cref="Initialize"/> (genesis, node key, genesis state) but with no
+    /// validator key and settings with <c>Node:Observer</c> true, so <c>p2pe-node run</c> follows and re-executes every
+    /// block, signs nothing and refuses writes. Needs no password.
+    /// </summary>
+    public static void InitializeObserver(string genesisFile, DataDirectory dataDir)
+        => Create(genesisFile, dataDir, genesis => (null, WriteSharedFiles(genesisFile, genesis, dataDir, new NodeOptions { Observer = true })));
+
+    private static Address? Create(string genesisFile, DataDirectory dataDir, Func<GenesisDocument, (PrivateKey? Key, byte[]? GridModel)> writeFiles)
+    {
         if (!File.Exists(genesisFile)) throw new NodeSetupException($"genesis file {genesisFile} does not exist");
         RequireEmpty(dataDir);
-        if (password.Length == 0) throw new NodeSetupException("the validator password is empty");
         GenesisDocument genesis;
         try { genesis = GenesisDocument.Parse(File.ReadAllText(genesisFile)); }
         catch (GenesisException e) { throw new NodeSetupException($"{genesisFile}: {e.Message}"); }
@@ -28,7 +41,7 @@ public static class NodeInitializer
         CreateDirectory(dataDir);
         using var dataLock = DataDirectoryLock.Acquire(dataDir);
         RequireEmpty(dataDir); // again under the lock: another init may have written it since the check above
-        var (key, gridModel) = WriteNodeFiles(genesisFile, genesis, dataDir, password, importKey, kdf);
+        var (key, gridModel) = writeFiles(genesis);
         Directory.CreateDirectory(dataDir.ConsensusDirectory);
         (IReadOnlyList<Ledger.State.StateChange> changes, Hash32 appHash) built;
         try { built = GenesisState.Build(genesis, gridModel); }
@@ -36,7 +49,7 @@ public static class NodeInitializer
         var (changes, appHash) = built;
         using var store = SqliteLedgerStore.Open(dataDir.LedgerFile);
         store.InitializeGenesis(Keccak256.Hash(File.ReadAllBytes(dataDir.GenesisFile)), changes, appHash);
-        return key.Address;
+        return key?.Address;
     }
 
     /// <summary>
@@ -48,22 +61,26 @@ public static class NodeInitializer
         PrivateKey? importKey, KeystoreKdf? kdf = null)
     {
         if (password.Length == 0) throw new NodeSetupException("the validator password is empty");
-        // The genesis bytes are copied verbatim: its hash identifies the chain, and re-serialising could change it.
-        File.Copy(genesisFile, dataDir.GenesisFile);
+        var gridModel = WriteSharedFiles(genesisFile, genesis, dataDir, settings: null);
         var key = importKey ?? PrivateKey.Generate();
         File.WriteAllText(dataDir.ValidatorKeyFile, Keystore.Encrypt(key.Bytes, password, kdf).ToJson());
-        NodeKey.Generate(dataDir.NodeKeyFile);
-        File.WriteAllText(dataDir.SettingsFile, AppSettingsTemplate.Render());
-        byte[]? gridModel = null;
-        if (genesis.GridModelFile is not null)
-        {
-            // Relative to the genesis file; copied in beside it so verify and run never depend on the original path.
-            var source = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(genesisFile))!, genesis.GridModelFile);
-            if (!File.Exists(source)) throw new NodeSetupException($"grid model file {source} (gridModelFile of {genesisFile}) does not exist");
-            gridModel = File.ReadAllBytes(source);
-            File.WriteAllBytes(dataDir.GridModelFile, gridModel);
-        }
         return (key, gridModel);
+    }
+
+    // Every node's files but the validator key: the genesis copied verbatim, the node key, the settings and the grid model.
+    private static byte[]? WriteSharedFiles(string genesisFile, GenesisDocument genesis, DataDirectory dataDir, NodeOptions? settings)
+    {
+        // The genesis bytes are copied verbatim: its hash identifies the chain, and re-serialising could change it.
+        File.Copy(genesisFile, dataDir.GenesisFile);
+        NodeKey.Generate(dataDir.NodeKeyFile);
+        File.WriteAllText(dataDir.SettingsFile, AppSettingsTemplate.Render(settings));
+        if (genesis.GridModelFile is null) return null;
+        // Relative to the genesis file; copied in beside it so verify and run never depend on the original path.
+        var source = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(genesisFile))!, genesis.GridModelFile);
+        if (!File.Exists(source)) throw new NodeSetupException($"grid model file {source} (gridModelFile of {genesisFile}) does not exist");
+        var gridModel = File.ReadAllBytes(source);
+        File.WriteAllBytes(dataDir.GridModelFile, gridModel);
+        return gridModel;
     }
 
     /// <summary>Creates the directory (when missing) readable by its owner only: it holds keys.</summary>

@@ -10,15 +10,16 @@ namespace P2PEnergy.Node.Hosting;
 /// </summary>
 public static class AppSettingsTemplate
 {
-    public static string Render()
+    /// <summary>The template with every setting at its value in <paramref name="values"/> (default: the defaults).</summary>
+    public static string Render(NodeOptions? values = null)
     {
         var text = new StringBuilder();
-        text.AppendLine("// p2pe-node settings for this data directory (JSON with comments), every one at its default.");
+        text.AppendLine("// p2pe-node settings for this data directory (JSON with comments), every one at its default unless init chose it.");
         text.AppendLine("// Environment variables P2PE_Node__<Section>__<Name> and command-line flags override this file;");
         text.AppendLine("// `p2pe-node config show --data-dir DIR` prints the settings in effect and where each came from.");
         text.AppendLine("{");
         text.AppendLine($"  {Quote(NodeOptions.Section)}: {{");
-        Render(text, NodeOptions.Section, 2, NodeSettings.All.Where(s => s.Key != $"{NodeOptions.Section}:DataDir").ToList(), new NodeOptions());
+        Render(text, NodeOptions.Section, 2, NodeSettings.All.Where(s => s.Key != $"{NodeOptions.Section}:DataDir").ToList(), values ?? new NodeOptions());
         text.AppendLine("  },");
         text.AppendLine("  // Log levels per category (Microsoft.Extensions.Logging): Trace, Debug, Information, Warning, Error, Critical, None.");
         text.AppendLine("  // \"P2PEnergy.Node.Api\": \"Debug\" logs every API call; Microsoft.AspNetCore at Information logs every request.");

@@ -16,6 +16,9 @@ public sealed class NodeOptions
     [Description("Directory made by p2pe-node init: genesis.json, validator.json, node-key.json, ledger.db, appsettings.json (--data-dir)")]
     public string DataDir { get; set; } = "";
 
+    [Description("Run as an observer: follow and re-execute every block, sign nothing, serve reads and refuse writes (READ_ONLY_NODE); needs no validator key or password (p2pe-node init --observer sets it)")]
+    public bool Observer { get; set; }
+
     [Description("Public API: gRPC and gRPC-Web for wallets, devices and explorers")]
     public ApiEndpointOptions Api { get; set; } = new();
 
