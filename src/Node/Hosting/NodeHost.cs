@@ -127,6 +127,7 @@ public sealed class NodeHost : IAsyncDisposable
 
         var commits = new CommitWatch();
         var progress = new ConsensusProgress();
+        var peers = new PeerCount();
         var readiness = new NodeReadiness(commits, clock, options.StaleAfter);
         var grid = new GridService(store, parameters);
         builder.Services.AddNodeApi();
@@ -136,12 +137,12 @@ public sealed class NodeHost : IAsyncDisposable
         builder.Services.AddSingleton<IConsensusEngine>(engine);
         builder.Services.AddSingleton(clock);
         var anchor = options.Anchor.Enabled ? AnchorMonitorFor(options.Anchor, store) : null;
-        builder.Services.AddSingleton(new LedgerService(store, mempool, engine, parameters, validator?.Address, anchor, readiness));
+        builder.Services.AddSingleton(new LedgerService(store, mempool, engine, parameters, validator?.Address, anchor, readiness, progress, peers));
         builder.Services.AddSingleton(new SettlementService(store, parameters));
         builder.Services.AddSingleton(new DevicesService(store, parameters, publisher, clock));
         builder.Services.AddSingleton(grid);
         builder.Services.AddSingleton(services => new MetricsExport(services.GetRequiredService<IMeterFactory>()));
-        builder.Services.AddSingleton(services => new NodeMetrics(services.GetRequiredService<IMeterFactory>(), store, mempool, engine, commits, progress, new PeerCount(), grid, parameters, readiness));
+        builder.Services.AddSingleton(services => new NodeMetrics(services.GetRequiredService<IMeterFactory>(), store, mempool, engine, commits, progress, peers, grid, parameters, readiness));
         builder.Services.AddHostedService(services => new ConsensusDriver(consensus, mempool, clock,
             services.GetRequiredService<ILogger<ConsensusDriver>>(), options.ConsensusNice, commits,
             services.GetRequiredService<IHostApplicationLifetime>().ApplicationStarted, progress));

@@ -161,5 +161,5 @@ public static class DevnetGenerator
     }
 
     /// <summary>How init makes an observer's data directory.</summary>
-    private static readonly string[] ObserverInit = [];
+    private static readonly string[] ObserverInit = ["--observer"];
 }

@@ -10,9 +10,9 @@ using P2PEnergy.Wallet.Failures;
 namespace P2PEnergy.Wallet.Devnet;
 
 /// <summary>
-/// <c>p2pe devnet status --dir D</c>: the height, contracts per recent interval, bot rejections by reason (counted in
-/// the bots' logs), the most loaded grid element of the next interval, and the settled totals with POLR energy of
-/// the recent elapsed intervals.
+/// <c>p2pe devnet status --dir D</c>: every node's height, round, peers, last commit's signers, mempool and lag; then
+/// contracts per recent interval, bot rejections by reason (counted in the bots' logs), the most loaded grid element of
+/// the next interval, and the settled totals with POLR energy of the recent elapsed intervals.
 /// </summary>
 internal static partial class DevnetStatusCommand
 {
@@ -57,6 +57,8 @@ internal static partial class DevnetStatusCommand
                 rows.Add(row);
                 lines.Add($"  {Terms.Format(start)}: {count} contracts; {settled}");
             }
+            var (nodesJson, nodeLines) = DevnetNodeStatus.Table(await NodeStatusesAsync(parse.GetValue(dir)!), manifest.Nodes);
+            lines.InsertRange(1, nodeLines);
             var rejected = CountRejections(parse.GetValue(logs) ?? Path.Combine(parse.GetValue(dir)!, "logs"));
             lines.Add("rejected (bot logs): " + string.Join(", ", rejected.Select(r => $"{r.Key} {r.Value}")));
             var grid = await node.GridStatusAsync(current + length);
@@ -73,7 +75,7 @@ internal static partial class DevnetStatusCommand
             {
                 ["height"] = status.Height, ["contracts"] = contracts.Count, ["intervals"] = rows,
                 ["rejected"] = new JsonObject([.. rejected.Select(r => KeyValuePair.Create(r.Key, (JsonNode?)r.Value))]), ["mostLoaded"] = gridJson,
-                ["delivery"] = DeliveryJson(delivery),
+                ["delivery"] = DeliveryJson(delivery), ["nodes"] = nodesJson,
             };
             if (status.Anchor is { } anchor)
             {
@@ -89,6 +91,18 @@ internal static partial class DevnetStatusCommand
             context.Print(json, result, string.Join(Environment.NewLine, lines));
         }));
         return command;
+    }
+
+    /// <summary>Asks every node devnet/up started for its status at once; a node that does not answer says why.</summary>
+    private static async Task<List<DevnetNodeStatus>> NodeStatusesAsync(string directory)
+    {
+        var rows = DevnetNodeStatus.ReadEndpoints(directory).Select(async e =>
+        {
+            using var client = new NodeClient(e.Url);
+            try { return new DevnetNodeStatus(e.Name, e.Role, e.Url.ToString(), await client.StatusAsync(), null); }
+            catch (WalletException x) { return new DevnetNodeStatus(e.Name, e.Role, e.Url.ToString(), null, x.Message); }
+        });
+        return [.. await Task.WhenAll(rows)];
     }
 
     /// <summary>
