@@ -15,7 +15,7 @@ namespace P2PEnergy.Node.Consensus;
 /// timing goes through the injected <see cref="TimeProvider"/>. A failure inside the driver (a store commit that threw)
 /// is handled as a crash of consensus alone: the driver is dropped and, after a pause, a new one replays the log.
 /// </summary>
-public sealed class ConsensusDriver : BackgroundService
+public sealed class ConsensusDriver : BackgroundService, Network.ISyncTarget
 {
     private static readonly TimeSpan FirstRetry = TimeSpan.FromSeconds(1), LastRetry = TimeSpan.FromSeconds(30);
 
@@ -30,6 +30,7 @@ public sealed class ConsensusDriver : BackgroundService
     private TendermintDriver? _driver;
     private TimeSpan _retry = FirstRetry;
     private int _wakePending;
+    private bool _syncing;
 
     /// <summary>
     /// The consensus thread gets Linux nice value <paramref name="nice"/> (0 = normal; see <see cref="OsThreadPriority"/>)
@@ -68,6 +69,46 @@ public sealed class ConsensusDriver : BackgroundService
 
     /// <summary>A consensus message from peer <paramref name="from"/> (the peer network calls this from any thread).</summary>
     public void Receive(ConsensusMessage message, Address from) => Post(() => _driver?.Receive(message, from));
+
+    /// <summary>Block sync starts: the driver stops (its log stays), so the node neither proposes nor votes while it catches up.</summary>
+    public void Pause() => Post(() =>
+    {
+        _syncing = true;
+        _driver?.Dispose();
+        _driver = null;
+    });
+
+    /// <summary>Block sync ends: a driver starts at the height after the store's last block, as after a restart.</summary>
+    public void Resume() => Post(() =>
+    {
+        _syncing = false;
+        StartDriver();
+    });
+
+    /// <summary>Commits blocks fetched from peers, each checked first (<see cref="Network.SyncedBlock"/>), on the consensus thread.</summary>
+    public void Apply(IReadOnlyList<Block> blocks, Action<int, Exception?> done) => Post(() =>
+    {
+        int applied = 0;
+        try
+        {
+            foreach (var block in blocks)
+            {
+                if (block.Header?.Height is not { } height || height <= _setup.Application.Height) continue;
+                Network.SyncedBlock.Commit(_setup.Application, block, _setup.Options.ChainId);
+                applied++;
+            }
+        }
+        catch (Exception e)
+        {
+            _setup.Application.Reset();
+            done(applied, e);
+            // A block that fails its checks is the peer's fault; anything else (a store that failed) is handled as a
+            // consensus failure.
+            if (e is not (Hosting.SnapshotRejection or InvalidOperationException or FormatException)) throw;
+            return;
+        }
+        done(applied, null);
+    });
 
     /// <summary>
     /// Runs the loop on a thread of its own, not the thread pool: blocks execute and commit one after another there,
@@ -171,7 +212,7 @@ public sealed class ConsensusDriver : BackgroundService
 
     private void StartDriver()
     {
-        if (_driver is not null) return;
+        if (_driver is not null || _syncing) return;
         var s = _setup;
         var wal = new ConsensusWal(s.Storage, warning => _log.LogWarning("{Warning}", warning));
         var driver = new TendermintDriver(s.Options, s.Application, s.Network, new TimeProviderTimers(_clock, Post), wal,

@@ -10,22 +10,26 @@ namespace P2PEnergy.Node.Hosting;
 /// The node's listening sockets, from <see cref="NodeOptions"/>: the public API (with TLS one port serves gRPC over
 /// HTTP/2 and gRPC-Web over HTTP/1.1, chosen by ALPN; in cleartext gRPC is h2c on Api:Port and gRPC-Web HTTP/1.1 on
 /// Api:WebPort, since a cleartext port offers one protocol), and the operations endpoint (HTTP/1.1; with TLS, HTTP/2
-/// too). The peer endpoint is validated but bound only by the peer service (issue 15): <see cref="Listen"/> is how it
-/// will listen. Certificates are loaded at construction, so a bad file stops the node before it binds anything.
+/// too). The peer endpoint (HTTP/2 only) is bound when the node has a peer network. Certificates are loaded at construction, so a bad file stops the node before it binds anything.
 /// </summary>
 public sealed class NodeEndpoints
 {
     private readonly NodeOptions _options;
     private readonly X509Certificate2? _apiCertificate;
     private readonly X509Certificate2? _operationsCertificate;
-    private ListenOptions? _api, _web, _operations;
+    private readonly X509Certificate2? _peerCertificate;
+    private ListenOptions? _api, _web, _operations, _peer;
 
     public NodeEndpoints(NodeOptions options)
     {
         _options = options;
         if (options.Api.Tls.Enabled) _apiCertificate = options.Api.Tls.Load("Node:Api:Tls", options.DataDir);
         if (options.Operations.Tls.Enabled) _operationsCertificate = options.Operations.Tls.Load("Node:Operations:Tls", options.DataDir);
+        if (options.Peer.Enabled && options.Peer.Tls.Enabled) _peerCertificate = options.Peer.Tls.Load("Node:Peer:Tls", options.DataDir);
     }
+
+    /// <summary>The peer endpoint's address; null when the node has no peer network (Node:Peer:Peers and Observers empty).</summary>
+    public Uri? PeerAddress => _peer is null ? null : Reachable(_peer, _peerCertificate is not null);
 
     /// <summary>Where a client on this machine reaches the API (valid after the host started).</summary>
     public Uri ApiAddress => Reachable(_api!, _apiCertificate is not null);
@@ -43,11 +47,12 @@ public sealed class NodeEndpoints
         if (api.EffectiveWebPort >= 0) _web = Listen(kestrel, api.IPAddress, api.EffectiveWebPort, null, cleartext: HttpProtocols.Http1);
         int operations = _options.Operations.EffectivePort(api.Port);
         if (operations >= 0) _operations = Listen(kestrel, _options.Operations.IPAddress, operations, _operationsCertificate, cleartext: HttpProtocols.Http1);
+        if (_options.Peer.Enabled) _peer = Listen(kestrel, _options.Peer.IPAddress, _options.Peer.Port, _peerCertificate, cleartext: HttpProtocols.Http2);
     }
 
     /// <summary>
     /// One listening socket: with a certificate HTTP/1.1 and HTTP/2 by ALPN, else the one <paramref name="cleartext"/>
-    /// protocol (h2c needs prior knowledge, so cleartext cannot offer both). The peer service (issue 15) listens with this.
+    /// protocol (h2c needs prior knowledge, so cleartext cannot offer both).
     /// </summary>
     public static ListenOptions Listen(KestrelServerOptions kestrel, IPAddress address, int port, X509Certificate2? certificate, HttpProtocols cleartext)
     {
@@ -65,6 +70,14 @@ public sealed class NodeEndpoints
     /// <summary>Lets operations routes answer only where they belong: /metrics on the operations port, gRPC never there.</summary>
     public Task Route(HttpContext context, RequestDelegate next)
     {
+        // The peer port serves the peer service alone, and only the peer port serves it.
+        bool onPeer = _peer is not null && context.Connection.LocalPort == _peer.IPEndPoint!.Port;
+        bool peerService = context.GetEndpoint()?.Metadata.GetMetadata<Grpc.AspNetCore.Server.GrpcMethodMetadata>()?.ServiceType == typeof(Network.PeerService);
+        if (onPeer != peerService)
+        {
+            context.Response.StatusCode = StatusCodes.Status404NotFound;
+            return Task.CompletedTask;
+        }
         bool onOperations = _operations is not null && context.Connection.LocalPort == _operations.IPEndPoint!.Port;
         var route = context.GetEndpoint()?.Metadata.GetMetadata<OperationsRoute>();
         if (onOperations ? route is null : route?.OperationsOnly == true)
@@ -81,6 +94,7 @@ public sealed class NodeEndpoints
         yield return $"API listening on {ApiAddress} ({(_apiCertificate is null ? "gRPC over HTTP/2 cleartext" : "TLS: gRPC and gRPC-Web by ALPN")})";
         if (WebAddress is { } web) yield return $"gRPC-Web listening on {web} (HTTP/1.1 cleartext)";
         if (OperationsAddress is { } operations) yield return $"operations listening on {operations} (/healthz /readyz /metrics)";
+        if (PeerAddress is { } peer) yield return $"peers listening on {peer} (p2pe.v1.Peer, {(_peerCertificate is null ? "HTTP/2 cleartext" : "TLS")})";
     }
 
     /// <summary>
@@ -94,6 +108,7 @@ public sealed class NodeEndpoints
         if (api.EffectiveWebPort >= 0) candidates.Add((api.IPAddress, api.EffectiveWebPort, "--web-port"));
         int operations = _options.Operations.EffectivePort(api.Port);
         if (operations >= 0) candidates.Add((_options.Operations.IPAddress, operations, "--ops-port"));
+        if (_options.Peer.Enabled) candidates.Add((_options.Peer.IPAddress, _options.Peer.Port, "Node:Peer:Port"));
         var (address, port, flag) = candidates.FirstOrDefault(c => c.Port != 0 && e.Message.Contains($":{c.Port}:", StringComparison.Ordinal), candidates[0]);
         return new($"cannot listen on {new IPEndPoint(address, port)}: the address is in use by another process (another p2pe-node?); stop it or choose another {flag}");
     }

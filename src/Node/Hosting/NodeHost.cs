@@ -56,6 +56,12 @@ public sealed class NodeHost : IAsyncDisposable
     /// <summary>The operations endpoint (/healthz, /readyz, /metrics); null when Node:Operations:Port is -1.</summary>
     public Uri? OperationsAddress => _endpoints.OperationsAddress;
 
+    /// <summary>The peer endpoint's address (valid after <see cref="StartAsync"/>); null without a peer network (Node:Peer:Peers and Observers empty).</summary>
+    public Uri? PeerAddress => _endpoints.PeerAddress;
+
+    /// <summary>The peer network; null without one.</summary>
+    public PeerNetwork? Peers => _app.Services.GetService<PeerNetwork>();
+
     /// <summary>The snapshot writer and attestor (tests wait for it to finish a snapshot height).</summary>
     public StateRootAttestor Snapshots => _app.Services.GetRequiredService<StateRootAttestor>();
 
@@ -105,7 +111,9 @@ public sealed class NodeHost : IAsyncDisposable
         LedgerApplication? engine = null;
         var mempool = new Mempool(verifier, parameters, store, () => engine?.LastBlockTimeMs ?? parameters.GenesisTimeMs, options.MempoolMaxTransactions);
         engine = new LedgerApplication(executor, verifier, store, mempool, options.MaxBlockTransactions);
-        var consensus = new ConsensusSetup(options.Consensus.ToDriverOptions(parameters.ChainId, options.HeartbeatMs), engine, new NoPeers(),
+        var peerCount = new PeerCount();
+        var peers = options.Peer.Enabled ? PeerNetworkFor(options.Peer, parameters.ChainId, dataDir, store, engine, mempool, validator, peerCount, clock) : null;
+        var consensus = new ConsensusSetup(options.Consensus.ToDriverOptions(parameters.ChainId, options.HeartbeatMs), engine, peers ?? (Consensus.Driver.IConsensusNetwork)new NoPeers(),
             ConsensusLog(dataDir, store, out var logRepairs), validator);
 
         // The content root is the data directory; every setting comes from NodeConfiguration's sources, none from the
@@ -127,7 +135,6 @@ public sealed class NodeHost : IAsyncDisposable
 
         var commits = new CommitWatch();
         var progress = new ConsensusProgress();
-        var peers = new PeerCount();
         var readiness = new NodeReadiness(commits, clock, options.StaleAfter);
         var grid = new GridService(store, parameters);
         builder.Services.AddNodeApi();
@@ -137,15 +144,22 @@ public sealed class NodeHost : IAsyncDisposable
         builder.Services.AddSingleton<IConsensusEngine>(engine);
         builder.Services.AddSingleton(clock);
         var anchor = options.Anchor.Enabled ? AnchorMonitorFor(options.Anchor, store) : null;
-        builder.Services.AddSingleton(new LedgerService(store, mempool, engine, parameters, validator?.Address, anchor, readiness, progress, peers));
+        builder.Services.AddSingleton(new LedgerService(store, mempool, engine, parameters, validator?.Address, anchor, readiness, progress, peerCount));
         builder.Services.AddSingleton(new SettlementService(store, parameters));
         builder.Services.AddSingleton(new DevicesService(store, parameters, publisher, clock));
         builder.Services.AddSingleton(grid);
         builder.Services.AddSingleton(services => new MetricsExport(services.GetRequiredService<IMeterFactory>()));
-        builder.Services.AddSingleton(services => new NodeMetrics(services.GetRequiredService<IMeterFactory>(), store, mempool, engine, commits, progress, peers, grid, parameters, readiness));
-        builder.Services.AddHostedService(services => new ConsensusDriver(consensus, mempool, clock,
+        builder.Services.AddSingleton(services => new NodeMetrics(services.GetRequiredService<IMeterFactory>(), store, mempool, engine, commits, progress, peerCount, grid, parameters, readiness));
+        builder.Services.AddSingleton(services => new ConsensusDriver(consensus, mempool, clock,
             services.GetRequiredService<ILogger<ConsensusDriver>>(), options.ConsensusNice, commits,
             services.GetRequiredService<IHostApplicationLifetime>().ApplicationStarted, progress));
+        builder.Services.AddHostedService(services => services.GetRequiredService<ConsensusDriver>());
+        if (peers is not null)
+        {
+            builder.Services.AddSingleton(peers);
+            builder.Services.AddGrpc().AddServiceOptions<PeerService>(grpc => grpc.MaxReceiveMessageSize = grpc.MaxSendMessageSize = options.Peer.MaxMessageBytes);
+            builder.Services.AddHostedService(services => new PeerDialer(peers, options.Peer, clock, services.GetRequiredService<ILogger<PeerDialer>>()));
+        }
         builder.Services.AddSingleton(services => new StateRootAttestor(dataDir, parameters, engine.Feed, mempool, options.AttestStateRoots ? validator : null,
             options.SnapshotsKept, services.GetRequiredService<ILoggerFactory>().CreateLogger<StateRootAttestor>()));
         if (anchor is not null)
@@ -159,6 +173,13 @@ public sealed class NodeHost : IAsyncDisposable
                 services.GetRequiredService<ILogger<AnchoringService>>()));
         }
         var app = builder.Build();
+        if (peers is not null)
+        {
+            var driver = app.Services.GetRequiredService<ConsensusDriver>();
+            peers.Attach(driver.Receive, driver, app.Services.GetRequiredService<ILogger<PeerNetwork>>());
+            peers.Sync.StateChanged += state => readiness.CatchingUp = state;
+            app.Lifetime.ApplicationStopping.Register(peers.CloseAll);
+        }
         app.Services.GetRequiredService<StateRootAttestor>();
         // Instruments exist from the start, so the first scrape already lists every series.
         app.Services.GetRequiredService<NodeMetrics>();
@@ -179,6 +200,7 @@ public sealed class NodeHost : IAsyncDisposable
         app.UseRouting();
         app.Use(endpoints.Route);
         app.MapNodeApi();
+        if (peers is not null) app.MapGrpcService<PeerService>();
         app.MapOperations(store, readiness, app.Services.GetRequiredService<MetricsExport>());
         return new NodeHost(app, endpoints, store, dataLock);
     }
@@ -190,6 +212,16 @@ public sealed class NodeHost : IAsyncDisposable
             throw new NodeSetupException($"{dataDir.ValidatorKeyFile} is missing: run p2pe-node init first (or set Node:Observer=true to run this directory as an observer)");
         try { return new PrivateKey(Keystore.Decrypt(File.ReadAllText(dataDir.ValidatorKeyFile), password)); }
         catch (KeystoreException e) { throw new NodeSetupException($"{dataDir.ValidatorKeyFile}: {e.Message}"); }
+    }
+
+    /// <summary>The peer network of a node with peers: its node key proves it to them, its validator key binds the two.</summary>
+    private static PeerNetwork PeerNetworkFor(PeerEndpointOptions options, ulong chainId, DataDirectory dataDir, ILedgerStore store, LedgerApplication engine, Mempool mempool,
+        PrivateKey? validator, PeerCount count, TimeProvider clock)
+    {
+        var validators = new ValidatorsInForce(engine);
+        var handshake = new PeerHandshake(chainId, store.GenesisHash!.Value,
+            NodeKey.Read(dataDir.NodeKeyFile), validator, validators.Contains, options.ObserverList);
+        return new PeerNetwork(handshake, options, mempool, () => store.Height, engine.CommittedBlock, validators.Contains, count, clock);
     }
 
     /// <summary>

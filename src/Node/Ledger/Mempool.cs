@@ -47,6 +47,9 @@ public sealed class Mempool
     /// <summary>Raised (outside the lock) after a transaction is accepted, so a proposer can wake up.</summary>
     public event Action? Accepted;
 
+    /// <summary>Raised (outside the lock) with each transaction accepted, before <see cref="Accepted"/> (the peer network relays it).</summary>
+    public event Action<VerifiedTransaction>? Admitted;
+
     public int Count { get { lock (_gate) return _order.Count; } }
     public long Bytes { get { lock (_gate) return _bytes; } }
 
@@ -103,6 +106,7 @@ public sealed class Mempool
             _byId[id] = _order.AddLast(tx);
             _bytes += bytes.Length;
         }
+        Admitted?.Invoke(tx);
         Accepted?.Invoke();
         return new MempoolVerdict(ReasonCodes.Ok, "accepted", id);
     }

@@ -66,21 +66,74 @@ public sealed class ApiEndpointOptions : EndpointOptions
     }
 }
 
-/// <summary>The validator/observer network (issue 15 maps the peer service here; until then nothing listens).</summary>
+/// <summary>
+/// The validator/observer network (docs/node.md "Peers"): the peer service listens, and the node dials its peers, when
+/// <see cref="Peers"/> or <see cref="Observers"/> is set; without either the node runs alone (a one-validator chain).
+/// </summary>
 public sealed class PeerEndpointOptions : EndpointOptions
 {
-    [Description("TCP port for peers (HTTP/2; TLS off loopback)")]
+    [Description("TCP port for peers (HTTP/2; TLS off loopback); 0 picks a free one")]
     [Range(0, 65535)]
     public int Port { get; set; } = 5090;
 
     [Description("Serve the peer endpoint in cleartext on a non-loopback Address anyway")]
     public bool AllowInsecure { get; set; }
 
+    [Description("Peers this node dials, comma-separated host:port (their Node:Peer:Port); https:// or http:// may be given, else https when this node's peer endpoint has TLS")]
+    public string Peers { get; set; } = "";
+
+    [Description("Node-key addresses (node-key.json) of observers allowed to connect, comma-separated; validators of the set in force are always allowed")]
+    public string Observers { get; set; } = "";
+
+    [Description("Largest peer frame accepted or sent, in bytes (a block-sync response stays under it)")]
+    [Range(64 * 1024, 256 * 1024 * 1024)]
+    public int MaxMessageBytes { get; set; } = 32 * 1024 * 1024;
+
+    [Description("Frames per second one peer may send (burst: one second's worth); a peer above it is disconnected")]
+    [Range(10, 1_000_000)]
+    public int MessagesPerSecond { get; set; } = 20_000;
+
+    [Description("Frames waiting to go to one peer, per kind (consensus, transactions); when full the oldest is dropped and counted")]
+    [Range(16, 1_000_000)]
+    public int QueueCapacity { get; set; } = 4096;
+
+    [Description("Most peers connected at once (dialed and accepted together)")]
+    [Range(1, 1000)]
+    public int MaxPeers { get; set; } = 50;
+
+    [Description("Longest wait between two attempts to reach a peer, in ms (the wait doubles from 250 ms after each failure)")]
+    [Range(250, 600_000)]
+    public int ReconnectMaxMs { get; set; } = 10_000;
+
+    [Description("Most blocks one block-sync request asks a peer for")]
+    [Range(1, 10_000)]
+    public int SyncBatchBlocks { get; set; } = 100;
+
+    /// <summary>True when the node takes part in a peer network (<see cref="Peers"/> or <see cref="Observers"/> set).</summary>
+    public bool Enabled => PeerList.Count > 0 || ObserverList.Count > 0;
+
+    /// <summary>The dial targets of <see cref="Peers"/> as URIs (valid after <see cref="Validate"/>).</summary>
+    public IReadOnlyList<Uri> PeerList => Split(Peers).Select(p => PeerUri(p, Tls.Enabled)).ToList();
+
+    /// <summary>The parsed <see cref="Observers"/> (valid after <see cref="Validate"/>).</summary>
+    public IReadOnlyList<P2PEnergy.Contracts.Crypto.Address> ObserverList => Split(Observers).Select(P2PEnergy.Contracts.Crypto.Address.Parse).ToList();
+
     internal void Validate(string prefix)
     {
         ValidateAddress(prefix);
         RequireTlsOffLoopback(prefix, AllowInsecure);
+        foreach (var peer in Split(Peers))
+            if (!Uri.TryCreate(peer.Contains("://", StringComparison.Ordinal) ? peer : "http://" + peer, UriKind.Absolute, out var uri)
+                || uri.Scheme is not ("http" or "https") || uri.Port <= 0 || uri.AbsolutePath != "/")
+                throw new NodeSettingException($"{prefix}:Peers", Peers, $"comma-separated host:port entries ('{peer}' is not one)");
+        foreach (var observer in Split(Observers))
+            if (!P2PEnergy.Contracts.Crypto.Address.TryParse(observer, out _, out var why))
+                throw new NodeSettingException($"{prefix}:Observers", Observers, $"comma-separated 0x addresses ('{observer}': {why})");
     }
+
+    private static IEnumerable<string> Split(string list) => list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
+    private static Uri PeerUri(string peer, bool tls) => new(peer.Contains("://", StringComparison.Ordinal) ? peer : (tls ? "https://" : "http://") + peer);
 }
 
 /// <summary>Health, readiness and metrics for load balancers, supervisors and Prometheus.</summary>

@@ -22,7 +22,7 @@ public sealed class NodeOptions
     [Description("Public API: gRPC and gRPC-Web for wallets, devices and explorers")]
     public ApiEndpointOptions Api { get; set; } = new();
 
-    [Description("Peer endpoint: validators and observers (bound once the peer service exists, issue 15)")]
+    [Description("Peer endpoint and peer network: validators and observers (on when Peers or Observers is set)")]
     public PeerEndpointOptions Peer { get; set; } = new();
 
     [Description("Operations endpoint: /healthz, /readyz and /metrics over HTTP/1.1 (and HTTP/2 with TLS)")]
@@ -86,7 +86,7 @@ public sealed class NodeOptions
         Consensus.Validate();
         Anchor.Validate();
         var ports = new List<(string Setting, int Port)> { ("Node:Api:Port", Api.Port), ("Node:Api:WebPort", Api.EffectiveWebPort),
-            ("Node:Peer:Port", Peer.Port), ("Node:Operations:Port", Operations.EffectivePort(Api.Port)) };
+            ("Node:Peer:Port", Peer.Enabled ? Peer.Port : 0), ("Node:Operations:Port", Operations.EffectivePort(Api.Port)) };
         var taken = new Dictionary<int, string>();
         foreach (var (setting, port) in ports.Where(p => p.Port > 0))
             if (!taken.TryAdd(port, setting))
