@@ -22,10 +22,11 @@ public interface ISyncTarget
 
 /// <summary>
 /// Catching up from peers. When a peer claims a committed height two or more past this node's (one behind, the driver
-/// gets the decided block itself), consensus is paused and the peer claiming the most is asked for the blocks after this
-/// node's tip, a batch at a time; the consensus host checks each (commit quorum of the set in force, re-execution to
-/// the header's app hash) and commits it; once no peer is two ahead, consensus resumes. A peer that answers nothing
-/// useful in time, or a block that fails its check, is passed over for a while. Thread-safe.
+/// gets the decided block itself), the peer claiming the most is asked for the blocks after this node's tip, a batch at
+/// a time. Blocks in hand, consensus is paused (the node neither proposes nor votes) and the consensus host checks each
+/// (commit quorum of the set in force, re-execution to the header's app hash) and commits it; once no peer is two ahead,
+/// consensus resumes. Pausing only once blocks arrived means a peer that merely claims a height cannot stall this node.
+/// A peer that answers nothing useful in time, or a block that fails its check, is passed over for a while. Thread-safe.
 /// </summary>
 public sealed class BlockSync : IDisposable
 {
@@ -54,7 +55,7 @@ public sealed class BlockSync : IDisposable
         _clock = clock;
     }
 
-    /// <summary>True while consensus is paused for catching up.</summary>
+    /// <summary>True while consensus is paused for catching up (blocks from a peer are being applied).</summary>
     public bool CatchingUp { get { lock (_gate) return _paused; } }
 
     /// <summary>Blocks committed by block sync since the node started.</summary>
@@ -108,6 +109,19 @@ public sealed class BlockSync : IDisposable
             Consider();
             return;
         }
+        bool pause;
+        lock (_gate)
+        {
+            pause = !_paused;
+            _paused = true;
+        }
+        if (pause)
+        {
+            string state = $"at height {_height()}, {peer} is at {peer.ClaimedHeight}";
+            _log.LogInformation("catching up: {State}; consensus paused", state);
+            _target!.Pause();
+            StateChanged?.Invoke(state);
+        }
         _target!.Apply(response.Blocks, (applied, failure) =>
         {
             Interlocked.Add(ref _applied, applied);
@@ -137,7 +151,7 @@ public sealed class BlockSync : IDisposable
         lock (_gate)
         {
             if (_stopped) return;
-            if (_asked is { } peer && !_applying && _clock.GetElapsedTime(_askedAt) > RequestTimeout)
+            if (_asked is { } peer && !_applying && _clock.GetUtcNow().UtcTicks - _askedAt > RequestTimeout.Ticks)
             {
                 _log.LogInformation("{Peer} did not answer a block request within {Seconds} s; passing it over", peer, RequestTimeout.TotalSeconds);
                 PassOverLocked(peer);
@@ -150,26 +164,23 @@ public sealed class BlockSync : IDisposable
     private void PassOverLocked(PeerConnection peer)
     {
         if (_passedOver.Count > 1024) _passedOver.Clear();
-        _passedOver[peer] = _clock.GetTimestamp() + (long)(PassOver.TotalSeconds * _clock.TimestampFrequency);
+        _passedOver[peer] = _clock.GetUtcNow().UtcTicks + PassOver.Ticks;
     }
 
     // Asks the best peer for the next batch, or resumes consensus when no peer is two ahead any more.
     private void Consider()
     {
-        string? changed = null;
-        bool pause = false, resume = false;
+        bool resume = false;
         lock (_gate)
         {
             if (_target is null || _stopped || _asked is not null || _applying) return;
             ulong own = _height();
-            long now = _clock.GetTimestamp();
+            long now = _clock.GetUtcNow().UtcTicks;
             var best = _network.Peers
                 .Where(p => !_passedOver.TryGetValue(p, out long until) || until < now)
                 .MaxBy(p => p.ClaimedHeight);
             if (best is not null && best.ClaimedHeight >= own + 2)
             {
-                if (!_paused) (pause, changed) = (true, $"at height {own}, peers are at {best.ClaimedHeight}");
-                _paused = true;
                 _asked = best;
                 _askedAt = now;
                 ulong count = Math.Min((ulong)_batch, best.ClaimedHeight - own);
@@ -180,12 +191,6 @@ public sealed class BlockSync : IDisposable
                 _paused = false;
                 resume = true;
             }
-        }
-        if (pause)
-        {
-            _log.LogInformation("catching up: {State}; consensus paused", changed);
-            _target.Pause();
-            StateChanged?.Invoke(changed);
         }
         if (resume)
         {

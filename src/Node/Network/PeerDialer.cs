@@ -44,7 +44,7 @@ public sealed class PeerDialer(PeerNetwork network, PeerEndpointOptions options,
             {
                 // Logged once per peer and reason: a peer down for an hour is one warning, not one per attempt.
                 string reason = e is RpcException rpc ? $"{rpc.StatusCode}: {rpc.Status.Detail}" : e.Message;
-                if (reason != lastFailure) log.LogWarning("peer {Peer} unreachable: {Reason}; retrying with backoff up to {Max} ms", peer, reason, options.ReconnectMaxMs);
+                if (reason != lastFailure) log.LogWarning("peer {Peer} unreachable or refusing this node: {Reason}; retrying with backoff up to {Max} ms", peer, reason, options.ReconnectMaxMs);
                 else log.LogDebug("peer {Peer} still unreachable: {Reason}", peer, reason);
                 lastFailure = reason;
             }

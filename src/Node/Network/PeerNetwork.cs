@@ -120,7 +120,9 @@ public sealed class PeerNetwork : IConsensusNetwork
         }
         catch (PeerRefusal refusal)
         {
-            Refused(remote, refusal);
+            // Logged once per peer: by the node it claims to be when its hello said, else by its host (an inbound
+            // connection's port changes with every attempt).
+            Refused(refusal.Node?.ToString() ?? (dialed ? remote : HostOf(remote)), refusal);
             throw;
         }
         authenticated?.Invoke(connection.Identity);
@@ -164,7 +166,13 @@ public sealed class PeerNetwork : IConsensusNetwork
             var mine = _handshake.Hello(_height());
             await output.WriteAsync(new PeerFrame { Hello = mine }, linked.Token).ConfigureAwait(false);
             var hello = await ReadFrameAsync(input, PeerFrame.BodyOneofCase.Hello, linked.Token).ConfigureAwait(false);
-            var identity = _handshake.Accept(hello.Hello);
+            PeerIdentity identity;
+            try { identity = _handshake.Accept(hello.Hello); }
+            catch (PeerRefusal refusal) when (hello.Hello.Node.Length == 20)
+            {
+                refusal.Node = Address.FromBytes(hello.Hello.Node.Span);
+                throw;
+            }
             await output.WriteAsync(new PeerFrame { Proof = _handshake.Prove(hello.Hello, identity) }, linked.Token).ConfigureAwait(false);
             var proof = await ReadFrameAsync(input, PeerFrame.BodyOneofCase.Proof, linked.Token).ConfigureAwait(false);
             _handshake.Verify(proof.Proof, mine, identity);
@@ -206,6 +214,9 @@ public sealed class PeerNetwork : IConsensusNetwork
             if (e is Google.Protobuf.InvalidProtocolBufferException invalid) return invalid;
         return null;
     }
+
+    // "ipv4:127.0.0.1:50312" → "ipv4:127.0.0.1".
+    private static string HostOf(string remote) => remote.LastIndexOf(':') is > 0 and var colon ? remote[..colon] : remote;
 
     private int Count { get { lock (_peers) return _peers.Count; } }
 

@@ -21,4 +21,7 @@ public sealed class PeerRefusal(string code, string message) : Exception(message
     public const string HandshakeTimeout = "PEER_HANDSHAKE_TIMEOUT";
 
     public string Code { get; } = code;
+
+    /// <summary>The node the refused peer said it was, when its hello got that far.</summary>
+    public P2PEnergy.Contracts.Crypto.Address? Node { get; set; }
 }
