@@ -25,6 +25,9 @@ public static class LedgerTypedData
     /// <summary>bytes fields that are hashes (bytes32) rather than addresses.</summary>
     public static readonly IReadOnlySet<string> Bytes32Fields = new HashSet<string>(StringComparer.Ordinal) { "offerId", "modelHash", "blockHash", "stateRoot", "appHash" };
 
+    /// <summary>bytes fields of any length (EIP-712 dynamic <c>bytes</c>, hashed as keccak256 of the content): the 65-byte signatures an Evidence carries.</summary>
+    public static readonly IReadOnlySet<string> DynamicBytesFields = new HashSet<string>(StringComparer.Ordinal) { "signature" };
+
     private static readonly ConcurrentDictionary<MessageDescriptor, TypedDataTypes> TypesCache = new();
     private static readonly ConcurrentDictionary<ulong, Eip712Domain> Domains = new();
 
@@ -102,7 +105,7 @@ public static class LedgerTypedData
             ProtoFieldType.UInt64 => "uint64",
             ProtoFieldType.Int64 => "int64",
             ProtoFieldType.Enum => "uint8",
-            ProtoFieldType.Bytes => Bytes32Fields.Contains(field.JsonName) ? "bytes32" : "address",
+            ProtoFieldType.Bytes => Bytes32Fields.Contains(field.JsonName) ? "bytes32" : DynamicBytesFields.Contains(field.JsonName) ? "bytes" : "address",
             ProtoFieldType.Message => field.MessageType.Name,
             _ => throw new NotSupportedException($"proto field {field.FullName} of type {field.FieldType} has no EIP-712 mapping"),
         };
@@ -148,7 +151,8 @@ public static class LedgerTypedData
             case ProtoFieldType.Enum: word[31] = EnumByte(field, value); break;
             case ProtoFieldType.Bytes:
                 var bytes = ((ByteString)value).Span;
-                if (Bytes32Fields.Contains(field.JsonName))
+                if (DynamicBytesFields.Contains(field.JsonName)) Keccak256.Hash(bytes, word);
+                else if (Bytes32Fields.Contains(field.JsonName))
                 {
                     if (bytes.Length != 32) throw new TypedDataException(field.JsonName, "bytes32", Hex.Encode(bytes), $"must be 32 bytes, got {bytes.Length}");
                     bytes.CopyTo(word);
@@ -159,7 +163,11 @@ public static class LedgerTypedData
                     bytes.CopyTo(word[12..]);
                 }
                 break;
-            case ProtoFieldType.Message: EncodeStruct((IMessage)value).CopyTo(word); break;
+            // An unset nested message (null off the wire) has no encoding: refused like any other bad value, not a crash.
+            case ProtoFieldType.Message:
+                if (value is not IMessage nested) throw new TypedDataException(field.JsonName, field.MessageType.Name, null, "is missing");
+                EncodeStruct(nested).CopyTo(word);
+                break;
             default: throw new NotSupportedException($"proto field {field.FullName} of type {field.FieldType} has no EIP-712 mapping");
         }
     }
@@ -195,7 +203,7 @@ public static class LedgerTypedData
         // Decimal strings: JSON numbers above 2^53 lose precision in JavaScript wallets.
         ProtoFieldType.UInt64 => JsonValue.Create(((ulong)value).ToString(System.Globalization.CultureInfo.InvariantCulture)),
         ProtoFieldType.Int64 => JsonValue.Create(((long)value).ToString(System.Globalization.CultureInfo.InvariantCulture)),
-        ProtoFieldType.Bytes => JsonValue.Create(Bytes32Fields.Contains(field.JsonName)
+        ProtoFieldType.Bytes => JsonValue.Create(Bytes32Fields.Contains(field.JsonName) || DynamicBytesFields.Contains(field.JsonName)
             ? Hex.Encode(((ByteString)value).Span)
             : ((ByteString)value).Length == 20 ? Address.FromBytes(((ByteString)value).Span).ToString() : Hex.Encode(((ByteString)value).Span)),
         ProtoFieldType.Message => ToJson((IMessage)value),
@@ -233,7 +241,8 @@ public static class LedgerTypedData
             ProtoFieldType.Enum => Enum.ToObject(field.EnumType.ClrType, (int)JsonLeafReader.ReadInteger(element, type, path)),
             ProtoFieldType.UInt64 => (ulong)JsonLeafReader.ReadInteger(element, type, path),
             ProtoFieldType.Int64 => (long)JsonLeafReader.ReadInteger(element, type, path),
-            ProtoFieldType.Bytes => Bytes32Fields.Contains(field.JsonName)
+            ProtoFieldType.Bytes => DynamicBytesFields.Contains(field.JsonName) ? ByteString.CopyFrom(JsonLeafReader.ReadBytes(element, type, path))
+                : Bytes32Fields.Contains(field.JsonName)
                 ? ByteString.CopyFrom(JsonLeafReader.ReadFixedBytes(element, type, path))
                 : ByteString.CopyFrom(JsonLeafReader.ReadAddress(element, type, path).Bytes),
             ProtoFieldType.Message => FromJson(field.MessageType, node.AsObject(), path),

@@ -258,6 +258,18 @@ public sealed class LedgerService(ILedgerStore store, Mempool mempool, IConsensu
         });
     }
 
+    public override Task<ListMisbehaviourResponse> ListMisbehaviour(ListMisbehaviourRequest request, ServerCallContext context)
+    {
+        uint limit = Limit(request.Limit, "limit");
+        Address? validator = request.Validator.IsEmpty ? null : AddressField(request.Validator, "validator");
+        string? after = PageToken(request.PageToken, StateKeys.MisbehaviourPrefix);
+        var records = store.Scan(StateKeys.MisbehaviourPrefix).Select(kv => (kv.Key, Item: (MisbehaviourRecord?)MisbehaviourRecord.Parser.ParseFrom(kv.Value.AsSpan())));
+        var response = new ListMisbehaviourResponse();
+        response.Records.AddRange(Page(records, after, limit, r => validator is not { } only || Address.FromBytes(r.Validator.Span) == only, out var next));
+        response.NextPageToken = next;
+        return Task.FromResult(response);
+    }
+
     private MeterState Meter(string id, string field)
     {
         if (id.Length == 0) throw Invalid($"{field} is required");

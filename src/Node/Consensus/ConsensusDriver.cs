@@ -27,6 +27,7 @@ public sealed class ConsensusDriver : BackgroundService, Network.ISyncTarget
     private readonly CancellationToken _started;
     private readonly CommitWatch? _commits;
     private readonly ConsensusProgress? _progress;
+    private readonly EvidenceReporter? _evidence;
     private TendermintDriver? _driver;
     private TimeSpan _retry = FirstRetry;
     private int _wakePending;
@@ -58,6 +59,9 @@ public sealed class ConsensusDriver : BackgroundService, Network.ISyncTarget
             });
         };
         setup.Application.Feed.Committed += OnCommitted;
+        // Evidence is signed by the validator key; an observer has none and only logs what it saw.
+        if (setup.Key is { } key)
+            _evidence = new EvidenceReporter(setup.Options.ChainId, key, mempool.Submit, work => ThreadPool.QueueUserWorkItem(_ => work()), log);
     }
 
     /// <summary>Runs <paramref name="action"/> on the consensus thread, after what is already waiting.</summary>
@@ -217,7 +221,7 @@ public sealed class ConsensusDriver : BackgroundService, Network.ISyncTarget
         var wal = new ConsensusWal(s.Storage, warning => _log.LogWarning("{Warning}", warning));
         var driver = new TendermintDriver(s.Options, s.Application, s.Network, new TimeProviderTimers(_clock, Post), wal,
             s.Key is null ? null : SignGuard.Load(s.Storage), s.Key, _clock, _log);
-        driver.EvidenceFound += evidence => _log.LogWarning("evidence of misbehaviour kept in the log only until evidence transactions exist: {Evidence}", evidence);
+        if (_evidence is { } reporter) driver.EvidenceFound += reporter.Report;
         _driver = driver;
         driver.Start();
         var set = s.Application.ValidatorsAt(s.Application.Height + 1);

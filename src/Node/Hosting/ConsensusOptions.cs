@@ -46,6 +46,13 @@ public sealed class ConsensusOptions
     [Range(1, 600000)]
     public int GossipIntervalMs { get; set; } = 1000;
 
+    /// <summary>The environment variable that must name the same behaviour as <see cref="TestByzantine"/> for a node to take it.</summary>
+    public const string TestByzantineVariable = "P2PE_TEST_BYZANTINE";
+
+    [Description("Test only: make this validator Byzantine (equivocate: sign and send a conflicting vote beside each vote). Refused unless the environment variable P2PE_TEST_BYZANTINE names the same value; empty for every real node")]
+    [AllowedValues("", "equivocate")]
+    public string TestByzantine { get; set; } = "";
+
     /// <summary>Throws <see cref="NodeSettingException"/> naming the first setting out of range (the binding checks the same ranges from text).</summary>
     public void Validate()
     {
@@ -58,6 +65,13 @@ public sealed class ConsensusOptions
         Require(TimeoutGrowthRounds, 0, 10_000, nameof(TimeoutGrowthRounds));
         Require(MaxClockDriftMs, 0, 3_600_000, nameof(MaxClockDriftMs));
         Require(GossipIntervalMs, 1, 600_000, nameof(GossipIntervalMs));
+        // A switch that makes a validator misbehave must not be one typo in a settings file away: the process environment
+        // has to ask for it too, so a production unit (whose environment names no such thing) refuses to start with it.
+        if (TestByzantine is not ("" or "equivocate"))
+            throw new NodeSettingException($"Node:{Section}:{nameof(TestByzantine)}", TestByzantine, "empty or equivocate");
+        if (TestByzantine.Length > 0 && Environment.GetEnvironmentVariable(TestByzantineVariable) != TestByzantine)
+            throw new NodeSettingException($"Node:{Section}:{nameof(TestByzantine)}", TestByzantine,
+                $"empty: a test-only Byzantine behaviour needs the environment variable {TestByzantineVariable}={TestByzantine} as well");
     }
 
     /// <summary>The driver's settings for chain <paramref name="chainId"/>, with blocks paced by <paramref name="heartbeatMs"/>.</summary>
@@ -66,7 +80,10 @@ public sealed class ConsensusOptions
             TimeSpan.FromMilliseconds(TimeoutProposeMs), TimeSpan.FromMilliseconds(TimeoutProposeDeltaMs),
             TimeSpan.FromMilliseconds(TimeoutPrevoteMs), TimeSpan.FromMilliseconds(TimeoutPrevoteDeltaMs),
             TimeSpan.FromMilliseconds(TimeoutPrecommitMs), TimeSpan.FromMilliseconds(TimeoutPrecommitDeltaMs), TimeoutGrowthRounds),
-        TimeSpan.FromMilliseconds(MaxClockDriftMs), TimeSpan.FromMilliseconds(GossipIntervalMs), TimeSpan.FromMilliseconds(heartbeatMs));
+        TimeSpan.FromMilliseconds(MaxClockDriftMs), TimeSpan.FromMilliseconds(GossipIntervalMs), TimeSpan.FromMilliseconds(heartbeatMs))
+    {
+        Equivocate = TestByzantine == "equivocate",
+    };
 
     private static void Require(int value, int min, int max, string name)
     {

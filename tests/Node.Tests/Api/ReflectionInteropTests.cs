@@ -24,7 +24,7 @@ public sealed class ReflectionInteropTests
         var services = root.GetProperty("services").EnumerateArray().Select(s => s.GetString()).ToList();
         Assert.Subset(services.ToHashSet(), new HashSet<string?> { "p2pe.v1.Ledger", "p2pe.v1.Settlement", "p2pe.v1.Devices", "p2pe.v1.Grid", "grpc.health.v1.Health" });
         var methods = root.GetProperty("ledgerMethods").EnumerateArray().Select(m => m.GetString()).ToList();
-        Assert.Equal(["GetAccount", "GetBlock", "GetContract", "GetContractProof", "GetMeter", "GetNodeStatus", "GetOffers", "ListContracts", "ListDelegators", "ListMeters",
+        Assert.Equal(["GetAccount", "GetBlock", "GetContract", "GetContractProof", "GetMeter", "GetNodeStatus", "GetOffers", "ListContracts", "ListDelegators", "ListMeters", "ListMisbehaviour",
             "QuoteContract", "StreamBlocks", "SubmitTransaction", "SubmitTransactions", "WatchTransaction"], methods);
         Assert.Equal(LedgerHarness.ChainId.ToString(System.Globalization.CultureInfo.InvariantCulture), root.GetProperty("nodeStatus").GetProperty("chainId").GetString());
     }

@@ -152,7 +152,7 @@ public class ExecutionDeterminismPropertyTests
             };
             var (a, b) = random.Next(2) == 0 ? (h.Alice, h.Bob) : (h.Bob, h.Alice);
             _byAggregator = false;
-            switch (random.Next(26))
+            switch (random.Next(27))
             {
                 case 0: case 1: case 2: case 14:
                     _contractNonces.Add(nonce);
@@ -257,6 +257,13 @@ public class ExecutionDeterminismPropertyTests
                     random.NextBytes(root.AsSpan(0, 1));
                     return LedgerHarness.Envelope(new AttestStateRoot { Height = height, StateRoot = ByteString.CopyFrom(root), AppHash = ByteString.CopyFrom(root) },
                         random.Next(5) == 0 ? h.Stranger : h.Validator);
+                }
+                case 26: // equivocation evidence: the validator's or a stranger's votes, reported by the validator or a stranger
+                {
+                    var hashes = new[] { Hash32.Zero, Equivocations.Block("a"), Equivocations.Block("b") };
+                    var evidence = Equivocations.Of(random.Next(5) == 0 ? LedgerHarness.Key(60 + random.Next(3)) : h.Validator, Math.Max(1, h.Height - (ulong)random.Next(4)),
+                        (uint)random.Next(3), random.Next(2) == 0 ? VoteType.Prevote : VoteType.Precommit, hashes[random.Next(3)], hashes[random.Next(3)]);
+                    return LedgerHarness.Envelope(evidence, random.Next(6) == 0 ? h.Stranger : h.Validator);
                 }
                 default:
                     return LedgerHarness.Envelope(new Suspend { Account = ByteString.CopyFrom(a.Address.Bytes), Suspended = random.Next(6) == 0, Reason = "draw", Nonce = nonce }, h.Operator);

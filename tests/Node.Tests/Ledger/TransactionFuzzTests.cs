@@ -56,7 +56,7 @@ public class TransactionFuzzTests
         // Authority kinds got through their handlers too (validator-set changes among them). Contracts, takes and
         // cancellations need not: a mutated reading soon leaves the seller with a saturated POLR debt (IN_DEBT), and
         // takes and cancellations name random offers; the determinism property commits every kind.
-        foreach (var kind in new[] { Transaction.BodyOneofCase.SetValidatorSet, Transaction.BodyOneofCase.Admit, Transaction.BodyOneofCase.RegisterMeter, Transaction.BodyOneofCase.SetBaseline })
+        foreach (var kind in new[] { Transaction.BodyOneofCase.SetValidatorSet, Transaction.BodyOneofCase.Admit, Transaction.BodyOneofCase.RegisterMeter, Transaction.BodyOneofCase.SetBaseline, Transaction.BodyOneofCase.Evidence })
             Assert.True(committed.Contains(kind), $"seed {Seed}: no {kind} committed ({string.Join(", ", committed)})");
     }
 
@@ -177,7 +177,7 @@ public class TransactionFuzzTests
     {
         ByteString A(PrivateKey k) => ByteString.CopyFrom(k.Address.Bytes);
         ulong ahead = h.IntervalAhead(2 + random.Next(3)), recent = h.IntervalAhead(-1 - random.Next(3));
-        switch (random.Next(17))
+        switch (random.Next(18))
         {
             case 0: return (h.Contract(h.Alice, h.Bob, start: ahead, wh: (ulong)random.Next(1, 2_000), nonce: nonce), [h.Alice, h.Bob]);
             case 1: return (new Offer { Maker = A(h.Alice), Meter = "MTR-A", Sell = true, IntervalStart = ahead, IntervalCount = 1, WhPerInterval = 1_000, PricePerKwh = 90_000, Nonce = nonce, ValidUntil = h.NowSeconds + 3_600 }, [h.Alice]);
@@ -211,6 +211,12 @@ public class TransactionFuzzTests
                 set.Validators.Add(new ValidatorEntry { Validator = A(LedgerHarness.Key(60)), Power = 2, Operator = "DMO", Role = "MarketOperator" });
                 return (set, [h.Utility]);
             }
+            case 16: // the validator's equivocation at a committed height, reported by itself (any validator may report)
+            {
+                var hashes = new[] { Hash32.Zero, Equivocations.Block("a"), Equivocations.Block("b") };
+                return (Equivocations.Of(h.Validator, Math.Max(1, h.Height - (ulong)random.Next(3)), (uint)random.Next(3),
+                    random.Next(2) == 0 ? VoteType.Prevote : VoteType.Precommit, hashes[random.Next(3)], hashes[random.Next(3)]), [h.Validator]);
+            }
             default:
                 return (new UpdateGridModel { ModelHash = ByteString.CopyFrom(Keccak256.Hash(SmallFeeder.File().ToJsonBytes()).Bytes), EffectiveFrom = ahead, Nonce = nonce }, [h.Utility]);
         }
@@ -233,6 +239,12 @@ public class TransactionFuzzTests
                 foreach (var inner in copy.Descriptor.Fields.InFieldNumberOrder()) if (random.Next(3) == 0 && !inner.IsRepeated) Mutate(random, copy, inner);
                 list.Add(copy);
             }
+            return;
+        }
+        // A nested struct (an Evidence's votes): one of its own fields gets the hostile value.
+        if (field.FieldType == FieldType.Message)
+        {
+            if (accessor.GetValue(body) is IMessage inner) Mutate(random, inner, inner.Descriptor.Fields.InFieldNumberOrder()[random.Next(inner.Descriptor.Fields.InFieldNumberOrder().Count)]);
             return;
         }
         object value = field.FieldType switch

@@ -78,6 +78,9 @@ public sealed class InProcessNode
     public event Action<InProcessNode, P2PEnergy.Contracts.Protos.Block>? Committed;
     public event Action<InProcessNode, P2PEnergy.Contracts.Protos.ConsensusMessage>? Signed;
 
+    /// <summary>Raised when this node's driver finds a validator misbehaving (what the node's host turns into an Evidence transaction).</summary>
+    public event Action<InProcessNode, P2PEnergy.Node.Consensus.Core.Evidence>? EvidenceFound;
+
     /// <summary>Raised as the node dies, once its consensus directory holds only what survived and before its store closes.</summary>
     public event Action<InProcessNode>? Crashed;
 
@@ -89,6 +92,7 @@ public sealed class InProcessNode
             Key is null ? null : SignGuard.Load(Storage), Key, _clock, _log);
         driver.Committed += block => Committed?.Invoke(this, block);
         driver.Signed += message => Signed?.Invoke(this, message);
+        driver.EvidenceFound += evidence => EvidenceFound?.Invoke(this, evidence);
         Driver = driver;
         Enter(driver.Start);
     }

@@ -42,4 +42,10 @@ public sealed class DriverOptions
     /// when a peer shows it has started that height.
     /// </summary>
     public TimeSpan? Heartbeat { get; }
+
+    /// <summary>
+    /// Test only: beside each vote, sign and send a conflicting one (a Byzantine validator; TendermintDriver.Byzantine).
+    /// A node sets it only from Node:Consensus:TestByzantine with the P2PE_TEST_BYZANTINE variable (ConsensusOptions).
+    /// </summary>
+    public bool Equivocate { get; init; }
 }

@@ -80,6 +80,7 @@ public sealed partial class TendermintDriver
         var signed = new SignedVote(vote, signature);
         var message = new ConsensusMessage { Vote = ConsensusCodec.ToMessage(signed) };
         PersistAndSend(vote.Height, vote.Round, step, digest, signature, new WalRecord { OwnVote = message.Vote }, message);
+        Equivocate(vote);
         Enqueue(new VoteReceived(signed), record: null); // logged above as the own-vote record
     }
 
@@ -143,6 +144,7 @@ public sealed partial class TendermintDriver
             if (!_replaying) _network.Broadcast(message);
         }
         _outbox.Clear();
+        SendEquivocations();
     }
 
     private void CommitDecision(Decide decide)

@@ -4,6 +4,7 @@ using P2PEnergy.Contracts.Protos;
 using P2PEnergy.Node.Consensus.Core;
 using P2PEnergy.Node.Consensus.Wal;
 using Timeout = P2PEnergy.Node.Consensus.Core.Timeout;
+using Evidence = P2PEnergy.Node.Consensus.Core.Evidence;
 
 namespace P2PEnergy.Node.Consensus.Driver;
 

@@ -128,6 +128,7 @@ public sealed class BlockExecutor
             case Transaction.BodyOneofCase.UpdateGridModel: GovernanceHandlers.UpdateGridModel(context, tx, e.UpdateGridModel); break;
             case Transaction.BodyOneofCase.SetValidatorSet: ValidatorHandlers.SetValidatorSet(context, tx, e.SetValidatorSet); break;
             case Transaction.BodyOneofCase.AttestStateRoot: SnapshotHandlers.AttestStateRoot(context, tx, e.AttestStateRoot); break;
+            case Transaction.BodyOneofCase.Evidence: EvidenceHandlers.Evidence(context, tx, e.Evidence); break;
             default: throw new LedgerRejection(ReasonCodes.Malformed, $"unknown transaction body {e.BodyCase}");
         }
     }

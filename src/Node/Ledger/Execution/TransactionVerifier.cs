@@ -9,6 +9,9 @@ namespace P2PEnergy.Node.Ledger.Execution;
 /// <summary>A transaction whose envelope parsed and whose signatures recovered: who signed which payload.</summary>
 public sealed record VerifiedTransaction(Hash32 Id, byte[] Bytes, Transaction Envelope, IMessage Body, Hash32 PayloadId, IReadOnlyList<Address> Signers)
 {
+    /// <summary>An Evidence's offender: the validator both its votes recover to (<see cref="EvidenceCheck"/>); null for other kinds.</summary>
+    public Address? Offender { get; init; }
+
     /// <summary>The EIP-712 struct name of the body (EnergyContract, Admit, ...).</summary>
     public string Kind => Body.Descriptor.Name;
 }
@@ -66,8 +69,10 @@ public sealed class TransactionVerifier(ulong chainId, ISecp256k1 secp, int maxT
             for (int j = 0; j < i; j++)
                 if (signers[j] == signers[i]) throw new LedgerRejection(ReasonCodes.BadSignature, $"signatures {j} and {i} are by the same signer {signers[i]}");
         }
+        // Evidence carries two more signatures, the offender's: recovered here too, once, as the envelope's are.
+        Address? offender = envelope.BodyCase == Transaction.BodyOneofCase.Evidence ? EvidenceCheck.Offender(envelope.Evidence, ChainId, secp) : null;
         // The payload id is the EIP-712 digest the parties signed: domain-bound, so the same terms on another chain are another id.
-        return new VerifiedTransaction(TransactionId.Of(bytes), bytes, envelope, body, digest, signers);
+        return new VerifiedTransaction(TransactionId.Of(bytes), bytes, envelope, body, digest, signers) { Offender = offender };
     }
 
     /// <summary>The time limit of bodies that carry one (unix seconds), for the mempool's early EXPIRED check.</summary>
@@ -99,6 +104,7 @@ public sealed class TransactionVerifier(ulong chainId, ISecp256k1 secp, int maxT
         Transaction.BodyOneofCase.UpdateGridModel => envelope.UpdateGridModel,
         Transaction.BodyOneofCase.SetValidatorSet => envelope.SetValidatorSet,
         Transaction.BodyOneofCase.AttestStateRoot => envelope.AttestStateRoot,
+        Transaction.BodyOneofCase.Evidence => envelope.Evidence,
         _ => throw new LedgerRejection(ReasonCodes.Malformed, $"unknown transaction body {envelope.BodyCase}"),
     };
 }

@@ -44,6 +44,9 @@ public static class StateKeys
     /// <summary>Snapshot heights: the validators in force, their attestations, the tallies and the certificate (SnapshotHandlers).</summary>
     public const string SnapshotPrefix = "snapshot/";
 
+    /// <summary>Committed misbehaviour (Evidence): misbehaviour/&lt;height&gt;/&lt;validator&gt;/&lt;round&gt;/&lt;vote type&gt;, listed by height.</summary>
+    public const string MisbehaviourPrefix = "misbehaviour/";
+
     public static string Account(Address address) => Hex.Encode(AccountPrefix, address.Bytes, "");
     public static string Meter(string meterId) => MeterPrefix + meterId;
     public static string MeterByOwner(Address owner, string meterId) => Hex.Encode(MeterByOwnerPrefix, owner.Bytes, "/" + meterId);
@@ -72,6 +75,8 @@ public static class StateKeys
     public static string SnapshotTally(ulong height, Hash32 stateRoot, Hash32 appHash)
         => Hex.Encode(SnapshotPrefix + Number(height) + "/tally/", stateRoot.Bytes, "/" + Convert.ToHexStringLower(appHash.Bytes));
     public static string SnapshotCertificate(ulong height) => SnapshotPrefix + Number(height) + "/certified";
+    public static string Misbehaviour(ulong height, Address validator, uint round, int voteType)
+        => Hex.Encode(MisbehaviourPrefix + Number(height) + "/", validator.Bytes, "/" + Number(round) + "/" + voteType.ToString(System.Globalization.CultureInfo.InvariantCulture));
     public static string Number(ulong value) => value.ToString("D20", System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>"height/position", both zero-padded to 20 digits: ordinal order is commit order.</summary>

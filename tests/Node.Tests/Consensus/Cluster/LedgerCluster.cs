@@ -1,6 +1,7 @@
 using Google.Protobuf;
 using P2PEnergy.Contracts.Crypto;
 using P2PEnergy.Contracts.Protos;
+using P2PEnergy.Node.Consensus;
 using P2PEnergy.Node.Consensus.Driver;
 using P2PEnergy.Node.Consensus.Wal;
 using P2PEnergy.Node.Grid;
@@ -30,8 +31,10 @@ public sealed class LedgerCluster : IDisposable
     /// <summary>
     /// <paramref name="validators"/> genesis validators and <paramref name="extraNodes"/> more; <paramref name="walStorage"/>
     /// may keep a node's consensus directory elsewhere than on disk (null: on disk), e.g. in a crashable memory storage.
+    /// Node <paramref name="byzantine"/> (if any) equivocates (DriverOptions.Equivocate). Every node reports the evidence
+    /// it finds as the node's host does (<see cref="EvidenceReporter"/>), through its mempool and the transaction gossip.
     /// </summary>
-    public LedgerCluster(int validators, ulong seed, int extraNodes = 0, long heartbeatMs = 1000, Func<int, IWalStorage?>? walStorage = null)
+    public LedgerCluster(int validators, ulong seed, int extraNodes = 0, long heartbeatMs = 1000, Func<int, IWalStorage?>? walStorage = null, int? byzantine = null)
     {
         Seed = seed;
         var random = new SimRandom(seed);
@@ -53,10 +56,19 @@ public sealed class LedgerCluster : IDisposable
             var directory = new DataDirectory(Path.Combine(_root, $"node-{i}"));
             Directory.CreateDirectory(directory.Path);
             using (var store = SqliteLedgerStore.Open(directory.LedgerFile)) store.InitializeGenesis(genesisHash, changes, appHash);
+            var options = i == byzantine ? new DriverOptions(LedgerHarness.ChainId, heartbeat: TimeSpan.FromMilliseconds(heartbeatMs)) { Equivocate = true } : Options;
             var node = new InProcessNode(Chain.Parameters, () => SqliteLedgerStore.Open(directory.LedgerFile), walStorage?.Invoke(i) ?? new FileWalStorage(directory.ConsensusDirectory),
-                Keys[i], Scheduler, Clock, Network.For(i), Options, grid: () => new GridAdmission(), random: random.Fork()); // the grid stage the node runs (NodeHost), so verify replays the same
+                Keys[i], Scheduler, Clock, Network.For(i), options, grid: () => new GridAdmission(), random: random.Fork()); // the grid stage the node runs (NodeHost), so verify replays the same
             node.Committed += (n, block) => Checker.Committed(index, block, Hash32.FromBytes(block.Header.AppHash.Span), n.App.ValidatorsAt(block.Header.Height));
             node.Signed += (_, message) => Checker.Signed(index, message);
+            var reporter = new EvidenceReporter(LedgerHarness.ChainId, Keys[i], bytes =>
+            {
+                var verdict = Nodes[index].Mempool.Submit(bytes);
+                if (verdict.Accepted) Network.Gossip(index, bytes);
+                return verdict;
+            }, work => Scheduler.After(0, work), Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+            node.EvidenceFound += (_, evidence) => reporter.Report(evidence);
+            Reporters.Add(reporter);
             Nodes.Add(node);
             Directories.Add(directory);
         }
@@ -73,6 +85,7 @@ public sealed class LedgerCluster : IDisposable
     public DriverOptions Options { get; }
     public List<InProcessNode> Nodes { get; } = [];
     public List<DataDirectory> Directories { get; } = [];
+    public List<EvidenceReporter> Reporters { get; } = [];
 
     public Address AddressOf(int node) => Keys[node].Address;
 

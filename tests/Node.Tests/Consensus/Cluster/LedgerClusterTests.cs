@@ -33,7 +33,7 @@ public sealed class LedgerClusterTests(ITestOutputHelper output)
         => transactions.All(t => c.Nodes[node].Store.FindTransaction(TransactionId.Of(t.ToByteArray())) is not null);
 
     /// <summary>The same block hash and app hash at every height on every node that stored it.</summary>
-    private static void AssertSameChain(LedgerCluster c, IEnumerable<int> nodes)
+    internal static void AssertSameChain(LedgerCluster c, IEnumerable<int> nodes)
     {
         var list = nodes.ToList();
         ulong height = list.Min(i => c.Nodes[i].Store.Height);

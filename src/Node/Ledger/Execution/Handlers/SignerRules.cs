@@ -11,7 +11,7 @@ namespace P2PEnergy.Node.Ledger.Execution.Handlers;
 /// Authority kinds need the authority genesis names; contracts, offers, takes and cancellations need each named party
 /// (an admitted participant that may trade) or an active aggregator it delegated to, and no one else; a delegation
 /// needs the member (or, to end one, either the member or the aggregator); a meter reading needs the meter's device key and must lie within what the meter can measure; a
-/// state-root attestation needs a validator in force at its height.
+/// state-root attestation needs a validator in force at its height, and evidence a validator in force at the block.
 /// </summary>
 internal static class SignerRules
 {
@@ -68,6 +68,9 @@ internal static class SignerRules
                 break;
             case Transaction.BodyOneofCase.AttestStateRoot:
                 SnapshotHandlers.RequireValidator(context, tx, e.AttestStateRoot);
+                break;
+            case Transaction.BodyOneofCase.Evidence:
+                EvidenceHandlers.RequireSubmitter(context, tx);
                 break;
             default:
                 throw new LedgerRejection(ReasonCodes.Malformed, $"unknown transaction body {e.BodyCase}");
