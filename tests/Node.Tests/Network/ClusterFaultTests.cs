@@ -13,8 +13,8 @@ namespace P2PEnergy.Node.Tests.Network;
 /// <summary>
 /// Issue 15 "Faults survived", with real <c>p2pe-node</c> processes on loopback: four validators and an observer
 /// (<see cref="ClusterFixture"/>) survive a kill -9 under load, a halt of half the validators, a partition into two
-/// pairs, and peers that send garbage, oversized frames and votes they may not send — without two nodes ever committing
-/// different blocks. Each test bounds its own time; the fixture kills every process it started.
+/// pairs, a validator that equivocates (test-only switch; the evidence is committed), and peers that send garbage,
+/// oversized frames and votes they may not send — without two nodes ever committing different blocks. Each test bounds its own time; the fixture kills every process it started.
 /// </summary>
 [Trait("Category", "Integration")]
 public sealed class ClusterFaultTests(ClusterFixture fixture, ITestOutputHelper output) : IClassFixture<ClusterFixture>
@@ -125,6 +125,47 @@ public sealed class ClusterFaultTests(ClusterFixture fixture, ITestOutputHelper 
         Cluster.Heal();
         await Cluster.WaitForHeightAsync(All, halted + 3, TimeSpan.FromSeconds(45));
         await Cluster.AssertNoForkAsync();
+    });
+
+    [Fact]
+    public Task OneValidatorByzantine_Equivocating_OthersKeepCommitting_AndTheEvidenceIsCommitted() => BoundedAsync(async token =>
+    {
+        await fixture.HealthyAsync(TimeSpan.FromSeconds(40));
+        // Validator 3 restarted with the test-only switch (the setting and the variable must both name it): beside
+        // every vote it signs and sends a conflicting one.
+        await Cluster.Node(3).TerminateAsync(TimeSpan.FromSeconds(20));
+        await Cluster.StartAsync(3, new Dictionary<string, string>
+        {
+            ["P2PE_Node__Consensus__TestByzantine"] = "equivocate", ["P2PE_TEST_BYZANTINE"] = "equivocate",
+        });
+        ulong from = await TopAsync();
+        var offender = Cluster.Keys[3].Address;
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(45);
+        ListMisbehaviourResponse records;
+        while (true)
+        {
+            records = await Cluster.Channel(0).Ledger().ListMisbehaviourAsync(new ListMisbehaviourRequest { Validator = ByteString.CopyFrom(offender.Bytes) }, deadline: DateTime.UtcNow.AddSeconds(10), cancellationToken: token);
+            if (records.Records.Count > 0 || DateTime.UtcNow > deadline) break;
+            await Task.Delay(500, token);
+        }
+        Assert.True(records.Records.Count > 0, $"no evidence against validator 3 ({offender}) committed within 45 s: {await Cluster.HeightsAsync()}");
+        var record = records.Records[0];
+        output.WriteLine($"evidence: {record.Kind} at height {record.Height} round {record.Round}, committed at {record.CommittedAt}");
+        Assert.Equal("equivocation", record.Kind);
+        Assert.Equal(offender, Address.FromBytes(record.Validator.Span));
+
+        // The honest three keep committing, the observer follows, and every node names the same offender.
+        await Cluster.WaitForHeightAsync(All, Math.Max(from, record.CommittedAt) + 3, TimeSpan.FromSeconds(30));
+        foreach (int i in All)
+        {
+            var seen = await Cluster.Channel(i).Ledger().ListMisbehaviourAsync(new ListMisbehaviourRequest(), deadline: DateTime.UtcNow.AddSeconds(10), cancellationToken: token);
+            Assert.Contains(seen.Records, r => Address.FromBytes(r.Validator.Span) == offender);
+        }
+        await Cluster.AssertNoForkAsync();
+
+        // Honest again, for the tests that share the cluster.
+        await Cluster.Node(3).TerminateAsync(TimeSpan.FromSeconds(20));
+        await Cluster.StartAsync(3);
     });
 
     [Fact]
