@@ -23,10 +23,20 @@ public sealed record DevnetNodeStatus(string Name, string Role, string Url, Node
             .Select(f => (f[0], f[1], new Uri(f[2]))).ToList();
     }
 
+    /// <summary>
+    /// The validators named in committed evidence (ListMisbehaviour), by devnet node name (else address), with how many
+    /// records each has and the first height it misbehaved at; in order of that height.
+    /// </summary>
+    public static IReadOnlyList<(string Name, int Records, ulong FirstHeight)> Offenders(IEnumerable<MisbehaviourRecord> records, IReadOnlyList<DevnetNode> nodes)
+        => records.GroupBy(r => Address.FromBytes(r.Validator.Span).ToString())
+            .Select(g => (NameOf(g.Key, nodes), g.Count(), g.Min(r => r.Height))).OrderBy(o => o.Item3).ThenBy(o => o.Item1, StringComparer.Ordinal).ToList();
+
+    private static string NameOf(string address, IReadOnlyList<DevnetNode> nodes)
+        => nodes.FirstOrDefault(n => string.Equals(n.ValidatorAddress, address, StringComparison.OrdinalIgnoreCase))?.Name ?? address;
+
     /// <summary>Names the signers of the last commit by node name (an address no node of the devnet holds is printed as is).</summary>
     public IReadOnlyList<string> Signers(IReadOnlyList<DevnetNode> nodes) => Status is null ? [] : Status.Validators.Where(v => v.SignedLastBlock)
-        .Select(v => Address.FromBytes(v.Address.Span).ToString())
-        .Select(a => nodes.FirstOrDefault(n => string.Equals(n.ValidatorAddress, a, StringComparison.OrdinalIgnoreCase))?.Name ?? a).ToList();
+        .Select(v => NameOf(Address.FromBytes(v.Address.Span).ToString(), nodes)).ToList();
 
     /// <summary>The table: lag is against the highest height any node reported.</summary>
     public static (JsonArray Json, List<string> Lines) Table(IReadOnlyList<DevnetNodeStatus> rows, IReadOnlyList<DevnetNode> nodes)

@@ -59,6 +59,9 @@ internal static partial class DevnetStatusCommand
             }
             var (nodesJson, nodeLines) = DevnetNodeStatus.Table(await NodeStatusesAsync(parse.GetValue(dir)!), manifest.Nodes);
             lines.InsertRange(1, nodeLines);
+            var offenders = DevnetNodeStatus.Offenders((await node.MisbehaviourAsync()).Records, manifest.Nodes);
+            lines.Insert(1 + nodeLines.Count, offenders.Count == 0 ? "offenders: none (no evidence committed)"
+                : "offenders: " + string.Join("; ", offenders.Select(o => $"{o.Name} ({o.Records} record(s), first at height {o.FirstHeight})")));
             var rejected = CountRejections(parse.GetValue(logs) ?? Path.Combine(parse.GetValue(dir)!, "logs"));
             lines.Add("rejected (bot logs): " + string.Join(", ", rejected.Select(r => $"{r.Key} {r.Value}")));
             var grid = await node.GridStatusAsync(current + length);
@@ -76,6 +79,7 @@ internal static partial class DevnetStatusCommand
                 ["height"] = status.Height, ["contracts"] = contracts.Count, ["intervals"] = rows,
                 ["rejected"] = new JsonObject([.. rejected.Select(r => KeyValuePair.Create(r.Key, (JsonNode?)r.Value))]), ["mostLoaded"] = gridJson,
                 ["delivery"] = DeliveryJson(delivery), ["nodes"] = nodesJson,
+                ["offenders"] = new JsonArray([.. offenders.Select(o => (JsonNode)new JsonObject { ["name"] = o.Name, ["records"] = o.Records, ["firstHeight"] = o.FirstHeight })]),
             };
             if (status.Anchor is { } anchor)
             {

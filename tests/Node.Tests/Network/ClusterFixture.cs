@@ -22,6 +22,7 @@ public sealed class ClusterFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
+        await Cluster.InitializeAsync();
         await Cluster.StartAllAsync();
         await Cluster.WaitForHeightAsync(Enumerable.Range(0, Cluster.Count), 2, TimeSpan.FromSeconds(60));
     }

@@ -23,44 +23,63 @@ public sealed class ProcessCluster : IAsyncDisposable
     private readonly PeerProxy?[,] _proxies;
     private readonly IReadOnlyDictionary<string, string> _settings;
     private readonly IReadOnlyList<Address> _extraObservers;
+    private readonly bool _observer;
 
-    /// <summary>Data directories made in-process with cheap scrypt (every run decrypts the validator key: seconds saved per start).</summary>
     /// <remarks><paramref name="extraObservers"/>: node keys the validators also admit as observers (a test's own peer).</remarks>
     public ProcessCluster(int validators, bool observer, IReadOnlyDictionary<string, string>? settings = null, IReadOnlyList<Address>? extraObservers = null)
     {
         Validators = validators;
+        _observer = observer;
         _extraObservers = extraObservers ?? [];
         _settings = settings ?? new Dictionary<string, string>();
         Keys = Enumerable.Range(0, validators).Select(i => LedgerHarness.Key(70 + i)).ToList();
         Chain.Document.Validators = Keys.Select((k, i) => new GenesisValidator { Address = k.Address.ToString(), Power = 1, Operator = $"operator {i}", Role = "Independent" }).ToList();
+        int count = validators + (observer ? 1 : 0);
+        _nodes = new NodeProcess?[count];
+        _proxies = new PeerProxy?[count, count];
+    }
+
+    /// <summary>
+    /// Makes every data directory. Validator 0 and the observer are made as docs/node.md says, by the real
+    /// <c>p2pe-node init</c> (the observer with <c>--observer</c>); the other validators in-process with cheap scrypt, as
+    /// every start decrypts the validator key and standard scrypt costs seconds of shared cores per restart.
+    /// </summary>
+    public async Task InitializeAsync()
+    {
         Directory.CreateDirectory(_root);
         GenesisFile = Path.Combine(_root, "genesis.json");
-        File.WriteAllText(GenesisFile, Chain.Document.ToJson());
+        await File.WriteAllTextAsync(GenesisFile, Chain.Document.ToJson());
         PasswordFile = Path.Combine(_root, "password.txt");
-        File.WriteAllText(PasswordFile, NodeWorkspace.Password + "\n");
-        int count = validators + (observer ? 1 : 0);
-        for (int i = 0; i < count; i++)
+        await File.WriteAllTextAsync(PasswordFile, NodeWorkspace.Password + "\n");
+        for (int i = 0; i < _nodes.Length; i++)
         {
             var data = new DataDirectory(Path.Combine(_root, $"node-{i}"));
-            if (i < validators) NodeInitializer.Initialize(GenesisFile, data, NodeWorkspace.Password, Keys[i], new ScryptKdf(1 << 10, 8, 1));
-            else NodeInitializer.InitializeObserver(GenesisFile, data);
+            if (i == 0 || i >= Validators)
+            {
+                var keyFile = Path.Combine(_root, $"validator-{i}.key");
+                if (i == 0) await File.WriteAllTextAsync(keyFile, "0x" + Convert.ToHexStringLower(Keys[0].Bytes));
+                string[] init = i == 0
+                    ? ["init", "--genesis", GenesisFile, "--data-dir", data.Path, "--validator-key-file", keyFile, "--password-file", PasswordFile]
+                    : ["init", "--genesis", GenesisFile, "--data-dir", data.Path, "--observer"];
+                var (exit, output) = await NodeExecutable.RunAsync(init, _root, TimeSpan.FromSeconds(90));
+                if (exit != 0) throw new InvalidOperationException($"p2pe-node {string.Join(' ', init)} exited {exit}: {output}");
+            }
+            else NodeInitializer.Initialize(GenesisFile, data, NodeWorkspace.Password, Keys[i], new ScryptKdf(1 << 10, 8, 1));
             DataDirs.Add(data.Path);
             NodeKeys.Add(NodeKey.Read(data.NodeKeyFile).Address);
             PeerPorts.Add(FreePort());
         }
-        _nodes = new NodeProcess?[count];
-        _proxies = new PeerProxy?[count, count];
-        for (int from = 0; from < count; from++)
-            for (int to = 0; to < validators; to++)
+        for (int from = 0; from < _nodes.Length; from++)
+            for (int to = 0; to < Validators; to++)
                 if (from != to) _proxies[from, to] = new PeerProxy(PeerPorts[to]);
     }
 
     public LiveChain Chain { get; } = new();
     public int Validators { get; }
-    public int Count => DataDirs.Count;
-    public int? Observer => Count > Validators ? Count - 1 : null;
-    public string GenesisFile { get; }
-    public string PasswordFile { get; }
+    public int Count => _nodes.Length;
+    public int? Observer => _observer ? Count - 1 : null;
+    public string GenesisFile { get; private set; } = "";
+    public string PasswordFile { get; private set; } = "";
     public List<PrivateKey> Keys { get; }
     public List<string> DataDirs { get; } = [];
     public List<Address> NodeKeys { get; } = [];

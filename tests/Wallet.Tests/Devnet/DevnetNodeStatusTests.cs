@@ -55,6 +55,15 @@ public sealed class DevnetNodeStatusTests
     }
 
     [Fact]
+    public void Offenders_AreNamedByNode_CountedAndOrderedByTheirFirstMisbehaviour()
+    {
+        MisbehaviourRecord Record(PrivateKey key, ulong height) => new() { Validator = ByteString.CopyFrom(key.Address.Bytes), Height = height, Kind = "equivocation" };
+        var offenders = DevnetNodeStatus.Offenders([Record(B, 40), Record(Outsider, 12), Record(B, 41), Record(B, 39)], Nodes);
+        Assert.Equal([(Outsider.Address.ToString(), 1, 12UL), ("dmo", 3, 39UL)], offenders);
+        Assert.Empty(DevnetNodeStatus.Offenders([], Nodes));
+    }
+
+    [Fact]
     public void Endpoints_AreReadFromNodesTsv_AndNoneWithoutIt()
     {
         var dir = Directory.CreateTempSubdirectory("p2pe-devnet-nodes-").FullName;

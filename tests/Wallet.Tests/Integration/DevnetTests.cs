@@ -36,7 +36,7 @@ public sealed class DevnetTests(ITestOutputHelper output) : IDisposable
         var pids = new List<int>();
         try
         {
-            var (up, upOut) = await Script(TimeSpan.FromSeconds(180), "devnet/up", "--participants", "6", "--interval-seconds", $"{Interval}", "--reading-window-seconds", $"{ReadingWindow}");
+            var (up, upOut) = await Script(TimeSpan.FromSeconds(180), "devnet/up", "--validators", "4", "--participants", "6", "--interval-seconds", $"{Interval}", "--reading-window-seconds", $"{ReadingWindow}");
             Assert.True(up == 0, upOut);
             // It shows its progress: a numbered line per step, the last one the agents' capabilities being published.
             Assert.Contains("[1/5] building", upOut);
@@ -74,6 +74,12 @@ public sealed class DevnetTests(ITestOutputHelper output) : IDisposable
                     Assert.True((bool)row["settled"]!, $"interval {start:O} is past its reading window but not settled (height {height}): {status.ToJsonString()}");
             }
             Assert.True(rows.Any(r => (bool)r!["settled"]! && (int)r["contracts"]! > 0), status.ToJsonString());
+
+            // devnet/status, as a person reads it: a line per node.
+            var (statusScript, table) = await Script(TimeSpan.FromSeconds(60), "devnet/status");
+            Assert.True(statusScript == 0, table);
+            foreach (var name in new[] { "utility", "dmo", "regulator", "independent", "observer" })
+                Assert.Matches($@"(?m)^{name} +(validator|observer) +\d+", table);
 
             // Five nodes, each answering: the four validators connected to each other and the observer, a quorum signing.
             var nodes = status["nodes"]!.AsArray();
