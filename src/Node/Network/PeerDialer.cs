@@ -39,6 +39,11 @@ public sealed class PeerDialer(PeerNetwork network, PeerEndpointOptions options,
                 }, stoppingToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested) { return; }
+            catch (PeerRefusal refusal) when (refusal.Code == PeerRefusal.Self)
+            {
+                log.LogInformation("peer {Peer} is this node itself; not dialing it again", peer);
+                return;
+            }
             catch (PeerRefusal) { /* counted and logged by the network */ }
             catch (Exception e) when (e is RpcException or IOException or HttpRequestException or OperationCanceledException or InvalidOperationException)
             {

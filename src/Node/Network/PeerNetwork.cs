@@ -324,13 +324,13 @@ public sealed class PeerNetwork : IConsensusNetwork
         if (height > own + 1 + MaxHeightsAhead)
         {
             Interlocked.Increment(ref _droppedAhead);
+            _log.LogDebug("{Peer} sent a consensus {Kind} of height {Height}, more than {Bound} ahead of this node's {Own}; dropped", connection, message.BodyCase, height, MaxHeightsAhead, own);
             return;
         }
         if (height == own + 1 && signer.Length > 0 && (signer.Length != 20 || !_isValidator(Address.FromBytes(signer.Span))))
         {
-            Interlocked.Increment(ref _droppedStrangers);
-            if (Interlocked.Read(ref _droppedStrangers) == 1 || _log.IsEnabled(LogLevel.Debug))
-                _log.LogWarning("{Peer} sent a consensus {Kind} of height {Height} signed by 0x{Signer}, not a validator of that height; dropped",
+            long dropped = Interlocked.Increment(ref _droppedStrangers);
+            _log.Log(dropped == 1 ? LogLevel.Warning : LogLevel.Debug,"{Peer} sent a consensus {Kind} of height {Height} signed by 0x{Signer}, not a validator of that height; dropped",
                     connection, message.BodyCase, height, Convert.ToHexStringLower(signer.Span));
             return;
         }

@@ -37,7 +37,7 @@ public sealed class BadPeerTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await _cluster.DisposeAsync();
 
-    private ulong Height => _validator.Services.GetRequiredService<IConsensusEngine>().Height;
+    private ulong Height => PeerCluster.Height(_validator);
 
     private PeerNetwork Network => _validator.Peers!;
 

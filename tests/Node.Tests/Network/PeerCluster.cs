@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using Microsoft.Extensions.DependencyInjection;
 using P2PEnergy.Contracts.Crypto;
 using P2PEnergy.Node.Hosting;
 using P2PEnergy.Node.Ledger.Genesis;
@@ -77,6 +78,9 @@ public sealed class PeerCluster : IAsyncDisposable
             await host.DisposeAsync();
         }
     }
+
+    /// <summary>The height of the last block <paramref name="host"/> committed.</summary>
+    public static ulong Height(NodeHost host) => host.Services.GetRequiredService<P2PEnergy.Node.Consensus.IConsensusEngine>().Height;
 
     /// <summary>Polls <paramref name="condition"/> every 50 ms until it holds; fails naming <paramref name="what"/> after <paramref name="timeout"/>.</summary>
     public static async Task WaitForAsync(Func<bool> condition, TimeSpan timeout, Func<string> what)

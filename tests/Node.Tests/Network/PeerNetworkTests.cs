@@ -26,8 +26,6 @@ public sealed class PeerNetworkTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await _cluster.DisposeAsync();
 
-    private static ulong Height(NodeHost host) => host.Services.GetRequiredService<IConsensusEngine>().Height;
-
     private static Block? BlockAt(NodeHost host, ulong height) => host.Services.GetRequiredService<ILedgerStore>().GetBlock(height);
 
     private async Task StartValidatorsAsync()
@@ -40,7 +38,7 @@ public sealed class PeerNetworkTests : IAsyncLifetime
     {
         await StartValidatorsAsync();
         var hosts = Enumerable.Range(0, 4).Select(_cluster.Host).ToList();
-        await PeerCluster.WaitForAsync(() => hosts.All(h => Height(h) >= 8), Bound, () => $"heights {string.Join(", ", hosts.Select(Height))}");
+        await PeerCluster.WaitForAsync(() => hosts.All(h => PeerCluster.Height(h) >= 8), Bound, () => $"heights {string.Join(", ", hosts.Select(PeerCluster.Height))}");
         Assert.All(hosts, h => Assert.Equal(3, h.Peers!.Peers.Count));
         Assert.All(hosts, h => Assert.Equal(3, h.Peers!.Peers.Select(p => p.Identity.Validator).Distinct().Count(v => v is not null)));
         for (ulong height = 1; height <= 8; height++)
@@ -54,16 +52,37 @@ public sealed class PeerNetworkTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AValidatorStoppedWhileTheOthersCommit_CatchesUpOnRestart_AndAgreesWithThem()
+    {
+        await StartValidatorsAsync();
+        var hosts = Enumerable.Range(0, 4).Select(_cluster.Host).ToList();
+        await PeerCluster.WaitForAsync(() => hosts.All(h => PeerCluster.Height(h) >= 3), Bound, () => $"heights {string.Join(", ", hosts.Select(PeerCluster.Height))}");
+        await _cluster.StopAsync(3);
+        ulong stoppedAt;
+        using (var store = SqliteLedgerStore.Open(_cluster.Data[3].LedgerFile)) stoppedAt = store.Height;
+        // Three of four carry more than 2/3 of the power: the chain goes on without the fourth.
+        await PeerCluster.WaitForAsync(() => PeerCluster.Height(hosts[0]) >= stoppedAt + 15, Bound, () => $"the three are at {PeerCluster.Height(hosts[0])}");
+        var restarted = await _cluster.StartAsync(3, dials: [0, 1, 2]);
+        await PeerCluster.WaitForAsync(() => PeerCluster.Height(restarted) >= PeerCluster.Height(hosts[0]) - 1 && PeerCluster.Height(restarted) > stoppedAt + 15, Bound,
+            () => $"the restarted validator is at {PeerCluster.Height(restarted)}, the others at {PeerCluster.Height(hosts[0])}");
+        ulong common = PeerCluster.Height(restarted);
+        Assert.Equal(BlockAt(hosts[0], common)!.Header, BlockAt(restarted, common)!.Header);
+        Assert.True(restarted.Peers!.Sync.Applied > 0, "the restarted validator applied no block from block sync");
+        // And it takes part again: the chain still commits with it.
+        await PeerCluster.WaitForAsync(() => PeerCluster.Height(restarted) >= common + 3, Bound, () => $"the restarted validator stays at {PeerCluster.Height(restarted)}");
+    }
+
+    [Fact]
     public async Task ANodeStartedLate_CatchesUpByBlockSync_AndATransactionSubmittedThere_IsCommittedByTheValidators()
     {
         await StartValidatorsAsync();
         var validators = Enumerable.Range(0, 4).Select(_cluster.Host).ToList();
-        await PeerCluster.WaitForAsync(() => validators.All(h => Height(h) >= 25), Bound, () => $"heights {string.Join(", ", validators.Select(Height))}");
+        await PeerCluster.WaitForAsync(() => validators.All(h => PeerCluster.Height(h) >= 25), Bound, () => $"heights {string.Join(", ", validators.Select(PeerCluster.Height))}");
 
         // Node 4 holds a key outside the validator set: it can never propose, so what it submits must travel.
         var late = await _cluster.StartAsync(4);
-        await PeerCluster.WaitForAsync(() => Height(late) >= Height(validators[0]) - 1 && Height(late) >= 25, Bound,
-            () => $"the late node is at {Height(late)}, the validators at {Height(validators[0])}");
+        await PeerCluster.WaitForAsync(() => PeerCluster.Height(late) >= PeerCluster.Height(validators[0]) - 1 && PeerCluster.Height(late) >= 25, Bound,
+            () => $"the late node is at {PeerCluster.Height(late)}, the validators at {PeerCluster.Height(validators[0])}");
         Assert.True(late.Peers!.Sync.Applied >= 20, $"block sync applied {late.Peers.Sync.Applied} blocks");
         Assert.Equal(BlockAt(validators[0], 25)!.Header, BlockAt(late, 25)!.Header);
 

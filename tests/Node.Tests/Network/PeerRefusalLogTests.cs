@@ -1,0 +1,69 @@
+using Microsoft.Extensions.Logging;
+using P2PEnergy.Contracts.Crypto;
+using P2PEnergy.Contracts.Protos;
+using P2PEnergy.Node.Hosting;
+using P2PEnergy.Node.Ledger;
+using P2PEnergy.Node.Ledger.Execution;
+using P2PEnergy.Node.Network;
+using P2PEnergy.Node.Tests.Ledger;
+using P2PEnergy.Node.Tests.Support;
+
+namespace P2PEnergy.Node.Tests.Network;
+
+/// <summary>
+/// A refused peer is logged once (issue 15: "refused with a reason and logged once"): a warning the first time a peer
+/// is refused for a reason, debug for every retry after it, a warning again when the reason changes; every refusal is
+/// counted by its code. Two nodes dialing each other is normal, so a duplicate connection is never a warning.
+/// </summary>
+public sealed class PeerRefusalLogTests
+{
+    private sealed class Entries : ILogger
+    {
+        public List<(LogLevel Level, string Message)> All { get; } = [];
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+        public bool IsEnabled(LogLevel logLevel) => true;
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            lock (All) All.Add((logLevel, formatter(state, exception)));
+        }
+    }
+
+    private sealed class NoTarget : ISyncTarget
+    {
+        public void Pause() { }
+        public void Resume() { }
+        public void Apply(IReadOnlyList<Block> blocks, Action<int, Exception?> done) => done(0, null);
+    }
+
+    private static (PeerNetwork, Entries) Network()
+    {
+        var chain = new LedgerHarness();
+        var mempool = new Mempool(new TransactionVerifier(LedgerHarness.ChainId, Secp256k1.Default), chain.Parameters, new MemoryLedgerStore(), () => 0);
+        var handshake = new PeerHandshake(LedgerHarness.ChainId, Hash32.Zero, LedgerHarness.Key(80), null, _ => false, []);
+        var network = new PeerNetwork(handshake, new PeerEndpointOptions(), mempool, () => 0, _ => null, _ => false, new PeerCount(), new ManualClock(DateTimeOffset.UnixEpoch));
+        var log = new Entries();
+        network.Attach((_, _) => { }, new NoTarget(), log);
+        return (network, log);
+    }
+
+    [Fact]
+    public void APeerRefusedAgainForTheSameReason_IsAWarningOnce_ThenDebug_AndEveryRefusalIsCounted()
+    {
+        var (network, log) = Network();
+        for (int i = 0; i < 5; i++) network.Refused("0xpeer", new PeerRefusal(PeerRefusal.UnknownKey, "not in the set"));
+        network.Refused("0xpeer", new PeerRefusal(PeerRefusal.WrongChain, "chain 7"));
+        network.Refused("0xother", new PeerRefusal(PeerRefusal.UnknownKey, "not in the set"));
+        Assert.Equal([LogLevel.Warning, LogLevel.Debug, LogLevel.Debug, LogLevel.Debug, LogLevel.Debug, LogLevel.Warning, LogLevel.Warning], log.All.Select(e => e.Level));
+        Assert.Contains("PEER_UNKNOWN_KEY", log.All[0].Message);
+        Assert.Equal(6, network.Refusals[PeerRefusal.UnknownKey]);
+        Assert.Equal(1, network.Refusals[PeerRefusal.WrongChain]);
+    }
+
+    [Fact]
+    public void ADuplicateConnection_IsNeverAWarning()
+    {
+        var (network, log) = Network();
+        network.Refused("0xpeer", new PeerRefusal(PeerRefusal.Duplicate, "already connected"));
+        Assert.Equal(LogLevel.Debug, Assert.Single(log.All).Level);
+    }
+}
