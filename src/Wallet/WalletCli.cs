@@ -27,6 +27,7 @@ public static class WalletCli
         root.Subcommands.Add(KeyCommands.Create(context));
         root.Subcommands.Add(ConfigCommands.Create(context));
         root.Subcommands.Add(StatusCommand.Create(context));
+        root.Subcommands.Add(MisbehaviourCommand.Create(context));
         root.Subcommands.Add(AccountCommands.Create(context));
         root.Subcommands.Add(ContractCommands.Create(context));
         root.Subcommands.Add(OfferCommands.Create(context));

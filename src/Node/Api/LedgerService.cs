@@ -90,8 +90,20 @@ public sealed class LedgerService(ILedgerStore store, Mempool mempool, IConsensu
             if (committed is null && !pending) committed = store.FindTransaction(id);
             if (committed is { } found)
             {
-                await stream.WriteAsync(new TransactionStatus { TransactionId = idBytes, State = TransactionStatus.Types.State.Committed, Height = found.Height, Result = found.Result });
+                await stream.WriteAsync(new TransactionStatus
+                {
+                    TransactionId = idBytes, State = TransactionStatus.Types.State.Committed, Height = found.Height, Result = found.Result,
+                    Finality = CommitFinality.Of(store, parameters, found.Height),
+                });
                 return;
+            }
+            if (!pending && validator is null)
+            {
+                // An observer holds no mempool: not committed yet says nothing about whether it will be. It waits.
+                if (!pendingSent) await stream.WriteAsync(new TransactionStatus { TransactionId = idBytes, State = TransactionStatus.Types.State.Unknown });
+                pendingSent = true;
+                await engine.Feed.WaitForHeightAsync(height + 1, context.CancellationToken);
+                continue;
             }
             if (!pending)
             {

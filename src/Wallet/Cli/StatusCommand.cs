@@ -27,7 +27,7 @@ internal static class StatusCommand
             {
                 context.Print(true, new JsonObject
                 {
-                    ["node"] = node.Url.ToString(), ["ready"] = status.Ready, ["readiness"] = status.Readiness, ["version"] = status.Version,
+                    ["node"] = node.Url.ToString(), ["role"] = status.Role, ["ready"] = status.Ready, ["readiness"] = status.Readiness, ["version"] = status.Version,
                     ["chainId"] = status.ChainId, ["marketName"] = status.MarketName, ["height"] = status.Height, ["lastBlockTimeMs"] = status.LastBlockTimeMs,
                     ["lastBlockHash"] = Hex.Encode(status.LastBlockHash.Span), ["appHash"] = Hex.Encode(status.AppHash.Span),
                     ["lastSettledInterval"] = status.LastSettledInterval, ["mempoolSize"] = status.MempoolSize,
@@ -40,7 +40,7 @@ internal static class StatusCommand
                 return;
             }
             var output = context.Env.Out;
-            output.WriteLine($"node       {node.Url}  {(status.Ready ? "ready" : "NOT READY")}: {status.Readiness}");
+            output.WriteLine($"node       {node.Url}  {(status.Ready ? "ready" : "NOT READY")}: {status.Readiness}{(status.Role.Length > 0 ? $"  ({status.Role})" : "")}");
             output.WriteLine($"chain      {status.ChainId} \"{status.MarketName}\"  height {status.Height} at {blockTime}  app hash {Hex.Encode(status.AppHash.Span)}");
             output.WriteLine($"settled    latest interval {settled}   mempool {status.MempoolSize} transactions   node {status.Version} ({status.Secp256K1Backend})");
             var table = new Table().AddColumns("validator", "power", "operator", "role", $"signed block {status.Height}");

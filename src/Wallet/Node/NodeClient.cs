@@ -90,6 +90,21 @@ internal sealed class NodeClient : IDisposable
         return all;
     }
 
+    /// <summary>Every page of ListMisbehaviour (optionally only <paramref name="validator"/>'s records), by height.</summary>
+    public async Task<List<MisbehaviourRecord>> MisbehaviourAsync(Address? validator)
+    {
+        var all = new List<MisbehaviourRecord>();
+        var request = new ListMisbehaviourRequest { Limit = 1000 };
+        if (validator is { } v) request.Validator = Bytes(v);
+        do
+        {
+            var page = await Unary(o => _ledger.ListMisbehaviourAsync(request, o));
+            all.AddRange(page.Records);
+            request.PageToken = page.NextPageToken;
+        } while (!request.PageToken.IsEmpty);
+        return all;
+    }
+
     /// <summary>Every page of the order book.</summary>
     public async Task<List<OfferState>> OffersAsync(bool includeClosed)
     {

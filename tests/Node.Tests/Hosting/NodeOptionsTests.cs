@@ -15,6 +15,32 @@ public sealed class NodeOptionsTests
     }
 
     [Fact]
+    public void TestByzantine_IsRefused_UnlessTheEnvironmentAsksForTheSameBehaviour()
+    {
+        // The variable is read only when the setting is non-empty, so setting it here affects no other test.
+        var saved = Environment.GetEnvironmentVariable(ConsensusOptions.TestByzantineVariable);
+        try
+        {
+            Environment.SetEnvironmentVariable(ConsensusOptions.TestByzantineVariable, null);
+            var byzantine = new ConsensusOptions { TestByzantine = "equivocate" };
+            var refused = Assert.Throws<NodeSettingException>(byzantine.Validate);
+            Assert.Contains("Node:Consensus:TestByzantine", refused.Message);
+            Assert.Contains("P2PE_TEST_BYZANTINE=equivocate", refused.Message);
+            Environment.SetEnvironmentVariable(ConsensusOptions.TestByzantineVariable, "something-else");
+            Assert.Throws<NodeSettingException>(byzantine.Validate);
+            Assert.Throws<NodeSettingException>(new ConsensusOptions { TestByzantine = "crash" }.Validate);
+
+            Environment.SetEnvironmentVariable(ConsensusOptions.TestByzantineVariable, "equivocate");
+            byzantine.Validate();
+            Assert.True(byzantine.ToDriverOptions(7, 1000).Equivocate);
+            // An honest node never equivocates, whatever the environment says.
+            new ConsensusOptions().Validate();
+            Assert.False(new ConsensusOptions().ToDriverOptions(7, 1000).Equivocate);
+        }
+        finally { Environment.SetEnvironmentVariable(ConsensusOptions.TestByzantineVariable, saved); }
+    }
+
+    [Fact]
     public void OsThreadPriority_OnLinux_SetsTheCallingThreadOnly()
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => OsThreadPriority.TrySetForCurrentThread(20));

@@ -15,11 +15,12 @@ public static class Equivocations
     }
 
     /// <summary><paramref name="offender"/> voted <paramref name="first"/> and <paramref name="second"/> in one height, round and type.</summary>
-    public static Evidence Of(PrivateKey offender, ulong height, uint round = 0, VoteType type = VoteType.Prevote, Hash32? first = null, Hash32? second = null)
+    public static Evidence Of(PrivateKey offender, ulong height, uint round = 0, VoteType type = VoteType.Prevote, Hash32? first = null, Hash32? second = null,
+        ulong chainId = LedgerHarness.ChainId)
         => new()
         {
-            First = Vote(offender, height, round, type, first ?? Block("a")),
-            Second = Vote(offender, height, round, type, second ?? Hash32.Zero),
+            First = Vote(offender, height, round, type, first ?? Block("a"), chainId),
+            Second = Vote(offender, height, round, type, second ?? Hash32.Zero, chainId),
         };
 
     /// <summary>A made-up block hash.</summary>

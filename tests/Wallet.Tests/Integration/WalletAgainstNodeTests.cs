@@ -226,4 +226,31 @@ public sealed class WalletAgainstNodeTests : IAsyncLifetime
         Assert.True(process.ExitCode == 0, $"eip712-ethers.js exited {process.ExitCode}: {await stderr}");
         return JsonNode.Parse(await stdout)!;
     }
+
+    [Fact]
+    public async Task Misbehaviour_ListsCommittedEquivocationEvidence_AsJsonAndAsATable()
+    {
+        Assert.Equal("[]", (await _p2pe.OkAsync("misbehaviour", "--json")).Trim());
+        // The node's one validator reports (its own) two conflicting prevotes: the Evidence commits like any transaction.
+        EvidenceVote Vote(byte fill)
+        {
+            var vote = new CommitVote { Height = 1, Round = 2, VoteType = VoteType.Prevote, BlockHash = Google.Protobuf.ByteString.CopyFrom(Enumerable.Repeat(fill, 32).ToArray()) };
+            return new EvidenceVote { Vote = vote, Signature = Google.Protobuf.ByteString.CopyFrom(_node.Validator.Sign(P2PEnergy.Contracts.TypedData.LedgerTypedData.Digest(vote, LiveNode.ChainId)).Bytes) };
+        }
+        var evidence = new Evidence { First = Vote(1), Second = Vote(2) };
+        var envelope = new Transaction { Evidence = evidence, ChainId = LiveNode.ChainId };
+        envelope.Signatures.Add(Google.Protobuf.ByteString.CopyFrom(_node.Validator.Sign(P2PEnergy.Contracts.TypedData.LedgerTypedData.Digest(evidence, LiveNode.ChainId)).Bytes));
+        using var channel = GrpcChannel.ForAddress(_node.Url);
+        var committed = await channel.CommitAsync(envelope);
+        Assert.Equal("OK", committed.Result.Code);
+
+        var records = JsonNode.Parse(await _p2pe.OkAsync("misbehaviour", "--json", "--validator", _node.Validator.Address.ToString()))!.AsArray();
+        var record = Assert.Single(records)!;
+        Assert.Equal((_node.Validator.Address.ToString(), 1UL, 2U, "prevote", "equivocation", committed.Height),
+            ((string)record["validator"]!, (ulong)record["height"]!, (uint)record["round"]!, (string)record["voteType"]!, (string)record["kind"]!, (ulong)record["committedAt"]!));
+        Assert.Equal("[]", (await _p2pe.OkAsync("misbehaviour", "--json", "--validator", _alice.Address.ToString())).Trim());
+        var table = await _p2pe.OkAsync("misbehaviour");
+        Assert.Contains(_node.Validator.Address.ToString(), table);
+        Assert.Contains("equivocation", table);
+    }
 }
