@@ -1,3 +1,6 @@
+using P2PEnergy.Contracts.Api;
+using P2PEnergy.Contracts.Ledger;
+
 namespace P2PEnergy.Wallet.Devnet;
 
 /// <summary>
@@ -6,7 +9,7 @@ namespace P2PEnergy.Wallet.Devnet;
 /// </summary>
 public sealed record DevnetNode(string Name, string Role, string DataDir, string? ValidatorAddress, string NodeKeyAddress)
 {
-    public const string ValidatorRole = "validator", ObserverRole = "observer";
+    public const string ValidatorRole = NodeRoles.Validator, ObserverRole = NodeRoles.Observer;
 
     /// <summary>The most validators a devnet runs (all on one machine).</summary>
     public const int MaxValidators = 7;
@@ -17,7 +20,7 @@ public sealed record DevnetNode(string Name, string Role, string DataDir, string
     /// </summary>
     public static readonly (string Name, string Operator, string Role)[] Operators =
     [
-        ("utility", "Utility", "Utility"), ("dmo", "DMO", "MarketOperator"), ("regulator", "Regulator", "Regulator"),
+        ("utility", "Utility company", Roles.Utility), ("dmo", "DMO", Roles.MarketOperator), ("regulator", "Energy regulator", Roles.Regulator),
         ("independent", "Independent operator", "Independent"), ("operator5", "Operator 5", "Independent"),
         ("operator6", "Operator 6", "Independent"), ("operator7", "Operator 7", "Independent"),
     ];
