@@ -25,7 +25,7 @@ namespace P2PEnergy.Node.Api;
 /// </summary>
 public sealed class LedgerService(ILedgerStore store, Mempool mempool, IConsensusEngine engine, ChainParameters parameters, Address? validator,
     Anchoring.AnchorMonitor? anchor = null,
-    Operations.NodeReadiness? readiness = null)
+    Operations.NodeReadiness? readiness = null, Consensus.ConsensusProgress? progress = null, Network.PeerCount? peers = null)
     : Contracts.Protos.Ledger.LedgerBase
 {
     private const uint DefaultLimit = 100, MaxLimit = 1000;
@@ -200,6 +200,8 @@ public sealed class LedgerService(ILedgerStore store, Mempool mempool, IConsensu
             LastSettledInterval = Market.Settlement.SettlementProgress.LastSettledInterval(store, parameters.IntervalSeconds) ?? 0,
             IntervalSeconds = parameters.IntervalSeconds, GateClosureSeconds = parameters.GateClosureSeconds, ReadingWindowSeconds = parameters.ReadingWindowSeconds,
             Currency = parameters.Currency, CurrencyDecimals = (uint)parameters.CurrencyDecimals, MaxIntervalCount = parameters.MaxIntervalCount,
+            // The round counts for the height in progress only: a node that has not started it yet reports 0.
+            Round = progress is { } p && p.Height == height + 1 ? (uint)p.Round : 0, Peers = (uint)(peers?.Connected ?? 0),
         };
         var inForce = Consensus.Validators.ValidatorSchedule.InForce(store, parameters, height + 1);
         status.Role = validator is not { } self ? NodeRoles.Observer : inForce.Any(v => v.Address == self) ? NodeRoles.Validator : NodeRoles.Standby;

@@ -146,7 +146,7 @@ public sealed class NodeHost : IAsyncDisposable
         builder.Services.AddSingleton<IConsensusEngine>(engine);
         builder.Services.AddSingleton(clock);
         var anchor = options.Anchor.Enabled ? AnchorMonitorFor(options.Anchor, store) : null;
-        builder.Services.AddSingleton(new LedgerService(store, mempool, engine, parameters, validator?.Address, anchor, readiness));
+        builder.Services.AddSingleton(new LedgerService(store, mempool, engine, parameters, validator?.Address, anchor, readiness, progress, peerCount));
         builder.Services.AddSingleton(new SettlementService(store, parameters));
         builder.Services.AddSingleton(new DevicesService(store, parameters, publisher, clock));
         builder.Services.AddSingleton(grid);

@@ -25,9 +25,11 @@ internal static class DevnetCommands
         var interval = new Option<int>("--interval-seconds") { Description = "Settlement interval, s (default 60)", DefaultValueFactory = _ => 60 };
         var gate = new Option<int>("--gate-closure-seconds") { Description = "Gate closure before an interval, s (default 10)", DefaultValueFactory = _ => 10 };
         var window = new Option<int?>("--reading-window-seconds") { Description = "Reading window, s (default max(120, 2 × interval))" };
-        var nodeDll = new Option<string?>("--node-dll") { Description = "p2pe-node.dll to run `init` into DIR/node with (else only the files are written)" };
-        var command = new Command("init", "Generate keys, grid model, genesis and the node data directory of a DEV-ONLY devnet")
-            { dir, participants, model, interval, gate, window, nodeDll };
+        var validators = new Option<int>("--validators") { Description = $"Validators with equal power, 1–{DevnetNode.MaxValidators} (default 4: utility, DMO, regulator, an independent operator)", DefaultValueFactory = _ => 4 };
+        var noObserver = new Option<bool>("--no-observer") { Description = "No observer node (by default one follows the chain without voting)" };
+        var nodeDll = new Option<string?>("--node-dll") { Description = "p2pe-node.dll to run `init` into DIR/nodes/NAME with for every node (else only the files are written)" };
+        var command = new Command("init", "Generate keys, grid model, genesis and the nodes' data directories of a DEV-ONLY devnet")
+            { dir, participants, model, interval, gate, window, validators, noObserver, nodeDll };
         command.SetAction(parse => context.Run(parse, json =>
         {
             DevnetManifest manifest;
@@ -37,6 +39,7 @@ internal static class DevnetCommands
                 {
                     Directory = parse.GetValue(dir)!, Participants = parse.GetValue(participants), DsoModel = parse.GetValue(model)!,
                     IntervalSeconds = parse.GetValue(interval), GateClosureSeconds = parse.GetValue(gate), ReadingWindowSeconds = parse.GetValue(window), NodeDll = parse.GetValue(nodeDll),
+                    Validators = parse.GetValue(validators), Observer = !parse.GetValue(noObserver),
                 }, context.Env.Clock);
             }
             catch (Exception e) when (e is ArgumentException or IOException)
@@ -47,9 +50,13 @@ internal static class DevnetCommands
             {
                 ["walletHome"] = manifest.WalletHome, ["nodeDataDir"] = manifest.NodeDataDir, ["passwordFile"] = manifest.PasswordFile,
                 ["participants"] = manifest.Participants.Count, ["chainId"] = manifest.ChainId,
+                ["nodes"] = new JsonArray([.. manifest.Nodes.Select(n => (JsonNode)new JsonObject
+                    { ["name"] = n.Name, ["role"] = n.Role, ["dataDir"] = n.DataDir, ["validator"] = n.ValidatorAddress, ["nodeKey"] = n.NodeKeyAddress })]),
             };
-            context.Print(json, result, $"devnet with {manifest.Participants.Count} participants ({manifest.DsoModel}, {manifest.IntervalSeconds} s intervals): "
-                + $"wallet {manifest.WalletHome}, node {manifest.NodeDataDir}, password file {manifest.PasswordFile}");
+            int validatorCount = manifest.Nodes.Count(n => n.Role == DevnetNode.ValidatorRole);
+            context.Print(json, result, $"devnet with {manifest.Participants.Count} participants ({manifest.DsoModel}, {manifest.IntervalSeconds} s intervals), "
+                + $"{validatorCount} validator(s){(manifest.Nodes.Count > validatorCount ? " and an observer" : "")}: "
+                + $"wallet {manifest.WalletHome}, nodes {string.Join(", ", manifest.Nodes.Select(n => n.DataDir))}, password file {manifest.PasswordFile}");
         }));
         return command;
     }

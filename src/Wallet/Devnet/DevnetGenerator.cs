@@ -8,10 +8,11 @@ using P2PEnergy.Wallet.Failures;
 namespace P2PEnergy.Wallet.Devnet;
 
 /// <summary>
-/// Generates a complete DEV-ONLY devnet in one directory: keys for the authorities, the validator and every
+/// Generates a complete DEV-ONLY devnet in one directory: keys for the authorities, the validators and every
 /// participant (keystores in <c>wallet/</c>, usable as <c>P2PE_HOME</c>, all under the password in
-/// <c>dev-password.txt</c>), a grid model with one congested transformer, a genesis with participants, meters and
-/// deposits, <c>devnet.json</c>, and the node's data directory via <c>p2pe-node init</c>.
+/// <c>dev-password.txt</c>), a grid model with one congested transformer, a genesis with N equal-power validators,
+/// participants, meters and deposits, <c>devnet.json</c>, and a data directory per node (<c>nodes/NAME</c>, each by
+/// <c>p2pe-node init</c>): one per validator and the observer's.
 /// </summary>
 public static class DevnetGenerator
 {
@@ -25,6 +26,7 @@ public static class DevnetGenerator
     public static DevnetManifest Generate(DevnetOptions options, TimeProvider clock)
     {
         if (options.Participants is < 2 or > 500) throw new ArgumentException($"--participants must lie in [2, 500], got {options.Participants}");
+        if (options.Validators is < 1 or > DevnetNode.MaxValidators) throw new ArgumentException($"--validators must lie in [1, {DevnetNode.MaxValidators}], got {options.Validators}");
         if (options.DsoModel is not ("UtilityDmo" or "IndependentDmo")) throw new ArgumentException($"--dso-model must be UtilityDmo or IndependentDmo, got '{options.DsoModel}'");
         var dir = Path.GetFullPath(options.Directory);
         if (Directory.Exists(dir) && Directory.EnumerateFileSystemEntries(dir).Any()) throw new IOException($"devnet directory {dir} is not empty");
@@ -33,16 +35,26 @@ public static class DevnetGenerator
         File.WriteAllText(passwordFile, DevPassword + "\n");
         var ring = new KeyRing(Path.Combine(dir, "wallet", "keystore"), clock);
 
-        Address NewKey(string name)
+        PrivateKey NewPrivateKey(string name)
         {
             var key = PrivateKey.Generate();
             ring.Add(name, key.Address, Keystore.Encrypt(key.Bytes, DevPassword, DevKdf).ToJson());
-            if (name == "validator") File.WriteAllText(Path.Combine(dir, "validator.key"), Hex.Encode(key.Bytes) + "\n");
-            return key.Address;
+            return key;
+        }
+        Address NewKey(string name) => NewPrivateKey(name).Address;
+
+        // Each validator's key in the wallet (validator-NAME) and as the hex file p2pe-node init imports.
+        var validators = new List<(string Name, string Operator, string Role, Address Address, string KeyFile)>();
+        foreach (var (name, operatorName, role) in DevnetNode.Operators.Take(options.Validators))
+        {
+            var key = NewPrivateKey($"validator-{name}");
+            var keyFile = Path.Combine(dir, $"validator-{name}.key");
+            File.WriteAllText(keyFile, Hex.Encode(key.Bytes) + "\n");
+            validators.Add((name, operatorName, role, key.Address, keyFile));
         }
 
         var authorities = new Dictionary<string, string>();
-        foreach (var name in new[] { "utility", "dmo", "planner", "regulator", "validator" })
+        foreach (var name in new[] { "utility", "dmo", "planner", "regulator" })
         {
             // Model 5: the utility is the market operator, so there is no separate DMO key.
             if (name == "dmo" && options.DsoModel == "UtilityDmo") { authorities[name] = authorities["utility"]; continue; }
@@ -60,22 +72,31 @@ public static class DevnetGenerator
 
         var gridModel = DevnetGridModel.Build(participants.Select((p, i) => (p.ServicePoint, DevnetGridModel.TransformerOf(i))));
         File.WriteAllText(Path.Combine(dir, "grid-model.json"), gridModel);
-        var genesis = Genesis(options, clock, authorities, participants, Keccak256.Hash(System.Text.Encoding.UTF8.GetBytes(gridModel)));
+        var genesisValidators = validators.Select(v => (v.Address, v.Operator, v.Role)).ToList();
+        var genesis = Genesis(options, clock, authorities, genesisValidators, participants, Keccak256.Hash(System.Text.Encoding.UTF8.GetBytes(gridModel)));
         File.WriteAllText(Path.Combine(dir, "genesis.json"), genesis);
+
+        var nodes = new List<DevnetNode>();
+        string DataDir(string name) => Path.Combine(dir, "nodes", name);
+        foreach (var v in validators)
+            nodes.Add(new DevnetNode(v.Name, DevnetNode.ValidatorRole, DataDir(v.Name), v.Address.ToString(),
+                options.NodeDll is null ? "" : InitNode(options.NodeDll, dir, DataDir(v.Name), passwordFile, v.KeyFile)));
+        if (options.Observer)
+            nodes.Add(new DevnetNode(DevnetNode.ObserverName, DevnetNode.ObserverRole, DataDir(DevnetNode.ObserverName), null,
+                options.NodeDll is null ? "" : InitNode(options.NodeDll, dir, DataDir(DevnetNode.ObserverName), passwordFile, validatorKeyFile: null)));
 
         var manifest = new DevnetManifest
         {
             ChainId = options.ChainId, DsoModel = options.DsoModel, IntervalSeconds = options.IntervalSeconds, GateClosureSeconds = options.GateClosureSeconds,
-            WalletHome = Path.Combine(dir, "wallet"), NodeDataDir = Path.Combine(dir, "node"), PasswordFile = passwordFile,
+            WalletHome = Path.Combine(dir, "wallet"), NodeDataDir = nodes[0].DataDir, Nodes = nodes, PasswordFile = passwordFile,
             Authorities = authorities, Participants = participants, GenesisDeposits = options.Deposit * (ulong)participants.Count,
         };
         manifest.Write(dir);
-        // The profile points p2pe at the default port until devnet/up rewrites it with the port the node got.
-        if (options.NodeDll is not null) InitNode(options.NodeDll, dir, passwordFile);
         return manifest;
     }
 
-    private static string Genesis(DevnetOptions options, TimeProvider clock, Dictionary<string, string> authorities, List<DevnetParticipant> participants, Hash32 modelHash)
+    private static string Genesis(DevnetOptions options, TimeProvider clock, Dictionary<string, string> authorities,
+        List<(Address Address, string Operator, string Role)> validators, List<DevnetParticipant> participants, Hash32 modelHash)
     {
         var now = clock.GetUtcNow();
         var genesisTime = new DateTimeOffset(now.Year, now.Month, now.Day, now.Hour, 0, 0, TimeSpan.Zero).AddHours(-1);
@@ -95,7 +116,9 @@ public static class DevnetGenerator
             ["marketOperator"] = authorities["dmo"],
             ["planner"] = authorities["planner"],
             ["regulator"] = authorities["regulator"],
-            ["validators"] = new JsonArray { new JsonObject { ["address"] = authorities["validator"], ["power"] = 1, ["endpoint"] = "http://127.0.0.1:5080" } },
+            // Equal power: any ⌊2N/3⌋ + 1 of them commit a block.
+            ["validators"] = new JsonArray([.. validators.Select(v => (JsonNode)new JsonObject
+                { ["address"] = v.Address.ToString(), ["power"] = 1, ["operator"] = v.Operator, ["role"] = v.Role })]),
             ["fees"] = new JsonObject
             {
                 ["dmoFixedPerContract"] = 1000, ["dmoPerKwh"] = 2000, ["dmoBuyerSharePermille"] = 500,
@@ -116,18 +139,27 @@ public static class DevnetGenerator
             + doc.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
     }
 
-    private static void InitNode(string nodeDll, string dir, string passwordFile)
+    /// <summary>
+    /// <c>p2pe-node init</c> into <paramref name="dataDir"/>: importing <paramref name="validatorKeyFile"/>, or (null) as an
+    /// observer, which holds no validator key in the set. Returns the address of the node key init generated.
+    /// </summary>
+    private static string InitNode(string nodeDll, string dir, string dataDir, string passwordFile, string? validatorKeyFile)
     {
         var self = Environment.ProcessPath;
         var host = self is not null && Path.GetFileNameWithoutExtension(self) == "dotnet" ? self : "dotnet";
         var start = new ProcessStartInfo(host) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in new[] { nodeDll, "init", "--genesis", Path.Combine(dir, "genesis.json"), "--data-dir", Path.Combine(dir, "node"),
-                     "--password-file", passwordFile, "--validator-key-file", Path.Combine(dir, "validator.key") })
-            start.ArgumentList.Add(a);
+        var arguments = new List<string> { nodeDll, "init", "--genesis", Path.Combine(dir, "genesis.json"), "--data-dir", dataDir, "--password-file", passwordFile };
+        arguments.AddRange(validatorKeyFile is null ? ObserverInit : ["--validator-key-file", validatorKeyFile]);
+        foreach (var a in arguments) start.ArgumentList.Add(a);
         using var process = Process.Start(start) ?? throw new IOException($"cannot start {host} {nodeDll}");
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEnd();
         process.WaitForExit();
-        if (process.ExitCode != 0) throw new IOException($"p2pe-node init failed ({process.ExitCode}): {error.Trim()} {output.Result.Trim()}");
+        if (process.ExitCode != 0) throw new IOException($"p2pe-node init --data-dir {dataDir} failed ({process.ExitCode}): {error.Trim()} {output.Result.Trim()}");
+        var nodeKey = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(dataDir, "node-key.json")))!;
+        return (string)nodeKey["address"]!;
     }
+
+    /// <summary>How init makes an observer's data directory.</summary>
+    private static readonly string[] ObserverInit = ["--observer"];
 }

@@ -16,9 +16,12 @@ public sealed record DevnetManifest
     public required int IntervalSeconds { get; init; }
     public required int GateClosureSeconds { get; init; }
     public required string WalletHome { get; init; }
+    /// <summary>The first validator's data directory (the utility's node).</summary>
     public required string NodeDataDir { get; init; }
+    /// <summary>Every node: the validators in genesis order, then the observer (when there is one).</summary>
+    public List<DevnetNode> Nodes { get; init; } = [];
     public required string PasswordFile { get; init; }
-    /// <summary>Key names of the authorities: utility, dmo, planner, regulator, validator → address.</summary>
+    /// <summary>Key names of the authorities: utility, dmo, planner, regulator → address.</summary>
     public required Dictionary<string, string> Authorities { get; init; }
     public required List<DevnetParticipant> Participants { get; init; }
     /// <summary>Σ genesis deposits, micro-units: with later deposits, what balances and escrows must add up to.</summary>

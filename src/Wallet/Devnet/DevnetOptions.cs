@@ -3,8 +3,12 @@ namespace P2PEnergy.Wallet.Devnet;
 /// <summary>What <c>p2pe devnet init</c> generates: size, DSO model and timing of the chain.</summary>
 public sealed record DevnetOptions
 {
-    /// <summary>The devnet directory: wallet/ (P2PE_HOME), node/ (data dir), genesis.json, grid-model.json, devnet.json.</summary>
+    /// <summary>The devnet directory: wallet/ (P2PE_HOME), nodes/NAME (data dirs), genesis.json, grid-model.json, devnet.json.</summary>
     public required string Directory { get; init; }
+    /// <summary>Validators with equal power, 1…<see cref="DevnetNode.MaxValidators"/>: a node process each (nodes/NAME).</summary>
+    public int Validators { get; init; } = 4;
+    /// <summary>Also an observer node (nodes/observer) that follows the chain without voting.</summary>
+    public bool Observer { get; init; } = true;
     public int Participants { get; init; } = 20;
     /// <summary><c>UtilityDmo</c> (Model 5: the utility is the market operator) or <c>IndependentDmo</c> (Model 6).</summary>
     public string DsoModel { get; init; } = "IndependentDmo";
@@ -16,8 +20,8 @@ public sealed record DevnetOptions
     /// <summary>Micro-units each participant holds at genesis.</summary>
     public ulong Deposit { get; init; } = 100_000_000;
     /// <summary>
-    /// The node's entry assembly (p2pe-node.dll) to run <c>init</c> with; null only writes the files and the
-    /// validator key, leaving <c>p2pe-node init</c> to the caller.
+    /// The node's entry assembly (p2pe-node.dll) to run <c>init</c> with for every node; null only writes the files and
+    /// the validator keys, leaving <c>p2pe-node init</c> to the caller.
     /// </summary>
     public string? NodeDll { get; init; }
 }

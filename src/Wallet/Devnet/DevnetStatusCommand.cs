@@ -11,9 +11,9 @@ using P2PEnergy.Wallet.Failures;
 namespace P2PEnergy.Wallet.Devnet;
 
 /// <summary>
-/// <c>p2pe devnet status --dir D</c>: the height, contracts per recent interval, bot rejections by reason (counted in
-/// the bots' logs), the most loaded grid element of the next interval, and the settled totals with POLR energy of
-/// the recent elapsed intervals.
+/// <c>p2pe devnet status --dir D</c>: every node's height, round, peers, last commit's signers, mempool and lag; then
+/// contracts per recent interval, bot rejections by reason (counted in the bots' logs), the most loaded grid element of
+/// the next interval, and the settled totals with POLR energy of the recent elapsed intervals.
 /// </summary>
 internal static partial class DevnetStatusCommand
 {
@@ -59,6 +59,11 @@ internal static partial class DevnetStatusCommand
                 rows.Add(row);
                 lines.Add($"  {Terms.Format(start)}: {count} contracts; {settled}");
             }
+            var (nodesJson, nodeLines) = DevnetNodeStatus.Table(await NodeStatusesAsync(parse.GetValue(dir)!), manifest.Nodes);
+            lines.InsertRange(1, nodeLines);
+            var offenders = DevnetNodeStatus.Offenders((await node.MisbehaviourAsync()).Records, manifest.Nodes);
+            lines.Insert(1 + nodeLines.Count, offenders.Count == 0 ? "offenders: none (no evidence committed)"
+                : "offenders: " + string.Join("; ", offenders.Select(o => $"{o.Name} ({o.Records} record(s), first at height {o.FirstHeight})")));
             var rejected = CountRejections(parse.GetValue(logs) ?? Path.Combine(parse.GetValue(dir)!, "logs"));
             lines.Add("rejected (bot logs): " + string.Join(", ", rejected.Select(r => $"{r.Key} {r.Value}")));
             var grid = await node.GridStatusAsync(current + length);
@@ -75,7 +80,8 @@ internal static partial class DevnetStatusCommand
             {
                 ["height"] = status.Height, ["contracts"] = contracts.Count, ["intervals"] = rows,
                 ["rejected"] = new JsonObject([.. rejected.Select(r => KeyValuePair.Create(r.Key, (JsonNode?)r.Value))]), ["mostLoaded"] = gridJson,
-                ["delivery"] = DeliveryJson(delivery),
+                ["delivery"] = DeliveryJson(delivery), ["nodes"] = nodesJson,
+                ["offenders"] = new JsonArray([.. offenders.Select(o => (JsonNode)new JsonObject { ["name"] = o.Name, ["records"] = o.Records, ["firstHeight"] = o.FirstHeight })]),
             };
             if (status.Anchor is { } anchor)
             {
@@ -91,6 +97,18 @@ internal static partial class DevnetStatusCommand
             context.Print(json, result, string.Join(Environment.NewLine, lines));
         }));
         return command;
+    }
+
+    /// <summary>Asks every node devnet/up started for its status at once; a node that does not answer says why.</summary>
+    private static async Task<List<DevnetNodeStatus>> NodeStatusesAsync(string directory)
+    {
+        var rows = DevnetNodeStatus.ReadEndpoints(directory).Select(async e =>
+        {
+            using var client = new NodeClient(e.Url);
+            try { return new DevnetNodeStatus(e.Name, e.Role, e.Url.ToString(), await client.StatusAsync(), null); }
+            catch (WalletException x) { return new DevnetNodeStatus(e.Name, e.Role, e.Url.ToString(), null, x.Message); }
+        });
+        return [.. await Task.WhenAll(rows)];
     }
 
     /// <summary>

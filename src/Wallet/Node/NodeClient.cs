@@ -36,6 +36,9 @@ internal sealed class NodeClient : IDisposable
     public Task<ContractProof> ContractProofAsync(byte[] contractId, ulong toHeight)
         => Unary(o => _ledger.GetContractProofAsync(new GetContractProofRequest { ContractId = ByteString.CopyFrom(contractId), ToHeight = toHeight }, o));
 
+    /// <summary>Committed evidence of validator misbehaviour (ListMisbehaviour), the first 1,000 records.</summary>
+    public Task<ListMisbehaviourResponse> MisbehaviourAsync() => Unary(o => _ledger.ListMisbehaviourAsync(new ListMisbehaviourRequest { Limit = 1000 }, o));
+
     public Task<NodeStatus> StatusAsync() => Unary(o => _ledger.GetNodeStatusAsync(new GetNodeStatusRequest(), o));
 
     private Market? _market;

@@ -22,8 +22,10 @@ public static class LoadGenerator
 {
     public static async Task<int> RunAsync(string[] args)
     {
-        int contracts = CommandLineArgs.Int(args, "--contracts", 100_000);
-        // Contracts committed before the measurement starts: the node's JIT tiers up its hot paths (tiered PGO) and
+        var workload = LoadWorkload.FromArgs(args);
+        string unit = workload.Unit;
+        int contracts = CommandLineArgs.Int(args, "--" + unit, CommandLineArgs.Int(args, "--contracts", 100_000));
+        // Transactions committed before the measurement starts: the node's JIT tiers up its hot paths (tiered PGO) and
         // its caches fill during the first seconds, which a node that runs for months pays once. 0 measures a cold node.
         int warmup = CommandLineArgs.Int(args, "--warmup", 30_000);
         int batch = Math.Clamp(CommandLineArgs.Int(args, "--batch", 1), 1, 1000);
@@ -32,28 +34,32 @@ public static class LoadGenerator
         // 16 callers per HTTP/2 connection by default: real submitters are many wallets with a connection each, and
         // 64 streams on one connection mostly measured contention on Kestrel's per-connection locks (−3 points).
         int connections = CommandLineArgs.Int(args, "--connections", Math.Max(2, concurrency / 16));
-        int pairs = CommandLineArgs.Int(args, "--pairs", 50);
         int maxBlock = CommandLineArgs.Int(args, "--max-block", 10_000);
+        int validators = Math.Clamp(CommandLineArgs.Int(args, "--validators", 1), 1, 7);
         // In flight = submitted, not yet seen committed. Without a window the submitters fill the mempool and the
         // latency percentiles measure the queue the generator built, not the node.
         int window = CommandLineArgs.Int(args, "--window", 8_192);
         // A published node (self-contained, ReadyToRun) instead of dotnet p2pe-node.dll: the cold-start comparison.
         string? binary = CommandLineArgs.Text(args, "--node-binary");
-        Console.WriteLine($"load: {contracts:N0} contracts after {warmup:N0} of warm-up, {(batch == 1 ? "one per SubmitTransaction call" : $"{batch} per SubmitTransactions call")}, {concurrency} concurrent submitters on {connections} connections, window {window:N0}, {pairs} seller/buyer pairs, {Environment.ProcessorCount} cores");
+        // Transactions of a last phase paced at half the rate just measured (p99 submit→final there); 0 skips it.
+        int halfRate = CommandLineArgs.Int(args, "--half-rate", validators > 1 ? contracts / 4 : 0);
+        Console.WriteLine($"load: {contracts:N0} {unit} after {warmup:N0} of warm-up, {(batch == 1 ? "one per SubmitTransaction call" : $"{batch} per SubmitTransactions call")}, {concurrency} concurrent submitters on {connections} connections, window {window:N0}, {validators} validator process(es), {Environment.ProcessorCount} cores");
 
         // Measured before and after the run (the node idle both times) and averaged: this shared box drifts by several
         // per cent within minutes, and the ratio should not depend on which minute the ceiling was taken in.
+        int signatures = workload.SignaturesPerTransaction;
         var recoversBefore = RecoverCeiling.RecoversPerSecond(TimeSpan.FromSeconds(3));
-        Console.WriteLine($"ceiling before: {recoversBefore:N0} native recovers/s on all cores = {recoversBefore / 2:N0} contracts/s (2 signatures each)");
+        Console.WriteLine($"ceiling before: {recoversBefore:N0} native recovers/s on all cores = {recoversBefore / signatures:N0} {unit}/s ({signatures} signature(s) each)");
 
-        using var node = new NodeUnderLoad(pairs, maxBlock, binary);
+        using var nodes = new LoadCluster(workload, validators, maxBlock, binary);
         if (binary is not null) Console.WriteLine($"node:           {binary}");
         var signing = Stopwatch.StartNew();
-        var envelopes = NodeUnderLoad.SignContracts(node.Pairs, warmup + contracts);
-        Console.WriteLine($"signed {warmup + contracts:N0} contracts in {signing.Elapsed.TotalSeconds:F1} s");
-        var channels = Enumerable.Range(0, Math.Max(1, connections)).Select(_ => NodeChannel.Create(node.Address)).ToArray();
+        var envelopes = workload.Sign(warmup + contracts + halfRate);
+        Console.WriteLine($"signed {warmup + contracts + halfRate:N0} {unit} in {signing.Elapsed.TotalSeconds:F1} s");
+        // Connections spread over every node's public API: a transaction submitted to any node must reach the proposer.
+        var channels = Enumerable.Range(0, Math.Max(nodes.Count, connections)).Select(i => NodeChannel.Create(nodes[i % nodes.Count].Address)).ToArray();
         var clients = channels.Select(c => new Ledger.LedgerClient(c)).ToArray();
-        await WaitReady(clients[0]);
+        foreach (var node in nodes) await WaitReady(new Ledger.LedgerClient(channels[nodes.IndexOf(node)]));
 
         var run = new Run(envelopes, window, Stopwatch.StartNew());
         using var stop = new CancellationTokenSource();
@@ -61,32 +67,49 @@ public static class LoadGenerator
         var options = (batch, concurrency, clients);
         if (warmup > 0)
         {
-            var cold = await run.PhaseAsync(0, warmup, options, node, follower);
-            Console.WriteLine($"warm-up         {cold.Committed:N0} in {cold.Seconds:F1} s = {cold.Rate:N0} contracts/s, node {cold.NodeCpuSeconds / Math.Max(1, cold.Committed) / (Environment.ProcessorCount / (double)recoversBefore):F2} recovers of CPU per contract (cold)");
+            var cold = await run.PhaseAsync(0, warmup, options, nodes, follower);
+            Console.WriteLine($"warm-up         {cold.Committed:N0} in {cold.Seconds:F1} s = {cold.Rate:N0} {unit}/s, nodes {cold.NodeCpuSeconds / Math.Max(1, cold.Committed) / (Environment.ProcessorCount / (double)recoversBefore):F2} recovers of CPU per transaction (cold)");
         }
-        var phase = await run.PhaseAsync(warmup, contracts, options, node, follower);
+        var phase = await run.PhaseAsync(warmup, contracts, options, nodes, follower);
+        Phase? paced = null;
+        if (halfRate > 0)
+        {
+            // Latency at half the maximum rate: the tail a market sees in normal operation, not the queue at saturation.
+            paced = await run.PhaseAsync(warmup + contracts, halfRate, options, nodes, follower, phase.Rate / 2);
+        }
         await stop.CancelAsync();
         await follower;
         var recoversAfter = RecoverCeiling.RecoversPerSecond(TimeSpan.FromSeconds(3));
         var recovers = (recoversBefore + recoversAfter) / 2;
-        var ceiling = recovers / 2;
-        Console.WriteLine($"ceiling after:  {recoversAfter:N0} native recovers/s; mean {recovers:N0} = {ceiling:N0} contracts/s");
-        var latencies = Enumerable.Range(warmup, contracts).Where(i => run.Committed[i] > 0)
-            .Select(i => (run.Committed[i] - run.Submitted[i]) * 1000.0 / Stopwatch.Frequency).Order().ToArray();
-        var (rss, peak) = node.Memory();
+        // Every validator recovers every signature: n validators on one machine share the ceiling n ways.
+        var ceiling = recovers / signatures / validators;
+        Console.WriteLine($"ceiling after:  {recoversAfter:N0} native recovers/s; mean {recovers:N0} = {ceiling:N0} {unit}/s{(validators > 1 ? $" per validator (÷ {validators})" : "")}");
+        var latencies = Latencies(run, warmup, contracts);
         int ok = phase.Committed;
         Console.WriteLine();
-        Console.WriteLine($"committed       {ok:N0} of {contracts:N0} in {phase.Seconds:F1} s = {phase.Rate:N0} contracts/s");
-        Console.WriteLine($"submit->commit  p50 {Percentile(latencies, 0.50):N0} ms, p99 {Percentile(latencies, 0.99):N0} ms");
-        Console.WriteLine($"ratio           {phase.Rate / ceiling:P1} of the recover ceiling ({ceiling:N0} contracts/s)");
-        Console.WriteLine($"node RSS        {rss / 1048576.0:N0} MiB now, {peak / 1048576.0:N0} MiB peak");
-        Console.WriteLine($"ledger on disk  {node.LedgerBytes / 1048576.0:N0} MiB = {node.LedgerBytes / (double)(warmup + contracts):N0} bytes per contract (with its results, indexes and the genesis)");
-        // CPU per committed contract, in recovers (one recover = 1 / (recovers/s per core) of CPU): steadier than the
-        // rate on a shared box, and it says where the machine's time went. 2 of it is the signature floor.
+        Console.WriteLine($"committed       {ok:N0} of {contracts:N0} in {phase.Seconds:F1} s = {phase.Rate:N0} {unit}/s");
+        Console.WriteLine($"submit->final   p50 {Percentile(latencies, 0.50):N0} ms, p99 {Percentile(latencies, 0.99):N0} ms");
+        if (paced is not null)
+        {
+            var calm = Latencies(run, warmup + contracts, halfRate);
+            Console.WriteLine($"at half rate    {paced.Committed:N0} of {halfRate:N0} at {paced.Rate:N0} {unit}/s: submit->final p50 {Percentile(calm, 0.50):N0} ms, p99 {Percentile(calm, 0.99):N0} ms");
+        }
+        Console.WriteLine($"ratio           {phase.Rate / ceiling:P1} of the recover ceiling{(validators > 1 ? $" ÷ {validators}" : "")} ({ceiling:N0} {unit}/s)");
+        if (workload.Target(phase.Rate, ceiling) is { } target) Console.WriteLine(target);
+        for (int n = 0; n < nodes.Count; n++)
+        {
+            var (rss, peak) = nodes[n].Memory();
+            Console.WriteLine($"node {n} RSS      {rss / 1048576.0:N0} MiB now, {peak / 1048576.0:N0} MiB peak");
+        }
+        Console.WriteLine($"ledger on disk  {nodes[0].LedgerBytes / 1048576.0:N0} MiB = {nodes[0].LedgerBytes / (double)(warmup + contracts):N0} bytes per transaction (with its results, indexes and the genesis)");
+        // CPU per committed transaction, in recovers (one recover = 1 / (recovers/s per core) of CPU): steadier than
+        // the rate on a shared box, and it says where the machine's time went. The signatures are its floor per node.
         double recoverSeconds = Environment.ProcessorCount / (double)recovers;
-        Console.WriteLine($"CPU / contract  node {phase.NodeCpuSeconds / ok / recoverSeconds:F2} recovers ({phase.NodeCpuSeconds * 1e6 / ok:F1} µs), generator {phase.OwnCpuSeconds / ok / recoverSeconds:F2} recovers ({phase.OwnCpuSeconds * 1e6 / ok:F1} µs)");
-        Console.WriteLine($"machine busy    {(phase.NodeCpuSeconds + phase.OwnCpuSeconds) / phase.Seconds / Environment.ProcessorCount:P0} of {Environment.ProcessorCount} cores (node + generator)");
+        Console.WriteLine($"CPU / tx        nodes {phase.NodeCpuSeconds / ok / recoverSeconds:F2} recovers ({phase.NodeCpuSeconds * 1e6 / ok:F1} µs), generator {phase.OwnCpuSeconds / ok / recoverSeconds:F2} recovers ({phase.OwnCpuSeconds * 1e6 / ok:F1} µs)");
+        Console.WriteLine($"machine busy    {(phase.NodeCpuSeconds + phase.OwnCpuSeconds) / phase.Seconds / Environment.ProcessorCount:P0} of {Environment.ProcessorCount} cores (nodes + generator)");
         foreach (var (code, n) in run.Rejected) Console.WriteLine($"rejected        {code}: {n:N0}");
+        var (heights, laterRounds) = run.Rounds;
+        Console.WriteLine($"rounds > 0      {laterRounds:N0} of {heights:N0} heights = {(heights == 0 ? 0 : laterRounds * 1000.0 / heights):F1} per 1,000 heights");
         await SpotCheckResults(clients[0], envelopes, warmup + ok);
         foreach (var c in channels) c.Dispose();
         return phase.Complete && ok == contracts ? 0 : 1;
@@ -110,6 +133,9 @@ public static class LoadGenerator
         public long[] Submitted { get; } = new long[envelopes.Length];
         public long[] Committed { get; } = new long[envelopes.Length];
         public ConcurrentDictionary<string, int> Rejected { get; } = new();
+        /// <summary>Heights seen, and how many of them were decided in a round above 0 (a proposer missed its turn).</summary>
+        public (int Heights, int LaterRounds) Rounds => (Volatile.Read(ref _heights), Volatile.Read(ref _laterRounds));
+        private int _heights, _laterRounds;
 
         private static Dictionary<Hash32, int> Index(byte[][] envelopes)
         {
@@ -126,6 +152,8 @@ public static class LoadGenerator
                 await foreach (var block in call.ResponseStream.ReadAllAsync(cancellation))
                 {
                     long now = clock.ElapsedTicks;
+                    Interlocked.Increment(ref _heights);
+                    if (block.Commit is { Round: > 0 }) Interlocked.Increment(ref _laterRounds);
                     foreach (var tx in block.Transactions)
                         if (_index.TryGetValue(TransactionId.Of(tx.Span), out var i) && Committed[i] == 0)
                         {
@@ -144,8 +172,11 @@ public static class LoadGenerator
             _inFlight.Release();
         }
 
-        /// <summary>Submits envelopes [first, first + count) and returns once all of them finished (or after 10 minutes).</summary>
-        public async Task<Phase> PhaseAsync(int first, int count, (int Batch, int Concurrency, Ledger.LedgerClient[] Clients) options, NodeUnderLoad node, Task follower)
+        /// <summary>
+        /// Submits envelopes [first, first + count) and returns once all of them finished (or after 10 minutes); at
+        /// <paramref name="rate"/> transactions/s when given (each batch waits for its slot), else as fast as the window allows.
+        /// </summary>
+        public async Task<Phase> PhaseAsync(int first, int count, (int Batch, int Concurrency, Ledger.LedgerClient[] Clients) options, LoadCluster node, Task follower, double? rate = null)
         {
             int end = first + count, next = first;
             long start = clock.ElapsedTicks;
@@ -158,6 +189,12 @@ public static class LoadGenerator
                 while ((from = Interlocked.Add(ref next, options.Batch) - options.Batch) < end)
                 {
                     int n = Math.Min(options.Batch, end - from);
+                    if (rate is { } perSecond)
+                    {
+                        long due = start + (long)((from - first) / perSecond * Stopwatch.Frequency);
+                        long wait = due - clock.ElapsedTicks;
+                        if (wait > 0) await Task.Delay(TimeSpan.FromSeconds(wait / (double)Stopwatch.Frequency));
+                    }
                     for (int k = 0; k < n; k++) await _inFlight.WaitAsync();
                     var pending = Enumerable.Range(from, n).ToList();
                     while (pending.Count > 0)
@@ -229,6 +266,9 @@ public static class LoadGenerator
             catch (RpcException) when (attempt < 100) { await Task.Delay(200); }
         }
     }
+
+    private static double[] Latencies(Run run, int first, int count) => Enumerable.Range(first, count).Where(i => run.Committed[i] > 0)
+        .Select(i => (run.Committed[i] - run.Submitted[i]) * 1000.0 / Stopwatch.Frequency).Order().ToArray();
 
     private static double Percentile(double[] sorted, double p) => sorted.Length == 0 ? double.NaN : sorted[Math.Min(sorted.Length - 1, (int)(p * sorted.Length))];
 }

@@ -9,7 +9,7 @@ namespace P2PEnergy.Benchmarks.Load;
 /// <summary>
 /// A real <c>p2pe-node</c> process — the build copied next to this program, run by dotnet, or a given executable (a
 /// published one: <c>load --node-binary PATH</c>) — on a temp data dir and a free loopback port, with a genesis of
-/// seller/buyer pairs, each with a meter and a large deposit.
+/// workload's genesis (<see cref="LoadWorkload"/>).
 /// </summary>
 public sealed class NodeUnderLoad : IDisposable
 {
@@ -21,41 +21,42 @@ public sealed class NodeUnderLoad : IDisposable
     public int Port { get; }
     public Uri Address => new($"http://127.0.0.1:{Port}");
     public int ProcessId => _process.Id;
-    public IReadOnlyList<(PrivateKey Seller, PrivateKey Buyer)> Pairs { get; }
-    public DateTimeOffset GenesisTime { get; }
+
+    /// <summary>The key of the single validator of <see cref="GenesisJson"/> when no other is given (0x…01).</summary>
+    public static PrivateKey DefaultValidator { get; } = PrivateKey.Parse("0000000000000000000000000000000000000000000000000000000000000001");
 
     /// <summary>Initialises and starts the node; <paramref name="binary"/> replaces <c>dotnet p2pe-node.dll</c> (say, the ReadyToRun publish).</summary>
-    public NodeUnderLoad(int pairs, int maxBlockTransactions, string? binary = null)
+    public NodeUnderLoad(string genesisJson, int maxBlockTransactions, string? binary = null, PrivateKey? validatorKey = null,
+        IReadOnlyDictionary<string, string>? environment = null)
     {
         _binary = binary is null ? null : Path.GetFullPath(binary);
         DataDir = Directory.CreateTempSubdirectory("p2pe-load-").FullName;
         Port = FreePort();
-        var validator = PrivateKey.Parse("0000000000000000000000000000000000000000000000000000000000000001");
-        Pairs = Enumerable.Range(0, pairs).Select(i => (Key($"seller-{i}"), Key($"buyer-{i}"))).ToList();
-        GenesisTime = DateTimeOffset.UtcNow.AddSeconds(-5);
+        var validator = validatorKey ?? DefaultValidator;
         var work = Directory.CreateTempSubdirectory("p2pe-load-setup-").FullName;
-        File.WriteAllText(Path.Combine(work, "genesis.json"), GenesisJson(Pairs, GenesisTime));
+        File.WriteAllText(Path.Combine(work, "genesis.json"), genesisJson);
         File.WriteAllText(Path.Combine(work, "password.txt"), "load-test-password\n");
         File.WriteAllText(Path.Combine(work, "validator.key"), Hex.Encode(validator.Bytes));
         Directory.Delete(DataDir);
         RunCommand("init", "--genesis", Path.Combine(work, "genesis.json"), "--data-dir", DataDir,
             "--password-file", Path.Combine(work, "password.txt"), "--validator-key-file", Path.Combine(work, "validator.key"));
-        _process = StartCommand(new Dictionary<string, string> { ["P2PE_Node__MaxBlockTransactions"] = maxBlockTransactions.ToString(System.Globalization.CultureInfo.InvariantCulture) },
+        var settings = new Dictionary<string, string> { ["P2PE_Node__MaxBlockTransactions"] = maxBlockTransactions.ToString(System.Globalization.CultureInfo.InvariantCulture) };
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>()) settings[name] = value;
+        _process = StartCommand(settings,
             "run", "--data-dir", DataDir, "--port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--web-port", "0", "--ops-port", "0",
             "--password-file", Path.Combine(work, "password.txt"));
     }
 
     /// <summary>A genesis where each pair has a meter each and the buyer a deposit large enough for any run.</summary>
-    public static string GenesisJson(IReadOnlyList<(PrivateKey Seller, PrivateKey Buyer)> pairs, DateTimeOffset genesisTime)
+    public static string GenesisJson(IReadOnlyList<(PrivateKey Seller, PrivateKey Buyer)> pairs, DateTimeOffset genesisTime, IReadOnlyList<string>? validatorAddresses = null)
     {
-        var validator = PrivateKey.Parse("0000000000000000000000000000000000000000000000000000000000000001");
         var genesis = new
         {
             chainId = ChainId, marketName = "load test", genesisTime = genesisTime.ToString("O"),
             intervalSeconds = 900, gateClosureSeconds = 300, readingWindowSeconds = 3600, dsoModel = "IndependentDmo",
             utility = Key("utility").Address.ToString(), marketOperator = Key("operator").Address.ToString(),
             planner = Key("planner").Address.ToString(), regulator = Key("regulator").Address.ToString(),
-            validators = new[] { new { address = validator.Address.ToString(), power = 1, endpoint = "" } },
+            validators = (validatorAddresses ?? [DefaultValidator.Address.ToString()]).Select(a => new { address = a, power = 1, endpoint = "" }).ToArray(),
             fees = new { dmoFixedPerContract = 10, dmoPerKwh = 1000, gridAcrossSubstationsPerKwh = 1000, polrPrices = new[] { new { fromMinute = 0, sellPerKwh = 300000, buyPerKwh = 50000 } } },
             participants = pairs.SelectMany((p, i) => new object[]
             {
@@ -146,7 +147,8 @@ public sealed class NodeUnderLoad : IDisposable
         return process;
     }
 
-    private static int FreePort()
+    /// <summary>A loopback port free at the time of asking.</summary>
+    internal static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();

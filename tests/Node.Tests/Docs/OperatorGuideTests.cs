@@ -7,7 +7,8 @@ namespace P2PEnergy.Node.Tests.Docs;
 /// docs/operator.md: "every command is run by a test or by the devnet". Each shell block names, in its first line
 /// (<c># run by: TestA, TestB</c>), the test classes that run its commands; every subcommand and option of each command
 /// in the block must appear, as the start of a string literal, in one of those classes' source (all of one command in the
-/// same class), so a command the tests do not run — or a renamed flag — fails here.
+/// same class), so a command the tests do not run — or a renamed flag — fails here. docs/node.md's network procedure
+/// (issue 15) is held to the same rule: its blocks that say who runs them are checked alike.
 /// </summary>
 public sealed partial class OperatorGuideTests
 {
@@ -20,7 +21,7 @@ public sealed partial class OperatorGuideTests
     {
         var files = Directory.EnumerateFiles(Path.Combine(Root, "tests"), testClass + ".cs", SearchOption.AllDirectories)
             .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}", StringComparison.Ordinal)).ToList();
-        Assert.True(files.Count == 1, $"docs/operator.md names {testClass}, which is not one test file (found {files.Count})");
+        Assert.True(files.Count == 1, $"a docs page names {testClass}, which is not one test file (found {files.Count})");
         return File.ReadAllText(files[0]);
     }
 
@@ -35,16 +36,19 @@ public sealed partial class OperatorGuideTests
         }
     }
 
-    [Fact]
-    public void EveryCommand_IsRunByTheTestsItsBlockNames()
+    /// <summary>docs/operator.md: every block says who runs it. docs/node.md: its reference block lists syntax, the blocks of its network procedure say who runs them.</summary>
+    [Theory]
+    [InlineData("operator.md", true, 8)]
+    [InlineData("node.md", false, 2)]
+    public void EveryCommand_IsRunByTheTestsItsBlockNames(string page, bool everyBlock, int minimum)
     {
-        var text = File.ReadAllText(Path.Combine(Root, "docs", "operator.md")).ReplaceLineEndings("\n");
-        var blocks = ShellBlock().Matches(text);
-        Assert.True(blocks.Count >= 8, $"docs/operator.md has {blocks.Count} shell blocks");
+        var text = File.ReadAllText(Path.Combine(Root, "docs", page)).ReplaceLineEndings("\n");
+        var blocks = ShellBlock().Matches(text).Where(b => everyBlock || b.Groups["body"].Value.StartsWith("# run by: ", StringComparison.Ordinal)).ToList();
+        Assert.True(blocks.Count >= minimum, $"docs/{page} has {blocks.Count} shell blocks to check");
         foreach (Match block in blocks)
         {
             var lines = block.Groups["body"].Value.Split('\n');
-            Assert.True(lines[0].StartsWith("# run by: ", StringComparison.Ordinal), $"a shell block in docs/operator.md does not say which test runs it:\n{block.Value}");
+            Assert.True(lines[0].StartsWith("# run by: ", StringComparison.Ordinal), $"a shell block in docs/{page} does not say which test runs it:\n{block.Value}");
             var sources = lines[0]["# run by: ".Length..].Split(',', StringSplitOptions.TrimEntries).Select(SourceOf).ToList();
             foreach (var command in lines.Skip(1).Where(l => l.Length > 0 && !l.StartsWith('#')))
             {

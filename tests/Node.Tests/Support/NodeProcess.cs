@@ -53,11 +53,13 @@ public sealed partial class NodeProcess : IAsyncDisposable
     /// <paramref name="startTimeout"/>, default 60 s: scrypt and JIT on shared cores) until it serves.
     /// A node that exits or does not become ready is killed and reported with the tail of its log.
     /// </summary>
-    public static Task<NodeProcess> StartAsync(string dataDir, string passwordFile, string logFile, TimeSpan? startTimeout = null, IReadOnlyDictionary<string, string>? settings = null)
+    public static Task<NodeProcess> StartAsync(string dataDir, string passwordFile, string logFile, TimeSpan? startTimeout = null, IReadOnlyDictionary<string, string>? settings = null,
+        IReadOnlyDictionary<string, string>? environment = null)
     {
         var arguments = new List<string> { "run", "--data-dir", dataDir, "--port", "0", "--web-port", "-1", "--password-file", passwordFile };
         var start = NodeExecutable.StartInfo(arguments, Path.GetDirectoryName(Path.GetFullPath(dataDir))!);
         foreach (var (name, value) in settings ?? new Dictionary<string, string>()) start.Environment[$"P2PE_Node__{name}"] = value;
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>()) start.Environment[name] = value;
         return StartAsync(start, logFile, startTimeout);
     }
 

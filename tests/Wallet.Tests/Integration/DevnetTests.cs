@@ -12,7 +12,10 @@ namespace P2PEnergy.Wallet.Tests.Integration;
 /// least one take with a grid limit, every interval whose reading window has closed is settled, money is conserved,
 /// and <c>devnet/down</c> leaves no process behind. Issue 17: the market delivers what it trades — over 10 settled
 /// intervals with contracts, in a row, at least 95 % of the contracted energy is metered and the POLR supplies or
-/// absorbs at most 5 % of it, because every bot trades within what its device agent publishes it can do.
+/// absorbs at most 5 % of it, because every bot trades within what its device agent publishes it can do. Issue 15: it
+/// runs as 4 validator processes and an observer, each node in <c>devnet status</c> with its height, peers and the
+/// signers of its last commit, and after <c>devnet/down</c> every data directory passes <c>p2pe-node verify</c> to the
+/// same app hash.
 /// </summary>
 [Trait("Category", "Integration")]
 public sealed class DevnetTests(ITestOutputHelper output) : IDisposable
@@ -33,7 +36,7 @@ public sealed class DevnetTests(ITestOutputHelper output) : IDisposable
         var pids = new List<int>();
         try
         {
-            var (up, upOut) = await Script(TimeSpan.FromSeconds(180), "devnet/up", "--participants", "6", "--interval-seconds", $"{Interval}", "--reading-window-seconds", $"{ReadingWindow}");
+            var (up, upOut) = await Script(TimeSpan.FromSeconds(180), "devnet/up", "--validators", "4", "--participants", "6", "--interval-seconds", $"{Interval}", "--reading-window-seconds", $"{ReadingWindow}");
             Assert.True(up == 0, upOut);
             // It shows its progress: a numbered line per step, the last one the agents' capabilities being published.
             Assert.Contains("[1/5] building", upOut);
@@ -72,6 +75,21 @@ public sealed class DevnetTests(ITestOutputHelper output) : IDisposable
             }
             Assert.True(rows.Any(r => (bool)r!["settled"]! && (int)r["contracts"]! > 0), status.ToJsonString());
 
+            // devnet/status, as a person reads it: a line per node.
+            var (statusScript, table) = await Script(TimeSpan.FromSeconds(60), "devnet/status");
+            Assert.True(statusScript == 0, table);
+            foreach (var name in new[] { "utility", "dmo", "regulator", "independent", "observer" })
+                Assert.Matches($@"(?m)^{name} +(validator|observer) +\d+", table);
+
+            // Five nodes, each answering: the four validators connected to each other and the observer, a quorum signing.
+            var nodes = status["nodes"]!.AsArray();
+            Assert.Equal(["utility", "dmo", "regulator", "independent", "observer"], nodes.Select(n => (string)n!["name"]!));
+            foreach (var n in nodes)
+            {
+                Assert.True(n!["error"] is null, n.ToJsonString());
+                Assert.True((ulong)n["height"]! > 0 && (uint)n["peers"]! >= 3 && n["signers"]!.AsArray().Count >= 3, n.ToJsonString());
+            }
+
             // Delivery: ten consecutive settled intervals with contracts, every role trading, ≥ 95 % delivered, POLR ≤ 5 %.
             var delivery = status["delivery"]!;
             output.WriteLine($"delivery: {delivery.ToJsonString()}");
@@ -109,10 +127,23 @@ public sealed class DevnetTests(ITestOutputHelper output) : IDisposable
         }
         finally
         {
-            var (down, downOut) = await Script(TimeSpan.FromSeconds(60), "devnet/down", "--wipe");
+            var (down, downOut) = await Script(TimeSpan.FromSeconds(60), "devnet/down");
             output.WriteLine(downOut);
             Assert.Equal(0, down);
             foreach (var pid in pids) Assert.False(Alive(pid), $"process {pid} outlived devnet/down");
+        }
+        // Every node's store replays to the app hash it holds, and they hold the same one (heights may differ by the
+        // block in flight when they stopped, so the hashes are compared per height).
+        var verified = new Dictionary<string, string>();
+        foreach (var dir in Directory.GetDirectories(Path.Combine(_run, "nodes")))
+        {
+            var (exit, verify) = await Run(TimeSpan.FromSeconds(60), "dotnet", [Path.Combine(_repo, "src/Node/bin/Debug/net10.0/p2pe-node.dll"), "verify", "--data-dir", dir], stdoutOnly: false);
+            output.WriteLine($"{Path.GetFileName(dir)}: {verify.Trim()}");
+            Assert.True(exit == 0, verify);
+            var m = System.Text.RegularExpressions.Regex.Match(verify, @"OK: (\d+) blocks replay to app hash (0x[0-9a-f]{64})");
+            Assert.True(m.Success, verify);
+            if (verified.TryGetValue(m.Groups[1].Value, out var other)) Assert.Equal(other, m.Groups[2].Value);
+            verified[m.Groups[1].Value] = m.Groups[2].Value;
         }
     }
 
