@@ -6,6 +6,8 @@ using Microsoft.Extensions.Logging;
 using P2PEnergy.Contracts.Api;
 using P2PEnergy.Node.Consensus;
 
+using P2PEnergy.Node.Operations;
+
 namespace P2PEnergy.Node.Api;
 
 /// <summary>
@@ -22,9 +24,11 @@ public sealed partial class ApiCallInterceptor : Interceptor, IDisposable
     private readonly Counter<long> _calls;
     private readonly Histogram<double> _duration;
     private readonly ILogger<ApiCallInterceptor> _log;
+    private readonly MetricsGate _gate;
 
-    public ApiCallInterceptor(IMeterFactory meters, ILogger<ApiCallInterceptor> log)
+    public ApiCallInterceptor(IMeterFactory meters, MetricsGate gate, ILogger<ApiCallInterceptor> log)
     {
+        _gate = gate;
         _meter = meters.Create(MeterName);
         _calls = _meter.CreateCounter<long>("calls", unit: "{call}", description: "API calls by method and final gRPC status");
         _duration = _meter.CreateHistogram<double>("call.duration", unit: "s", description: "API call duration (a stream: until it ends)");
@@ -72,7 +76,7 @@ public sealed partial class ApiCallInterceptor : Interceptor, IDisposable
         string statusName = NodeRefusal.StatusName(status);
         var tags = new TagList { { "method", context.Method }, { "status", statusName } };
         _calls.Add(1, tags);
-        _duration.Record(elapsed.TotalSeconds, tags);
+        _gate.Record(seconds => _duration.Record(seconds, tags), elapsed.TotalSeconds);
         LogCall(_log, context.Method, statusName, elapsed.TotalMilliseconds);
     }
 

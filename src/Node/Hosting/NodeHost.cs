@@ -150,8 +150,9 @@ public sealed class NodeHost : IAsyncDisposable
         builder.Services.AddSingleton(new SettlementService(store, parameters));
         builder.Services.AddSingleton(new DevicesService(store, parameters, publisher, clock));
         builder.Services.AddSingleton(grid);
-        builder.Services.AddSingleton(services => new MetricsExport(services.GetRequiredService<IMeterFactory>()));
-        builder.Services.AddSingleton(services => new NodeMetrics(services.GetRequiredService<IMeterFactory>(), store, mempool, engine, commits, progress, peerCount, grid, parameters, readiness));
+        builder.Services.AddSingleton<MetricsGate>();
+        builder.Services.AddSingleton(services => new MetricsExport(services.GetRequiredService<IMeterFactory>(), services.GetRequiredService<MetricsGate>()));
+        builder.Services.AddSingleton(services => new NodeMetrics(services.GetRequiredService<IMeterFactory>(), store, mempool, engine, commits, progress, peerCount, grid, parameters, readiness, services.GetRequiredService<MetricsGate>()));
         builder.Services.AddSingleton(services => new ConsensusDriver(consensus, mempool, clock,
             services.GetRequiredService<ILogger<ConsensusDriver>>(), options.ConsensusNice, commits,
             services.GetRequiredService<IHostApplicationLifetime>().ApplicationStarted, progress));

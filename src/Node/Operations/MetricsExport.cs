@@ -24,15 +24,18 @@ public sealed class MetricsExport : IDisposable
     private static readonly HashSet<string> HostMeters = [NodeMetrics.MeterName, Api.ApiCallInterceptor.MeterName, KestrelMeter];
 
     private readonly IDisposable _adapter;
+    private readonly MetricsGate _gate;
 
-    public MetricsExport(IMeterFactory hostMeters)
+    public MetricsExport(IMeterFactory hostMeters, MetricsGate gate)
     {
+        _gate = gate;
         Registry = Metrics.NewCustomRegistry();
         _adapter = MeterAdapter.StartListening(new MeterAdapterOptions
         {
             Registry = Registry,
             MetricFactory = Metrics.WithCustomRegistry(Registry),
-            InstrumentFilterPredicate = instrument => (ReferenceEquals(instrument.Meter.Scope, hostMeters) && HostMeters.Contains(instrument.Meter.Name)) || instrument.Meter.Name == RuntimeMeter,
+            InstrumentFilterPredicate = instrument => (ReferenceEquals(instrument.Meter.Scope, hostMeters) && HostMeters.Contains(instrument.Meter.Name)
+                && !(instrument.Meter.Name == KestrelMeter && IsHistogram(instrument))) || instrument.Meter.Name == RuntimeMeter,
             ResolveHistogramBuckets = instrument => instrument.Unit == "s" ? SecondsBuckets : MeterAdapterOptions.DefaultHistogramBuckets,
         });
     }
@@ -41,6 +44,23 @@ public sealed class MetricsExport : IDisposable
     private static readonly double[] SecondsBuckets = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
 
     public CollectorRegistry Registry { get; }
+
+    // Kestrel records its duration histograms itself, outside the MetricsGate, so a scrape could catch one mid-update;
+    // its counters and up-down counters (open, queued, upgraded connections) are single values and stay exported.
+    private static bool IsHistogram(Instrument instrument)
+        => instrument.GetType() is { IsGenericType: true } type && type.GetGenericTypeDefinition() == typeof(Histogram<>);
+
+    /// <summary>
+    /// The exposition in Prometheus text format, serialised while no histogram is mid-recording (<see cref="MetricsGate"/>).
+    /// Into memory first: the gate is held for the serialisation only, never while a slow scraper reads the response.
+    /// </summary>
+    public byte[] Scrape() => _gate.Scrape(() =>
+    {
+        using var text = new MemoryStream();
+        // Synchronous under the gate (a lock is thread-bound): to a MemoryStream the export does no I/O to wait for.
+        Registry.CollectAndExportAsTextAsync(text).GetAwaiter().GetResult();
+        return text.ToArray();
+    });
 
     public void Dispose() => _adapter.Dispose();
 }

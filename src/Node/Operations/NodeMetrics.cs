@@ -24,6 +24,7 @@ public sealed class NodeMetrics : IDisposable
     public const string MeterName = "p2pe";
 
     private readonly Meter _meter;
+    private readonly MetricsGate _gate;
     private readonly Counter<long> _transactions;
     private readonly Counter<long> _rejections;
     private readonly Histogram<double> _blockInterval;
@@ -35,8 +36,9 @@ public sealed class NodeMetrics : IDisposable
     private long _previousBlockTimeMs = -1;
 
     public NodeMetrics(IMeterFactory meters, ILedgerStore store, Mempool mempool, IConsensusEngine engine, CommitWatch commits,
-        ConsensusProgress progress, PeerCount peers, GridService grid, ChainParameters parameters, NodeReadiness readiness)
+        ConsensusProgress progress, PeerCount peers, GridService grid, ChainParameters parameters, NodeReadiness readiness, MetricsGate gate)
     {
+        _gate = gate;
         _store = store;
         _parameters = parameters;
         _grid = grid;
@@ -59,7 +61,7 @@ public sealed class NodeMetrics : IDisposable
         _meter.CreateObservableGauge("settlement.polr.energy", PolrEnergy, "Wh", "Energy the POLR supplied (shortfalls) and absorbed (surpluses) in the latest settled interval");
 
         engine.Feed.Committed += OnCommitted;
-        commits.Committed += took => _blockDuration.Record(took.TotalSeconds);
+        commits.Committed += took => _gate.Record(_blockDuration.Record, took.TotalSeconds);
         mempool.Refused += reason => _rejections.Add(1, new KeyValuePair<string, object?>("reason", reason));
     }
 
@@ -67,7 +69,7 @@ public sealed class NodeMetrics : IDisposable
     {
         foreach (var result in block.Results) _transactions.Add(1, new KeyValuePair<string, object?>("code", result.Code));
         long time = block.Block.Header.TimeMs, previous = Interlocked.Exchange(ref _previousBlockTimeMs, time);
-        if (previous >= 0) _blockInterval.Record((time - previous) / 1000.0);
+        if (previous >= 0) _gate.Record(_blockInterval.Record, (time - previous) / 1000.0);
     }
 
     private ulong CurrentInterval => (ulong)Math.Max(0, _lastBlockTimeMs() / 1000) / _parameters.IntervalSeconds * _parameters.IntervalSeconds;

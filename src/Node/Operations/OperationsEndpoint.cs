@@ -16,6 +16,9 @@ public sealed record OperationsRoute(bool OperationsOnly);
 /// </summary>
 public static class OperationsEndpoint
 {
+    /// <summary>The Prometheus text exposition format's content type.</summary>
+    public const string PrometheusTextType = "text/plain; version=0.0.4; charset=utf-8";
+
     public static void MapOperations(this IEndpointRouteBuilder app, ILedgerStore store, NodeReadiness readiness, MetricsExport metrics)
     {
         app.MapGet("/healthz", () =>
@@ -36,6 +39,6 @@ public static class OperationsEndpoint
             var (ready, reason) = readiness.Check();
             return Results.Text((ready ? "ready: " : "not ready: ") + reason + "\n", statusCode: ready ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
         }).WithMetadata(new OperationsRoute(OperationsOnly: false));
-        app.MapMetrics("/metrics", metrics.Registry).WithMetadata(new OperationsRoute(OperationsOnly: true));
+        app.MapGet("/metrics", () => Results.Bytes(metrics.Scrape(), PrometheusTextType)).WithMetadata(new OperationsRoute(OperationsOnly: true));
     }
 }

@@ -1,3 +1,4 @@
+using P2PEnergy.Node.Operations;
 using System.Diagnostics.Metrics;
 using Grpc.Core;
 using Microsoft.Extensions.DependencyInjection;
@@ -16,7 +17,7 @@ namespace P2PEnergy.Node.Tests.Api;
 public class ApiCallInterceptorTests
 {
     private static ApiCallInterceptor Interceptor()
-        => new(new ServiceCollection().AddMetrics().BuildServiceProvider().GetRequiredService<IMeterFactory>(), NullLogger<ApiCallInterceptor>.Instance);
+        => new(new ServiceCollection().AddMetrics().BuildServiceProvider().GetRequiredService<IMeterFactory>(), new MetricsGate(), NullLogger<ApiCallInterceptor>.Instance);
 
     [Fact]
     public async Task UnexpectedException_IsInternalError_AndItsTextStaysOnTheNode()
