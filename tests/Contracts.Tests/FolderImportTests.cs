@@ -29,9 +29,6 @@ public sealed class FolderImportTests
         "P2PEnergy.Node.Consensus ↔ P2PEnergy.Node.Consensus.Application",
         "P2PEnergy.Node.Consensus ↔ P2PEnergy.Node.Consensus.Driver",
         "P2PEnergy.Node.Consensus.Core ↔ P2PEnergy.Node.Consensus.Validators",
-        "P2PEnergy.Node.Grid ↔ P2PEnergy.Node.Ledger.Execution",
-        "P2PEnergy.Node.Ledger.Execution ↔ P2PEnergy.Node.Ledger.Execution.Handlers",
-        "P2PEnergy.Node.Ledger.Execution ↔ P2PEnergy.Node.Market.Settlement",
         "P2PEnergy.Node.Ledger.Genesis ↔ P2PEnergy.Node.Market",
     ];
 

@@ -1,4 +1,3 @@
-using P2PEnergy.Node.Ledger.Execution;
 using P2PEnergy.Contracts.Ledger;
 using P2PEnergy.Contracts.Energy;
 

@@ -5,7 +5,7 @@ using P2PEnergy.Contracts.Crypto;
 using P2PEnergy.Contracts.Protos;
 using P2PEnergy.Node.Consensus;
 using P2PEnergy.Node.Grid;
-using P2PEnergy.Node.Ledger.Execution;
+using P2PEnergy.Node.Ledger.Kernel;
 using P2PEnergy.Node.Network;
 using P2PEnergy.Node.Tests.Grid;
 using P2PEnergy.Node.Tests.Ledger;

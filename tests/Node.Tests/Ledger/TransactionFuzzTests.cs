@@ -6,6 +6,7 @@ using P2PEnergy.Contracts.Protos;
 using P2PEnergy.Contracts.TypedData;
 using P2PEnergy.Node.Grid;
 using P2PEnergy.Node.Ledger.Execution;
+using P2PEnergy.Node.Ledger.Kernel;
 using P2PEnergy.Node.Ledger.Execution.Handlers;
 using P2PEnergy.Node.Ledger.State;
 using P2PEnergy.Node.Tests.Grid;

@@ -8,6 +8,7 @@ using P2PEnergy.Node.Consensus.Driver;
 using P2PEnergy.Node.Consensus.Validators;
 using P2PEnergy.Node.Ledger;
 using P2PEnergy.Node.Ledger.Execution;
+using P2PEnergy.Node.Ledger.Kernel;
 using P2PEnergy.Node.Ledger.State;
 using P2PEnergy.Node.Storage;
 

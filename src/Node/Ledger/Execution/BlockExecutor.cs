@@ -7,6 +7,7 @@ using P2PEnergy.Node.Ledger.Genesis;
 using P2PEnergy.Node.Ledger.State;
 using P2PEnergy.Node.Market.Settlement;
 using P2PEnergy.Contracts.Ledger;
+using P2PEnergy.Node.Ledger.Kernel;
 
 namespace P2PEnergy.Node.Ledger.Execution;
 

@@ -1,5 +1,5 @@
 using P2PEnergy.Contracts.Protos;
-using P2PEnergy.Node.Ledger.Execution;
+using P2PEnergy.Node.Ledger.Kernel;
 using P2PEnergy.Node.Ledger.Genesis;
 using P2PEnergy.Node.Ledger.State;
 

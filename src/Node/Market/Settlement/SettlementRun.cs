@@ -1,5 +1,5 @@
 using P2PEnergy.Contracts.Protos;
-using P2PEnergy.Node.Ledger.Execution;
+using P2PEnergy.Node.Ledger.Kernel;
 
 namespace P2PEnergy.Node.Market.Settlement;
 

@@ -6,6 +6,7 @@ using P2PEnergy.Node.Ledger.State;
 using P2PEnergy.Node.Market;
 using P2PEnergy.Contracts.Ledger;
 using P2PEnergy.Contracts.Energy;
+using P2PEnergy.Node.Ledger.Kernel;
 
 namespace P2PEnergy.Node.Ledger.Execution.Handlers;
 

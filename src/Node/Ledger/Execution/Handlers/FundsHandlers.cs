@@ -1,5 +1,6 @@
 using P2PEnergy.Contracts.Protos;
 using P2PEnergy.Contracts.Ledger;
+using P2PEnergy.Node.Ledger.Kernel;
 
 namespace P2PEnergy.Node.Ledger.Execution.Handlers;
 

@@ -2,6 +2,7 @@ using Google.Protobuf;
 using P2PEnergy.Contracts.Protos;
 using P2PEnergy.Node.Ledger.State;
 using P2PEnergy.Contracts.Ledger;
+using P2PEnergy.Node.Ledger.Kernel;
 
 namespace P2PEnergy.Node.Ledger.Execution.Handlers;
 

@@ -2,7 +2,7 @@ using System.Runtime.InteropServices;
 using P2PEnergy.Contracts.Crypto;
 using P2PEnergy.Node.Ledger.State;
 
-namespace P2PEnergy.Node.Ledger.Execution;
+namespace P2PEnergy.Node.Ledger.Kernel;
 
 /// <summary>
 /// An unexpected exception that execution turned into a deterministic outcome — a transaction refused with

@@ -6,7 +6,7 @@ using P2PEnergy.Node.Ledger.Genesis;
 using P2PEnergy.Node.Ledger.State;
 using P2PEnergy.Contracts.Ledger;
 
-namespace P2PEnergy.Node.Ledger.Execution;
+namespace P2PEnergy.Node.Ledger.Kernel;
 
 /// <summary>
 /// What a transaction handler sees: the chain parameters, the block's height and BFT time, and typed access

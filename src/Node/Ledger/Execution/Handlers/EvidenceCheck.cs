@@ -2,8 +2,9 @@ using P2PEnergy.Contracts.Crypto;
 using P2PEnergy.Contracts.Ledger;
 using P2PEnergy.Contracts.Protos;
 using P2PEnergy.Contracts.TypedData;
+using P2PEnergy.Node.Ledger.Kernel;
 
-namespace P2PEnergy.Node.Ledger.Execution;
+namespace P2PEnergy.Node.Ledger.Execution.Handlers;
 
 /// <summary>
 /// The stateless half of an Evidence transaction's checks (DESIGN.md rule 4), run at the door and again at execution:
