@@ -25,7 +25,7 @@ namespace P2PEnergy.Node.Api;
 /// </summary>
 public sealed class LedgerService(ILedgerStore store, Mempool mempool, IConsensusEngine engine, ChainParameters parameters, Address? validator,
     Anchoring.AnchorMonitor? anchor = null,
-    Operations.NodeReadiness? readiness = null, Consensus.ConsensusProgress? progress = null, Network.PeerCount? peers = null)
+    NodeReadiness? readiness = null, Consensus.ConsensusProgress? progress = null, Network.PeerCount? peers = null)
     : Contracts.Protos.Ledger.LedgerBase
 {
     private const uint DefaultLimit = 100, MaxLimit = 1000;
@@ -203,7 +203,7 @@ public sealed class LedgerService(ILedgerStore store, Mempool mempool, IConsensu
             // The round counts for the height in progress only: a node that has not started it yet reports 0.
             Round = progress is { } p && p.Height == height + 1 ? (uint)p.Round : 0, Peers = (uint)(peers?.Connected ?? 0),
         };
-        var inForce = Consensus.Validators.ValidatorSchedule.InForce(store, parameters, height + 1);
+        var inForce = Consensus.ValidatorSets.ValidatorSchedule.InForce(store, parameters, height + 1);
         status.Role = validator is not { } self ? NodeRoles.Observer : inForce.Any(v => v.Address == self) ? NodeRoles.Validator : NodeRoles.Standby;
         foreach (var v in inForce)
             status.Validators.Add(new ValidatorStatus
@@ -214,7 +214,7 @@ public sealed class LedgerService(ILedgerStore store, Mempool mempool, IConsensu
     }
 
     public override Task<ContractProof> GetContractProof(GetContractProofRequest request, ServerCallContext context)
-        => Task.FromResult(Anchoring.ContractProofBuilder.Build(store, parameters, HashField(request.ContractId, "contract_id"), request.ToHeight,
+        => Task.FromResult(ContractProofBuilder.Build(store, parameters, HashField(request.ContractId, "contract_id"), request.ToHeight,
             anchor?.LastAnchored ?? 0, anchor?.Contract ?? ""));
 
     public override Task<MeterState> GetMeter(GetMeterRequest request, ServerCallContext context) => Task.FromResult(Meter(request.Meter, "meter"));

@@ -9,6 +9,7 @@ using P2PEnergy.Anchor.Evm;
 using P2PEnergy.Node.Anchoring;
 using P2PEnergy.Node.Api;
 using P2PEnergy.Node.Consensus;
+using P2PEnergy.Node.Consensus.Engine;
 using P2PEnergy.Node.Consensus.Application;
 using P2PEnergy.Node.Consensus.Wal;
 using P2PEnergy.Node.Grid;
@@ -17,6 +18,7 @@ using P2PEnergy.Node.Ledger.Execution;
 using P2PEnergy.Node.Network;
 using P2PEnergy.Node.Operations;
 using P2PEnergy.Node.Storage;
+using P2PEnergy.Node.Hosting.Configuration;
 
 namespace P2PEnergy.Node.Hosting;
 

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using P2PEnergy.Contracts.Crypto;
 using P2PEnergy.Contracts.Protos;
 using P2PEnergy.Node.Consensus;
+using P2PEnergy.Node.Consensus.Engine;
 using P2PEnergy.Node.Grid;
 using P2PEnergy.Node.Ledger.Kernel;
 using P2PEnergy.Node.Network;

@@ -1,12 +1,13 @@
 using Google.Protobuf;
 using P2PEnergy.Contracts.Crypto;
 using P2PEnergy.Contracts.Protos;
-using P2PEnergy.Node.Consensus;
+using P2PEnergy.Node.Consensus.Engine;
 using P2PEnergy.Node.Consensus.Driver;
 using P2PEnergy.Node.Consensus.Wal;
 using P2PEnergy.Node.Grid;
 using P2PEnergy.Node.Hosting;
 using P2PEnergy.Node.Ledger.Genesis;
+using P2PEnergy.Node.Ledger.Execution;
 using P2PEnergy.Node.Storage;
 using P2PEnergy.Node.Tests.Consensus.Simulation;
 using P2PEnergy.Node.Tests.Ledger;

@@ -3,7 +3,7 @@ using System.Buffers.Binary;
 using Google.Protobuf;
 using P2PEnergy.Contracts.Crypto;
 using P2PEnergy.Contracts.Protos;
-using P2PEnergy.Node.Consensus.Validators;
+using P2PEnergy.Node.Consensus.ValidatorSets;
 using P2PEnergy.Node.Ledger.State;
 using P2PEnergy.Node.Ledger.Kernel;
 

@@ -4,7 +4,7 @@ using P2PEnergy.Node.Ledger.Genesis;
 using P2PEnergy.Node.Ledger.State;
 using P2PEnergy.Node.Market.Dispatch;
 
-namespace P2PEnergy.Node.Hosting;
+namespace P2PEnergy.Node.Api;
 
 /// <summary>
 /// Derives every meter's dispatch instruction once per interval, when a committed block's time passes that

@@ -3,7 +3,7 @@ using P2PEnergy.Node.Consensus.Application;
 using P2PEnergy.Node.Consensus.Driver;
 using P2PEnergy.Node.Consensus.Wal;
 
-namespace P2PEnergy.Node.Consensus;
+namespace P2PEnergy.Node.Consensus.Engine;
 
 /// <summary>
 /// What the consensus host needs to make a <see cref="TendermintDriver"/>, again after a failure: its options, the

@@ -3,15 +3,14 @@ using P2PEnergy.Contracts.Api;
 using P2PEnergy.Contracts.Crypto;
 using P2PEnergy.Contracts.Ledger;
 using P2PEnergy.Contracts.Protos;
-using P2PEnergy.Node.Api;
 using P2PEnergy.Node.Consensus;
-using P2PEnergy.Node.Consensus.Validators;
+using P2PEnergy.Node.Consensus.ValidatorSets;
 using P2PEnergy.Node.Ledger.Execution;
 using P2PEnergy.Node.Ledger.Genesis;
 using P2PEnergy.Node.Ledger.State;
 using P2PEnergy.Node.Storage;
 
-namespace P2PEnergy.Node.Anchoring;
+namespace P2PEnergy.Node.Api;
 
 /// <summary>
 /// Assembles a <see cref="ContractProof"/> from the store: the contract's transaction (a take's offer too) with its audit

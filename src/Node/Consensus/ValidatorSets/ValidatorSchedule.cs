@@ -4,7 +4,7 @@ using P2PEnergy.Contracts.Protos;
 using P2PEnergy.Node.Ledger.Genesis;
 using P2PEnergy.Node.Ledger.State;
 
-namespace P2PEnergy.Node.Consensus.Validators;
+namespace P2PEnergy.Node.Consensus.ValidatorSets;
 
 /// <summary>
 /// Which validators are in force at a height: the genesis set, replaced by each SetValidatorSet from two heights after

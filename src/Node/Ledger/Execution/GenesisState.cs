@@ -1,11 +1,12 @@
 using Google.Protobuf;
 using P2PEnergy.Contracts.Crypto;
 using P2PEnergy.Contracts.Protos;
+using P2PEnergy.Node.Ledger.Genesis;
 using P2PEnergy.Node.Ledger.State;
 using P2PEnergy.Node.Market;
 using P2PEnergy.Contracts.Ledger;
 
-namespace P2PEnergy.Node.Ledger.Genesis;
+namespace P2PEnergy.Node.Ledger.Execution;
 
 /// <summary>The state a genesis document creates at height 0, and its app hash (chained from zero).</summary>
 public static class GenesisState

@@ -7,7 +7,7 @@ using P2PEnergy.Node.Consensus.Driver;
 using P2PEnergy.Node.Consensus.Wal;
 using P2PEnergy.Node.Ledger;
 
-namespace P2PEnergy.Node.Consensus;
+namespace P2PEnergy.Node.Consensus.Engine;
 
 /// <summary>
 /// The host of the <see cref="TendermintDriver"/>: one dedicated thread that takes everything consensus must handle —

@@ -9,7 +9,7 @@ using P2PEnergy.Node.Consensus.Driver;
 using P2PEnergy.Node.Ledger;
 using CoreEvidence = P2PEnergy.Node.Consensus.Core.Evidence;
 
-namespace P2PEnergy.Node.Consensus;
+namespace P2PEnergy.Node.Consensus.Engine;
 
 /// <summary>
 /// Turns equivocation the driver saw on the wire into an Evidence transaction signed with this validator's key, once per

@@ -1,7 +1,7 @@
 using System.Globalization;
 using P2PEnergy.Node.Consensus;
 
-namespace P2PEnergy.Node.Operations;
+namespace P2PEnergy.Node.Api;
 
 /// <summary>
 /// Whether the node is ready for traffic (/readyz, grpc.health.v1): caught up with its peers, and it committed a block

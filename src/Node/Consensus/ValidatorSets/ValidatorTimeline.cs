@@ -2,7 +2,7 @@ using P2PEnergy.Node.Consensus.Core;
 using P2PEnergy.Node.Ledger.Genesis;
 using P2PEnergy.Node.Ledger.State;
 
-namespace P2PEnergy.Node.Consensus.Validators;
+namespace P2PEnergy.Node.Consensus.ValidatorSets;
 
 /// <summary>
 /// The consensus validator set of each height with its proposer priorities. The priorities are not stored anywhere: they

@@ -1,4 +1,4 @@
-namespace P2PEnergy.Node.Operations;
+namespace P2PEnergy.Node.Api;
 
 /// <summary>
 /// Keeps a scrape from reading a histogram in the middle of a recording. prometheus-net updates a histogram's bucket, sum
