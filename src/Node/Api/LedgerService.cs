@@ -10,7 +10,7 @@ using P2PEnergy.Node.Consensus;
 using P2PEnergy.Node.Grid;
 using P2PEnergy.Node.Ledger.Kernel;
 using P2PEnergy.Node.Market;
-using P2PEnergy.Node.Ledger;
+using P2PEnergy.Node.ProcessState;
 using P2PEnergy.Node.Ledger.Genesis;
 using P2PEnergy.Node.Ledger.State;
 using P2PEnergy.Node.Storage;
@@ -255,7 +255,7 @@ public sealed class LedgerService(ILedgerStore store, Mempool mempool, IConsensu
         var buyer = Meter(request.BuyerMeter, "buyer_meter");
         // The path level as the grid check finds it at commit: from the model in force for the first interval.
         var model = InstalledModels.At(store, request.IntervalStart);
-        var level = model is null ? PathLevel.AcrossSubstations : model.Level(FlowBookCache.Point(seller, model).Node, FlowBookCache.Point(buyer, model).Node);
+        var level = model is null ? PathLevel.AcrossSubstations : model.Level(FlowBookBuilder.Point(seller, model).Node, FlowBookBuilder.Point(buyer, model).Node);
         ContractCosts costs;
         try
         {

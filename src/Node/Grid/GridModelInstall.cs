@@ -56,7 +56,7 @@ public static class GridModelInstall
         var conflicts = new List<string>();
         foreach (var interval in intervals)
         {
-            try { conflicts.AddRange(FlowBookCache.Build(state, interval, model).Violations()); }
+            try { conflicts.AddRange(FlowBookBuilder.Build(state, interval, model).Violations()); }
             catch (GridRangeException range) { conflicts.Add(range.Violation.Message); } // flows the model cannot even represent
         }
         return conflicts;

@@ -13,7 +13,7 @@ using P2PEnergy.Node.Consensus.Engine;
 using P2PEnergy.Node.Consensus.Application;
 using P2PEnergy.Node.Consensus.Wal;
 using P2PEnergy.Node.Grid;
-using P2PEnergy.Node.Ledger;
+using P2PEnergy.Node.ProcessState;
 using P2PEnergy.Node.Ledger.Execution;
 using P2PEnergy.Node.Network;
 using P2PEnergy.Node.Operations;
@@ -109,7 +109,7 @@ public sealed class NodeHost : IAsyncDisposable
 
         clock ??= TimeProvider.System;
         var verifier = new TransactionVerifier(parameters.ChainId, Secp256k1.Default);
-        var executor = new BlockExecutor(parameters, verifier, new GridAdmission());
+        var executor = new BlockExecutor(parameters, verifier, new GridAdmission(new FlowBookCache()));
         LedgerApplication? engine = null;
         var mempool = new Mempool(verifier, parameters, store, () => engine?.LastBlockTimeMs ?? parameters.GenesisTimeMs, options.MempoolMaxTransactions);
         engine = new LedgerApplication(executor, verifier, store, mempool, options.MaxBlockTransactions);

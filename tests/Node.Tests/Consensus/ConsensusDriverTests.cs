@@ -6,6 +6,7 @@ using P2PEnergy.Contracts.Protos;
 using P2PEnergy.Node.Consensus;
 using P2PEnergy.Node.Consensus.Engine;
 using P2PEnergy.Node.Grid;
+using P2PEnergy.Node.ProcessState;
 using P2PEnergy.Node.Ledger.Kernel;
 using P2PEnergy.Node.Network;
 using P2PEnergy.Node.Tests.Grid;

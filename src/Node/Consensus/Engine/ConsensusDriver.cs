@@ -5,7 +5,7 @@ using P2PEnergy.Contracts.Crypto;
 using P2PEnergy.Contracts.Protos;
 using P2PEnergy.Node.Consensus.Driver;
 using P2PEnergy.Node.Consensus.Wal;
-using P2PEnergy.Node.Ledger;
+using P2PEnergy.Node.ProcessState;
 
 namespace P2PEnergy.Node.Consensus.Engine;
 

@@ -6,7 +6,7 @@ using P2PEnergy.Contracts.Protos;
 using P2PEnergy.Contracts.TypedData;
 using P2PEnergy.Node.Consensus.Core;
 using P2PEnergy.Node.Consensus.Driver;
-using P2PEnergy.Node.Ledger;
+using P2PEnergy.Node.ProcessState;
 using CoreEvidence = P2PEnergy.Node.Consensus.Core.Evidence;
 
 namespace P2PEnergy.Node.Consensus.Engine;

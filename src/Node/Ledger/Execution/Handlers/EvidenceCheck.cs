@@ -11,7 +11,7 @@ namespace P2PEnergy.Node.Ledger.Execution.Handlers;
 /// both votes well formed, both signatures recovering on this chain's domain to one validator, the same height, round
 /// and vote type, different blocks (nil counts as a block). Field sizes (a 32-byte block hash) were checked when the
 /// envelope's EIP-712 digest was computed, before this runs. What needs state — the offender's membership at that height,
-/// the evidence's age, whether it is already recorded — is <c>EvidenceHandlers</c>'.
+/// the evidence's age, whether it is already recorded — is <c>EquivocationEvidence</c>'.
 /// </summary>
 public static class EvidenceCheck
 {

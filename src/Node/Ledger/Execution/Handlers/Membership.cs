@@ -7,7 +7,7 @@ using P2PEnergy.Node.Ledger.Kernel;
 namespace P2PEnergy.Node.Ledger.Execution.Handlers;
 
 /// <summary>Admission, suspension and aggregator delegation (kept indexed by aggregator for its list of delegators).</summary>
-internal static class ParticipantHandlers
+internal static class Membership
 {
     public static void Admit(LedgerContext context, VerifiedTransaction tx, Admit admit)
     {

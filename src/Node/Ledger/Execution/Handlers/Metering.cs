@@ -7,7 +7,7 @@ using P2PEnergy.Node.Ledger.Kernel;
 namespace P2PEnergy.Node.Ledger.Execution.Handlers;
 
 /// <summary>Meter registration (utility) and meter readings (device key).</summary>
-internal static class MeterHandlers
+internal static class Metering
 {
     public static void RegisterMeter(LedgerContext context, VerifiedTransaction tx, RegisterMeter register)
     {

@@ -8,7 +8,7 @@ using P2PEnergy.Node.Storage;
 using P2PEnergy.Contracts.Ledger;
 using P2PEnergy.Contracts.Energy;
 
-namespace P2PEnergy.Node.Ledger;
+namespace P2PEnergy.Node.ProcessState;
 
 /// <summary>
 /// Pending transactions, bounded by count and bytes, in arrival (FIFO) order. The door of DESIGN.md rule 4: it

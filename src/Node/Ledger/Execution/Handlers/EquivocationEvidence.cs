@@ -16,7 +16,7 @@ namespace P2PEnergy.Node.Ledger.Execution.Handlers;
 /// validator reports it first. The record names the offender; removing it is the governance authority's decision (a
 /// SetValidatorSet, in force at H + 2), not an automatic penalty.
 /// </summary>
-internal static class EvidenceHandlers
+internal static class EquivocationEvidence
 {
     /// <summary>
     /// How far back evidence may reach, in blocks: about 28 hours at one block a second. Old enough for a validator that

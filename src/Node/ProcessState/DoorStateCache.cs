@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using P2PEnergy.Node.Ledger.State;
 
-namespace P2PEnergy.Node.Ledger;
+namespace P2PEnergy.Node.ProcessState;
 
 /// <summary>
 /// The committed state the mempool's door checks read (<see cref="Mempool"/>), remembered for one height and shared by

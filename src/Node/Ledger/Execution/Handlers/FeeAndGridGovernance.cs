@@ -10,7 +10,7 @@ using P2PEnergy.Node.Ledger.Kernel;
 namespace P2PEnergy.Node.Ledger.Execution.Handlers;
 
 /// <summary>Fee schedule parts (each by its authority), planner baselines and grid model updates.</summary>
-internal static class GovernanceHandlers
+internal static class FeeAndGridGovernance
 {
     /// <summary>Most baseline entries one SetBaseline may carry.</summary>
     public const int MaxBaselineEntries = 10_000;

@@ -16,7 +16,7 @@ namespace P2PEnergy.Node.Ledger.Execution.Handlers;
 /// Bilateral contracts, offers, takes (which create contracts) and cancellations all pass through it. One instance per
 /// block, over that block's grid stage.
 /// </summary>
-internal sealed class ContractHandlers(IGridBlock grid)
+internal sealed class ContractAdmission(IGridBlock grid)
 {
     public void EnergyContract(LedgerContext context, VerifiedTransaction tx, EnergyContract terms)
     {

@@ -10,7 +10,7 @@ using P2PEnergy.Node.Ledger.Kernel;
 namespace P2PEnergy.Node.Ledger.Execution.Handlers;
 
 /// <summary>Validator-set governance: the validator authority replaces the whole set, effective two heights later.</summary>
-internal static class ValidatorHandlers
+internal static class ValidatorSetChanges
 {
     public static void SetValidatorSet(LedgerContext context, VerifiedTransaction tx, SetValidatorSet set)
     {

@@ -5,7 +5,7 @@ using P2PEnergy.Node.Ledger.Kernel;
 namespace P2PEnergy.Node.Ledger.Execution.Handlers;
 
 /// <summary>Deposit and Withdraw: the only ways money enters or leaves the ledger (DESIGN.md rule 5).</summary>
-internal static class FundsHandlers
+internal static class Funds
 {
     public static void Deposit(LedgerContext context, VerifiedTransaction tx, Deposit deposit)
     {

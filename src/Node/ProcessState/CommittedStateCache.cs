@@ -1,4 +1,6 @@
-namespace P2PEnergy.Node.Ledger.State;
+using P2PEnergy.Node.Ledger.State;
+
+namespace P2PEnergy.Node.ProcessState;
 
 /// <summary>
 /// A read-through cache of committed state for the one thread that executes blocks. The node is the only writer of

@@ -1,8 +1,8 @@
 using P2PEnergy.Contracts.Crypto;
-using P2PEnergy.Contracts.Protos;
+using P2PEnergy.Node.Grid;
 using P2PEnergy.Node.Ledger.State;
 
-namespace P2PEnergy.Node.Grid;
+namespace P2PEnergy.Node.ProcessState;
 
 /// <summary>
 /// Flow books of committed state, keyed by interval, each held with the model hash and the interval's revision (a
@@ -13,7 +13,7 @@ namespace P2PEnergy.Node.Grid;
 /// commits. Bounded by memory (least recently used first out): a small model keeps a month of interval books, a
 /// 10,000-node one (≈ 1.3 MB a book) about two hundred. Not thread-safe: one executor, or one reader under a lock.
 /// </summary>
-public sealed class FlowBookCache(long memoryBudgetBytes = 256L << 20)
+public sealed class FlowBookCache(long memoryBudgetBytes = 256L << 20) : ICommittedFlowBooks
 {
     private readonly Dictionary<ulong, (FlowBook Book, Hash32? Model, Hash32 Revision, long Used)> _books = [];
     private long _clock, _bytes;
@@ -21,10 +21,10 @@ public sealed class FlowBookCache(long memoryBudgetBytes = 256L << 20)
     /// <summary>The flow book of <paramref name="interval"/> as committed <paramref name="state"/> has it (remembered on a miss).</summary>
     public FlowBook Get(IStateReader state, ulong interval)
     {
-        var model = ModelAt(state, interval);
+        var model = FlowBookBuilder.ModelAt(state, interval);
         var revision = GridState.RevisionOf(state, interval);
         if (TryGet(interval, model, revision) is { } book) return book;
-        book = Build(state, interval, model);
+        book = FlowBookBuilder.Build(state, interval, model);
         Put(interval, book, revision);
         return book;
     }
@@ -73,47 +73,4 @@ public sealed class FlowBookCache(long memoryBudgetBytes = 256L << 20)
 
     /// <summary>Books held now.</summary>
     public int Count => _books.Count;
-
-    /// <summary>The model in force at <paramref name="interval"/>.</summary>
-    public static GridModel? ModelAt(IStateReader state, ulong interval) => InstalledModels.At(state, interval);
-
-    /// <summary>A fresh book from state: the baseline and every meter's net contracted export.</summary>
-    public static FlowBook Build(IStateReader state, ulong interval, GridModel? model)
-    {
-        var baseline = new List<(int, long, long)>();
-        if (model is not null)
-            foreach (var entry in GridState.Baseline(state, interval))
-                if (model.IndexOf(entry.Element) is var node and >= 0) baseline.Add((node, entry.ActiveW, entry.ReactiveVar));
-        var injections = new List<(MeterPoint, long)>();
-        foreach (var (meter, net) in GridState.Injections(state, interval))
-        {
-            var meterState = state.Get(StateKeys.Meter(meter)) is { } bytes ? MeterState.Parser.ParseFrom(bytes.AsSpan())
-                : throw new InvalidOperationException($"flow book of {interval} holds unregistered meter {meter}");
-            injections.Add((Point(meterState, model), net));
-        }
-        return new FlowBook(model, interval, baseline, injections);
-    }
-
-    private static readonly long[] TanByPowerFactor = BuildTanTable();
-
-    /// <summary>A registered meter located in <paramref name="model"/> (node -1 when there is no model).</summary>
-    public static MeterPoint Point(MeterState meter, GridModel? model)
-    {
-        int node = -1;
-        if (model is not null)
-        {
-            node = model.IndexOf(meter.GridNode);
-            // Installing a model checks every registered meter's node and registering checks every model, so this
-            // only trips on a state that bypassed the handlers.
-            if (node < 0) throw new InvalidOperationException($"meter {meter.Meter}: grid node '{meter.GridNode}' is not in model {model.Hash}");
-        }
-        return new MeterPoint(meter.Meter, node, TanByPowerFactor[Math.Min(meter.PowerFactorMilli, 1000u)], meter.ImportLimitW, meter.ExportLimitW);
-    }
-
-    private static long[] BuildTanTable()
-    {
-        var table = new long[1001];
-        for (uint pf = 0; pf <= 1000; pf++) table[pf] = LinDistFlow.TanMicro(pf);
-        return table;
-    }
 }

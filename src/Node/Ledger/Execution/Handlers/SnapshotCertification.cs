@@ -16,7 +16,7 @@ namespace P2PEnergy.Node.Ledger.Execution.Handlers;
 /// Every step is bounded: the record is one read of the validator-set history per snapshot height, an attestation
 /// reads and writes a fixed handful of keys.
 /// </summary>
-internal static class SnapshotHandlers
+internal static class SnapshotCertification
 {
     /// <summary>Block-level, before the block's transactions: at a snapshot height, the validators in force there.</summary>
     public static void RecordSnapshotHeight(LedgerContext context)
