@@ -20,7 +20,7 @@ internal sealed class SettlementRun
         switch (Cursor.Stage)
         {
             case SettlementStage.SettlementIdle: break;
-            case SettlementStage.StandbyParticipants or SettlementStage.StandbyReceivables: Book.BeginEvent(Cursor.EventTime, ParticipantCharges.StandbyKind, continued: true); break;
+            case SettlementStage.StandbyParticipants or SettlementStage.StandbyReceivables: Book.BeginEvent(Cursor.EventTime, PolrStandbyFee.StandbyKind, continued: true); break;
             case SettlementStage.SubscriptionParticipants: Book.BeginEvent(Cursor.EventTime, ParticipantCharges.SubscriptionKind, continued: true); break;
             default: Book.BeginEvent(Cursor.NextInterval, IntervalSettler.Kind, continued: true); break;
         }
