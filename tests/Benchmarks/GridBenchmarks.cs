@@ -4,7 +4,8 @@ using Google.Protobuf;
 using P2PEnergy.Contracts.Crypto;
 using P2PEnergy.Contracts.Protos;
 using P2PEnergy.Node.Grid;
-using P2PEnergy.Node.Ledger.Execution;
+using P2PEnergy.Node.ProcessState;
+using P2PEnergy.Node.Ledger.Kernel;
 using P2PEnergy.Node.Ledger.Genesis;
 using P2PEnergy.Node.Ledger.State;
 using P2PEnergy.Benchmarks.Grid;
@@ -84,7 +85,7 @@ public class GridBenchmarks
             overlay.Set(StateKeys.Baseline(Interval, model.Ids[node]), new BaselineEntry { Element = model.Ids[node], ActiveW = p, ReactiveVar = q }.ToByteArray());
         _state = new MemoryState();
         _state.Apply(overlay.Changes());
-        _admission = new GridAdmission();
+        _admission = new GridAdmission(new FlowBookCache());
     }
 
     private (int, int)[] Pairs(Random random, int count, Func<int, int, bool> accept)

@@ -8,6 +8,7 @@ using P2PEnergy.Node.Grid;
 using P2PEnergy.Node.Ledger.Execution;
 using P2PEnergy.Node.Ledger.Genesis;
 using P2PEnergy.Node.Ledger.State;
+using P2PEnergy.Node.ProcessState;
 using P2PEnergy.Node.Market.Settlement;
 using P2PEnergy.Node.Storage;
 using P2PEnergy.Contracts.Ledger;
@@ -87,7 +88,7 @@ public class SettlementBenchmarks
             };
             var id = Keccak256.Hash(terms.ToByteArray());
             Put(StateKeys.Contract(id), new ContractState { Id = ByteString.CopyFrom(id.Bytes), Terms = terms, Payment = 100_000, DmoFeeBuyer = 1_000, DmoFeeSeller = 1_000, GridFee = 5_000, PathLevel = "AcrossSubstations" });
-            // The interval index entry and the contract-start marker, as ContractHandlers writes them at commit.
+            // The interval index entry and the contract-start marker, as ContractAdmission writes them at commit.
             Put(StateKeys.ContractByInterval(Start + Interval, 1 + (ulong)c / 5_000, c % 5_000), new ContractDue
             {
                 Id = ByteString.CopyFrom(id.Bytes), Seller = terms.Seller, Buyer = terms.Buyer, SellerMeter = terms.SellerMeter, BuyerMeter = terms.BuyerMeter, IntervalStart = Start, IntervalCount = 1,

@@ -1,6 +1,6 @@
 using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
-using P2PEnergy.Node.Hosting;
+using P2PEnergy.Node.Hosting.Configuration;
 
 namespace P2PEnergy.Node.Anchoring;
 

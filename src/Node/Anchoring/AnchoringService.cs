@@ -3,7 +3,7 @@ using Microsoft.Extensions.Logging;
 using P2PEnergy.Anchor.Evm;
 using P2PEnergy.Contracts.Crypto;
 using P2PEnergy.Node.Consensus;
-using P2PEnergy.Node.Consensus.Validators;
+using P2PEnergy.Node.Consensus.ValidatorSets;
 using P2PEnergy.Node.Ledger.Genesis;
 using P2PEnergy.Node.Ledger.State;
 using P2PEnergy.Node.Storage;

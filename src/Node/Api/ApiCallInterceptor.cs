@@ -6,8 +6,6 @@ using Microsoft.Extensions.Logging;
 using P2PEnergy.Contracts.Api;
 using P2PEnergy.Node.Consensus;
 
-using P2PEnergy.Node.Operations;
-
 namespace P2PEnergy.Node.Api;
 
 /// <summary>

@@ -1,6 +1,6 @@
 using P2PEnergy.Contracts.Crypto;
 using P2PEnergy.Contracts.Protos;
-using P2PEnergy.Node.Consensus.Validators;
+using P2PEnergy.Node.Consensus.ValidatorSets;
 using P2PEnergy.Node.Ledger.Genesis;
 using P2PEnergy.Node.Storage;
 

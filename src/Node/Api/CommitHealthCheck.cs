@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using P2PEnergy.Node.Operations;
 
 namespace P2PEnergy.Node.Api;
 

@@ -1,7 +1,6 @@
 using Grpc.Core;
 using P2PEnergy.Contracts.Api;
 using P2PEnergy.Contracts.Protos;
-using P2PEnergy.Node.Hosting;
 using P2PEnergy.Node.Ledger.Genesis;
 using P2PEnergy.Node.Ledger.State;
 using P2PEnergy.Contracts.Energy;

@@ -3,6 +3,7 @@ using Grpc.Core;
 using P2PEnergy.Contracts.Api;
 using P2PEnergy.Contracts.Protos;
 using P2PEnergy.Node.Grid;
+using P2PEnergy.Node.ProcessState;
 using P2PEnergy.Node.Ledger.Genesis;
 using P2PEnergy.Node.Ledger.State;
 using P2PEnergy.Node.Storage;
@@ -85,7 +86,7 @@ public sealed class GridService(ILedgerStore store, ChainParameters parameters) 
         lock (_lock)
         {
             var (book, height) = Book(request.IntervalStart);
-            var meter = FlowBookCache.Point(meterState, book.Model);
+            var meter = FlowBookBuilder.Point(meterState, book.Model);
             var (export, exportLimit) = HostingCapacitySearch.Export(book, meter);
             var (import, importLimit) = HostingCapacitySearch.Import(book, meter);
             return Task.FromResult(new HostingCapacity

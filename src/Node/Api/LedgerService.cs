@@ -8,9 +8,9 @@ using P2PEnergy.Contracts.Crypto;
 using P2PEnergy.Contracts.Protos;
 using P2PEnergy.Node.Consensus;
 using P2PEnergy.Node.Grid;
-using P2PEnergy.Node.Ledger.Execution;
+using P2PEnergy.Node.Ledger.Kernel;
 using P2PEnergy.Node.Market;
-using P2PEnergy.Node.Ledger;
+using P2PEnergy.Node.ProcessState;
 using P2PEnergy.Node.Ledger.Genesis;
 using P2PEnergy.Node.Ledger.State;
 using P2PEnergy.Node.Storage;
@@ -25,7 +25,7 @@ namespace P2PEnergy.Node.Api;
 /// </summary>
 public sealed class LedgerService(ILedgerStore store, Mempool mempool, IConsensusEngine engine, ChainParameters parameters, Address? validator,
     Anchoring.AnchorMonitor? anchor = null,
-    Operations.NodeReadiness? readiness = null, Consensus.ConsensusProgress? progress = null, Network.PeerCount? peers = null)
+    NodeReadiness? readiness = null, Consensus.ConsensusProgress? progress = null, Network.PeerCount? peers = null)
     : Contracts.Protos.Ledger.LedgerBase
 {
     private const uint DefaultLimit = 100, MaxLimit = 1000;
@@ -203,7 +203,7 @@ public sealed class LedgerService(ILedgerStore store, Mempool mempool, IConsensu
             // The round counts for the height in progress only: a node that has not started it yet reports 0.
             Round = progress is { } p && p.Height == height + 1 ? (uint)p.Round : 0, Peers = (uint)(peers?.Connected ?? 0),
         };
-        var inForce = Consensus.Validators.ValidatorSchedule.InForce(store, parameters, height + 1);
+        var inForce = Consensus.ValidatorSets.ValidatorSchedule.InForce(store, parameters, height + 1);
         status.Role = validator is not { } self ? NodeRoles.Observer : inForce.Any(v => v.Address == self) ? NodeRoles.Validator : NodeRoles.Standby;
         foreach (var v in inForce)
             status.Validators.Add(new ValidatorStatus
@@ -214,7 +214,7 @@ public sealed class LedgerService(ILedgerStore store, Mempool mempool, IConsensu
     }
 
     public override Task<ContractProof> GetContractProof(GetContractProofRequest request, ServerCallContext context)
-        => Task.FromResult(Anchoring.ContractProofBuilder.Build(store, parameters, HashField(request.ContractId, "contract_id"), request.ToHeight,
+        => Task.FromResult(ContractProofBuilder.Build(store, parameters, HashField(request.ContractId, "contract_id"), request.ToHeight,
             anchor?.LastAnchored ?? 0, anchor?.Contract ?? ""));
 
     public override Task<MeterState> GetMeter(GetMeterRequest request, ServerCallContext context) => Task.FromResult(Meter(request.Meter, "meter"));
@@ -255,7 +255,7 @@ public sealed class LedgerService(ILedgerStore store, Mempool mempool, IConsensu
         var buyer = Meter(request.BuyerMeter, "buyer_meter");
         // The path level as the grid check finds it at commit: from the model in force for the first interval.
         var model = InstalledModels.At(store, request.IntervalStart);
-        var level = model is null ? PathLevel.AcrossSubstations : model.Level(FlowBookCache.Point(seller, model).Node, FlowBookCache.Point(buyer, model).Node);
+        var level = model is null ? PathLevel.AcrossSubstations : model.Level(FlowBookBuilder.Point(seller, model).Node, FlowBookBuilder.Point(buyer, model).Node);
         ContractCosts costs;
         try
         {

@@ -9,7 +9,7 @@ public sealed record CommittedBlock(Block Block, Hash32 Hash, IReadOnlyList<Tran
     public ulong Height => Block.Header.Height;
 
     /// <summary>Unexpected exceptions execution turned into refusals or skipped settlement items, for the host to log once.</summary>
-    public IReadOnlyList<Ledger.Execution.ExecutionFault> Faults { get; init; } = [];
+    public IReadOnlyList<Ledger.Kernel.ExecutionFault> Faults { get; init; } = [];
 
     /// <summary>How long this node spent executing and storing the block (the metric p2pe.block.execution.duration).</summary>
     public TimeSpan Took { get; init; }

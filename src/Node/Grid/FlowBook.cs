@@ -1,4 +1,3 @@
-using P2PEnergy.Node.Ledger.Execution;
 using P2PEnergy.Contracts.Ledger;
 using P2PEnergy.Contracts.Energy;
 
@@ -169,9 +168,7 @@ public sealed class FlowBook
         var nodes = _node.AsSpan(0, count);
         var ends = _end.AsSpan(0, count);
         tree.AddAll(nodes, ends, _rise.AsSpan(0, count));
-        GridViolation? voltage = null;
-        if (tree.Max > model.VMaxSquared) voltage = Voltage(model, tree.ArgMax(), tree.Max, ">", model.VMaxPu);
-        else if (tree.Min < model.VMinSquared) voltage = Voltage(model, tree.ArgMin(), tree.Min, "<", model.VMinPu);
+        var voltage = VoltageBand.Check(model, tree, Interval);
         if (voltage is not null || !commit)
         {
             for (int k = 0; k < count; k++) _undo[k] = -_rise[k];
@@ -195,9 +192,7 @@ public sealed class FlowBook
             if (Thermal(model, i, _p[i], _q[i]) is { } thermal) yield return thermal.Message;
         for (int i = 0; i < model.Count; i++)
         {
-            long v2 = VoltageSquared(i);
-            if (v2 > model.VMaxSquared) yield return Voltage(model, i, v2, ">", model.VMaxPu).Message;
-            else if (v2 < model.VMinSquared) yield return Voltage(model, i, v2, "<", model.VMinPu).Message;
+            if (VoltageBand.Check(model, i, VoltageSquared(i), Interval) is { } voltage) yield return voltage.Message;
         }
     }
 
@@ -249,9 +244,6 @@ public sealed class FlowBook
         return ap <= rating ? null
             : new(ReasonCodes.ThermalLimit, $"{model.Describe(node)}: {Watts.FormatKilo(ap)} > {Watts.FormatKilo(rating)} in {IsoTime.Format(Interval)}");
     }
-
-    private GridViolation Voltage(GridModel model, int node, long v2, string relation, decimal limit)
-        => new(ReasonCodes.VoltageLimit, $"{model.Describe(node)}: voltage {GridFormat.PerUnit(v2, roundUp: relation == ">")} {relation} {limit.ToString(System.Globalization.CultureInfo.InvariantCulture)} p.u. in {IsoTime.Format(Interval)}");
 
     private GridViolation? MeterLimit(MeterPoint meter, long net)
     {

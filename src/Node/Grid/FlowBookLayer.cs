@@ -5,11 +5,11 @@ namespace P2PEnergy.Node.Grid;
 
 /// <summary>
 /// The flow books one block builds or changes while it executes: its later transactions see them, the committed
-/// <see cref="FlowBookCache"/> does not until <see cref="Publish"/>, which the engine calls once the block is stored.
+/// <see cref="ICommittedFlowBooks"/> does not until <see cref="Publish"/>, which the engine calls once the block is stored.
 /// A block that is never committed (a failed store commit, an abandoned proposal) is dropped with its layer; what it
 /// took from the committed cache to update is rebuilt from state when next needed. Single-threaded, like execution.
 /// </summary>
-public sealed class FlowBookLayer(FlowBookCache committed)
+public sealed class FlowBookLayer(ICommittedFlowBooks committed)
 {
     // Books this block owns (built here, or taken from the committed cache and updated), keyed by interval.
     private readonly Dictionary<ulong, (FlowBook Book, Hash32? Model, Hash32 Revision)> _own = [];
@@ -23,7 +23,7 @@ public sealed class FlowBookLayer(FlowBookCache committed)
         var revision = GridState.RevisionOf(state, interval);
         if (Own(interval, model, revision) is { } own) return own;
         if (committed.TryGet(interval, model, revision) is { } shared) return shared;
-        var built = FlowBookCache.Build(state, interval, model);
+        var built = FlowBookBuilder.Build(state, interval, model);
         _own[interval] = (built, model?.Hash, revision);
         return built;
     }

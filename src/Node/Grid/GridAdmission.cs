@@ -1,6 +1,6 @@
 using P2PEnergy.Contracts.Crypto;
 using P2PEnergy.Contracts.Protos;
-using P2PEnergy.Node.Ledger.Execution;
+using P2PEnergy.Node.Ledger.Kernel;
 using P2PEnergy.Contracts.Ledger;
 
 namespace P2PEnergy.Node.Grid;
@@ -12,11 +12,11 @@ namespace P2PEnergy.Node.Grid;
 /// records the contract's injections in state. Intervals with no model in force get the meter check only and the
 /// across-substations rate. The <see cref="Cache"/> holds committed books only (see <see cref="FlowBookLayer"/>).
 /// </summary>
-public sealed class GridAdmission(FlowBookCache? cache = null) : IGridAdmission
+public sealed class GridAdmission(ICommittedFlowBooks cache) : IGridAdmission
 {
-    private readonly FlowBookCache _cache = cache ?? new FlowBookCache();
+    private readonly ICommittedFlowBooks _cache = cache;
 
-    public FlowBookCache Cache => _cache;
+    public ICommittedFlowBooks Cache => _cache;
 
     /// <summary>Average power (W) of a contract's energy per interval, rounded up so the book never understates it.</summary>
     public static long ContractPowerW(ulong whPerInterval, ulong intervalSeconds)
@@ -49,8 +49,8 @@ public sealed class GridAdmission(FlowBookCache? cache = null) : IGridAdmission
                 // An interval whose baseline and committed flows leave the fixed-point range refuses every contract in it.
                 try { book = plan[i] = books.Read(context.State, interval, InstalledModels.At(installed, interval)); }
                 catch (GridRangeException range) { throw new LedgerRejection(range.Violation.Code, range.Violation.Message); }
-                var seller = FlowBookCache.Point(sellerMeter, book.Model);
-                var buyer = FlowBookCache.Point(buyerMeter, book.Model);
+                var seller = FlowBookBuilder.Point(sellerMeter, book.Model);
+                var buyer = FlowBookBuilder.Point(buyerMeter, book.Model);
                 points[i] = (seller, buyer);
                 if (book.Check(seller, buyer, power) is { } violation) throw new LedgerRejection(violation.Code, violation.Message);
             }

@@ -1,6 +1,6 @@
 using P2PEnergy.Contracts.Crypto;
 using P2PEnergy.Contracts.Protos;
-using P2PEnergy.Node.Ledger.Execution;
+using P2PEnergy.Node.Ledger.Kernel;
 using P2PEnergy.Node.Ledger.State;
 using P2PEnergy.Contracts.Ledger;
 using P2PEnergy.Contracts.Energy;
@@ -56,7 +56,7 @@ public static class GridModelInstall
         var conflicts = new List<string>();
         foreach (var interval in intervals)
         {
-            try { conflicts.AddRange(FlowBookCache.Build(state, interval, model).Violations()); }
+            try { conflicts.AddRange(FlowBookBuilder.Build(state, interval, model).Violations()); }
             catch (GridRangeException range) { conflicts.Add(range.Violation.Message); } // flows the model cannot even represent
         }
         return conflicts;

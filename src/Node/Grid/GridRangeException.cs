@@ -1,6 +1,5 @@
 using P2PEnergy.Contracts.Energy;
 using P2PEnergy.Contracts.Ledger;
-using P2PEnergy.Node.Ledger.Execution;
 
 namespace P2PEnergy.Node.Grid;
 

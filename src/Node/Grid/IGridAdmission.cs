@@ -1,6 +1,6 @@
 using P2PEnergy.Contracts.Crypto;
 using P2PEnergy.Contracts.Protos;
-using P2PEnergy.Node.Ledger.Execution;
+using P2PEnergy.Node.Ledger.Kernel;
 
 namespace P2PEnergy.Node.Grid;
 

@@ -1,7 +1,9 @@
 using P2PEnergy.Contracts.Crypto;
 using P2PEnergy.Contracts.Protos;
 using P2PEnergy.Node.Grid;
+using P2PEnergy.Node.ProcessState;
 using P2PEnergy.Node.Ledger.Execution;
+using P2PEnergy.Node.Ledger.Kernel;
 using P2PEnergy.Node.Ledger.Genesis;
 using P2PEnergy.Node.Ledger.State;
 using P2PEnergy.Node.Storage;
@@ -28,7 +30,7 @@ public static class ChainVerifier
         (SnapshotBase Base, IEnumerable<KeyValuePair<string, byte[]>> Entries)? snapshot = null)
     {
         var parameters = genesis.ToParameters();
-        var executor = new BlockExecutor(parameters, new TransactionVerifier(parameters.ChainId, Secp256k1.Default), new GridAdmission());
+        var executor = new BlockExecutor(parameters, new TransactionVerifier(parameters.ChainId, Secp256k1.Default), new GridAdmission(new FlowBookCache()));
         var state = new MemoryState();
         Hash32 appHash;
         ulong first = 1;

@@ -2,6 +2,7 @@ using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
 using P2PEnergy.Node.Consensus.Core;
 using P2PEnergy.Node.Consensus.Driver;
+using P2PEnergy.Node.Hosting.Configuration;
 
 namespace P2PEnergy.Node.Hosting;
 

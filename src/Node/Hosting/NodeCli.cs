@@ -3,6 +3,7 @@ using System.Globalization;
 using P2PEnergy.Contracts.Crypto;
 using P2PEnergy.Node.Ledger.Genesis;
 using P2PEnergy.Node.Storage;
+using P2PEnergy.Node.Hosting.Configuration;
 
 namespace P2PEnergy.Node.Hosting;
 

@@ -9,14 +9,16 @@ using P2PEnergy.Anchor.Evm;
 using P2PEnergy.Node.Anchoring;
 using P2PEnergy.Node.Api;
 using P2PEnergy.Node.Consensus;
+using P2PEnergy.Node.Consensus.Engine;
 using P2PEnergy.Node.Consensus.Application;
 using P2PEnergy.Node.Consensus.Wal;
 using P2PEnergy.Node.Grid;
-using P2PEnergy.Node.Ledger;
+using P2PEnergy.Node.ProcessState;
 using P2PEnergy.Node.Ledger.Execution;
 using P2PEnergy.Node.Network;
 using P2PEnergy.Node.Operations;
 using P2PEnergy.Node.Storage;
+using P2PEnergy.Node.Hosting.Configuration;
 
 namespace P2PEnergy.Node.Hosting;
 
@@ -107,7 +109,7 @@ public sealed class NodeHost : IAsyncDisposable
 
         clock ??= TimeProvider.System;
         var verifier = new TransactionVerifier(parameters.ChainId, Secp256k1.Default);
-        var executor = new BlockExecutor(parameters, verifier, new GridAdmission());
+        var executor = new BlockExecutor(parameters, verifier, new GridAdmission(new FlowBookCache()));
         LedgerApplication? engine = null;
         var mempool = new Mempool(verifier, parameters, store, () => engine?.LastBlockTimeMs ?? parameters.GenesisTimeMs, options.MempoolMaxTransactions);
         engine = new LedgerApplication(executor, verifier, store, mempool, options.MaxBlockTransactions);

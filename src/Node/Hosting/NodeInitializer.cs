@@ -1,5 +1,6 @@
 using P2PEnergy.Contracts.Crypto;
 using P2PEnergy.Node.Ledger.Genesis;
+using P2PEnergy.Node.Ledger.Execution;
 using P2PEnergy.Node.Storage;
 
 namespace P2PEnergy.Node.Hosting;

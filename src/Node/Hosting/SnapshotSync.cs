@@ -1,8 +1,10 @@
 using P2PEnergy.Contracts.Crypto;
 using P2PEnergy.Contracts.Protos;
-using P2PEnergy.Node.Consensus.Validators;
+using P2PEnergy.Node.Consensus.ValidatorSets;
 using P2PEnergy.Node.Ledger.Execution;
+using P2PEnergy.Node.Ledger.Kernel;
 using P2PEnergy.Node.Ledger.State;
+using P2PEnergy.Node.ProcessState;
 using P2PEnergy.Node.Storage;
 
 namespace P2PEnergy.Node.Hosting;
@@ -27,7 +29,7 @@ public static class SnapshotSync
         using var source = StateSnapshot.Open(sourceLedgerFile);
         if (store.GenesisHash is not { } genesisHash || genesisHash != source.GenesisHash)
             throw new SnapshotRejection(SnapshotRejection.WrongChain, $"{sourceLedgerFile} is a chain with genesis {source.GenesisHash}; {dataDir.Path} is one with genesis {store.GenesisHash}");
-        var executor = new BlockExecutor(parameters, new TransactionVerifier(parameters.ChainId, Secp256k1.Default), new Grid.GridAdmission());
+        var executor = new BlockExecutor(parameters, new TransactionVerifier(parameters.ChainId, Secp256k1.Default), new Grid.GridAdmission(new FlowBookCache()));
         var state = new CommittedStateCache(store, capacity: 250_000);
         ulong first = store.Height + 1;
         for (ulong height = first; height <= source.Height; height++)

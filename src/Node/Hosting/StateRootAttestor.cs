@@ -4,7 +4,7 @@ using P2PEnergy.Contracts.Crypto;
 using P2PEnergy.Contracts.Protos;
 using P2PEnergy.Contracts.TypedData;
 using P2PEnergy.Node.Consensus;
-using P2PEnergy.Node.Ledger;
+using P2PEnergy.Node.ProcessState;
 using P2PEnergy.Node.Ledger.Genesis;
 using P2PEnergy.Node.Storage;
 

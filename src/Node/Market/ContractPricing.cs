@@ -1,6 +1,6 @@
 using P2PEnergy.Contracts.Protos;
 using P2PEnergy.Node.Grid;
-using P2PEnergy.Node.Ledger.Execution;
+using P2PEnergy.Node.Ledger.Kernel;
 using P2PEnergy.Contracts.Ledger;
 
 namespace P2PEnergy.Node.Market;

@@ -1,7 +1,7 @@
 using P2PEnergy.Contracts.Crypto;
 using P2PEnergy.Contracts.Protos;
 using P2PEnergy.Node.Ledger;
-using P2PEnergy.Node.Ledger.Execution;
+using P2PEnergy.Node.Ledger.Kernel;
 using P2PEnergy.Node.Ledger.Genesis;
 using P2PEnergy.Contracts.Ledger;
 

@@ -4,8 +4,8 @@ using Microsoft.Extensions.Logging.Abstractions;
 using P2PEnergy.Contracts.Crypto;
 using P2PEnergy.Contracts.Protos;
 using P2PEnergy.Node.Consensus.Driver;
-using P2PEnergy.Node.Ledger;
-using P2PEnergy.Node.Ledger.Execution;
+using P2PEnergy.Node.ProcessState;
+using P2PEnergy.Node.Ledger.Kernel;
 
 namespace P2PEnergy.Node.Network;
 

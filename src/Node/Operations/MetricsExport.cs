@@ -1,5 +1,6 @@
 using System.Diagnostics.Metrics;
 using Prometheus;
+using P2PEnergy.Node.Api;
 
 namespace P2PEnergy.Node.Operations;
 

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using P2PEnergy.Node.Api;
 using P2PEnergy.Node.Consensus;
-using P2PEnergy.Node.Ledger;
+using P2PEnergy.Node.ProcessState;
 using P2PEnergy.Node.Ledger.Genesis;
 using P2PEnergy.Node.Market.Settlement;
 using P2PEnergy.Node.Network;

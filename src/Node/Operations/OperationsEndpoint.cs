@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using P2PEnergy.Node.Storage;
 using Prometheus;
+using P2PEnergy.Node.Api;
 
 namespace P2PEnergy.Node.Operations;
 

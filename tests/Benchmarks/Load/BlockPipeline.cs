@@ -6,6 +6,7 @@ using P2PEnergy.Contracts.Protos;
 using P2PEnergy.Contracts.TypedData;
 using P2PEnergy.Node.Grid;
 using P2PEnergy.Node.Ledger.Execution;
+using P2PEnergy.Node.Ledger.Kernel;
 using P2PEnergy.Node.Ledger.Genesis;
 using P2PEnergy.Node.Storage;
 
@@ -33,7 +34,7 @@ public static class BlockPipeline
             var parameters = genesis.ToParameters();
             var verifier = new TransactionVerifier(parameters.ChainId, Secp256k1.Default);
             var executor = new BlockExecutor(parameters, verifier, new UnmodelledGrid());
-            var state = new Node.Ledger.State.CommittedStateCache(store); // as the ledger application reads
+            var state = new Node.ProcessState.CommittedStateCache(store); // as the ledger application reads
             long verifyTicks = 0, executeTicks = 0, commitTicks = 0;
             long time = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
             for (int b = 0; b < blocks; b++)

@@ -1,5 +1,6 @@
 using P2PEnergy.Node.Anchoring;
 using P2PEnergy.Node.Hosting;
+using P2PEnergy.Node.Hosting.Configuration;
 
 namespace P2PEnergy.Node.Tests.Anchoring;
 

@@ -5,7 +5,7 @@ using P2PEnergy.Anchor.Proofs;
 using P2PEnergy.Contracts.Crypto;
 using P2PEnergy.Contracts.Protos;
 using P2PEnergy.Contracts.TypedData;
-using P2PEnergy.Node.Anchoring;
+using P2PEnergy.Node.Api;
 using P2PEnergy.Node.Consensus;
 using P2PEnergy.Node.Ledger.Execution;
 using P2PEnergy.Node.Tests.Ledger;

@@ -62,7 +62,7 @@ public sealed class LedgerServiceTests
             };
             contracts.Add(contract);
             changes.Add(new(StateKeys.Contract(id), contract.ToByteArray()));
-            // As ContractHandlers writes them: by where the contract committed (height 1, position i), holding the id.
+            // As ContractAdmission writes them: by where the contract committed (height 1, position i), holding the id.
             changes.Add(new(StateKeys.ContractByParty(seller.Address, 1, i), id.ToArray()));
             changes.Add(new(StateKeys.ContractByParty(buyer.Address, 1, i), id.ToArray()));
         }

@@ -3,7 +3,8 @@ using P2PEnergy.Contracts.Crypto;
 using P2PEnergy.Contracts.Protos;
 using P2PEnergy.Contracts.TypedData;
 using P2PEnergy.Node.Grid;
-using P2PEnergy.Node.Ledger.Execution;
+using P2PEnergy.Node.ProcessState;
+using P2PEnergy.Node.Ledger.Kernel;
 using P2PEnergy.Node.Ledger.Genesis;
 using P2PEnergy.Node.Ledger.State;
 using P2PEnergy.Node.Tests.Ledger;
@@ -22,7 +23,7 @@ public class GridLedgerTests
     private static LedgerHarness Chain(GridModelFile? file = null, Action<GenesisDocument>? fees = null, FlowBookCache? cache = null)
     {
         var bytes = (file ?? SmallFeeder.File()).ToJsonBytes();
-        return new LedgerHarness(grid: new GridAdmission(cache), gridModel: bytes, configure: g =>
+        return new LedgerHarness(grid: new GridAdmission(cache ?? new FlowBookCache()), gridModel: bytes, configure: g =>
         {
             g.GridModelFile = "grid.json";
             g.GridModelHash = Keccak256.Hash(bytes).ToString();

@@ -2,6 +2,7 @@ using P2PEnergy.Contracts.Crypto;
 using P2PEnergy.Contracts.Protos;
 using P2PEnergy.Node.Api;
 using P2PEnergy.Node.Grid;
+using P2PEnergy.Node.ProcessState;
 using P2PEnergy.Node.Ledger.State;
 using P2PEnergy.Node.Tests.Ledger;
 using P2PEnergy.Node.Tests.Support;
@@ -14,7 +15,7 @@ public class GridServiceTests
     private static (GridService Service, LedgerHarness Chain, ulong Interval) Committed(long sp1Rating)
     {
         var bytes = SmallFeeder.File(sp1Rating: sp1Rating).ToJsonBytes();
-        var h = new LedgerHarness(grid: new GridAdmission(), gridModel: bytes, configure: g =>
+        var h = new LedgerHarness(grid: new GridAdmission(new FlowBookCache()), gridModel: bytes, configure: g =>
         {
             g.GridModelFile = "grid.json";
             g.GridModelHash = Keccak256.Hash(bytes).ToString();

@@ -2,6 +2,7 @@ using FsCheck;
 using FsCheck.Fluent;
 using P2PEnergy.Contracts.Crypto;
 using P2PEnergy.Node.Grid;
+using P2PEnergy.Node.ProcessState;
 using P2PEnergy.Node.Tests.Ledger;
 
 namespace P2PEnergy.Node.Tests.Grid;
@@ -15,7 +16,7 @@ public class LedgerFlowBookOrderTests
     private static LedgerHarness Chain()
     {
         var bytes = SmallFeeder.File().ToJsonBytes();
-        return new LedgerHarness(grid: new GridAdmission(), gridModel: bytes, configure: g =>
+        return new LedgerHarness(grid: new GridAdmission(new FlowBookCache()), gridModel: bytes, configure: g =>
         {
             g.GridModelFile = "grid.json";
             g.GridModelHash = Keccak256.Hash(bytes).ToString();

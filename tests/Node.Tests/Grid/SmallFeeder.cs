@@ -1,4 +1,5 @@
 using P2PEnergy.Node.Grid;
+using P2PEnergy.Node.ProcessState;
 using P2PEnergy.Node.Ledger.Genesis;
 
 namespace P2PEnergy.Node.Tests.Grid;
@@ -45,7 +46,7 @@ public static class SmallFeeder
     public static Tests.Ledger.LedgerHarness Chain(long sp1Rating = 50_000, IGridAdmission? grid = null, int? settlementSteps = null, Action<GenesisDocument>? configure = null)
     {
         var bytes = File(sp1Rating: sp1Rating).ToJsonBytes();
-        return new Tests.Ledger.LedgerHarness(grid: grid ?? new GridAdmission(), gridModel: bytes, settlementSteps: settlementSteps, configure: g =>
+        return new Tests.Ledger.LedgerHarness(grid: grid ?? new GridAdmission(new FlowBookCache()), gridModel: bytes, settlementSteps: settlementSteps, configure: g =>
         {
             g.GridModelFile = "grid.json";
             g.GridModelHash = P2PEnergy.Contracts.Crypto.Keccak256.Hash(bytes).ToString();

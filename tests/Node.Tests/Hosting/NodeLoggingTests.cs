@@ -1,6 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using P2PEnergy.Node.Consensus;
+using P2PEnergy.Node.Consensus.Engine;
 using P2PEnergy.Node.Hosting;
 
 namespace P2PEnergy.Node.Tests.Hosting;

@@ -1,5 +1,6 @@
 using P2PEnergy.Node.Consensus;
 using P2PEnergy.Node.Hosting;
+using P2PEnergy.Node.Hosting.Configuration;
 
 namespace P2PEnergy.Node.Tests.Hosting;
 

@@ -2,6 +2,7 @@ using Google.Protobuf;
 using P2PEnergy.Contracts.Crypto;
 using P2PEnergy.Contracts.Protos;
 using P2PEnergy.Node.Ledger.Execution;
+using P2PEnergy.Node.Ledger.Kernel;
 using P2PEnergy.Contracts.Ledger;
 
 namespace P2PEnergy.Node.Tests.Ledger;

@@ -1,7 +1,9 @@
 using P2PEnergy.Contracts.Crypto;
 using P2PEnergy.Contracts.Protos;
 using P2PEnergy.Node.Grid;
+using P2PEnergy.Node.ProcessState;
 using P2PEnergy.Node.Ledger.Execution;
+using P2PEnergy.Node.Ledger.Kernel;
 
 namespace P2PEnergy.Node.Tests.Ledger;
 
@@ -18,7 +20,7 @@ public static class ColdReplay
         for (int b = 0; b < warm.Blocks.Count; b++)
         {
             var (height, time, transactions, expected) = warm.Blocks[b];
-            var executor = new BlockExecutor(fresh.Parameters, new TransactionVerifier(LedgerHarness.ChainId, Secp256k1.Default), new GridAdmission());
+            var executor = new BlockExecutor(fresh.Parameters, new TransactionVerifier(LedgerHarness.ChainId, Secp256k1.Default), new GridAdmission(new FlowBookCache()));
             var execution = executor.Execute(fresh.State, appHash, height, time, transactions.Select(t => (t, (VerifiedTransaction?)null)).ToList());
             var warmResults = warm.BlockResults[b];
             for (int i = 0; i < Math.Max(warmResults.Count, execution.Results.Count); i++)

@@ -1,4 +1,5 @@
 using P2PEnergy.Node.Ledger.State;
+using P2PEnergy.Node.ProcessState;
 
 namespace P2PEnergy.Node.Tests.Ledger;
 

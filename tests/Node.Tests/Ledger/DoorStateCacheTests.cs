@@ -1,4 +1,4 @@
-using P2PEnergy.Node.Ledger;
+using P2PEnergy.Node.ProcessState;
 using P2PEnergy.Node.Ledger.State;
 
 namespace P2PEnergy.Node.Tests.Ledger;

@@ -163,10 +163,10 @@ public sealed class HostileInputTests
     [Fact]
     public void MaxWhPerInterval_IsTheLimitTimesTheInterval_InWhRoundedUp()
     {
-        Assert.Equal(2_500UL, MeterHandlers.MaxWhPerInterval(10_000, 900));
-        Assert.Equal(167UL, MeterHandlers.MaxWhPerInterval(10_000, 60)); // 166.67 rounded up
-        Assert.Equal(0UL, MeterHandlers.MaxWhPerInterval(0, 900));
-        Assert.Equal(ulong.MaxValue, MeterHandlers.MaxWhPerInterval(ulong.MaxValue, 86_400));
+        Assert.Equal(2_500UL, Metering.MaxWhPerInterval(10_000, 900));
+        Assert.Equal(167UL, Metering.MaxWhPerInterval(10_000, 60)); // 166.67 rounded up
+        Assert.Equal(0UL, Metering.MaxWhPerInterval(0, 900));
+        Assert.Equal(ulong.MaxValue, Metering.MaxWhPerInterval(ulong.MaxValue, 86_400));
     }
 
     [Fact]

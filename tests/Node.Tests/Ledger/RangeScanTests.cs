@@ -1,5 +1,6 @@
 using System.Text;
 using P2PEnergy.Node.Ledger.State;
+using P2PEnergy.Node.ProcessState;
 using P2PEnergy.Node.Storage;
 using P2PEnergy.Node.Tests.Storage;
 using static P2PEnergy.Node.Tests.Storage.TestChain;

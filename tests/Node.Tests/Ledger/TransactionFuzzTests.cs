@@ -6,6 +6,7 @@ using P2PEnergy.Contracts.Protos;
 using P2PEnergy.Contracts.TypedData;
 using P2PEnergy.Node.Grid;
 using P2PEnergy.Node.Ledger.Execution;
+using P2PEnergy.Node.Ledger.Kernel;
 using P2PEnergy.Node.Ledger.Execution.Handlers;
 using P2PEnergy.Node.Ledger.State;
 using P2PEnergy.Node.Tests.Grid;
@@ -232,7 +233,7 @@ public class TransactionFuzzTests
             // A huge count of copies (or of empty entries), or none at all.
             var template = list.Count > 0 ? (IMessage)list[0]! : (IMessage)Activator.CreateInstance(field.MessageType.ClrType)!;
             if (random.Next(3) == 0) { list.Clear(); return; }
-            int copies = random.Next(2) == 0 ? GovernanceHandlers.MaxBaselineEntries + 1 : random.Next(1, 50);
+            int copies = random.Next(2) == 0 ? FeeAndGridGovernance.MaxBaselineEntries + 1 : random.Next(1, 50);
             for (int i = 0; i < copies; i++)
             {
                 var copy = template.Descriptor.Parser.ParseFrom(template.ToByteArray());

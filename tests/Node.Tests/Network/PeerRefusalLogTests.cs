@@ -2,7 +2,7 @@ using Microsoft.Extensions.Logging;
 using P2PEnergy.Contracts.Crypto;
 using P2PEnergy.Contracts.Protos;
 using P2PEnergy.Node.Hosting;
-using P2PEnergy.Node.Ledger;
+using P2PEnergy.Node.ProcessState;
 using P2PEnergy.Node.Ledger.Execution;
 using P2PEnergy.Node.Network;
 using P2PEnergy.Node.Tests.Ledger;

@@ -2,6 +2,7 @@ using System.Diagnostics.Metrics;
 using System.Text;
 using Microsoft.Extensions.DependencyInjection;
 using P2PEnergy.Node.Operations;
+using P2PEnergy.Node.Api;
 using P2PEnergy.Node.Tests.Support;
 
 namespace P2PEnergy.Node.Tests.Operations;

@@ -1,7 +1,7 @@
 using FsCheck;
 using FsCheck.Fluent;
 using P2PEnergy.Contracts.Protos;
-using P2PEnergy.Node.Ledger.Execution;
+using P2PEnergy.Node.Ledger.Kernel;
 using P2PEnergy.Node.Tests.Ledger;
 
 namespace P2PEnergy.Node.Tests.Settlement;

@@ -5,7 +5,7 @@ using P2PEnergy.Node.Consensus.Application;
 using P2PEnergy.Node.Consensus.Driver;
 using P2PEnergy.Node.Consensus.Wal;
 using P2PEnergy.Node.Grid;
-using P2PEnergy.Node.Ledger;
+using P2PEnergy.Node.ProcessState;
 using P2PEnergy.Node.Ledger.Execution;
 using P2PEnergy.Node.Ledger.Genesis;
 using P2PEnergy.Node.Storage;

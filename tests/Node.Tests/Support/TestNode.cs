@@ -3,7 +3,7 @@ using P2PEnergy.Node.Consensus;
 using P2PEnergy.Node.Consensus.Application;
 using P2PEnergy.Node.Consensus.Driver;
 using P2PEnergy.Node.Grid;
-using P2PEnergy.Node.Ledger;
+using P2PEnergy.Node.ProcessState;
 using P2PEnergy.Node.Ledger.Execution;
 using P2PEnergy.Node.Ledger.Genesis;
 using P2PEnergy.Node.Network;
@@ -28,7 +28,7 @@ public sealed class TestNode
         LocalClock = new SkewedClock(Clock);
         Options = new DriverOptions(LedgerHarness.ChainId, heartbeat: TimeSpan.FromMilliseconds(heartbeatMs));
         // Given a grid model, the node checks contracts against it as a node does (and as p2pe-node verify replays them).
-        grid ??= gridModel is null ? null : () => new GridAdmission();
+        grid ??= gridModel is null ? null : () => new GridAdmission(new FlowBookCache());
         Node = new InProcessNode(Chain.Parameters, () => Store, Storage, Chain.Validator, Scheduler, LocalClock, new NoPeers(), Options, grid, maxBlockTransactions);
     }
 

@@ -5,9 +5,10 @@ using P2PEnergy.Contracts.Ledger;
 using P2PEnergy.Contracts.Protos;
 using P2PEnergy.Node.Consensus.Core;
 using P2PEnergy.Node.Consensus.Driver;
-using P2PEnergy.Node.Consensus.Validators;
-using P2PEnergy.Node.Ledger;
+using P2PEnergy.Node.Consensus.ValidatorSets;
+using P2PEnergy.Node.ProcessState;
 using P2PEnergy.Node.Ledger.Execution;
+using P2PEnergy.Node.Ledger.Kernel;
 using P2PEnergy.Node.Ledger.State;
 using P2PEnergy.Node.Storage;
 

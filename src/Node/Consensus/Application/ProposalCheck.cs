@@ -2,6 +2,7 @@ using P2PEnergy.Contracts.Crypto;
 using P2PEnergy.Contracts.Ledger;
 using P2PEnergy.Contracts.Protos;
 using P2PEnergy.Node.Ledger.Execution;
+using P2PEnergy.Node.Ledger.Kernel;
 
 namespace P2PEnergy.Node.Consensus.Application;
 

@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
 using System.Net;
+using P2PEnergy.Node.Hosting.Configuration;
 
 namespace P2PEnergy.Node.Hosting;
 

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Configuration.Memory;
+using P2PEnergy.Node.Hosting.Configuration;
 
 namespace P2PEnergy.Node.Hosting;
 

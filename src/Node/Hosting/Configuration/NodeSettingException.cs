@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace P2PEnergy.Node.Hosting;
+namespace P2PEnergy.Node.Hosting.Configuration;
 
 /// <summary>
 /// A setting the node cannot start with: the message names the setting, its value and what is allowed, in one line

@@ -2,6 +2,7 @@ using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
 using System.Globalization;
 using System.Reflection;
+using P2PEnergy.Node.Hosting.Configuration;
 
 namespace P2PEnergy.Node.Hosting;
 

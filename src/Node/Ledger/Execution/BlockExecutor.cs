@@ -7,6 +7,7 @@ using P2PEnergy.Node.Ledger.Genesis;
 using P2PEnergy.Node.Ledger.State;
 using P2PEnergy.Node.Market.Settlement;
 using P2PEnergy.Contracts.Ledger;
+using P2PEnergy.Node.Ledger.Kernel;
 
 namespace P2PEnergy.Node.Ledger.Execution;
 
@@ -60,9 +61,9 @@ public sealed class BlockExecutor
         var block = SettlementRound.Run(_parameters, new GuardedState(committed), height, timeMs, faults);
         // Then the nonce index's bounded sweep (NonceIndex.SweepBudget entries, beside settlement's step budget).
         NonceIndex.Sweep(new LedgerContext(_parameters, block, height, timeMs));
-        SnapshotHandlers.RecordSnapshotHeight(new LedgerContext(_parameters, block, height, timeMs));
+        SnapshotCertification.RecordSnapshotHeight(new LedgerContext(_parameters, block, height, timeMs));
         var grid = _grid.BeginBlock();
-        var contracts = new ContractHandlers(grid);
+        var contracts = new ContractAdmission(grid);
         var results = new List<TransactionResult>(transactions.Count);
         for (int position = 0; position < transactions.Count; position++)
         {
@@ -102,7 +103,7 @@ public sealed class BlockExecutor
         return new BlockExecution(results, changes, AppHash.Next(previousAppHash, changes, results), faults) { Grid = grid };
     }
 
-    private static void Apply(ContractHandlers contracts, LedgerContext context, VerifiedTransaction tx)
+    private static void Apply(ContractAdmission contracts, LedgerContext context, VerifiedTransaction tx)
     {
         // Who may sign is checked first, with the same rules the mempool applied at the door (SignerRules).
         SignerRules.Require(context, tx);
@@ -114,21 +115,21 @@ public sealed class BlockExecutor
             case Transaction.BodyOneofCase.Offer: contracts.Offer(context, tx, e.Offer); break;
             case Transaction.BodyOneofCase.Take: contracts.Take(context, tx, e.Take); break;
             case Transaction.BodyOneofCase.CancelOffer: contracts.CancelOffer(context, tx, e.CancelOffer); break;
-            case Transaction.BodyOneofCase.MeterReading: MeterHandlers.MeterReading(context, tx, e.MeterReading); break;
-            case Transaction.BodyOneofCase.Admit: ParticipantHandlers.Admit(context, tx, e.Admit); break;
-            case Transaction.BodyOneofCase.Suspend: ParticipantHandlers.Suspend(context, tx, e.Suspend); break;
-            case Transaction.BodyOneofCase.RegisterMeter: MeterHandlers.RegisterMeter(context, tx, e.RegisterMeter); break;
-            case Transaction.BodyOneofCase.Delegate: ParticipantHandlers.Delegate(context, tx, e.Delegate); break;
-            case Transaction.BodyOneofCase.Deposit: FundsHandlers.Deposit(context, tx, e.Deposit); break;
-            case Transaction.BodyOneofCase.Withdraw: FundsHandlers.Withdraw(context, tx, e.Withdraw); break;
-            case Transaction.BodyOneofCase.SetDmoFees: GovernanceHandlers.SetDmoFees(context, tx, e.SetDmoFees); break;
-            case Transaction.BodyOneofCase.SetGridFees: GovernanceHandlers.SetGridFees(context, tx, e.SetGridFees); break;
-            case Transaction.BodyOneofCase.SetPolrTariff: GovernanceHandlers.SetPolrTariff(context, tx, e.SetPolrTariff); break;
-            case Transaction.BodyOneofCase.SetBaseline: GovernanceHandlers.SetBaseline(context, tx, e.SetBaseline); break;
-            case Transaction.BodyOneofCase.UpdateGridModel: GovernanceHandlers.UpdateGridModel(context, tx, e.UpdateGridModel); break;
-            case Transaction.BodyOneofCase.SetValidatorSet: ValidatorHandlers.SetValidatorSet(context, tx, e.SetValidatorSet); break;
-            case Transaction.BodyOneofCase.AttestStateRoot: SnapshotHandlers.AttestStateRoot(context, tx, e.AttestStateRoot); break;
-            case Transaction.BodyOneofCase.Evidence: EvidenceHandlers.Evidence(context, tx, e.Evidence); break;
+            case Transaction.BodyOneofCase.MeterReading: Metering.MeterReading(context, tx, e.MeterReading); break;
+            case Transaction.BodyOneofCase.Admit: Membership.Admit(context, tx, e.Admit); break;
+            case Transaction.BodyOneofCase.Suspend: Membership.Suspend(context, tx, e.Suspend); break;
+            case Transaction.BodyOneofCase.RegisterMeter: Metering.RegisterMeter(context, tx, e.RegisterMeter); break;
+            case Transaction.BodyOneofCase.Delegate: Membership.Delegate(context, tx, e.Delegate); break;
+            case Transaction.BodyOneofCase.Deposit: Funds.Deposit(context, tx, e.Deposit); break;
+            case Transaction.BodyOneofCase.Withdraw: Funds.Withdraw(context, tx, e.Withdraw); break;
+            case Transaction.BodyOneofCase.SetDmoFees: FeeAndGridGovernance.SetDmoFees(context, tx, e.SetDmoFees); break;
+            case Transaction.BodyOneofCase.SetGridFees: FeeAndGridGovernance.SetGridFees(context, tx, e.SetGridFees); break;
+            case Transaction.BodyOneofCase.SetPolrTariff: FeeAndGridGovernance.SetPolrTariff(context, tx, e.SetPolrTariff); break;
+            case Transaction.BodyOneofCase.SetBaseline: FeeAndGridGovernance.SetBaseline(context, tx, e.SetBaseline); break;
+            case Transaction.BodyOneofCase.UpdateGridModel: FeeAndGridGovernance.UpdateGridModel(context, tx, e.UpdateGridModel); break;
+            case Transaction.BodyOneofCase.SetValidatorSet: ValidatorSetChanges.SetValidatorSet(context, tx, e.SetValidatorSet); break;
+            case Transaction.BodyOneofCase.AttestStateRoot: SnapshotCertification.AttestStateRoot(context, tx, e.AttestStateRoot); break;
+            case Transaction.BodyOneofCase.Evidence: EquivocationEvidence.Evidence(context, tx, e.Evidence); break;
             default: throw new LedgerRejection(ReasonCodes.Malformed, $"unknown transaction body {e.BodyCase}");
         }
     }

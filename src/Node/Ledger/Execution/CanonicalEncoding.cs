@@ -3,6 +3,7 @@ using System.Globalization;
 using Google.Protobuf;
 using Google.Protobuf.Reflection;
 using P2PEnergy.Contracts.Ledger;
+using P2PEnergy.Node.Ledger.Kernel;
 
 namespace P2PEnergy.Node.Ledger.Execution;
 

@@ -5,6 +5,7 @@ using P2PEnergy.Contracts.Protos;
 using P2PEnergy.Node.Ledger.State;
 using P2PEnergy.Contracts.Ledger;
 using P2PEnergy.Contracts.Energy;
+using P2PEnergy.Node.Ledger.Kernel;
 
 namespace P2PEnergy.Node.Ledger.Execution;
 

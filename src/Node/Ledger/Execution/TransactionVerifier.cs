@@ -3,18 +3,10 @@ using P2PEnergy.Contracts.Crypto;
 using P2PEnergy.Contracts.Ledger;
 using P2PEnergy.Contracts.Protos;
 using P2PEnergy.Contracts.TypedData;
+using P2PEnergy.Node.Ledger.Kernel;
+using P2PEnergy.Node.Ledger.Execution.Handlers;
 
 namespace P2PEnergy.Node.Ledger.Execution;
-
-/// <summary>A transaction whose envelope parsed and whose signatures recovered: who signed which payload.</summary>
-public sealed record VerifiedTransaction(Hash32 Id, byte[] Bytes, Transaction Envelope, IMessage Body, Hash32 PayloadId, IReadOnlyList<Address> Signers)
-{
-    /// <summary>An Evidence's offender: the validator both its votes recover to (<see cref="EvidenceCheck"/>); null for other kinds.</summary>
-    public Address? Offender { get; init; }
-
-    /// <summary>The EIP-712 struct name of the body (EnergyContract, Admit, ...).</summary>
-    public string Kind => Body.Descriptor.Name;
-}
 
 /// <summary>
 /// The stateless checks of DESIGN.md rule 4, shared by the mempool (at the door) and block execution: size,

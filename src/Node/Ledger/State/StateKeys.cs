@@ -41,7 +41,7 @@ public static class StateKeys
     /// <summary>Validator sets by the height they take effect from (SetValidatorSet, nonce cleared).</summary>
     public const string ValidatorSetPrefix = "validators/from/";
 
-    /// <summary>Snapshot heights: the validators in force, their attestations, the tallies and the certificate (SnapshotHandlers).</summary>
+    /// <summary>Snapshot heights: the validators in force, their attestations, the tallies and the certificate (SnapshotCertification).</summary>
     public const string SnapshotPrefix = "snapshot/";
 
     /// <summary>Committed misbehaviour (Evidence): misbehaviour/&lt;height&gt;/&lt;validator&gt;/&lt;round&gt;/&lt;vote type&gt;, listed by height.</summary>

@@ -7,7 +7,7 @@ using P2PEnergy.Contracts.Ledger;
 namespace P2PEnergy.Node.Market.Settlement;
 
 /// <summary>
-/// Flat charges per admitted participant: the POLR standby fee at each UTC day boundary (to the utility; what the
+/// Flat charges per admitted participant: the POLR standby fee (<see cref="PolrStandbyFee"/>) at each UTC day boundary (to the utility; what the
 /// balance cannot cover becomes debt to the POLR, as an imbalance charge would) and the optional DMO subscription
 /// at each UTC month boundary (to the market operator; what the balance cannot cover is written off and recorded,
 /// because debt on this ledger is owed to the POLR and a later deposit pays the utility, not the DMO).
@@ -17,18 +17,7 @@ namespace P2PEnergy.Node.Market.Settlement;
 /// </summary>
 internal static class ParticipantCharges
 {
-    public const string StandbyKind = "Standby";
     public const string SubscriptionKind = "Subscription";
-
-    public static void StartStandby(SettlementRun run, ulong dayStart)
-    {
-        if (FeeSchedule.PolrAt(run.Context.State, dayStart).StandbyPerDay == 0)
-        {
-            run.Cursor.StandbyDay = dayStart;
-            return;
-        }
-        Start(run, dayStart, StandbyKind, SettlementStage.StandbyParticipants);
-    }
 
     public static void StartSubscription(SettlementRun run, ulong monthStart)
     {
@@ -40,38 +29,11 @@ internal static class ParticipantCharges
         Start(run, monthStart, SubscriptionKind, SettlementStage.SubscriptionParticipants);
     }
 
-    private static void Start(SettlementRun run, ulong time, string kind, SettlementStage stage)
+    internal static void Start(SettlementRun run, ulong time, string kind, SettlementStage stage)
     {
         run.Cursor.EventTime = time;
         IntervalSettler.Next(run.Cursor, stage);
         run.Book.BeginEvent(time, kind);
-    }
-
-    /// <summary>Charges the day's standby fee to each participant; then the utility pays receivables; then the day is done.</summary>
-    public static void Standby(SettlementRun run)
-    {
-        var book = run.Book;
-        var cursor = run.Cursor;
-        if (cursor.Stage == SettlementStage.StandbyParticipants)
-        {
-            ulong fee = FeeSchedule.PolrAt(run.Context.State, cursor.EventTime).StandbyPerDay;
-            foreach (var address in Participants(run, SettlementStage.StandbyReceivables))
-            {
-                ulong paid = book.ChargeForPolr(address, fee);
-                var line = book.Line(address);
-                line.StandbyFee = Saturating.Add(line.StandbyFee, fee);
-                var utilityLine = book.Line(book.Utility);
-                utilityLine.FeeIncome = Saturating.Add(utilityLine.FeeIncome, paid);
-            }
-            if (cursor.Stage == SettlementStage.StandbyParticipants) return;
-        }
-        string resume = cursor.ResumeKey;
-        bool done = book.PayReceivables(ref resume, run.Left, run.Step);
-        cursor.ResumeKey = resume;
-        if (!done || !run.Step()) return;
-        book.EndEvent();
-        cursor.StandbyDay = cursor.EventTime;
-        Finish(cursor);
     }
 
     /// <summary>Charges the month's subscription to each participant as far as its balance goes; then the month is done.</summary>
@@ -111,7 +73,7 @@ internal static class ParticipantCharges
     /// from the cursor's resume point, one step per account read; when the walk is complete, the stage moves to
     /// <paramref name="next"/>.
     /// </summary>
-    private static IEnumerable<Address> Participants(SettlementRun run, SettlementStage next)
+    internal static IEnumerable<Address> Participants(SettlementRun run, SettlementStage next)
     {
         var cursor = run.Cursor;
         foreach (var (key, value) in run.Context.State.Scan(StateKeys.AccountPrefix, cursor.ResumeKey))

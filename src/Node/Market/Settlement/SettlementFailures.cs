@@ -1,6 +1,6 @@
 using Google.Protobuf;
 using P2PEnergy.Contracts.Protos;
-using P2PEnergy.Node.Ledger.Execution;
+using P2PEnergy.Node.Ledger.Kernel;
 using P2PEnergy.Node.Ledger.Genesis;
 using P2PEnergy.Node.Ledger.State;
 
@@ -95,7 +95,7 @@ internal static class SettlementFailures
                 break;
             default:
                 bool standby = cursor.Stage is SettlementStage.StandbyParticipants or SettlementStage.StandbyReceivables;
-                (error.Event, error.EventTime) = (standby ? ParticipantCharges.StandbyKind : ParticipantCharges.SubscriptionKind, cursor.EventTime);
+                (error.Event, error.EventTime) = (standby ? PolrStandbyFee.StandbyKind : ParticipantCharges.SubscriptionKind, cursor.EventTime);
                 error.Item = NextItem(state, cursor) ?? "";
                 if (error.Item.Length > 0) cursor.ResumeKey = error.Item + "\0";
                 else

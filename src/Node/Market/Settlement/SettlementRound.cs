@@ -1,5 +1,5 @@
 using P2PEnergy.Contracts.Protos;
-using P2PEnergy.Node.Ledger.Execution;
+using P2PEnergy.Node.Ledger.Kernel;
 using P2PEnergy.Node.Ledger.Genesis;
 using P2PEnergy.Node.Ledger.State;
 
@@ -62,7 +62,7 @@ public static class SettlementRound
                 case SettlementStage.IntervalShortfalls: ImbalanceSettler.Shortfalls(run); break;
                 case SettlementStage.IntervalSurpluses: ImbalanceSettler.Surpluses(run); break;
                 case SettlementStage.IntervalReceivables: IntervalSettler.Receivables(run); break;
-                case SettlementStage.StandbyParticipants or SettlementStage.StandbyReceivables: ParticipantCharges.Standby(run); break;
+                case SettlementStage.StandbyParticipants or SettlementStage.StandbyReceivables: PolrStandbyFee.Standby(run); break;
                 case SettlementStage.SubscriptionParticipants: ParticipantCharges.Subscription(run); break;
                 default: throw new InvalidDataException($"settlement cursor is in unknown stage {run.Cursor.Stage}");
             }
@@ -94,7 +94,7 @@ public static class SettlementRound
         {
             case Event.Interval when IntervalWork.Has(run): IntervalSettler.Start(run); break;
             case Event.Interval: run.Cursor.NextInterval = IntervalWork.NextCandidate(run, next.Boundary); break;
-            case Event.Standby: ParticipantCharges.StartStandby(run, next.Time); break;
+            case Event.Standby: PolrStandbyFee.StartStandby(run, next.Time); break;
             default: ParticipantCharges.StartSubscription(run, next.Time); break;
         }
         return true;

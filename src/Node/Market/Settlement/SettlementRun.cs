@@ -1,5 +1,5 @@
 using P2PEnergy.Contracts.Protos;
-using P2PEnergy.Node.Ledger.Execution;
+using P2PEnergy.Node.Ledger.Kernel;
 
 namespace P2PEnergy.Node.Market.Settlement;
 
@@ -20,7 +20,7 @@ internal sealed class SettlementRun
         switch (Cursor.Stage)
         {
             case SettlementStage.SettlementIdle: break;
-            case SettlementStage.StandbyParticipants or SettlementStage.StandbyReceivables: Book.BeginEvent(Cursor.EventTime, ParticipantCharges.StandbyKind, continued: true); break;
+            case SettlementStage.StandbyParticipants or SettlementStage.StandbyReceivables: Book.BeginEvent(Cursor.EventTime, PolrStandbyFee.StandbyKind, continued: true); break;
             case SettlementStage.SubscriptionParticipants: Book.BeginEvent(Cursor.EventTime, ParticipantCharges.SubscriptionKind, continued: true); break;
             default: Book.BeginEvent(Cursor.NextInterval, IntervalSettler.Kind, continued: true); break;
         }

@@ -1,12 +1,14 @@
 using Google.Protobuf;
 using P2PEnergy.Contracts.Crypto;
 using P2PEnergy.Contracts.Protos;
-using P2PEnergy.Node.Consensus;
+using P2PEnergy.Node.Consensus.Engine;
 using P2PEnergy.Node.Consensus.Driver;
 using P2PEnergy.Node.Consensus.Wal;
 using P2PEnergy.Node.Grid;
+using P2PEnergy.Node.ProcessState;
 using P2PEnergy.Node.Hosting;
 using P2PEnergy.Node.Ledger.Genesis;
+using P2PEnergy.Node.Ledger.Execution;
 using P2PEnergy.Node.Storage;
 using P2PEnergy.Node.Tests.Consensus.Simulation;
 using P2PEnergy.Node.Tests.Ledger;
@@ -58,7 +60,7 @@ public sealed class LedgerCluster : IDisposable
             using (var store = SqliteLedgerStore.Open(directory.LedgerFile)) store.InitializeGenesis(genesisHash, changes, appHash);
             var options = i == byzantine ? new DriverOptions(LedgerHarness.ChainId, heartbeat: TimeSpan.FromMilliseconds(heartbeatMs)) { Equivocate = true } : Options;
             var node = new InProcessNode(Chain.Parameters, () => SqliteLedgerStore.Open(directory.LedgerFile), walStorage?.Invoke(i) ?? new FileWalStorage(directory.ConsensusDirectory),
-                Keys[i], Scheduler, Clock, Network.For(i), options, grid: () => new GridAdmission(), random: random.Fork()); // the grid stage the node runs (NodeHost), so verify replays the same
+                Keys[i], Scheduler, Clock, Network.For(i), options, grid: () => new GridAdmission(new FlowBookCache()), random: random.Fork()); // the grid stage the node runs (NodeHost), so verify replays the same
             node.Committed += (n, block) => Checker.Committed(index, block, Hash32.FromBytes(block.Header.AppHash.Span), n.App.ValidatorsAt(block.Header.Height));
             node.Signed += (_, message) => Checker.Signed(index, message);
             var reporter = new EvidenceReporter(LedgerHarness.ChainId, Keys[i], bytes =>

@@ -6,7 +6,7 @@ using P2PEnergy.Contracts.Protos;
 using P2PEnergy.Node.Consensus;
 using P2PEnergy.Node.Consensus.Core;
 using P2PEnergy.Node.Consensus.Driver;
-using P2PEnergy.Node.Consensus.Validators;
+using P2PEnergy.Node.Consensus.ValidatorSets;
 
 namespace P2PEnergy.Node.Tests.Consensus.Simulation;
 

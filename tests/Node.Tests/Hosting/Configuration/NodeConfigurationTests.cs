@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using P2PEnergy.Node.Hosting;
+using P2PEnergy.Node.Hosting.Configuration;
 using P2PEnergy.Node.Tests.Support;
 
 namespace P2PEnergy.Node.Tests.Hosting.Configuration;

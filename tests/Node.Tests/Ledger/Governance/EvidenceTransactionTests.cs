@@ -3,6 +3,7 @@ using P2PEnergy.Contracts.Crypto;
 using P2PEnergy.Contracts.Ledger;
 using P2PEnergy.Contracts.Protos;
 using P2PEnergy.Node.Ledger.Execution;
+using P2PEnergy.Node.Ledger.Kernel;
 using P2PEnergy.Node.Ledger.Execution.Handlers;
 using P2PEnergy.Node.Ledger.Genesis;
 using P2PEnergy.Node.Ledger.State;
@@ -126,11 +127,11 @@ public sealed class EvidenceTransactionTests
         Assert.Equal("evidence height 9 is after this block's height 3", future.Message);
 
         // A block far ahead (executed, not adopted): the same evidence is too old there, by exactly one block past the limit.
-        ulong height = 1 + EvidenceHandlers.MaxAgeBlocks + 1;
+        ulong height = 1 + EquivocationEvidence.MaxAgeBlocks + 1;
         var bytes = Report(Equivocations.Of(Three[2], 1)).ToByteArray();
         var old = chain.Executor.Execute(chain.State, chain.AppHash, height, chain.TimeMs + 1000, [(bytes, null)]).Results[0];
         Assert.Equal(ReasonCodes.EvidenceOutOfRange, old.Code);
-        Assert.Equal($"evidence height 1 is {EvidenceHandlers.MaxAgeBlocks + 1} blocks before this block's height {height}; the limit is {EvidenceHandlers.MaxAgeBlocks}", old.Message);
+        Assert.Equal($"evidence height 1 is {EquivocationEvidence.MaxAgeBlocks + 1} blocks before this block's height {height}; the limit is {EquivocationEvidence.MaxAgeBlocks}", old.Message);
         var atLimit = chain.Executor.Execute(chain.State, chain.AppHash, height - 1, chain.TimeMs + 1000, [(bytes, null)]).Results[0];
         Assert.Equal(ReasonCodes.Ok, atLimit.Code);
     }

@@ -1,7 +1,7 @@
 using Google.Protobuf;
 using P2PEnergy.Contracts.Crypto;
 using P2PEnergy.Contracts.Protos;
-using P2PEnergy.Node.Consensus.Validators;
+using P2PEnergy.Node.Consensus.ValidatorSets;
 using P2PEnergy.Node.Ledger.Execution;
 using P2PEnergy.Node.Ledger.Genesis;
 using P2PEnergy.Contracts.Ledger;

@@ -1,6 +1,7 @@
 using Google.Protobuf;
 using P2PEnergy.Contracts.Crypto;
 using P2PEnergy.Contracts.Ledger;
+using P2PEnergy.Node.Ledger.Kernel;
 
 namespace P2PEnergy.Node.Ledger.Execution.Handlers;
 

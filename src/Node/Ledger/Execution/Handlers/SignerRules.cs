@@ -2,6 +2,7 @@ using P2PEnergy.Contracts.Crypto;
 using P2PEnergy.Contracts.Protos;
 using P2PEnergy.Node.Market;
 using P2PEnergy.Contracts.Ledger;
+using P2PEnergy.Node.Ledger.Kernel;
 
 namespace P2PEnergy.Node.Ledger.Execution.Handlers;
 
@@ -37,7 +38,7 @@ internal static class SignerRules
                 Parties(context, tx, (context.RequireAccount(maker, "maker"), "maker"));
                 break;
             case Transaction.BodyOneofCase.MeterReading:
-                MeterHandlers.RequireDeviceAndRange(context, tx, e.MeterReading);
+                Metering.RequireDeviceAndRange(context, tx, e.MeterReading);
                 break;
             case Transaction.BodyOneofCase.Delegate:
                 var member = Authority.Address(e.Delegate.Member, "member");
@@ -67,10 +68,10 @@ internal static class SignerRules
                 Authority.RequireSigner(tx, p.ValidatorAuthority, "validator authority");
                 break;
             case Transaction.BodyOneofCase.AttestStateRoot:
-                SnapshotHandlers.RequireValidator(context, tx, e.AttestStateRoot);
+                SnapshotCertification.RequireValidator(context, tx, e.AttestStateRoot);
                 break;
             case Transaction.BodyOneofCase.Evidence:
-                EvidenceHandlers.RequireSubmitter(context, tx);
+                EquivocationEvidence.RequireSubmitter(context, tx);
                 break;
             default:
                 throw new LedgerRejection(ReasonCodes.Malformed, $"unknown transaction body {e.BodyCase}");

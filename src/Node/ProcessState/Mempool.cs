@@ -1,0 +1,149 @@
+using P2PEnergy.Contracts.Crypto;
+using P2PEnergy.Node.Ledger.Execution;
+using P2PEnergy.Node.Ledger.Kernel;
+using P2PEnergy.Node.Ledger.Execution.Handlers;
+using P2PEnergy.Node.Ledger.Genesis;
+using P2PEnergy.Node.Ledger.State;
+using P2PEnergy.Node.Storage;
+using P2PEnergy.Contracts.Ledger;
+using P2PEnergy.Contracts.Energy;
+
+namespace P2PEnergy.Node.ProcessState;
+
+/// <summary>
+/// Pending transactions, bounded by count and bytes, in arrival (FIFO) order. The door of DESIGN.md rule 4: it
+/// refuses malformed, non-canonical, badly signed, oversized, expired and replayed transactions with a reason, and,
+/// against the last committed state, signers who may not sign them (<see cref="SignerRules"/>, as CometBFT's CheckTx):
+/// nothing it refuses takes block space. It keeps the verification so block execution does not recover the signatures
+/// again; execution still re-checks everything at its height. Thread-safe.
+/// </summary>
+public sealed class Mempool
+{
+    private readonly TransactionVerifier _verifier;
+    private readonly ChainParameters _parameters;
+    private readonly ILedgerStore _store;
+    private readonly DoorStateCache _doorState;
+    private readonly Func<long> _lastBlockTimeMs;
+    private readonly object _gate = new();
+    private readonly LinkedList<VerifiedTransaction> _order = new();
+    private readonly Dictionary<Hash32, LinkedListNode<VerifiedTransaction>> _byId = new();
+    private long _bytes;
+
+    // lastBlockTimeMs: BFT time of the latest block, the only clock expiry is judged by (never the local clock).
+    public Mempool(TransactionVerifier verifier, ChainParameters parameters, ILedgerStore store, Func<long> lastBlockTimeMs, int maxTransactions = 100_000, long maxBytes = 256L * 1024 * 1024)
+    {
+        if (parameters.ChainId != verifier.ChainId) throw new ArgumentException($"the verifier checks chain {verifier.ChainId}, the parameters are chain {parameters.ChainId}", nameof(parameters));
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxTransactions);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxBytes);
+        _verifier = verifier;
+        _parameters = parameters;
+        _store = store;
+        _doorState = new DoorStateCache(store, () => store.Height);
+        _lastBlockTimeMs = lastBlockTimeMs;
+        MaxTransactions = maxTransactions;
+        MaxBytes = maxBytes;
+    }
+
+    public int MaxTransactions { get; }
+    public long MaxBytes { get; }
+
+    /// <summary>Raised (outside the lock) after a transaction is accepted, so a proposer can wake up.</summary>
+    public event Action? Accepted;
+
+    /// <summary>Raised (outside the lock) with each transaction accepted, before <see cref="Accepted"/> (the peer network relays it).</summary>
+    public event Action<VerifiedTransaction>? Admitted;
+
+    public int Count { get { lock (_gate) return _order.Count; } }
+    public long Bytes { get { lock (_gate) return _bytes; } }
+
+    /// <summary>True while <paramref name="id"/> waits in the mempool.</summary>
+    public bool Contains(Hash32 id) { lock (_gate) return _byId.ContainsKey(id); }
+
+    /// <summary>Raised (outside the lock) with the reason code of each refused submission (the rejections metric counts them).</summary>
+    public event Action<string>? Refused;
+
+    /// <summary>Checks the envelope <paramref name="bytes"/> exactly as submitted at the door and queues them when every check passes.</summary>
+    public MempoolVerdict Submit(byte[] bytes)
+    {
+        var verdict = Admit(bytes);
+        if (!verdict.Accepted) Refused?.Invoke(verdict.Code);
+        return verdict;
+    }
+
+    private MempoolVerdict Admit(byte[] bytes)
+    {
+        ArgumentNullException.ThrowIfNull(bytes);
+        VerifiedTransaction tx;
+        // Signature recovery is the expensive part; it runs outside the lock so submitters verify in parallel.
+        try { tx = _verifier.Verify(bytes); }
+        catch (LedgerRejection rejection) { return new MempoolVerdict(rejection.Code, rejection.Message, Contracts.Ledger.TransactionId.Of(bytes)); }
+        var id = tx.Id;
+
+        long timeMs = _lastBlockTimeMs();
+        if (TransactionVerifier.ValidUntil(tx.Body) is { } validUntil)
+        {
+            var now = (ulong)(Math.Max(0, timeMs) / 1000);
+            if (validUntil < now)
+                return new MempoolVerdict(ReasonCodes.Expired, $"{tx.Kind} expired at {IsoTime.Format(validUntil)}, the latest block time is {IsoTime.Format(now)}", id);
+        }
+        if (_store.FindTransaction(id) is { } committed)
+            return new MempoolVerdict(ReasonCodes.Duplicate, $"transaction {id} is already committed at height {committed.Height}", id);
+        // Who may sign, against the last committed state (read-only: the overlay only ever holds the rules' reads),
+        // read through the door's per-height cache.
+        try { SignerRules.Require(new LedgerContext(_parameters, new StateOverlay(_doorState), _store.Height + 1, timeMs), tx); }
+        catch (LedgerRejection rejection) { return new MempoolVerdict(rejection.Code, rejection.Message, id); }
+        return Enqueue(tx);
+    }
+
+    private MempoolVerdict Enqueue(VerifiedTransaction tx)
+    {
+        var id = tx.Id;
+        var bytes = tx.Bytes;
+        lock (_gate)
+        {
+            if (_byId.ContainsKey(id))
+                return new MempoolVerdict(ReasonCodes.Duplicate, $"transaction {id} is already pending", id);
+            if (_order.Count >= MaxTransactions)
+                return new MempoolVerdict(ReasonCodes.MempoolFull, $"mempool holds {_order.Count} transactions, the limit is {MaxTransactions}", id);
+            if (_bytes + bytes.Length > MaxBytes)
+                return new MempoolVerdict(ReasonCodes.MempoolFull, $"mempool holds {_bytes} bytes, {bytes.Length} more would pass the limit of {MaxBytes}", id);
+            _byId[id] = _order.AddLast(tx);
+            _bytes += bytes.Length;
+        }
+        Admitted?.Invoke(tx);
+        Accepted?.Invoke();
+        return new MempoolVerdict(ReasonCodes.Ok, "accepted", id);
+    }
+
+    /// <summary>The oldest pending transactions, up to <paramref name="maxCount"/> and <paramref name="maxBytes"/>; they stay pending until <see cref="Remove"/>.</summary>
+    public IReadOnlyList<VerifiedTransaction> Reap(int maxCount, long maxBytes)
+    {
+        var reaped = new List<VerifiedTransaction>();
+        long total = 0;
+        lock (_gate)
+        {
+            foreach (var tx in _order)
+            {
+                // Stop at the first that does not fit: skipping ahead would break FIFO fairness.
+                if (reaped.Count >= maxCount || total + tx.Bytes.Length > maxBytes) break;
+                reaped.Add(tx);
+                total += tx.Bytes.Length;
+            }
+        }
+        return reaped;
+    }
+
+    /// <summary>Drops committed (or otherwise finished) transactions.</summary>
+    public void Remove(IEnumerable<Hash32> ids)
+    {
+        lock (_gate)
+        {
+            foreach (var id in ids)
+            {
+                if (!_byId.Remove(id, out var node)) continue;
+                _bytes -= node.Value.Bytes.Length;
+                _order.Remove(node);
+            }
+        }
+    }
+}
