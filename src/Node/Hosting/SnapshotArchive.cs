@@ -82,11 +82,13 @@ public static class SnapshotArchive
     /// <summary>
     /// Checks <paramref name="archive"/> against <paramref name="genesisFile"/> (the trust root) and makes
     /// <paramref name="dataDir"/> (missing or empty) a node whose chain starts at the snapshot's height, with a validator
-    /// keystore as init writes one. Any check that fails is a <see cref="SnapshotRejection"/> with its reason code; the directory
-    /// is then left without a ledger.
+    /// keystore as init writes one — or, with <paramref name="observer"/>, an observer's files as <c>init --observer</c>
+    /// writes them (no validator key; <paramref name="password"/> unused). Any check that fails is a
+    /// <see cref="SnapshotRejection"/> with its reason code; the directory is then left without a ledger.
     /// </summary>
-    public static SnapshotFile.Header Import(string archive, string genesisFile, DataDirectory dataDir, string password, PrivateKey? validatorKey)
+    public static SnapshotFile.Header Import(string archive, string genesisFile, DataDirectory dataDir, string password, PrivateKey? validatorKey, bool observer = false)
     {
+        if (observer && validatorKey is not null) throw new NodeSetupException("an observer has no validator key: import with --observer or with --validator-key-file, not both");
         if (!File.Exists(archive)) throw new NodeSetupException($"snapshot {archive} does not exist");
         if (!File.Exists(genesisFile)) throw new NodeSetupException($"genesis file {genesisFile} does not exist");
         var genesis = GenesisDocument.Parse(File.ReadAllText(genesisFile));
@@ -117,7 +119,8 @@ public static class SnapshotArchive
             NodeInitializer.CreateDirectory(dataDir);
             using var dataLock = DataDirectoryLock.Acquire(dataDir);
             NodeInitializer.RequireEmpty(dataDir);
-            NodeInitializer.WriteNodeFiles(genesisFile, genesis, dataDir, password, validatorKey);
+            if (observer) NodeInitializer.WriteObserverFiles(genesisFile, genesis, dataDir);
+            else NodeInitializer.WriteNodeFiles(genesisFile, genesis, dataDir, password, validatorKey);
             System.IO.Directory.CreateDirectory(StateRootAttestor.SnapshotsPath(dataDir));
             // The imported state stays beside the ledger: verify replays the blocks after it from there.
             File.Copy(files[StateName], StateRootAttestor.BaseFileOf(dataDir));

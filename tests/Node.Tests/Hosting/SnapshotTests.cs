@@ -258,7 +258,7 @@ public sealed class SnapshotTests(ITestOutputHelper output) : IDisposable
         return path;
     }
 
-    private static async Task WaitForCertificateAsync(string ledgerFile, ulong height, TimeSpan limit)
+    internal static async Task WaitForCertificateAsync(string ledgerFile, ulong height, TimeSpan limit)
     {
         var deadline = DateTime.UtcNow + limit;
         while (DateTime.UtcNow < deadline)
