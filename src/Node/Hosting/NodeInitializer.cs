@@ -29,7 +29,7 @@ public static class NodeInitializer
     /// block, signs nothing and refuses writes. Needs no password.
     /// </summary>
     public static void InitializeObserver(string genesisFile, DataDirectory dataDir)
-        => Create(genesisFile, dataDir, genesis => (null, WriteSharedFiles(genesisFile, genesis, dataDir, new NodeOptions { Observer = true })));
+        => Create(genesisFile, dataDir, genesis => (null, WriteObserverFiles(genesisFile, genesis, dataDir)));
 
     private static Address? Create(string genesisFile, DataDirectory dataDir, Func<GenesisDocument, (PrivateKey? Key, byte[]? GridModel)> writeFiles)
     {
@@ -67,6 +67,10 @@ public static class NodeInitializer
         File.WriteAllText(dataDir.ValidatorKeyFile, Keystore.Encrypt(key.Bytes, password, kdf).ToJson());
         return (key, gridModel);
     }
+
+    /// <summary>An observer's files besides its ledger (shared with snapshot import --observer): no validator key, Node:Observer true.</summary>
+    internal static byte[]? WriteObserverFiles(string genesisFile, GenesisDocument genesis, DataDirectory dataDir)
+        => WriteSharedFiles(genesisFile, genesis, dataDir, new NodeOptions { Observer = true });
 
     // Every node's files but the validator key: the genesis copied verbatim, the node key, the settings and the grid model.
     private static byte[]? WriteSharedFiles(string genesisFile, GenesisDocument genesis, DataDirectory dataDir, NodeOptions? settings)

@@ -21,7 +21,8 @@ namespace P2PEnergy.Node.Hosting;
 /// and a new data directory made from it, whose chain starts at H. Import trusts nothing in the file: it recomputes
 /// StateRoot(H), and requires that validators with more than 2/3 of the power of the set it trusts — the genesis set
 /// the operator supplies, a weak-subjectivity root as in CometBFT's light client — signed both the attestations of that
-/// root and app hash and block H's commit, whose header carries that app hash.
+/// root and app hash and block H's commit, whose header carries that app hash. A chain whose set changed since genesis is
+/// checked against a set the operator trusts instead (<see cref="TrustedValidators"/>).
 /// </summary>
 public static class SnapshotArchive
 {
@@ -81,17 +82,22 @@ public static class SnapshotArchive
     }
 
     /// <summary>
-    /// Checks <paramref name="archive"/> against <paramref name="genesisFile"/> (the trust root) and makes
+    /// Checks <paramref name="archive"/> against the validators of <paramref name="genesisFile"/> — or, given
+    /// <paramref name="trustedValidatorsFile"/>, against the set it names (<see cref="TrustedValidators"/>): the trust root — and makes
     /// <paramref name="dataDir"/> (missing or empty) a node whose chain starts at the snapshot's height, with a validator
-    /// keystore as init writes one. Any check that fails is a <see cref="SnapshotRejection"/> with its reason code; the directory
-    /// is then left without a ledger.
+    /// keystore as init writes one — or, with <paramref name="observer"/>, an observer's files as <c>init --observer</c>
+    /// writes them (no validator key; <paramref name="password"/> unused). Any check that fails is a
+    /// <see cref="SnapshotRejection"/> with its reason code; the directory is then left without a ledger.
     /// </summary>
-    public static SnapshotFile.Header Import(string archive, string genesisFile, DataDirectory dataDir, string password, PrivateKey? validatorKey)
+    public static SnapshotFile.Header Import(string archive, string genesisFile, DataDirectory dataDir, string password, PrivateKey? validatorKey, bool observer = false,
+        string? trustedValidatorsFile = null)
     {
+        if (observer && validatorKey is not null) throw new NodeSetupException("an observer has no validator key: import with --observer or with --validator-key-file, not both");
         if (!File.Exists(archive)) throw new NodeSetupException($"snapshot {archive} does not exist");
         if (!File.Exists(genesisFile)) throw new NodeSetupException($"genesis file {genesisFile} does not exist");
         var genesis = GenesisDocument.Parse(File.ReadAllText(genesisFile));
         var parameters = genesis.ToParameters();
+        var trusted = trustedValidatorsFile is null ? parameters.Validators.ToDictionary(v => v.Address, v => (ulong)v.Power) : TrustedValidators.Read(trustedValidatorsFile);
         var staging = System.IO.Directory.CreateTempSubdirectory("p2pe-snapshot-");
         try
         {
@@ -108,8 +114,7 @@ public static class SnapshotArchive
             if (root != header.StateRoot)
                 throw new SnapshotRejection(SnapshotRejection.StateRootMismatch, $"{archive}: the state entries hash to state root {root}, the snapshot claims {header.StateRoot}");
 
-            var trusted = parameters.Validators.ToDictionary(v => v.Address, v => (ulong)v.Power);
-            RequireTrustedSet(recordedSet, trusted, header.Height, genesisFile);
+            RequireTrustedSet(recordedSet, trusted, header.Height, trustedValidatorsFile ?? genesisFile, trustedValidatorsFile is null);
             var block = Block.Parser.ParseFrom(File.ReadAllBytes(files[BlockName]));
             RequireCommittedBlock(block, header, parameters.ChainId, trusted);
             RequireCertificate(File.ReadAllBytes(files[AttestationsName]), header, parameters, trusted);
@@ -118,7 +123,8 @@ public static class SnapshotArchive
             NodeInitializer.CreateDirectory(dataDir);
             using var dataLock = DataDirectoryLock.Acquire(dataDir);
             NodeInitializer.RequireEmpty(dataDir);
-            NodeInitializer.WriteNodeFiles(genesisFile, genesis, dataDir, password, validatorKey);
+            if (observer) NodeInitializer.WriteObserverFiles(genesisFile, genesis, dataDir);
+            else NodeInitializer.WriteNodeFiles(genesisFile, genesis, dataDir, password, validatorKey);
             System.IO.Directory.CreateDirectory(StateRootAttestor.SnapshotsPath(dataDir));
             // The imported state stays beside the ledger: verify replays the blocks after it from there.
             File.Copy(files[StateName], StateRootAttestor.BaseFileOf(dataDir));
@@ -130,12 +136,14 @@ public static class SnapshotArchive
     }
 
     /// <summary>The set the state records as in force at H must be the one the operator trusts (weak subjectivity).</summary>
-    private static void RequireTrustedSet(byte[]? recorded, Dictionary<Address, ulong> trusted, ulong height, string genesisFile)
+    private static void RequireTrustedSet(byte[]? recorded, Dictionary<Address, ulong> trusted, ulong height, string trustSource, bool fromGenesis)
     {
         if (recorded is null) throw new SnapshotRejection(SnapshotRejection.UntrustedValidators, $"the snapshot's state has no validator record for height {height}");
         var set = SetValidatorSet.Parser.ParseFrom(recorded).Validators.ToDictionary(v => Address.FromBytes(v.Validator.Span), v => v.Power);
         if (set.Count != trusted.Count || set.Any(v => !trusted.TryGetValue(v.Key, out var power) || power != v.Value))
-            throw new SnapshotRejection(SnapshotRejection.UntrustedValidators, $"the validators in force at height {height} ({string.Join(", ", set.Select(v => $"{v.Key}:{v.Value}"))}) are not the set {genesisFile} names, the one this import trusts; a chain whose validator set changed since genesis needs a snapshot checked against its current set (docs/operator.md \"Snapshots\")");
+            throw new SnapshotRejection(SnapshotRejection.UntrustedValidators, $"the validators in force at height {height} ({string.Join(", ", set.Select(v => $"{v.Key}:{v.Value}"))}) are not the set {trustSource} names, the one this import trusts; "
+                + (fromGenesis ? "a chain whose validator set changed since genesis is imported with --trusted-validators FILE naming its set at that height" : "take the set in force at that height from operators you trust")
+                + " (docs/operator.md \"Snapshots\")");
     }
 
     /// <summary>Block H is the block of the snapshot's app hash, decided by > 2/3 of the trusted power.</summary>

@@ -213,7 +213,7 @@ public sealed class SnapshotTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
-    public async Task Import_RefusesASnapshotWhoseValidatorsAreNotTheGenesisSet_TheWeakSubjectivityRoot()
+    public async Task Import_RefusesASnapshotWhoseValidatorsAreNotTheGenesisSet_TheWeakSubjectivityRoot_AndImportsItAgainstATrustedCurrentSet()
     {
         using var source = new NodeDirectory(configure: genesis => genesis.SnapshotIntervalBlocks = 10);
         string archive = Path.Combine(_work, "changed-set.tar");
@@ -235,6 +235,38 @@ public sealed class SnapshotTests(ITestOutputHelper output) : IDisposable
         var error = Assert.Throws<SnapshotRejection>(() => SnapshotArchive.Import(archive, source.GenesisFile, new DataDirectory(Path.Combine(_work, "c")), "pw", null));
         Assert.Equal(SnapshotRejection.UntrustedValidators, error.Code);
         Assert.Contains($"the validators in force at height {snapshotHeight} ({source.Chain.Validator.Address}:2) are not the set {source.GenesisFile} names", error.Message);
+        Assert.Contains("--trusted-validators", error.Message);
+
+        // The set in force now, taken from operators the importer trusts, is the trust root instead: the same snapshot imports.
+        string trusted = Path.Combine(_work, "trusted-validators.json"), imported = Path.Combine(_work, "trusted");
+        // (In the shape `p2pe status --json` prints: its other fields are ignored.)
+        File.WriteAllText(trusted, $$"""{"chainId": 4242, "height": {{snapshotHeight}}, "validators": [{"address": "{{source.Chain.Validator.Address}}", "power": 2, "operator": "", "role": "", "signedLastBlock": true}]}""");
+        Assert.Equal(0, Cli("snapshot", "import", "--from", archive, "--genesis", source.GenesisFile, "--data-dir", imported, "--observer", "--trusted-validators", trusted));
+        using (var store = SqliteLedgerStore.Open(Path.Combine(imported, "ledger.db"))) Assert.Equal(snapshotHeight, store.Height);
+        Assert.Equal(0, Cli("verify", "--data-dir", imported));
+
+        // A trusted set that is not the one in force at the height (here the genesis power) is refused like the genesis set.
+        string stale = Path.Combine(_work, "stale-validators.json");
+        File.WriteAllText(stale, $$"""{"validators": [{"address": "{{source.Chain.Validator.Address}}", "power": 1}]}""");
+        error = Assert.Throws<SnapshotRejection>(() => SnapshotArchive.Import(archive, source.GenesisFile, new DataDirectory(Path.Combine(_work, "d")), "", null, observer: true, trustedValidatorsFile: stale));
+        Assert.Equal(SnapshotRejection.UntrustedValidators, error.Code);
+        Assert.Contains($"are not the set {stale} names", error.Message);
+        Assert.False(Directory.Exists(Path.Combine(_work, "d")));
+
+        // A file that names no usable set is refused before anything is read from the snapshot, naming the entry and why.
+        foreach (var (json, why) in new[]
+        {
+            ("""{"validators": [{"address": "0x12", "power": 1}]}""", "validators[0]: address '0x12'"),
+            ($$"""{"validators": [{"address": "{{source.Chain.Validator.Address}}", "power": 0}]}""", "validators[0]: power must be a whole number from 1"),
+            ($$"""{"validators": [{"address": "{{source.Chain.Validator.Address}}", "power": 1}, {"address": "{{source.Chain.Validator.Address}}", "power": 1}]}""", "is listed twice"),
+            ("""{"validators": []}""", "the trusted validator set is empty"),
+            ("""[1, 2]""", "expected {\"validators\""),
+        })
+        {
+            File.WriteAllText(stale, json);
+            var bad = Assert.Throws<NodeSetupException>(() => SnapshotArchive.Import(archive, source.GenesisFile, new DataDirectory(Path.Combine(_work, "e")), "", null, observer: true, trustedValidatorsFile: stale));
+            Assert.Contains(why, bad.Message);
+        }
     }
 
     /// <summary>Runs the source until height 10 is certified and <paramref name="untilHeight"/> committed; exports 10.</summary>
@@ -258,7 +290,7 @@ public sealed class SnapshotTests(ITestOutputHelper output) : IDisposable
         return path;
     }
 
-    private static async Task WaitForCertificateAsync(string ledgerFile, ulong height, TimeSpan limit)
+    internal static async Task WaitForCertificateAsync(string ledgerFile, ulong height, TimeSpan limit)
     {
         var deadline = DateTime.UtcNow + limit;
         while (DateTime.UtcNow < deadline)

@@ -21,11 +21,15 @@ public sealed class PeerCluster : IAsyncDisposable
     private readonly string _root = Path.Combine(Path.GetTempPath(), "p2pe-peers-" + Guid.NewGuid().ToString("N"));
     private readonly List<NodeHost?> _hosts = [];
 
-    public PeerCluster(int validators, int extra = 0)
+    public PeerCluster(int validators, int extra = 0, Action<GenesisDocument>? genesis = null)
     {
         Keys = Enumerable.Range(0, validators + extra).Select(i => LedgerHarness.Key(60 + i)).ToList();
-        Chain = new LedgerHarness(configure: g => g.Validators = Keys.Take(validators)
-            .Select((k, i) => new GenesisValidator { Address = k.Address.ToString(), Power = 1, Operator = $"operator {i}", Role = "Independent" }).ToList());
+        Chain = new LedgerHarness(configure: g =>
+        {
+            g.Validators = Keys.Take(validators)
+                .Select((k, i) => new GenesisValidator { Address = k.Address.ToString(), Power = 1, Operator = $"operator {i}", Role = "Independent" }).ToList();
+            genesis?.Invoke(g);
+        });
         Directory.CreateDirectory(_root);
         GenesisFile = Path.Combine(_root, "genesis.json");
         File.WriteAllText(GenesisFile, Chain.Document.ToJson());
@@ -51,9 +55,11 @@ public sealed class PeerCluster : IAsyncDisposable
 
     /// <summary>
     /// Starts node <paramref name="i"/> dialing <paramref name="dials"/> (default: every other node), allowing the
-    /// extra nodes' node keys as observers, with <paramref name="settings"/> on top.
+    /// extra nodes' node keys as observers, with <paramref name="settings"/> on top; <paramref name="beforeStart"/> sees the
+    /// host built but not yet started (to subscribe to its events).
     /// </summary>
-    public async Task<NodeHost> StartAsync(int i, IEnumerable<int>? dials = null, IReadOnlyDictionary<string, string?>? settings = null, int heartbeatMs = 200)
+    public async Task<NodeHost> StartAsync(int i, IEnumerable<int>? dials = null, IReadOnlyDictionary<string, string?>? settings = null, int heartbeatMs = 200,
+        Action<NodeHost>? beforeStart = null)
     {
         var peers = (dials ?? Enumerable.Range(0, Keys.Count).Where(j => j != i)).Select(j => $"127.0.0.1:{PeerPorts[j]}");
         var all = new Dictionary<string, string?>
@@ -71,6 +77,7 @@ public sealed class PeerCluster : IAsyncDisposable
             var host = NodeHost.Create(all, NodeDirectory.Password, new ShiftedClock(LedgerHarness.Genesis + TimeSpan.FromSeconds(10)));
             try
             {
+                beforeStart?.Invoke(host);
                 await host.StartAsync();
                 _hosts[i] = host;
                 return host;

@@ -13,8 +13,11 @@ namespace P2PEnergy.Node.Tests.Support;
 /// </summary>
 public sealed class RoguePeer(GrpcChannel channel, AsyncDuplexStreamingCall<PeerFrame, PeerFrame> call) : IAsyncDisposable
 {
-    /// <summary>Connects to the peer endpoint on <paramref name="peerPort"/> and completes the handshake.</summary>
-    public static async Task<RoguePeer> ConnectAsync(int peerPort, ulong chainId, Hash32 genesisHash, PrivateKey nodeKey, ulong height)
+    /// <summary>
+    /// Connects to the peer endpoint on <paramref name="peerPort"/> and completes the handshake; a node that is not a
+    /// validator (an observer) is accepted when <paramref name="observers"/> lists its node key.
+    /// </summary>
+    public static async Task<RoguePeer> ConnectAsync(int peerPort, ulong chainId, Hash32 genesisHash, PrivateKey nodeKey, ulong height, IEnumerable<Address>? observers = null)
     {
         var channel = GrpcChannel.ForAddress($"http://127.0.0.1:{peerPort}", new GrpcChannelOptions { MaxSendMessageSize = null, MaxReceiveMessageSize = null });
         var call = new Peer.PeerClient(channel).Connect(deadline: DateTime.UtcNow.AddMinutes(2));
@@ -22,7 +25,7 @@ public sealed class RoguePeer(GrpcChannel channel, AsyncDuplexStreamingCall<Peer
         try
         {
             // The node is checked as the node checks us, except that any validator binding it shows is accepted.
-            var handshake = new PeerHandshake(chainId, genesisHash, nodeKey, validatorKey: null, isValidator: _ => true, observers: []);
+            var handshake = new PeerHandshake(chainId, genesisHash, nodeKey, validatorKey: null, isValidator: _ => true, observers: observers ?? []);
             var mine = handshake.Hello(height);
             await call.RequestStream.WriteAsync(new PeerFrame { Hello = mine });
             var theirs = await peer.ReadAsync(PeerFrame.BodyOneofCase.Hello);
