@@ -13,6 +13,7 @@ using P2PEnergy.Node.Hosting;
 using P2PEnergy.Node.Ledger;
 using P2PEnergy.Node.Ledger.Execution;
 using P2PEnergy.Node.Network;
+using P2PEnergy.Node.ProcessState;
 using P2PEnergy.Node.Storage;
 using P2PEnergy.Node.Tests.Ledger;
 using P2PEnergy.Node.Tests.Network;
@@ -162,7 +163,7 @@ public sealed class SnapshotPeerSyncTests(ITestOutputHelper output) : IDisposabl
         var parameters = cluster.Chain.Document.ToParameters();
         using var store = SqliteLedgerStore.Open(imported.LedgerFile);
         var verifier = new TransactionVerifier(parameters.ChainId, Secp256k1.Default);
-        var application = new LedgerApplication(new BlockExecutor(parameters, verifier, new GridAdmission()), verifier, store,
+        var application = new LedgerApplication(new BlockExecutor(parameters, verifier, new GridAdmission(new FlowBookCache())), verifier, store,
             new Mempool(verifier, parameters, store, () => parameters.GenesisTimeMs, 100));
         var tip = (store.Height, store.AppHash);
         Assert.Equal(10UL, tip.Height);
