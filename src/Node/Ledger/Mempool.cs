@@ -49,8 +49,11 @@ public sealed class Mempool
     /// <summary>Raised (outside the lock) after a transaction is accepted, so a proposer can wake up.</summary>
     public event Action? Accepted;
 
-    /// <summary>Raised (outside the lock) with each transaction accepted, before <see cref="Accepted"/> (the peer network relays it).</summary>
-    public event Action<VerifiedTransaction>? Admitted;
+    /// <summary>
+    /// Raised (outside the lock) with each transaction accepted, before <see cref="Accepted"/> (the peer network relays
+    /// it), and whether it was submitted as relayed by a validator peer (which sent it to every validator itself).
+    /// </summary>
+    public event Action<VerifiedTransaction, bool>? Admitted;
 
     public int Count { get { lock (_gate) return _order.Count; } }
     public long Bytes { get { lock (_gate) return _bytes; } }
@@ -58,18 +61,30 @@ public sealed class Mempool
     /// <summary>True while <paramref name="id"/> waits in the mempool.</summary>
     public bool Contains(Hash32 id) { lock (_gate) return _byId.ContainsKey(id); }
 
+    /// <summary>The verifier every admitted transaction passed (a block check may reuse <see cref="Find"/>'s result only when it is its own).</summary>
+    public TransactionVerifier Verifier => _verifier;
+
+    /// <summary>The pending transaction with id <paramref name="id"/> as the door verified it, or null.</summary>
+    public VerifiedTransaction? Find(Hash32 id) { lock (_gate) return _byId.TryGetValue(id, out var node) ? node.Value : null; }
+
     /// <summary>Raised (outside the lock) with the reason code of each refused submission (the rejections metric counts them).</summary>
     public event Action<string>? Refused;
 
     /// <summary>Checks the envelope <paramref name="bytes"/> exactly as submitted at the door and queues them when every check passes.</summary>
-    public MempoolVerdict Submit(byte[] bytes)
+    public MempoolVerdict Submit(byte[] bytes) => Submit(bytes, relayed: false);
+
+    /// <summary>
+    /// As <see cref="Submit(byte[])"/>; <paramref name="relayed"/> says a validator peer relayed the bytes, so
+    /// <see cref="Admitted"/> tells the peer network not to relay them again. The door's checks are the same.
+    /// </summary>
+    public MempoolVerdict Submit(byte[] bytes, bool relayed)
     {
-        var verdict = Admit(bytes);
+        var verdict = Admit(bytes, relayed);
         if (!verdict.Accepted) Refused?.Invoke(verdict.Code);
         return verdict;
     }
 
-    private MempoolVerdict Admit(byte[] bytes)
+    private MempoolVerdict Admit(byte[] bytes, bool relayed)
     {
         ArgumentNullException.ThrowIfNull(bytes);
         VerifiedTransaction tx;
@@ -91,10 +106,10 @@ public sealed class Mempool
         // read through the door's per-height cache.
         try { SignerRules.Require(new LedgerContext(_parameters, new StateOverlay(_doorState), _store.Height + 1, timeMs), tx); }
         catch (LedgerRejection rejection) { return new MempoolVerdict(rejection.Code, rejection.Message, id); }
-        return Enqueue(tx);
+        return Enqueue(tx, relayed);
     }
 
-    private MempoolVerdict Enqueue(VerifiedTransaction tx)
+    private MempoolVerdict Enqueue(VerifiedTransaction tx, bool relayed)
     {
         var id = tx.Id;
         var bytes = tx.Bytes;
@@ -109,7 +124,7 @@ public sealed class Mempool
             _byId[id] = _order.AddLast(tx);
             _bytes += bytes.Length;
         }
-        Admitted?.Invoke(tx);
+        Admitted?.Invoke(tx, relayed);
         Accepted?.Invoke();
         return new MempoolVerdict(ReasonCodes.Ok, "accepted", id);
     }
