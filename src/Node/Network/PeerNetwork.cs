@@ -294,11 +294,8 @@ public sealed class PeerNetwork : IConsensusNetwork
                 Consensus(connection, frame.Consensus);
                 break;
             case PeerFrame.BodyOneofCase.Transactions:
-                foreach (var transaction in frame.Transactions.Transactions)
-                {
-                    var bytes = transaction.ToByteArray();
-                    if (_seenTransactions.Add(Contracts.Ledger.TransactionId.Of(bytes))) _mempool.Submit(bytes, relayed: connection.Identity.Validator is not null);
-                }
+                var unseen = frame.Transactions.Transactions.Select(t => t.ToByteArray()).Where(bytes => _seenTransactions.Add(Contracts.Ledger.TransactionId.Of(bytes))).ToList();
+                if (unseen.Count > 0) _mempool.Submit(unseen, relayed: connection.Identity.Validator is not null);
                 break;
             case PeerFrame.BodyOneofCase.BlockRequest:
                 connection.Send(new PeerFrame { BlockResponse = Serve(frame.BlockRequest) });
