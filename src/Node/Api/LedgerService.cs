@@ -46,7 +46,7 @@ public sealed class LedgerService(ILedgerStore store, Mempool mempool, IConsensu
         if (request.Transactions.Count is 0 or > MaxBatch)
             throw Refusal.Of(ApiReasons.BatchSize, $"transactions must hold 1 to {MaxBatch} envelopes, got {request.Transactions.Count}");
         var response = new SubmitTransactionsResponse();
-        foreach (var transaction in request.Transactions) response.Verdicts.Add(Verdict(mempool.Submit(Submitted(transaction))));
+        foreach (var verdict in mempool.Submit(request.Transactions.Select(Submitted).ToList())) response.Verdicts.Add(Verdict(verdict));
         return Task.FromResult(response);
     }
 

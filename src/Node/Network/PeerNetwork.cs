@@ -40,7 +40,7 @@ public sealed class PeerNetwork : IConsensusNetwork
     private readonly Dictionary<string, long> _refusals = [];
     private Action<ConsensusMessage, Address> _receive = (_, _) => { };
     private ILogger _log = NullLogger.Instance;
-    private long _droppedAhead, _droppedStrangers;
+    private long _droppedAhead, _droppedStrangers, _relayed;
 
     public PeerNetwork(PeerHandshake handshake, PeerLimits options, Mempool mempool, Func<ulong> height, Func<ulong, Block?> committedBlock,
         Func<Address, bool> isValidator, PeerCount count, TimeProvider clock)
@@ -294,11 +294,8 @@ public sealed class PeerNetwork : IConsensusNetwork
                 Consensus(connection, frame.Consensus);
                 break;
             case PeerFrame.BodyOneofCase.Transactions:
-                foreach (var transaction in frame.Transactions.Transactions)
-                {
-                    var bytes = transaction.ToByteArray();
-                    if (_seenTransactions.Add(Contracts.Ledger.TransactionId.Of(bytes))) _mempool.Submit(bytes);
-                }
+                var unseen = frame.Transactions.Transactions.Select(t => t.ToByteArray()).Where(bytes => _seenTransactions.Add(Contracts.Ledger.TransactionId.Of(bytes))).ToList();
+                if (unseen.Count > 0) _mempool.Submit(unseen, relayed: connection.Identity.Validator is not null);
                 break;
             case PeerFrame.BodyOneofCase.BlockRequest:
                 connection.Send(new PeerFrame { BlockResponse = Serve(frame.BlockRequest) });
@@ -361,12 +358,23 @@ public sealed class PeerNetwork : IConsensusNetwork
         return response;
     }
 
-    // A transaction this node's mempool accepted (from its API or from a peer): on to every validator peer, once.
-    private void Relay(VerifiedTransaction transaction)
+    /// <summary>Transactions this node queued for its validator peers (one per peer sent to).</summary>
+    public long RelayedTransactions => Interlocked.Read(ref _relayed);
+
+    // A transaction this node's mempool accepted: on to every validator peer, once. Validators dial each other (a full
+    // mesh), so one relayed by a validator peer was sent to every validator by that peer: relaying it again would make
+    // every transaction cross every link twice and be parsed, hashed and deduplicated N − 1 times per node, for nothing.
+    // One from a non-validator peer (a follower's API) goes on, as one from this node's API does.
+    private void Relay(VerifiedTransaction transaction, bool relayed)
     {
         _seenTransactions.Add(transaction.Id);
+        if (relayed) return;
         foreach (var peer in Peers)
-            if (peer.Identity.Validator is not null) peer.Outbox.PostTransaction(transaction.Bytes);
+            if (peer.Identity.Validator is not null)
+            {
+                peer.Outbox.PostTransaction(transaction.Bytes);
+                Interlocked.Increment(ref _relayed);
+            }
     }
 
     /// <summary>Counts a refusal and logs it: a warning the first time a peer is refused for a reason, debug after that.</summary>

@@ -50,8 +50,11 @@ public sealed class Mempool
     /// <summary>Raised (outside the lock) after a transaction is accepted, so a proposer can wake up.</summary>
     public event Action? Accepted;
 
-    /// <summary>Raised (outside the lock) with each transaction accepted, before <see cref="Accepted"/> (the peer network relays it).</summary>
-    public event Action<VerifiedTransaction>? Admitted;
+    /// <summary>
+    /// Raised (outside the lock) with each transaction accepted, before <see cref="Accepted"/> (the peer network relays
+    /// it), and whether it was submitted as relayed by a validator peer (which sent it to every validator itself).
+    /// </summary>
+    public event Action<VerifiedTransaction, bool>? Admitted;
 
     public int Count { get { lock (_gate) return _order.Count; } }
     public long Bytes { get { lock (_gate) return _bytes; } }
@@ -59,24 +62,61 @@ public sealed class Mempool
     /// <summary>True while <paramref name="id"/> waits in the mempool.</summary>
     public bool Contains(Hash32 id) { lock (_gate) return _byId.ContainsKey(id); }
 
+    /// <summary>The verifier every admitted transaction passed (a block check may reuse <see cref="Find"/>'s result only when it is its own).</summary>
+    public TransactionVerifier Verifier => _verifier;
+
+    /// <summary>The pending transaction with id <paramref name="id"/> as the door verified it, or null.</summary>
+    public VerifiedTransaction? Find(Hash32 id) { lock (_gate) return _byId.TryGetValue(id, out var node) ? node.Value : null; }
+
     /// <summary>Raised (outside the lock) with the reason code of each refused submission (the rejections metric counts them).</summary>
     public event Action<string>? Refused;
 
     /// <summary>Checks the envelope <paramref name="bytes"/> exactly as submitted at the door and queues them when every check passes.</summary>
-    public MempoolVerdict Submit(byte[] bytes)
+    public MempoolVerdict Submit(byte[] bytes) => Submit(bytes, relayed: false);
+
+    /// <summary>
+    /// As <see cref="Submit(byte[])"/>; <paramref name="relayed"/> says a validator peer relayed the bytes, so
+    /// <see cref="Admitted"/> tells the peer network not to relay them again. The door's checks are the same.
+    /// </summary>
+    public MempoolVerdict Submit(byte[] bytes, bool relayed) => Submit([bytes], relayed)[0];
+
+    /// <summary>
+    /// Checks each envelope of <paramref name="batch"/> at the door as <see cref="Submit(byte[])"/> does and queues those
+    /// that pass, in order, taking the lock once for the batch (32 submitters taking it once per transaction spun on it);
+    /// one verdict per envelope.
+    /// </summary>
+    public IReadOnlyList<MempoolVerdict> Submit(IReadOnlyList<byte[]> batch, bool relayed = false)
     {
-        var verdict = Admit(bytes);
-        if (!verdict.Accepted) Refused?.Invoke(verdict.Code);
-        return verdict;
+        ArgumentNullException.ThrowIfNull(batch);
+        var verdicts = new MempoolVerdict[batch.Count];
+        var passed = new VerifiedTransaction?[batch.Count];
+        for (int i = 0; i < batch.Count; i++)
+            (verdicts[i], passed[i]) = Check(batch[i]);
+        var admitted = new List<VerifiedTransaction>(batch.Count);
+        lock (_gate)
+        {
+            for (int i = 0; i < batch.Count; i++)
+            {
+                if (passed[i] is not { } tx) continue;
+                verdicts[i] = Enqueue(tx);
+                if (verdicts[i].Accepted) admitted.Add(tx);
+            }
+        }
+        foreach (var verdict in verdicts)
+            if (!verdict.Accepted) Refused?.Invoke(verdict.Code);
+        foreach (var tx in admitted) Admitted?.Invoke(tx, relayed);
+        if (admitted.Count > 0) Accepted?.Invoke();
+        return verdicts;
     }
 
-    private MempoolVerdict Admit(byte[] bytes)
+    // Every check but the mempool's own (duplicate pending, full): the refusal, or the verified transaction to queue.
+    private (MempoolVerdict Verdict, VerifiedTransaction? Passed) Check(byte[] bytes)
     {
         ArgumentNullException.ThrowIfNull(bytes);
         VerifiedTransaction tx;
         // Signature recovery is the expensive part; it runs outside the lock so submitters verify in parallel.
         try { tx = _verifier.Verify(bytes); }
-        catch (LedgerRejection rejection) { return new MempoolVerdict(rejection.Code, rejection.Message, Contracts.Ledger.TransactionId.Of(bytes)); }
+        catch (LedgerRejection rejection) { return (new MempoolVerdict(rejection.Code, rejection.Message, Contracts.Ledger.TransactionId.Of(bytes)), null); }
         var id = tx.Id;
 
         long timeMs = _lastBlockTimeMs();
@@ -84,34 +124,30 @@ public sealed class Mempool
         {
             var now = (ulong)(Math.Max(0, timeMs) / 1000);
             if (validUntil < now)
-                return new MempoolVerdict(ReasonCodes.Expired, $"{tx.Kind} expired at {IsoTime.Format(validUntil)}, the latest block time is {IsoTime.Format(now)}", id);
+                return (new MempoolVerdict(ReasonCodes.Expired, $"{tx.Kind} expired at {IsoTime.Format(validUntil)}, the latest block time is {IsoTime.Format(now)}", id), null);
         }
         if (_store.FindTransaction(id) is { } committed)
-            return new MempoolVerdict(ReasonCodes.Duplicate, $"transaction {id} is already committed at height {committed.Height}", id);
+            return (new MempoolVerdict(ReasonCodes.Duplicate, $"transaction {id} is already committed at height {committed.Height}", id), null);
         // Who may sign, against the last committed state (read-only: the overlay only ever holds the rules' reads),
         // read through the door's per-height cache.
         try { SignerRules.Require(new LedgerContext(_parameters, new StateOverlay(_doorState), _store.Height + 1, timeMs), tx); }
-        catch (LedgerRejection rejection) { return new MempoolVerdict(rejection.Code, rejection.Message, id); }
-        return Enqueue(tx);
+        catch (LedgerRejection rejection) { return (new MempoolVerdict(rejection.Code, rejection.Message, id), null); }
+        return (new MempoolVerdict(ReasonCodes.Ok, "accepted", id), tx);
     }
 
+    // Under the lock.
     private MempoolVerdict Enqueue(VerifiedTransaction tx)
     {
         var id = tx.Id;
         var bytes = tx.Bytes;
-        lock (_gate)
-        {
-            if (_byId.ContainsKey(id))
-                return new MempoolVerdict(ReasonCodes.Duplicate, $"transaction {id} is already pending", id);
-            if (_order.Count >= MaxTransactions)
-                return new MempoolVerdict(ReasonCodes.MempoolFull, $"mempool holds {_order.Count} transactions, the limit is {MaxTransactions}", id);
-            if (_bytes + bytes.Length > MaxBytes)
-                return new MempoolVerdict(ReasonCodes.MempoolFull, $"mempool holds {_bytes} bytes, {bytes.Length} more would pass the limit of {MaxBytes}", id);
-            _byId[id] = _order.AddLast(tx);
-            _bytes += bytes.Length;
-        }
-        Admitted?.Invoke(tx);
-        Accepted?.Invoke();
+        if (_byId.ContainsKey(id))
+            return new MempoolVerdict(ReasonCodes.Duplicate, $"transaction {id} is already pending", id);
+        if (_order.Count >= MaxTransactions)
+            return new MempoolVerdict(ReasonCodes.MempoolFull, $"mempool holds {_order.Count} transactions, the limit is {MaxTransactions}", id);
+        if (_bytes + bytes.Length > MaxBytes)
+            return new MempoolVerdict(ReasonCodes.MempoolFull, $"mempool holds {_bytes} bytes, {bytes.Length} more would pass the limit of {MaxBytes}", id);
+        _byId[id] = _order.AddLast(tx);
+        _bytes += bytes.Length;
         return new MempoolVerdict(ReasonCodes.Ok, "accepted", id);
     }
 

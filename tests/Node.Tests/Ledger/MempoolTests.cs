@@ -104,6 +104,27 @@ public sealed class MempoolTests
     }
 
     [Fact]
+    public void ABatch_GetsOneVerdictPerEnvelope_InOrder_AsEachSubmittedAlone_AndRaisesAdmittedForEachAccepted()
+    {
+        var pool = Create(maxTransactions: 3);
+        var admitted = new List<(Hash32 Id, bool Relayed)>();
+        var refused = new List<string>();
+        int accepted = 0;
+        pool.Admitted += (tx, relayed) => admitted.Add((tx.Id, relayed));
+        pool.Refused += refused.Add;
+        pool.Accepted += () => accepted++;
+        pool.Submit(Admit(1));
+
+        var verdicts = pool.Submit([Admit(2), [0xff, 0xff], Admit(2), Admit(1), Admit(3), Admit(4)], relayed: true);
+
+        Assert.Equal([ReasonCodes.Ok, ReasonCodes.Malformed, ReasonCodes.Duplicate, ReasonCodes.Duplicate, ReasonCodes.Ok, ReasonCodes.MempoolFull], verdicts.Select(v => v.Code));
+        Assert.Equal([TransactionId.Of(Admit(1)), TransactionId.Of(Admit(2)), TransactionId.Of(Admit(3))], pool.Reap(10, 1 << 20).Select(t => t.Id));
+        Assert.Equal([(TransactionId.Of(Admit(1)), false), (TransactionId.Of(Admit(2)), true), (TransactionId.Of(Admit(3)), true)], admitted);
+        Assert.Equal([ReasonCodes.Malformed, ReasonCodes.Duplicate, ReasonCodes.Duplicate, ReasonCodes.MempoolFull], refused);
+        Assert.Equal(2, accepted);
+    }
+
+    [Fact]
     public async Task ConcurrentSubmissions_KeepCountsConsistent()
     {
         var pool = Create(maxTransactions: 1000);

@@ -1,6 +1,7 @@
 using Google.Protobuf;
 using Microsoft.Extensions.DependencyInjection;
 using P2PEnergy.Contracts.Crypto;
+using P2PEnergy.Contracts.Ledger;
 using P2PEnergy.Contracts.Protos;
 using P2PEnergy.Node.Consensus;
 using P2PEnergy.Node.Hosting;
@@ -49,6 +50,37 @@ public sealed class PeerNetworkTests : IAsyncLifetime
         // Every validator proposed some of them: the proposer rotates over all four, so all four reached each other.
         var proposers = Enumerable.Range(1, 8).Select(h => Address.FromBytes(BlockAt(hosts[0], (ulong)h)!.Header.Proposer.Span)).ToHashSet();
         Assert.True(proposers.Count >= 3, $"proposers of blocks 1-8: {string.Join(", ", proposers)}");
+    }
+
+    [Fact]
+    public async Task ATransactionSubmittedToOneValidator_PassesTheDoorOnEvery_AndOnlyThatOneRelaysIt()
+    {
+        await StartValidatorsAsync();
+        var hosts = Enumerable.Range(0, 4).Select(_cluster.Host).ToList();
+        await PeerCluster.WaitForAsync(() => hosts.All(h => h.Peers!.Peers.Count == 3), Bound, () => $"peers {string.Join(", ", hosts.Select(h => h.Peers!.Peers.Count))}");
+        var deposit = LedgerHarness.Envelope(new Deposit { Account = ByteString.CopyFrom(_cluster.Chain.Alice.Address.Bytes), Amount = 5, Reference = "relayed once", Nonce = 1 }, _cluster.Chain.Operator);
+        var id = TransactionId.Of(deposit.ToByteArray());
+        // Each mempool's door checks it, whether it came from a client or a peer: it admits it, or refuses it as a
+        // duplicate when the block committing it got there first (nothing else is submitted here).
+        var checkedAtTheDoor = new bool[4];
+        for (int i = 0; i < 4; i++)
+        {
+            int node = i;
+            var mempool = hosts[i].Services.GetRequiredService<Mempool>();
+            mempool.Admitted += (tx, _) => { if (tx.Id == id) Volatile.Write(ref checkedAtTheDoor[node], true); };
+            mempool.Refused += code => { if (code == ReasonCodes.Duplicate) Volatile.Write(ref checkedAtTheDoor[node], true); };
+        }
+        var before = hosts.Select(h => h.Peers!.RelayedTransactions).ToList();
+
+        using var channel = Grpc.Net.Client.GrpcChannel.ForAddress(hosts[0].Address);
+        var status = await channel.CommitAsync(deposit);
+
+        Assert.True(status.Height > 0);
+        await PeerCluster.WaitForAsync(() => checkedAtTheDoor.All(a => a), Bound, () => $"checked at the door of {string.Join(", ", checkedAtTheDoor)}");
+        var relayed = hosts.Select((h, i) => h.Peers!.RelayedTransactions - before[i]).ToList();
+        // The validators dial each other: the one the client reached sends it to the three others, who send it nowhere
+        // (they used to relay it to every validator again, sending each transaction 12 times instead of 3).
+        Assert.Equal([3L, 0L, 0L, 0L], relayed);
     }
 
     [Fact]

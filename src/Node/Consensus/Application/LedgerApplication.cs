@@ -151,7 +151,8 @@ public sealed class LedgerApplication : IConsensusApplication, IConsensusEngine
     {
         var parent = new BlockParent(_executor.Parameters.ChainId, _store.Height, _store.LastBlockHash, LastBlockTimeMs,
             _validators.At(_store.Height + 1), NextValidatorSetHash(_store.Height + 1));
-        var (transactions, problem) = ProposalCheck.Check(block, parent, _verifier);
+        // The mempool's verifications are reused when its verifier is this one (ProposalCheck says why that is safe).
+        var (transactions, problem) = ProposalCheck.Check(block, parent, _verifier, ReferenceEquals(_mempool.Verifier, _verifier) ? _mempool.Find : null);
         if (transactions is null) return (null, problem);
         var header = block.Header;
         var execution = _executor.Execute(_state, _store.AppHash, header.Height, header.TimeMs, transactions.Select(t => (t.Bytes, (VerifiedTransaction?)t)).ToList());

@@ -16,8 +16,12 @@ public sealed record BlockParent(ulong ChainId, ulong Height, Hash32 LastBlockHa
 /// </summary>
 public static class ProposalCheck
 {
-    /// <summary>The block's verified transactions, or why the block is invalid.</summary>
-    public static (IReadOnlyList<VerifiedTransaction>? Transactions, string? Problem) Check(Block block, BlockParent parent, TransactionVerifier verifier)
+    /// <summary>
+    /// The block's verified transactions, or why the block is invalid. <paramref name="verified"/> may hold what
+    /// <paramref name="verifier"/> already made of some transactions, by id (the mempool's): those are not verified again.
+    /// </summary>
+    public static (IReadOnlyList<VerifiedTransaction>? Transactions, string? Problem) Check(Block block, BlockParent parent, TransactionVerifier verifier,
+        Func<Hash32, VerifiedTransaction?>? verified = null)
     {
         if (block.Header is not { } h) return (null, "the block has no header");
         ulong height = parent.Height + 1;
@@ -41,18 +45,28 @@ public static class ProposalCheck
             return (null, $"the block holds {block.Transactions.Count} transactions, the limit is {BlockLimits.MaxTransactions}");
         long bytes = block.Transactions.Sum(t => (long)t.Length);
         if (bytes > BlockLimits.MaxTransactionBytes) return (null, $"the block holds {bytes} bytes of transactions, the limit is {BlockLimits.MaxTransactionBytes}");
-        var verified = new List<VerifiedTransaction>(block.Transactions.Count);
+        var transactions = new List<VerifiedTransaction>(block.Transactions.Count);
         for (int i = 0; i < block.Transactions.Count; i++)
         {
+            var envelope = block.Transactions[i].ToByteArray();
+            // Verification is a pure function of the bytes (and the verifier's chain id and size limit): the result kept
+            // for the same id — keccak256 of the same bytes, compared byte for byte all the same — is the result this
+            // would compute, so reusing it saves the signature recovery and cannot change whether the block is valid or
+            // what it executes to (a node without it, cold from a restart, computes the same).
+            if (verified is not null && TransactionId.Of(envelope) is var id && verified(id) is { } known && known.Id == id && known.Bytes.AsSpan().SequenceEqual(envelope))
+            {
+                transactions.Add(known);
+                continue;
+            }
             // A proposer takes transactions from its mempool, which admitted only those that pass these same checks:
             // one that does not is a proposer's fault, not a result to record.
-            try { verified.Add(verifier.Verify(block.Transactions[i].ToByteArray())); }
+            try { transactions.Add(verifier.Verify(envelope)); }
             catch (LedgerRejection e) { return (null, $"transaction {i} fails the stateless checks: {e.Code} {e.Message}"); }
         }
-        var root = MerkleRoot.Compute(verified.Select(t => t.Id).ToList());
+        var root = MerkleRoot.Compute(transactions.Select(t => t.Id).ToList());
         if (Hash32.FromBytes(h.TransactionsRoot.Span) != root)
             return (null, $"transactions_root {Hash32.FromBytes(h.TransactionsRoot.Span)} is not the root {root} of the block's transactions");
-        return (verified, null);
+        return (transactions, null);
     }
 
     private static string? Field(Google.Protobuf.ByteString value, int width, string name)
