@@ -6,6 +6,7 @@ using P2PEnergy.Contracts.Protos;
 using P2PEnergy.Node.Consensus;
 using P2PEnergy.Node.Hosting;
 using P2PEnergy.Node.Ledger;
+using P2PEnergy.Node.ProcessState;
 using P2PEnergy.Node.Storage;
 using P2PEnergy.Node.Tests.Ledger;
 using P2PEnergy.Node.Tests.Support;

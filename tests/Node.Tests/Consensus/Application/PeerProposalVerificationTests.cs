@@ -6,6 +6,7 @@ using P2PEnergy.Node.Grid;
 using P2PEnergy.Node.Ledger;
 using P2PEnergy.Node.Ledger.Execution;
 using P2PEnergy.Node.Ledger.Genesis;
+using P2PEnergy.Node.ProcessState;
 using P2PEnergy.Node.Storage;
 using P2PEnergy.Node.Tests.Ledger;
 using P2PEnergy.Node.Tests.Support;
