@@ -127,7 +127,7 @@ public class GridBenchmarks
     {
         var (s, b) = _acrossFeeders[(_next >> 1) & 1023];
         if ((_next++ & 1) == 1) (s, b) = (b, s);
-        var overlay = new StateOverlay(_state);
+        var overlay = new StateOverlay(_state, DecodedStateCache.Process); // the parsed-model memo the node reads through its CommittedStateCache
         var terms = new EnergyContract { IntervalStart = Interval, IntervalCount = 1, WhPerInterval = 750, SellerMeter = _meterStates[s].Meter, BuyerMeter = _meterStates[b].Meter };
         var context = new LedgerContext(_parameters, overlay, 1, 0);
         var block = _admission.BeginBlock();

@@ -104,7 +104,7 @@ public sealed class GridService(ILedgerStore store, ChainParameters parameters) 
         {
             // Height first: a commit between the two reads makes the book newer than the height, never older.
             var height = store.Height;
-            return (_cache.Get(store, interval), height);
+            return (_cache.Get(new StateOverlay(store, DecodedStateCache.Process), interval), height); // the process's parsed models
         }
     }
 

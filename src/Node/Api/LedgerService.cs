@@ -254,12 +254,13 @@ public sealed class LedgerService(ILedgerStore store, Mempool mempool, IConsensu
         var seller = Meter(request.SellerMeter, "seller_meter");
         var buyer = Meter(request.BuyerMeter, "buyer_meter");
         // The path level as the grid check finds it at commit: from the model in force for the first interval.
-        var model = InstalledModels.At(store, request.IntervalStart);
+        var state = new StateOverlay(store, DecodedStateCache.Process); // the node's memo of parsed models and fee histories
+        var model = InstalledModels.At(state, request.IntervalStart);
         var level = model is null ? PathLevel.AcrossSubstations : model.Level(FlowBookBuilder.Point(seller, model).Node, FlowBookBuilder.Point(buyer, model).Node);
         ContractCosts costs;
         try
         {
-            costs = ContractPricing.Price(FeeSchedule.DmoAt(store, request.IntervalStart), FeeSchedule.GridAt(store, request.IntervalStart),
+            costs = ContractPricing.Price(FeeSchedule.DmoAt(state, request.IntervalStart), FeeSchedule.GridAt(state, request.IntervalStart),
                 level, request.WhPerInterval, request.IntervalCount, request.PricePerKwh);
         }
         catch (LedgerRejection e) { throw Invalid(e.Message); }

@@ -1,28 +1,24 @@
-using System.Collections.Concurrent;
 using P2PEnergy.Contracts.Crypto;
 using P2PEnergy.Node.Ledger.State;
 
 namespace P2PEnergy.Node.Grid;
 
 /// <summary>
-/// Installed grid models, parsed once per model hash for the whole process: a 10,000-node file takes milliseconds
-/// to parse, and every contract check and meter registration needs the model in force. Keyed by the hash in the
-/// model index, never by the file's state key, so two forks that installed different files at the same interval never
-/// share an entry.
+/// Installed grid models. A 10,000-node file takes milliseconds to parse, and every contract check and meter
+/// registration needs the model in force, so a reader whose host keeps decodings (<see cref="IStateDecodings"/>) parses
+/// each model once; others parse on every read. Held by the hash in the model index, never by the file's state key, so
+/// two forks that installed different files at the same interval never share an entry.
 /// </summary>
 public static class InstalledModels
 {
-    private static readonly ConcurrentDictionary<Hash32, GridModel> Parsed = new();
-
     /// <summary>The model installed from <paramref name="effectiveFrom"/>.</summary>
     public static GridModel Get(IStateReader state, ulong effectiveFrom, Hash32 hash)
+        => state.Decodings is { } decodings ? decodings.Decoded(hash, (state, effectiveFrom), static read => Load(read.state, read.effectiveFrom)) : Load(state, effectiveFrom);
+
+    private static GridModel Load(IStateReader state, ulong effectiveFrom)
     {
-        if (Parsed.TryGetValue(hash, out var model)) return model;
         var file = state.Get(StateKeys.GridModel(effectiveFrom)) ?? throw new InvalidOperationException($"grid model hash at {effectiveFrom} without its file");
-        model = GridModel.Load(file);
-        if (Parsed.Count >= 16) Parsed.Clear();
-        Parsed[hash] = model;
-        return model;
+        return GridModel.Load(file);
     }
 
     /// <summary>The model in force at <paramref name="interval"/>, or null before the first one.</summary>

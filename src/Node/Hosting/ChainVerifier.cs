@@ -58,7 +58,8 @@ public static class ChainVerifier
             if (block is null) return $"height {height}: block is missing";
             var header = block.Header;
             if (header.Height != height) return $"height {height}: stored block says height {header.Height}";
-            var execution = executor.Execute(state, appHash, height, header.TimeMs, block.Transactions.Select(t => (t.ToByteArray(), (VerifiedTransaction?)null)).ToList());
+            // Through an empty overlay that carries the process's memo of parsed grid models and fee histories, as the node reads.
+            var execution = executor.Execute(new StateOverlay(state, DecodedStateCache.Process), appHash, height, header.TimeMs, block.Transactions.Select(t => (t.ToByteArray(), (VerifiedTransaction?)null)).ToList());
             if (Results(height, store.GetResults(height), execution.Results) is { } difference) return difference;
             if (!execution.AppHash.Bytes.SequenceEqual(header.AppHash.Span))
                 return $"height {height}: app hash mismatch, replay gives {execution.AppHash}, the header says {Hash32.FromBytes(header.AppHash.Span)}";

@@ -21,31 +21,18 @@ public static class FeeSchedule
     public static void Put(StateOverlay state, SetGridFees version) => Update(state, StateKeys.GridFees, h => Insert(h.Grid, version, v => v.EffectiveFrom));
     public static void Put(StateOverlay state, SetPolrTariff version) => Update(state, StateKeys.PolrTariff, h => Insert(h.Polr, version, v => v.EffectiveFrom));
 
-    /// <summary>The history under <paramref name="key"/>, decoded once per stored value. Callers must not change it.</summary>
+    /// <summary>The history under <paramref name="key"/>, decoded once per stored value where the reader's host keeps decodings. Callers must not change it.</summary>
     private static FeeHistory Read(IStateReader state, string key)
     {
         if (state.Get(key) is not { } bytes) return Empty;
         // State readers hand out the same array for as long as a value is unchanged (the committed-state cache, the
-        // overlays above it), so every contract's two fee lookups cost a reference compare instead of a parse and its
-        // garbage. The entry pairs the array with its decoding, so racing readers at worst decode twice.
-        ref var slot = ref Decoded[Part(key)];
-        if (Volatile.Read(ref slot) is { } last && ReferenceEquals(last.Bytes, bytes)) return last.History;
-        var history = FeeHistory.Parser.ParseFrom(bytes.AsSpan());
-        Volatile.Write(ref slot, new DecodedHistory(bytes, history));
-        return history;
+        // overlays above it), so held by that array every contract's two fee lookups cost a lookup instead of a parse
+        // and its garbage.
+        return state.Decodings is { } decodings ? decodings.Decoded(bytes, bytes, Decode) : Decode(bytes);
     }
 
-    private sealed record DecodedHistory(byte[] Bytes, FeeHistory History);
-    private static readonly DecodedHistory?[] Decoded = new DecodedHistory?[3];
+    private static readonly Func<byte[], FeeHistory> Decode = bytes => FeeHistory.Parser.ParseFrom(bytes.AsSpan());
     private static readonly FeeHistory Empty = new();
-
-    private static int Part(string key) => key switch
-    {
-        StateKeys.DmoFees => 0,
-        StateKeys.GridFees => 1,
-        StateKeys.PolrTariff => 2,
-        _ => throw new ArgumentException($"'{key}' is not a fee-schedule key", nameof(key)),
-    };
 
     private static void Update(StateOverlay state, string key, Action<FeeHistory> change)
     {

@@ -14,6 +14,9 @@ public sealed class CommittedStateCache(IStateReader store, int capacity = 1_000
 {
     private readonly Dictionary<string, byte[]?> _entries = new(StringComparer.Ordinal); // null: deleted by an applied block
 
+    /// <summary>The process's memo of decoded values: execution and admission read it through this cache.</summary>
+    public IStateDecodings Decodings => DecodedStateCache.Process;
+
     public byte[]? Get(string key)
     {
         if (_entries.TryGetValue(key, out var cached)) return cached;

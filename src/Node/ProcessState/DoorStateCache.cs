@@ -23,6 +23,9 @@ public sealed class DoorStateCache(IStateReader store, Func<ulong> height, int c
 
     private Generation _current = new(height());
 
+    /// <summary>The process's memo of decoded values: execution and admission read it through this cache.</summary>
+    public IStateDecodings Decodings => DecodedStateCache.Process;
+
     public byte[]? Get(string key)
     {
         ulong now = height();

@@ -18,6 +18,8 @@ public sealed class GuardedState(IStateReader committed) : IStateReader
 
     public IEnumerable<KeyValuePair<string, byte[]>> Scan(string prefix) => Scan(prefix, prefix);
 
+    public IStateDecodings? Decodings => committed.Decodings;
+
     public IEnumerable<KeyValuePair<string, byte[]>> Scan(string prefix, string from) => new Guarded(() => committed.Scan(prefix, from), $"scanning '{prefix}' from '{from}'");
 
     private sealed class Guarded(Func<IEnumerable<KeyValuePair<string, byte[]>>> scan, string what) : IEnumerable<KeyValuePair<string, byte[]>>

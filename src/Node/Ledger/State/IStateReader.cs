@@ -17,6 +17,9 @@ public interface IStateReader
     /// in ordinal key order: a range scan that costs the size of what it returns, not of what it skips.
     /// </summary>
     IEnumerable<KeyValuePair<string, byte[]>> Scan(string prefix, string from);
+
+    /// <summary>The host's memo of decoded values behind this reader, or null: pure readers decode on every read.</summary>
+    IStateDecodings? Decodings => null;
 }
 
 /// <summary>One write of a block: a key set to a value, or deleted (null).</summary>

@@ -9,6 +9,7 @@ namespace P2PEnergy.Node.Ledger.State;
 public sealed class StateOverlay : IStateReader
 {
     private readonly IStateReader _below;
+    private readonly IStateDecodings? _decodings;
     // Values by key for O(1) reads and writes. Range scans and the block's change set need the keys in ordinal order:
     // keys are sorted when first needed, not on every write — a settlement block writes ~300,000 keys and a balanced
     // tree spent a microsecond on each insert, while scans of an overlay with unsorted keys are rare (grid and fee
@@ -18,7 +19,10 @@ public sealed class StateOverlay : IStateReader
     private List<string> _sorted = [];
     private List<string> _unsorted = [];
 
-    public StateOverlay(IStateReader below) => _below = below;
+    /// <summary>An empty overlay on <paramref name="below"/>; <paramref name="decodings"/> is the host's memo of decoded values when <paramref name="below"/> does not carry one.</summary>
+    public StateOverlay(IStateReader below, IStateDecodings? decodings = null) => (_below, _decodings) = (below, decodings);
+
+    public IStateDecodings? Decodings => _decodings ?? _below.Decodings;
 
     public byte[]? Get(string key) => _writes.TryGetValue(key, out var value) ? value : _below.Get(key);
 

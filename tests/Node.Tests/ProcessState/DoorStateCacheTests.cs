@@ -1,7 +1,7 @@
 using P2PEnergy.Node.ProcessState;
 using P2PEnergy.Node.Ledger.State;
 
-namespace P2PEnergy.Node.Tests.Ledger;
+namespace P2PEnergy.Node.Tests.ProcessState;
 
 /// <summary>
 /// The mempool door's state cache: a key is read from the store once per height (the door read every party of every

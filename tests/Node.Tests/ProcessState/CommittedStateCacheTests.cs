@@ -1,7 +1,7 @@
 using P2PEnergy.Node.Ledger.State;
 using P2PEnergy.Node.ProcessState;
 
-namespace P2PEnergy.Node.Tests.Ledger;
+namespace P2PEnergy.Node.Tests.ProcessState;
 
 public class CommittedStateCacheTests
 {

@@ -5,10 +5,11 @@ using P2PEnergy.Node.ProcessState;
 using P2PEnergy.Node.Ledger.Execution;
 using P2PEnergy.Node.Ledger.Genesis;
 using P2PEnergy.Node.Ledger.State;
+using P2PEnergy.Node.Tests.Ledger;
 using P2PEnergy.Node.Tests.Support;
 using P2PEnergy.Contracts.Ledger;
 
-namespace P2PEnergy.Node.Tests.Ledger;
+namespace P2PEnergy.Node.Tests.ProcessState;
 
 /// <summary>
 /// The mempool's verdicts, one per reason code of DESIGN.md rule 4, and its stateful door (issue 12 item 4): signers
