@@ -99,8 +99,8 @@ public sealed class SnapshotPeerSyncTests(ITestOutputHelper output) : IDisposabl
         ulong later = PeerCluster.Height(validator) + 3;
         await PeerCluster.WaitForAsync(() => PeerCluster.Height(observer) >= later, Bound, () => $"observer at {PeerCluster.Height(observer)}, waiting for {later}");
         Assert.Equal(BlockOf(validator, later).Header.AppHash, BlockOf(observer, later).Header.AppHash);
-        // Ready, as /readyz tells a load balancer over HTTP/1.1 (an observer a block or two behind fetches them by block sync
-        // and reports "catching up" for those milliseconds, so a probe may land in one: it is asked again).
+        // Ready, as /readyz tells a load balancer over HTTP/1.1 (the height in progress when block sync finished may still
+        // come by block sync, "catching up" for those milliseconds, so a probe may land in one: it is asked again).
         var readyBy = DateTime.UtcNow + TimeSpan.FromSeconds(20);
         Http11Probe.Answer ready;
         while ((ready = await Http11Probe.GetAsync(new Uri(observer.OperationsAddress!, "/readyz"))).Status != 200 && DateTime.UtcNow < readyBy) await Task.Delay(50);

@@ -55,6 +55,7 @@ public sealed partial class TendermintDriver
         ConsensusMessage.BodyOneofCase.Proposal => message.Proposal.Proposal?.Height ?? 0,
         ConsensusMessage.BodyOneofCase.Vote => message.Vote.Vote?.Height ?? 0,
         ConsensusMessage.BodyOneofCase.Status => message.Status.Height,
+        ConsensusMessage.BodyOneofCase.Decision => message.Decision.Header?.Height ?? 0,
         _ => 0,
     };
 }

@@ -108,8 +108,10 @@ public sealed partial class TendermintDriver : IDisposable
     public void Receive(ConsensusMessage message, Address from)
     {
         if (_disposed) return;
-        // A peer has started the height this node waits to start (pacing): start it too, then take the message.
-        if (_waitingAfter is { } committed && HeightOf(message) == committed + 1) StartWaitingHeight();
+        // A peer has started the height this node waits to start (pacing), or is past it: start it too, then take the
+        // message. Past it means this node missed that height's messages (it was paused for block sync, or they came
+        // before its last commit): the height's start broadcasts its status, and a peer that decided it sends the block.
+        if (_waitingAfter is { } committed && HeightOf(message) > committed) StartWaitingHeight();
         if (!_core.Started) return;
         try
         {

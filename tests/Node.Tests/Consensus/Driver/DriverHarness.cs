@@ -19,15 +19,19 @@ public sealed class DriverHarness : IConsensusNetwork, IConsensusTimers
     /// <summary>An interval no timeout has, so the gossip timer can be told apart.</summary>
     public static readonly TimeSpan GossipInterval = TimeSpan.FromMilliseconds(1234);
 
-    public DriverHarness(int self = 0, MemoryWalStorage? storage = null, SimApplication? app = null)
+    /// <summary>
+    /// Validator <paramref name="self"/>, or an observer (no key, no guard) when <paramref name="observer"/>; with block
+    /// pacing when <paramref name="heartbeat"/> is set.
+    /// </summary>
+    public DriverHarness(int self = 0, MemoryWalStorage? storage = null, SimApplication? app = null, bool observer = false, TimeSpan? heartbeat = null)
     {
         Self = self;
         Set = ValidatorSet.Create(Enumerable.Range(0, 4).Select(i => (Simulation.Simulation.AddressOf(i), 1L)));
         Storage = storage ?? new MemoryWalStorage();
         App = app ?? new SimApplication(ChainId, Simulation.Simulation.GenesisTimeMs, Set, new SimRandom(7), invalidPermille: 0);
         Clock = new ManualClock(DateTimeOffset.FromUnixTimeMilliseconds(Simulation.Simulation.GenesisTimeMs + 10_000));
-        Driver = new TendermintDriver(new DriverOptions(ChainId, gossipInterval: GossipInterval), App, this, this, new ConsensusWal(Storage, Warnings.Add), SignGuard.Load(Storage),
-            Simulation.Simulation.KeyOf(self), Clock, NullLogger.Instance);
+        Driver = new TendermintDriver(new DriverOptions(ChainId, gossipInterval: GossipInterval, heartbeat: heartbeat), App, this, this, new ConsensusWal(Storage, Warnings.Add),
+            observer ? null : SignGuard.Load(Storage), observer ? null : Simulation.Simulation.KeyOf(self), Clock, NullLogger.Instance);
     }
 
     public int Self { get; }
@@ -65,6 +69,17 @@ public sealed class DriverHarness : IConsensusNetwork, IConsensusTimers
     {
         var proposal = new Proposal(block.Header.Height, round, P2PEnergy.Contracts.Ledger.BlockHeaderHashing.Hash(block.Header), polRound, Simulation.Simulation.AddressOf(proposer));
         return new ConsensusMessage { Proposal = ConsensusCodec.ToMessage(new SignedProposal(proposal, Key(proposer).Sign(ConsensusCodec.Digest(proposal, ChainId))), block) };
+    }
+
+    /// <summary>Block <paramref name="block"/> with a commit of round 0 precommitted by <paramref name="signers"/>: what a peer that decided it sends.</summary>
+    public static ConsensusMessage Decision(Block block, IEnumerable<int> signers)
+    {
+        var value = P2PEnergy.Contracts.Ledger.BlockHeaderHashing.Hash(block.Header);
+        var precommits = signers.Select(i => (Signer: i, Vote: new Vote(block.Header.Height, 0, VoteType.Precommit, value, Simulation.Simulation.AddressOf(i))))
+            .Select(s => new SignedVote(s.Vote, Key(s.Signer).Sign(ConsensusCodec.Digest(s.Vote, ChainId))));
+        var decided = block.Clone();
+        decided.Commit = ConsensusCodec.ToCommit(block.Header.Height, 0, value, precommits);
+        return new ConsensusMessage { Decision = decided };
     }
 
     public void Receive(ConsensusMessage message, int from) => Driver.Receive(message, Simulation.Simulation.AddressOf(from));

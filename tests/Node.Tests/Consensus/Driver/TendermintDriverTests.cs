@@ -182,4 +182,39 @@ public sealed class TendermintDriverTests
         Assert.Equal(Simulation.Simulation.AddressOf(3), to);
         Assert.Null(ConsensusCodec.VerifyCommit(message.Decision, h.Set, DriverHarness.ChainId, (d, s) => Signer.Recover(d, s)));
     }
+
+    // Issue 15: an observer paused for block sync missed the messages of the height after its tip, and, waiting (block
+    // pacing) for that height's start, took only a message of that very height as the sign to start it: the next
+    // height's messages and the decision were dropped, so it fell two behind every couple of blocks and block sync
+    // fetched them.
+    [Fact]
+    public void WaitingToStartAHeight_AMessageOfALaterHeight_StartsIt_AndTheDecisionAPeerSendsCommitsIt()
+    {
+        var h = new DriverHarness(observer: true, heartbeat: TimeSpan.FromMinutes(10));
+        h.Driver.Start();
+        Assert.True(h.Driver.Waiting);
+        // The validators decided height 1 without this node and started height 2.
+        h.Receive(h.Vote(2, 2, 0, VoteType.Prevote, Vote.Nil), 2);
+        Assert.False(h.Driver.Waiting);
+        Assert.Equal(1UL, h.Driver.State.Height);
+        // It says which height it decides, so a peer that decided it sends the block with its commit.
+        Assert.Contains(h.Sent, s => s.To is null && s.Message.Status is { Height: 1 });
+        var block = h.App.BuildProposal(1, Simulation.Simulation.GenesisTimeMs + 10_000, Simulation.Simulation.AddressOf(h.ProposerIndex(0)));
+        h.Receive(DriverHarness.Decision(block, [0, 2, 3]), 2);
+        Assert.Equal(1UL, h.App.Height);
+        Assert.Equal(HashOf(block), HashOf(h.App.CommittedBlock(1)!));
+        Assert.Empty(h.OwnVotes);
+    }
+
+    [Fact]
+    public void WaitingToStartAHeight_ItsDecisionFromAPeer_StartsAndCommitsIt()
+    {
+        var h = new DriverHarness(observer: true, heartbeat: TimeSpan.FromMinutes(10));
+        h.Driver.Start();
+        Assert.True(h.Driver.Waiting);
+        var proposer = new ProposerRotation(h.Set).At(0);
+        var block = h.App.BuildProposal(1, Simulation.Simulation.GenesisTimeMs + 10_000, proposer);
+        h.Receive(DriverHarness.Decision(block, [0, 1, 2]), 3);
+        Assert.Equal(1UL, h.App.Height);
+    }
 }
