@@ -103,4 +103,29 @@ public sealed class ConsensusDriverTests
         Assert.Equal(ReasonCodes.Ok, node.Store.FindTransaction(Contracts.Ledger.TransactionId.Of(contract.ToByteArray()))!.Value.Result.Code);
         Assert.Equal(2, cache.Count); // the contract's two intervals, at the revision the store now holds
     }
+
+    [Fact]
+    public async Task DisposedAfterItsShutdownGrace_WhileABlockRuns_TheThreadStopsWithoutFailing()
+    {
+        var node = new TestNode();
+        var (host, _, log, _) = Host(node);
+        using var running = new ManualResetEventSlim();
+        using var release = new ManualResetEventSlim();
+
+        await host.StartAsync(CancellationToken.None);
+        host.Post(() =>
+        {
+            running.Set();
+            release.Wait(); // a long block on the consensus thread
+        });
+        Assert.True(running.Wait(TimeSpan.FromSeconds(30)));
+        // The host's grace is over: StopAsync returns with the thread still busy, and the host disposes the service.
+        await host.StopAsync(new CancellationToken(canceled: true));
+        host.Dispose();
+        release.Set();
+        await host.ExecuteTask!.WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.True(host.ExecuteTask.IsCompletedSuccessfully, host.ExecuteTask.Exception?.ToString());
+        Assert.DoesNotContain(log.All, e => e.Level >= LogLevel.Error);
+    }
 }

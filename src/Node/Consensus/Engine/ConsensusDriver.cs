@@ -165,7 +165,7 @@ public sealed class ConsensusDriver : BackgroundService, Network.ISyncTarget
             {
                 Action action;
                 try { action = _inbox.Take(stoppingToken); }
-                catch (OperationCanceledException) { break; }
+                catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException) { break; }
                 if (!Handle(action, stoppingToken)) break;
                 // Where consensus stands after the input, for the metrics (p2pe.consensus.round / step).
                 // A height decided and stored waits (block pacing) for the next one's round 0: report that, as the metric's
@@ -179,7 +179,10 @@ public sealed class ConsensusDriver : BackgroundService, Network.ISyncTarget
         }
         finally
         {
-            _inbox.CompleteAdding();
+            // The host disposes this service (and the inbox) once its shutdown grace is over, which can be while a block
+            // is still executing here: the block is abandoned either way, and that is a stop, not a failure.
+            try { _inbox.CompleteAdding(); }
+            catch (ObjectDisposedException) { /* disposed by the host after its grace */ }
             _driver?.Dispose();
             _driver = null;
         }
