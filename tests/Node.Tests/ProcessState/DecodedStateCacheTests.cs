@@ -109,4 +109,16 @@ public class DecodedStateCacheTests
         Assert.Same(DecodedStateCache.Process, ((IStateReader)new DoorStateCache(committed, () => 1)).Decodings);
         Assert.Null(((IStateReader)new StateOverlay(committed)).Decodings);
     }
+
+    [Fact]
+    public void Fee_history_arrays_filling_their_kind_never_evict_a_held_grid_model()
+    {
+        var memo = new DecodedStateCache(capacity: 2);
+        var model = new object();
+        int parses = 0;
+        Assert.Same(model, memo.Decoded(Hash32.Zero, model, m => { parses++; return m; }));
+        for (int i = 0; i < 10; i++) memo.Decoded(new byte[] { (byte)i }, i, n => n.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Same(model, memo.Decoded(Hash32.Zero, new object(), m => { parses++; return m; }));
+        Assert.Equal(1, parses);
+    }
 }
