@@ -76,12 +76,12 @@ public sealed class StateOverlay : IStateReader
     }
 
     /// <summary>The writes in ordinal key order: what the block store persists and the app hash covers.</summary>
-    public IReadOnlyList<StateChange> Changes()
+    public SortedChangeSet Changes()
     {
         var keys = SortedKeys();
         var changes = new StateChange[keys.Count];
         for (int i = 0; i < keys.Count; i++) changes[i] = new StateChange(keys[i], _writes[keys[i]]);
-        return changes;
+        return new SortedChangeSet(changes);
     }
 
     private IEnumerable<KeyValuePair<string, byte[]?>> Range(string prefix, string from)
