@@ -43,6 +43,33 @@ public sealed class SortedChangeSetTests : IDisposable
     }
 
     [Theory]
+    [InlineData(7)]
+    [InlineData(8)]
+    public void Changes_AreInStrictOrdinalOrder_WhetherOrNotAScanSortedMostKeysFirst(int seed)
+    {
+        // Two ways to the same list: a full sort of the pairs, or (after a scan) a merge of the few new keys.
+        var random = new Random(seed);
+        var fresh = new StateOverlay(new MemoryState());
+        var scanned = new StateOverlay(new MemoryState());
+        for (int i = 0; i < 300; i++)
+        {
+            string key = $"k/{random.Next(1000)}";
+            byte[]? value = random.Next(4) == 0 ? null : [(byte)i];
+            foreach (var overlay in new[] { fresh, scanned })
+            {
+                if (value is null) overlay.Delete(key); else overlay.Set(key, value);
+                if (i == 250 && overlay == scanned) _ = overlay.Scan("k/").ToList();
+            }
+        }
+
+        var expected = TestChain.Show(fresh.Changes());
+        Assert.Equal(expected, TestChain.Show(scanned.Changes()));
+        var keys = fresh.Changes().Select(c => c.Key).ToList();
+        Assert.Equal(keys.Order(StringComparer.Ordinal), keys);
+        Assert.Equal(keys.Count, keys.Distinct().Count());
+    }
+
+    [Theory]
     [InlineData(4)]
     [InlineData(5)]
     public void AppHash_OfTheChangeSet_EqualsTheAppHashOfAPlainList(int seed)
