@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using P2PEnergy.Node.Ledger.State;
 
 namespace P2PEnergy.Node.ProcessState;
@@ -36,8 +38,9 @@ public sealed class CommittedStateCache(IStateReader store, int capacity = 1_000
     {
         foreach (var change in changes)
         {
-            // Only keys already cached need updating; the rest are read through on demand.
-            if (_entries.ContainsKey(change.Key)) _entries[change.Key] = change.Value;
+            // Only keys already cached need updating; the rest are read through on demand. One lookup per change.
+            ref var slot = ref CollectionsMarshal.GetValueRefOrNullRef(_entries, change.Key);
+            if (!Unsafe.IsNullRef(ref slot)) slot = change.Value;
         }
     }
 

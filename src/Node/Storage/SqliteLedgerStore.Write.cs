@@ -103,6 +103,7 @@ public sealed partial class SqliteLedgerStore
 
     private static void RequireAscending(IReadOnlyList<StateChange> changes)
     {
+        if (changes is SortedChangeSet) return; // built in ascending order from distinct non-null keys (StateOverlay.Changes)
         for (int i = 0; i < changes.Count; i++)
         {
             if (changes[i].Key is null)
@@ -132,7 +133,8 @@ public sealed partial class SqliteLedgerStore
             if (value is null) _rows.Delete(key);
             else _rows.Set(key, value);
         }
-        Bind(_write.InsertChanges, ToDb(height), ChangeSetEncoding.Encode(changes));
+        // The execution's change set already holds the encoding it hashed: stored as is, not encoded again.
+        Bind(_write.InsertChanges, ToDb(height), changes is SortedChangeSet set ? set.EncodedArray : ChangeSetEncoding.Encode(changes));
     }
 
     /// <summary>

@@ -106,12 +106,12 @@ public sealed class BlockExecutor
     private static void Apply(ContractAdmission contracts, LedgerContext context, VerifiedTransaction tx)
     {
         // Who may sign is checked first, with the same rules the mempool applied at the door (SignerRules).
-        SignerRules.Require(context, tx);
+        var parties = SignerRules.Require(context, tx);
         NonceIndex.Use(context, tx);
         var e = tx.Envelope;
         switch (e.BodyCase)
         {
-            case Transaction.BodyOneofCase.EnergyContract: contracts.EnergyContract(context, tx, e.EnergyContract); break;
+            case Transaction.BodyOneofCase.EnergyContract: contracts.EnergyContract(context, tx, e.EnergyContract, parties); break;
             case Transaction.BodyOneofCase.Offer: contracts.Offer(context, tx, e.Offer); break;
             case Transaction.BodyOneofCase.Take: contracts.Take(context, tx, e.Take); break;
             case Transaction.BodyOneofCase.CancelOffer: contracts.CancelOffer(context, tx, e.CancelOffer); break;

@@ -24,6 +24,8 @@ public static class AppHash
 
     private static byte[] ChangesHash(IReadOnlyList<StateChange> sortedChanges)
     {
+        // An overlay's change set is sorted by construction and carries its encoding, which the store then keeps.
+        if (sortedChanges is SortedChangeSet set) return Keccak256.Hash(set.Encoded).ToArray();
         for (int i = 1; i < sortedChanges.Count; i++)
             if (string.CompareOrdinal(sortedChanges[i - 1].Key, sortedChanges[i].Key) >= 0)
                 throw new ArgumentException($"state changes must be in strictly ascending key order: '{sortedChanges[i - 1].Key}' before '{sortedChanges[i].Key}'");

@@ -76,12 +76,22 @@ public sealed class StateOverlay : IStateReader
     }
 
     /// <summary>The writes in ordinal key order: what the block store persists and the app hash covers.</summary>
-    public IReadOnlyList<StateChange> Changes()
+    public SortedChangeSet Changes()
     {
-        var keys = SortedKeys();
-        var changes = new StateChange[keys.Count];
-        for (int i = 0; i < keys.Count; i++) changes[i] = new StateChange(keys[i], _writes[keys[i]]);
-        return changes;
+        var changes = new StateChange[_writes.Count];
+        if (_unsorted.Count < _sorted.Count)
+        {
+            // Mostly sorted already (a scan sorted the keys): merge in the few new ones and look the values up.
+            var keys = SortedKeys();
+            for (int i = 0; i < keys.Count; i++) changes[i] = new StateChange(keys[i], _writes[keys[i]]);
+            return new SortedChangeSet(changes);
+        }
+        // A block's overlay at the end of execution: tens of thousands of keys, nearly all unsorted. Sorting the
+        // (key, value) pairs themselves spares a dictionary lookup (hashing a ~90-character key) per change.
+        int at = 0;
+        foreach (var (key, value) in _writes) changes[at++] = new StateChange(key, value);
+        Array.Sort(changes, static (a, b) => string.CompareOrdinal(a.Key, b.Key));
+        return new SortedChangeSet(changes);
     }
 
     private IEnumerable<KeyValuePair<string, byte[]?>> Range(string prefix, string from)

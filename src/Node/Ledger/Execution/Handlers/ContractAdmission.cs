@@ -18,10 +18,14 @@ namespace P2PEnergy.Node.Ledger.Execution.Handlers;
 /// </summary>
 internal sealed class ContractAdmission(IGridBlock grid)
 {
-    public void EnergyContract(LedgerContext context, VerifiedTransaction tx, EnergyContract terms)
+    /// <summary>
+    /// A bilateral contract. <paramref name="parties"/> are the accounts <see cref="SignerRules"/> checked as trading
+    /// parties against this same state (only nonces were written since); null reads and checks them here.
+    /// </summary>
+    public void EnergyContract(LedgerContext context, VerifiedTransaction tx, EnergyContract terms, SignerRules.ContractParties? parties = null)
     {
-        var (_, buyer) = CheckTerms(context, terms, tx.PayloadId);
-        Commit(context, tx.PayloadId, terms, buyer, offerId: null);
+        var checkedTerms = CheckTerms(context, terms, tx.PayloadId, parties);
+        Commit(context, tx.PayloadId, terms, checkedTerms, offerId: null);
     }
 
     public void Offer(LedgerContext context, VerifiedTransaction tx, Offer offer)
@@ -55,8 +59,8 @@ internal sealed class ContractAdmission(IGridBlock grid)
             Nonce = take.Nonce, ValidUntil = take.ValidUntil,
         };
         // The maker consented by signing the offer; the taker (or its aggregator) signed the take (SignerRules).
-        var (_, buyer) = CheckTerms(context, terms, tx.PayloadId);
-        Commit(context, tx.PayloadId, terms, buyer, offerId);
+        var checkedTerms = CheckTerms(context, terms, tx.PayloadId);
+        Commit(context, tx.PayloadId, terms, checkedTerms, offerId);
         offer.RemainingWhPerInterval -= take.WhPerInterval;
         context.Put(offer);
     }
@@ -74,7 +78,10 @@ internal sealed class ContractAdmission(IGridBlock grid)
         context.Put(offer);
     }
 
-    private static (AccountState Seller, AccountState Buyer) CheckTerms(LedgerContext context, EnergyContract terms, Hash32 id)
+    /// <summary>What <see cref="CheckTerms"/> read and the commit uses: nothing writes state between them, so no second read and parse.</summary>
+    private readonly record struct CheckedTerms(AccountState Buyer, MeterState SellerMeter, MeterState BuyerMeter);
+
+    private static CheckedTerms CheckTerms(LedgerContext context, EnergyContract terms, Hash32 id, SignerRules.ContractParties? parties = null)
     {
         var sellerAddress = Authority.Address(terms.Seller, "seller");
         var buyerAddress = Authority.Address(terms.Buyer, "buyer");
@@ -83,11 +90,11 @@ internal sealed class ContractAdmission(IGridBlock grid)
         // The contract's own record is its replay guard: no separate used/ marker (a read and a write per contract).
         if (context.Contract(id) is not null)
             throw new LedgerRejection(ReasonCodes.NonceReused, $"contract {id} has already been committed (change the nonce to submit a new one)");
-        var seller = DsoRules.RequireTradingParty(context, sellerAddress, "seller");
-        var buyer = DsoRules.RequireTradingParty(context, buyerAddress, "buyer");
-        RequireOwnMeter(context, terms.SellerMeter, sellerAddress, "seller");
-        RequireOwnMeter(context, terms.BuyerMeter, buyerAddress, "buyer");
-        return (seller, buyer);
+        if (parties is null) DsoRules.RequireTradingParty(context, sellerAddress, "seller");
+        var buyer = parties?.Buyer ?? DsoRules.RequireTradingParty(context, buyerAddress, "buyer");
+        var sellerMeter = RequireOwnMeter(context, terms.SellerMeter, sellerAddress, "seller");
+        var buyerMeter = RequireOwnMeter(context, terms.BuyerMeter, buyerAddress, "buyer");
+        return new CheckedTerms(buyer, sellerMeter, buyerMeter);
     }
 
     private static void CheckSchedule(LedgerContext context, ulong intervalStart, uint intervalCount, ulong whPerInterval, ulong validUntil, string what)
@@ -118,11 +125,12 @@ internal sealed class ContractAdmission(IGridBlock grid)
         return meter;
     }
 
-    private void Commit(LedgerContext context, Hash32 id, EnergyContract terms, AccountState buyer, Hash32? offerId)
+    private void Commit(LedgerContext context, Hash32 id, EnergyContract terms, CheckedTerms checkedTerms, Hash32? offerId)
     {
         // The grid check writes nothing: a contract refused below (funds, pricing, an overflow) must leave no trace in
         // state or in any flow book; its flows are recorded last, once everything else has passed.
-        var plan = grid.Check(context, terms, context.Meter(terms.SellerMeter)!, context.Meter(terms.BuyerMeter)!);
+        var plan = grid.Check(context, terms, checkedTerms.SellerMeter, checkedTerms.BuyerMeter);
+        var buyer = checkedTerms.Buyer;
         var level = plan.Level;
         var costs = ContractPricing.Price(FeeSchedule.DmoAt(context.State, terms.IntervalStart), FeeSchedule.GridAt(context.State, terms.IntervalStart),
             level, terms.WhPerInterval, terms.IntervalCount, terms.PricePerKwh);

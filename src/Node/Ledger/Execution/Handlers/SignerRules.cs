@@ -16,7 +16,14 @@ namespace P2PEnergy.Node.Ledger.Execution.Handlers;
 /// </summary>
 internal static class SignerRules
 {
-    public static void Require(LedgerContext context, VerifiedTransaction tx)
+    /// <summary>An EnergyContract's seller and buyer, each checked as an admitted, active party that may trade (DsoRules).</summary>
+    internal readonly record struct ContractParties(AccountState Seller, AccountState Buyer);
+
+    /// <summary>
+    /// Refuses a transaction its signers may not send. For an EnergyContract it returns the seller's and buyer's accounts
+    /// it checked as trading parties, so execution, which writes nothing in between but nonces, need not read them again.
+    /// </summary>
+    public static ContractParties? Require(LedgerContext context, VerifiedTransaction tx)
     {
         var p = context.Parameters;
         var e = tx.Envelope;
@@ -24,8 +31,10 @@ internal static class SignerRules
         {
             case Transaction.BodyOneofCase.EnergyContract:
                 var terms = e.EnergyContract;
-                Parties(context, tx, TradingParty(context, terms.Seller, "seller"), TradingParty(context, terms.Buyer, "buyer"));
-                break;
+                var seller = TradingParty(context, terms.Seller, "seller");
+                var buyer = TradingParty(context, terms.Buyer, "buyer");
+                Parties(context, tx, seller, buyer);
+                return new ContractParties(seller.Account, buyer.Account);
             case Transaction.BodyOneofCase.Offer:
                 Parties(context, tx, TradingParty(context, e.Offer.Maker, "maker"));
                 break;
@@ -76,6 +85,7 @@ internal static class SignerRules
             default:
                 throw new LedgerRejection(ReasonCodes.Malformed, $"unknown transaction body {e.BodyCase}");
         }
+        return null;
     }
 
     private static (AccountState Account, string Side) TradingParty(LedgerContext context, Google.Protobuf.ByteString address, string side)
