@@ -235,8 +235,37 @@ public static class LedgerTypedData
         }
     }
 
+    // Hashes of recent identifier-length strings: a meter id, grid node or role recurs in every contract that names
+    // it, and its keccak256 is a permutation each time. Pure (a hash of the text), so it never changes an outcome.
+    // Bounded: a full memo starts afresh.
+    private const int MemoMaxLength = 64, MemoCapacity = 1 << 16;
+    private sealed class StringHashes
+    {
+        public ConcurrentDictionary<string, byte[]> Hashes { get; } = new(StringComparer.Ordinal);
+        public int Count;
+    }
+    private static StringHashes _stringHashes = new();
+
     // keccak256 of a string's UTF-8 bytes, encoded on the stack when short (meter ids, names: all of the ledger's).
     private static void HashUtf8(string text, Span<byte> word)
+    {
+        if (text.Length > MemoMaxLength)
+        {
+            HashUtf8Uncached(text, word);
+            return;
+        }
+        var memo = Volatile.Read(ref _stringHashes);
+        if (memo.Hashes.TryGetValue(text, out var held))
+        {
+            held.CopyTo(word);
+            return;
+        }
+        HashUtf8Uncached(text, word);
+        if (Volatile.Read(ref memo.Count) >= MemoCapacity) Volatile.Write(ref _stringHashes, memo = new StringHashes());
+        if (memo.Hashes.TryAdd(text, word[..32].ToArray())) Interlocked.Increment(ref memo.Count);
+    }
+
+    private static void HashUtf8Uncached(string text, Span<byte> word)
     {
         if (text.Length > 256)
         {

@@ -82,6 +82,9 @@ public class LedgerTypedDataTests
     }
 
     [Theory]
+    [InlineData(3)]
+    [InlineData(64)] // the longest string whose hash is held for the next message naming it
+    [InlineData(65)]
     [InlineData(256)] // the longest string hashed from the stack
     [InlineData(257)]
     [InlineData(4000)]
@@ -93,6 +96,7 @@ public class LedgerTypedDataTests
         var reparsed = TypedDataDocument.Parse(LedgerTypedData.ToDocument(contract, 7).ToJson());
         Assert.Equal(LedgerTypedData.HashStruct(contract), reparsed.MessageHash);
         Assert.Equal(LedgerTypedData.Digest(contract, 7), reparsed.Digest);
+        Assert.Equal(LedgerTypedData.HashStruct(contract), reparsed.MessageHash); // again, short strings' hashes now held
     }
 
     [Fact]
