@@ -31,12 +31,7 @@ public class DoorBenchmarks
     public void Setup()
     {
         _directory = Directory.CreateTempSubdirectory("p2pe-door-bench-").FullName;
-        var keys = Enumerable.Range(0, 50).Select(i => (NodeUnderLoad.Key($"seller-{i}"), NodeUnderLoad.Key($"buyer-{i}"))).ToList();
-        var genesis = GenesisDocument.Parse(NodeUnderLoad.GenesisJson(keys, DateTimeOffset.UtcNow.AddSeconds(-5)));
-        var (changes, appHash) = GenesisState.Build(genesis);
-        _store = SqliteLedgerStore.Open(Path.Combine(_directory, "ledger.db"));
-        _store.InitializeGenesis(Hash32.Zero, changes, appHash);
-        var parameters = genesis.ToParameters();
+        (_store, var parameters, var keys) = DoorCost.OpenGenesis(_directory, 50);
         _verifier = new TransactionVerifier(parameters.ChainId, Secp256k1.Default);
         long time = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         _mempool = new Mempool(_verifier, parameters, _store, () => time);

@@ -25,12 +25,8 @@ public static class DoorCost
         var directory = Directory.CreateTempSubdirectory("p2pe-door-").FullName;
         try
         {
-            var keys = Enumerable.Range(0, pairs).Select(i => (NodeUnderLoad.Key($"seller-{i}"), NodeUnderLoad.Key($"buyer-{i}"))).ToList();
-            var genesis = GenesisDocument.Parse(NodeUnderLoad.GenesisJson(keys, DateTimeOffset.UtcNow.AddSeconds(-5)));
-            var (changes, appHash) = GenesisState.Build(genesis);
-            using var store = SqliteLedgerStore.Open(Path.Combine(directory, "ledger.db"));
-            store.InitializeGenesis(Hash32.Zero, changes, appHash);
-            var parameters = genesis.ToParameters();
+            var (store, parameters, keys) = OpenGenesis(directory, pairs);
+            using var _ = store;
             var envelopes = NodeUnderLoad.SignContracts(keys, contracts);
             var replay = new ReplayedRecoveries(native);
             long time = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
@@ -56,6 +52,17 @@ public static class DoorCost
             return 0;
         }
         finally { Directory.Delete(directory, recursive: true); }
+    }
+
+    /// <summary>A SQLite ledger at the load generator's genesis of <paramref name="pairs"/> trading pairs, and their keys.</summary>
+    internal static (SqliteLedgerStore Store, ChainParameters Parameters, List<(PrivateKey Seller, PrivateKey Buyer)> Keys) OpenGenesis(string directory, int pairs)
+    {
+        var keys = Enumerable.Range(0, pairs).Select(i => (NodeUnderLoad.Key($"seller-{i}"), NodeUnderLoad.Key($"buyer-{i}"))).ToList();
+        var genesis = GenesisDocument.Parse(NodeUnderLoad.GenesisJson(keys, DateTimeOffset.UtcNow.AddSeconds(-5)));
+        var (changes, appHash) = GenesisState.Build(genesis);
+        var store = SqliteLedgerStore.Open(Path.Combine(directory, "ledger.db"));
+        store.InitializeGenesis(Hash32.Zero, changes, appHash);
+        return (store, genesis.ToParameters(), keys);
     }
 
     private static (double Us, double Bytes) Measure(Mempool mempool, byte[][] envelopes)
