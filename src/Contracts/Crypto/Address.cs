@@ -25,9 +25,12 @@ public readonly struct Address : IEquatable<Address>, IComparable<Address>
     {
         if (publicKey64.Length == 65 && publicKey64[0] == 0x04) publicKey64 = publicKey64[1..];
         if (publicKey64.Length != 64) throw new ArgumentException($"an uncompressed public key is 64 bytes, got {publicKey64.Length}", nameof(publicKey64));
+        if (SignerAddressMemo.TryGet(publicKey64, out var held)) return held;
         Span<byte> hash = stackalloc byte[32];
         Keccak256.Hash(publicKey64, hash);
-        return new Address(hash[12..].ToArray());
+        var address = new Address(hash[12..].ToArray());
+        SignerAddressMemo.Hold(publicKey64, address);
+        return address;
     }
 
     /// <summary>The 20 bytes, read-only.</summary>

@@ -26,6 +26,9 @@ public readonly struct Hash32 : IEquatable<Hash32>, IComparable<Hash32>
     /// <summary>The 32 bytes, read-only.</summary>
     public ReadOnlySpan<byte> Bytes => _bytes ?? Zero._bytes!;
 
+    /// <summary>The 32 bytes as read-only memory, without a copy (e.g. to wrap in a protobuf ByteString, which never writes).</summary>
+    public ReadOnlyMemory<byte> Memory => _bytes ?? Zero._bytes!;
+
     /// <summary>A copy of the 32 bytes.</summary>
     public byte[] ToArray() => Bytes.ToArray();
 

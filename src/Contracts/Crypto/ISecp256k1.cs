@@ -16,6 +16,13 @@ public interface ISecp256k1
     /// <summary>Recovers the signer's 64-byte uncompressed public key (x ‖ y); throws <see cref="SignatureFormatException"/> when no key recovers.</summary>
     byte[] RecoverPublicKey(ReadOnlySpan<byte> digest32, Signature signature);
 
+    /// <summary>
+    /// <see cref="RecoverPublicKey(ReadOnlySpan{byte}, Signature)"/> into the caller's 64 bytes (the door recovers two
+    /// signers per contract and needs only their addresses); a backend overrides it to write without an array.
+    /// </summary>
+    void RecoverPublicKey(ReadOnlySpan<byte> digest32, Signature signature, Span<byte> publicKey64)
+        => RecoverPublicKey(digest32, signature).CopyTo(publicKey64);
+
     /// <summary>The 64-byte uncompressed public key (x ‖ y) of a private key; throws <see cref="ArgumentException"/> for a key outside [1, n-1].</summary>
     byte[] PublicKey(ReadOnlySpan<byte> privateKey32);
 

@@ -89,7 +89,15 @@ public sealed unsafe class NativeSecp256k1 : ISecp256k1
 
     public byte[] RecoverPublicKey(ReadOnlySpan<byte> digest32, Signature signature)
     {
+        var publicKey = new byte[64];
+        RecoverPublicKey(digest32, signature, publicKey);
+        return publicKey;
+    }
+
+    public void RecoverPublicKey(ReadOnlySpan<byte> digest32, Signature signature, Span<byte> publicKey64)
+    {
         CheckLength(digest32, 32, "digest");
+        CheckLength(publicKey64, 64, "public key output");
         byte* recoverable = stackalloc byte[65];
         byte* pubkey = stackalloc byte[64];
         fixed (byte* sig = signature.Bytes)
@@ -100,7 +108,7 @@ public sealed unsafe class NativeSecp256k1 : ISecp256k1
             if (_recover(_context, pubkey, recoverable, msg) != 1)
                 throw new SignatureFormatException("no public key recovers from this signature and digest");
         }
-        return Serialize(pubkey);
+        Serialize(pubkey, publicKey64);
     }
 
     public byte[] PublicKey(ReadOnlySpan<byte> privateKey32)
@@ -135,10 +143,17 @@ public sealed unsafe class NativeSecp256k1 : ISecp256k1
 
     private byte[] Serialize(byte* pubkey)
     {
+        var publicKey = new byte[64];
+        Serialize(pubkey, publicKey);
+        return publicKey;
+    }
+
+    private void Serialize(byte* pubkey, Span<byte> publicKey64)
+    {
         byte* output = stackalloc byte[65];
         nuint length = 65;
         _pubkeySerialize(_context, output, &length, pubkey, EcUncompressed);
-        return new ReadOnlySpan<byte>(output + 1, 64).ToArray();
+        new ReadOnlySpan<byte>(output + 1, 64).CopyTo(publicKey64);
     }
 
     private static void CheckLength(ReadOnlySpan<byte> value, int expected, string what)

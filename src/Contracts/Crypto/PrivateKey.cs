@@ -53,5 +53,13 @@ public static class Signer
 {
     /// <summary>The address that signed <paramref name="digest"/>; throws <see cref="SignatureFormatException"/> when none recovers.</summary>
     public static Address Recover(Hash32 digest, Signature signature, ISecp256k1? backend = null)
-        => Address.FromPublicKey((backend ?? Secp256k1.Default).RecoverPublicKey(digest.Bytes, signature));
+        => Recover(digest.Bytes, signature, backend ?? Secp256k1.Default);
+
+    /// <summary>As <see cref="Recover(Hash32, Signature, ISecp256k1?)"/>, the public key kept on the stack: only the address is allocated.</summary>
+    public static Address Recover(ReadOnlySpan<byte> digest32, Signature signature, ISecp256k1 backend)
+    {
+        Span<byte> publicKey = stackalloc byte[64];
+        backend.RecoverPublicKey(digest32, signature, publicKey);
+        return Address.FromPublicKey(publicKey);
+    }
 }

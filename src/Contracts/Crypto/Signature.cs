@@ -14,6 +14,11 @@ public sealed class Signature : IEquatable<Signature>
     /// <summary>n / 2: the largest s a low-s signature may have.</summary>
     public static readonly BigInteger HalfN = N >> 1;
 
+    // n and n/2 as 32 bytes big-endian: a range check on every submitted signature compares spans instead of
+    // building two BigIntegers (and their arrays) per signature.
+    private static readonly byte[] NBytes = N.ToByteArray(isUnsigned: true, isBigEndian: true);
+    private static readonly byte[] HalfNBytes = HalfN.ToByteArray(isUnsigned: true, isBigEndian: true);
+
     private readonly byte[] _bytes; // 65 bytes, v normalised to 27/28
 
     private Signature(byte[] bytes) => _bytes = bytes;
@@ -50,12 +55,13 @@ public sealed class Signature : IEquatable<Signature>
     {
         signature = null;
         if (bytes.Length != 65) { error = $"a signature is 65 bytes (r ‖ s ‖ v), got {bytes.Length}"; return false; }
-        var r = new BigInteger(bytes[..32], isUnsigned: true, isBigEndian: true);
-        var s = new BigInteger(bytes[32..64], isUnsigned: true, isBigEndian: true);
+        // Big-endian numbers of equal width compare as their bytes do.
+        var r = bytes[..32];
+        var s = bytes[32..64];
         byte v = bytes[64];
-        if (r.IsZero || r >= N) { error = $"signature r is out of range [1, n-1]: 0x{Convert.ToHexStringLower(bytes[..32])}"; return false; }
-        if (s.IsZero || s >= N) { error = $"signature s is out of range [1, n-1]: 0x{Convert.ToHexStringLower(bytes[32..64])}"; return false; }
-        if (s > HalfN) { error = $"signature s is in the upper half of the curve order (malleable, EIP-2): 0x{Convert.ToHexStringLower(bytes[32..64])}"; return false; }
+        if (!r.ContainsAnyExcept((byte)0) || r.SequenceCompareTo(NBytes) >= 0) { error = $"signature r is out of range [1, n-1]: 0x{Convert.ToHexStringLower(bytes[..32])}"; return false; }
+        if (!s.ContainsAnyExcept((byte)0) || s.SequenceCompareTo(NBytes) >= 0) { error = $"signature s is out of range [1, n-1]: 0x{Convert.ToHexStringLower(bytes[32..64])}"; return false; }
+        if (s.SequenceCompareTo(HalfNBytes) > 0) { error = $"signature s is in the upper half of the curve order (malleable, EIP-2): 0x{Convert.ToHexStringLower(bytes[32..64])}"; return false; }
         if (v is 0 or 1) v += 27;
         if (v is not (27 or 28)) { error = $"signature v must be 27 or 28 (or 0/1), got {bytes[64]}"; return false; }
         var copy = bytes.ToArray();

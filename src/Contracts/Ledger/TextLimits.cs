@@ -29,8 +29,10 @@ public static class TextLimits
     public static (string Field, int Bytes, int Limit)? FirstOver(IMessage message, string path = "")
     {
         // Runs on every submitted transaction: nothing is allocated unless a field is over its limit.
-        foreach (var field in message.Descriptor.Fields.InFieldNumberOrder())
+        var fields = message.Descriptor.Fields.InFieldNumberOrder();
+        for (int f = 0; f < fields.Count; f++) // an index, not foreach: the list's enumerator is boxed
         {
+            var field = fields[f];
             if (field.FieldType is not (FieldType.String or FieldType.Message)) continue;
             var value = field.Accessor.GetValue(message);
             if (!field.IsRepeated)

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using System.Collections.Concurrent;
 using System.Text;
@@ -48,11 +49,26 @@ public static class LedgerTypedData
     });
 
     /// <summary>EIP-712 hashStruct of a payload message.</summary>
-    public static Hash32 HashStruct(IMessage message) => Hash32.Wrap(EncodeStruct(message));
+    public static Hash32 HashStruct(IMessage message)
+    {
+        var hash = new byte[32];
+        EncodeStruct(message, hash);
+        return Hash32.Wrap(hash);
+    }
 
     /// <summary>The EIP-712 digest a wallet signs: keccak256(0x1901 ‖ domainSeparator ‖ hashStruct(message)).</summary>
     public static Hash32 Digest(IMessage message, ulong chainId)
-        => Eip712.Digest(Domain(chainId).Separator, HashStruct(message));
+    {
+        // As Eip712.Digest, with hashStruct written straight into the digest's input: this runs on every submission.
+        Span<byte> input = stackalloc byte[66];
+        input[0] = 0x19;
+        input[1] = 0x01;
+        Domain(chainId).Separator.Bytes.CopyTo(input[2..]);
+        EncodeStruct(message, input[34..]);
+        var digest = new byte[32];
+        Keccak256.Hash(input, digest);
+        return Hash32.Wrap(digest);
+    }
 
     /// <summary>The message as an eth_signTypedData_v4 document for an external wallet.</summary>
     public static TypedDataDocument ToDocument(IMessage message, ulong chainId)
@@ -112,64 +128,154 @@ public static class LedgerTypedData
         return field.IsRepeated ? element + "[]" : element;
     }
 
-    private static byte[] EncodeStruct(IMessage message)
+    /// <summary>How one field becomes its 32-byte word, decided once per message type rather than per value.</summary>
+    private enum WordKind { String, Bool, UInt32, UInt64, Int64, Enum, Address, Bytes32, DynamicBytes, Message }
+
+    /// <summary>A message type's encodeData plan: its type hash and each field (in field-number order) with its kind.</summary>
+    private sealed class StructPlan(byte[] typeHash, FieldDescriptor[] fields, WordKind[] kinds)
     {
-        var descriptor = message.Descriptor;
-        var fields = descriptor.Fields.InFieldNumberOrder();
-        var buffer = new byte[32 * (fields.Count + 1)];
-        Types(descriptor).TypeHash(descriptor.Name).Bytes.CopyTo(buffer);
-        for (int i = 0; i < fields.Count; i++)
-        {
-            var field = fields[i];
-            var word = buffer.AsSpan(32 * (i + 1), 32);
-            var value = field.Accessor.GetValue(message);
-            if (field.IsRepeated)
-            {
-                var items = ((System.Collections.IList)value).Cast<object>().ToList();
-                var concatenated = new byte[32 * items.Count];
-                for (int j = 0; j < items.Count; j++) EncodeValue(field, items[j], concatenated.AsSpan(32 * j, 32));
-                Keccak256.Hash(concatenated, word);
-            }
-            else EncodeValue(field, value, word);
-        }
-        return Keccak256.Hash(buffer).ToArray();
+        public byte[] TypeHash { get; } = typeHash;
+        public FieldDescriptor[] Fields { get; } = fields;
+        public WordKind[] Kinds { get; } = kinds;
     }
 
-    private static void EncodeValue(FieldDescriptor field, object value, Span<byte> word)
+    private static readonly ConcurrentDictionary<MessageDescriptor, StructPlan> Plans = new();
+
+    private static StructPlan Plan(MessageDescriptor descriptor) => Plans.GetOrAdd(descriptor, d =>
     {
-        switch (field.FieldType)
+        var fields = d.Fields.InFieldNumberOrder().ToArray();
+        return new StructPlan(Types(d).TypeHash(d.Name).ToArray(), fields, fields.Select(KindOf).ToArray());
+    });
+
+    private static WordKind KindOf(FieldDescriptor field) => field.FieldType switch
+    {
+        ProtoFieldType.String => WordKind.String,
+        ProtoFieldType.Bool => WordKind.Bool,
+        ProtoFieldType.UInt32 => WordKind.UInt32,
+        ProtoFieldType.UInt64 => WordKind.UInt64,
+        ProtoFieldType.Int64 => WordKind.Int64,
+        ProtoFieldType.Enum => WordKind.Enum,
+        ProtoFieldType.Bytes => DynamicBytesFields.Contains(field.JsonName) ? WordKind.DynamicBytes
+            : Bytes32Fields.Contains(field.JsonName) ? WordKind.Bytes32 : WordKind.Address,
+        ProtoFieldType.Message => WordKind.Message,
+        _ => throw new NotSupportedException($"proto field {field.FullName} of type {field.FieldType} has no EIP-712 mapping"),
+    };
+
+    // Words of a struct are built on the stack up to this size (31 fields); larger structs and lists rent.
+    private const int StackWords = 1024;
+
+    /// <summary>Writes hashStruct(message) into the first 32 bytes of <paramref name="output"/>.</summary>
+    private static void EncodeStruct(IMessage message, Span<byte> output)
+    {
+        var plan = Plan(message.Descriptor);
+        int length = 32 * (plan.Fields.Length + 1);
+        byte[]? rented = null;
+        Span<byte> buffer = length <= StackWords ? stackalloc byte[length] : (rented = ArrayPool<byte>.Shared.Rent(length)).AsSpan(0, length);
+        buffer.Clear();
+        try
         {
-            case ProtoFieldType.String: Keccak256.Hash(Encoding.UTF8.GetBytes((string)value), word); break;
-            case ProtoFieldType.Bool: word[31] = (bool)value ? (byte)1 : (byte)0; break;
-            case ProtoFieldType.UInt32: BinaryPrimitives.WriteUInt32BigEndian(word[28..], (uint)value); break;
-            case ProtoFieldType.UInt64: BinaryPrimitives.WriteUInt64BigEndian(word[24..], (ulong)value); break;
-            case ProtoFieldType.Int64:
+            plan.TypeHash.CopyTo(buffer);
+            for (int i = 0; i < plan.Fields.Length; i++)
+            {
+                var field = plan.Fields[i];
+                var word = buffer.Slice(32 * (i + 1), 32);
+                var value = field.Accessor.GetValue(message);
+                if (field.IsRepeated) EncodeList(field, plan.Kinds[i], (System.Collections.IList)value, word);
+                else EncodeValue(field, plan.Kinds[i], value, word);
+            }
+            Keccak256.Hash(buffer, output);
+        }
+        finally { if (rented is not null) ArrayPool<byte>.Shared.Return(rented); }
+    }
+
+    // A list's word is keccak256 of its items' words, concatenated.
+    private static void EncodeList(FieldDescriptor field, WordKind kind, System.Collections.IList items, Span<byte> word)
+    {
+        var concatenated = ArrayPool<byte>.Shared.Rent(32 * items.Count);
+        try
+        {
+            var words = concatenated.AsSpan(0, 32 * items.Count);
+            words.Clear();
+            for (int j = 0; j < items.Count; j++) EncodeValue(field, kind, items[j]!, words.Slice(32 * j, 32));
+            Keccak256.Hash(words, word);
+        }
+        finally { ArrayPool<byte>.Shared.Return(concatenated); }
+    }
+
+    private static void EncodeValue(FieldDescriptor field, WordKind kind, object value, Span<byte> word)
+    {
+        switch (kind)
+        {
+            case WordKind.String: HashUtf8((string)value, word); break;
+            case WordKind.Bool: word[31] = (bool)value ? (byte)1 : (byte)0; break;
+            case WordKind.UInt32: BinaryPrimitives.WriteUInt32BigEndian(word[28..], (uint)value); break;
+            case WordKind.UInt64: BinaryPrimitives.WriteUInt64BigEndian(word[24..], (ulong)value); break;
+            case WordKind.Int64:
                 var signed = (long)value;
                 if (signed < 0) word.Fill(0xff); // two's complement sign extension to 256 bits
                 BinaryPrimitives.WriteInt64BigEndian(word[24..], signed);
                 break;
-            case ProtoFieldType.Enum: word[31] = EnumByte(field, value); break;
-            case ProtoFieldType.Bytes:
-                var bytes = ((ByteString)value).Span;
-                if (DynamicBytesFields.Contains(field.JsonName)) Keccak256.Hash(bytes, word);
-                else if (Bytes32Fields.Contains(field.JsonName))
-                {
-                    if (bytes.Length != 32) throw new TypedDataException(field.JsonName, "bytes32", Hex.Encode(bytes), $"must be 32 bytes, got {bytes.Length}");
-                    bytes.CopyTo(word);
-                }
-                else
-                {
-                    if (bytes.Length != 20) throw new TypedDataException(field.JsonName, "address", Hex.Encode(bytes), $"must be 20 bytes, got {bytes.Length}");
-                    bytes.CopyTo(word[12..]);
-                }
+            case WordKind.Enum: word[31] = EnumByte(field, value); break;
+            case WordKind.DynamicBytes: Keccak256.Hash(((ByteString)value).Span, word); break;
+            case WordKind.Bytes32:
+                var hash = ((ByteString)value).Span;
+                if (hash.Length != 32) throw new TypedDataException(field.JsonName, "bytes32", Hex.Encode(hash), $"must be 32 bytes, got {hash.Length}");
+                hash.CopyTo(word);
+                break;
+            case WordKind.Address:
+                var address = ((ByteString)value).Span;
+                if (address.Length != 20) throw new TypedDataException(field.JsonName, "address", Hex.Encode(address), $"must be 20 bytes, got {address.Length}");
+                address.CopyTo(word[12..]);
                 break;
             // An unset nested message (null off the wire) has no encoding: refused like any other bad value, not a crash.
-            case ProtoFieldType.Message:
+            case WordKind.Message:
                 if (value is not IMessage nested) throw new TypedDataException(field.JsonName, field.MessageType.Name, null, "is missing");
-                EncodeStruct(nested).CopyTo(word);
+                EncodeStruct(nested, word);
                 break;
-            default: throw new NotSupportedException($"proto field {field.FullName} of type {field.FieldType} has no EIP-712 mapping");
         }
+    }
+
+    // Hashes of recent identifier-length strings: a meter id, grid node or role recurs in every contract that names
+    // it, and its keccak256 is a permutation each time. Pure (a hash of the text), so it never changes an outcome.
+    // Bounded: a full memo starts afresh.
+    private const int MemoMaxLength = 64, MemoCapacity = 1 << 16;
+    private sealed class StringHashes
+    {
+        public ConcurrentDictionary<string, byte[]> Hashes { get; } = new(StringComparer.Ordinal);
+        public int Count;
+    }
+    private static StringHashes _stringHashes = new();
+
+    // keccak256 of a string's UTF-8 bytes, encoded on the stack when short (meter ids, names: all of the ledger's).
+    private static void HashUtf8(string text, Span<byte> word)
+    {
+        if (text.Length > MemoMaxLength)
+        {
+            HashUtf8Uncached(text, word);
+            return;
+        }
+        var memo = Volatile.Read(ref _stringHashes);
+        if (memo.Hashes.TryGetValue(text, out var held))
+        {
+            held.CopyTo(word);
+            return;
+        }
+        HashUtf8Uncached(text, word);
+        if (Volatile.Read(ref memo.Count) >= MemoCapacity) Volatile.Write(ref _stringHashes, memo = new StringHashes());
+        if (memo.Hashes.TryAdd(text, word[..32].ToArray())) Interlocked.Increment(ref memo.Count);
+    }
+
+    private static void HashUtf8Uncached(string text, Span<byte> word)
+    {
+        if (text.Length > 256)
+        {
+            Keccak256.Hash(Encoding.UTF8.GetBytes(text), word);
+            return;
+        }
+        // A UTF-16 char takes at most 3 UTF-8 bytes (a surrogate pair 4 for two, a lone surrogate 3 as U+FFFD).
+        Span<byte> utf8 = stackalloc byte[3 * text.Length];
+        int written = Encoding.UTF8.GetBytes(text, utf8);
+        Keccak256.Hash(utf8[..written], word);
     }
 
     // An enum is its number as uint8; a number outside 0..255 (an unknown value off the wire) has no encoding.

@@ -45,8 +45,12 @@ public sealed class LedgerService(ILedgerStore store, Mempool mempool, IConsensu
         RequireWritable();
         if (request.Transactions.Count is 0 or > MaxBatch)
             throw Refusal.Of(ApiReasons.BatchSize, $"transactions must hold 1 to {MaxBatch} envelopes, got {request.Transactions.Count}");
+        var submitted = new byte[request.Transactions.Count][];
+        for (int i = 0; i < submitted.Length; i++) submitted[i] = Submitted(request.Transactions[i]);
         var response = new SubmitTransactionsResponse();
-        foreach (var verdict in mempool.Submit(request.Transactions.Select(Submitted).ToList())) response.Verdicts.Add(Verdict(verdict));
+        var verdicts = mempool.Submit(submitted);
+        response.Verdicts.Capacity = verdicts.Count;
+        for (int i = 0; i < verdicts.Count; i++) response.Verdicts.Add(Verdict(verdicts[i]));
         return Task.FromResult(response);
     }
 
@@ -67,9 +71,10 @@ public sealed class LedgerService(ILedgerStore store, Mempool mempool, IConsensu
             ? segment.Array
             : envelope.ToByteArray();
 
+    // The id is wrapped, not copied: a Hash32 and a ByteString are both immutable (one verdict per submitted transaction).
     private static SubmitTransactionResponse Verdict(MempoolVerdict verdict) => new()
     {
-        TransactionId = ByteString.CopyFrom(verdict.TransactionId.Bytes), Accepted = verdict.Accepted, Code = verdict.Code, Message = verdict.Message,
+        TransactionId = UnsafeByteOperations.UnsafeWrap(verdict.TransactionId.Memory), Accepted = verdict.Accepted, Code = verdict.Code, Message = verdict.Message,
     };
 
     public override async Task WatchTransaction(WatchTransactionRequest request, IServerStreamWriter<TransactionStatus> stream, ServerCallContext context)

@@ -28,6 +28,10 @@ public sealed class Mempool
     private readonly LinkedList<VerifiedTransaction> _order = new();
     private readonly Dictionary<Hash32, LinkedListNode<VerifiedTransaction>> _byId = new();
     private long _bytes;
+    // One context (and its empty overlay) per block for every submission's signer rules, shared by the admitting
+    // threads: the rules only read (Check fails loudly when the overlay is written), so concurrent reads
+    // of the overlay's empty write set are safe, and a new block (height or time) gets a new context.
+    private LedgerContext? _doorContext;
 
     // lastBlockTimeMs: BFT time of the latest block, the only clock expiry is judged by (never the local clock).
     public Mempool(TransactionVerifier verifier, ChainParameters parameters, ILedgerStore store, Func<long> lastBlockTimeMs, int maxTransactions = 100_000, long maxBytes = 256L * 1024 * 1024)
@@ -91,7 +95,12 @@ public sealed class Mempool
         var verdicts = new MempoolVerdict[batch.Count];
         var passed = new VerifiedTransaction?[batch.Count];
         for (int i = 0; i < batch.Count; i++)
-            (verdicts[i], passed[i]) = Check(batch[i]);
+        {
+            var (refusal, tx) = Check(batch[i]);
+            // A transaction that passed gets its verdict from Enqueue below (accepted, or a duplicate or full pool).
+            if (refusal is not null) verdicts[i] = refusal;
+            passed[i] = tx;
+        }
         var admitted = new List<VerifiedTransaction>(batch.Count);
         lock (_gate)
         {
@@ -110,7 +119,7 @@ public sealed class Mempool
     }
 
     // Every check but the mempool's own (duplicate pending, full): the refusal, or the verified transaction to queue.
-    private (MempoolVerdict Verdict, VerifiedTransaction? Passed) Check(byte[] bytes)
+    private (MempoolVerdict? Refusal, VerifiedTransaction? Passed) Check(byte[] bytes)
     {
         ArgumentNullException.ThrowIfNull(bytes);
         VerifiedTransaction tx;
@@ -130,9 +139,25 @@ public sealed class Mempool
             return (new MempoolVerdict(ReasonCodes.Duplicate, $"transaction {id} is already committed at height {committed.Height}", id), null);
         // Who may sign, against the last committed state (read-only: the overlay only ever holds the rules' reads),
         // read through the door's per-height cache.
-        try { SignerRules.Require(new LedgerContext(_parameters, new StateOverlay(_doorState), _store.Height + 1, timeMs), tx); }
+        var context = DoorContext(_store.Height, timeMs);
+        try { SignerRules.Require(context, tx); }
         catch (LedgerRejection rejection) { return (new MempoolVerdict(rejection.Code, rejection.Message, id), null); }
-        return (new MempoolVerdict(ReasonCodes.Ok, "accepted", id), tx);
+        // The shared context is safe only while the rules read; a rule that writes must fail loudly, here, in every test.
+        if (context.State.Count != 0)
+            throw new InvalidOperationException($"the door's signer rules wrote {context.State.Count} state key(s) checking a {tx.Kind}; they must only read");
+        return (null, tx);
+    }
+
+    /// <summary>The context the door's signer rules read, at the height after <paramref name="height"/>; see <see cref="_doorContext"/>.</summary>
+    private LedgerContext DoorContext(ulong height, long timeMs)
+    {
+        var held = Volatile.Read(ref _doorContext);
+        if (held is null || held.Height != height + 1 || held.TimeMs != timeMs)
+        {
+            held = new LedgerContext(_parameters, new StateOverlay(_doorState), height + 1, timeMs);
+            Volatile.Write(ref _doorContext, held);
+        }
+        return held;
     }
 
     // Under the lock.

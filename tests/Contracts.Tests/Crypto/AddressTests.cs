@@ -13,6 +13,23 @@ public class AddressTests
         "0xdbF03B407c01E7cD3CBea99509d93f8DDDC8C6FB", "0xD1220A0cf47c7B9Be7A2E6BA89F429762e7b9aDb",
     ];
 
+    [Fact]
+    public void FromPublicKey_HeldOrNot_IsTheLast20BytesOfKeccak_EvenPastTheMemosCapacity()
+    {
+        // The memo of signer addresses may only skip the hash: every answer, first or repeated, before and after the
+        // memo starts afresh, is keccak256(key)[12..].
+        const int seed = 1215;
+        var random = new Random(seed);
+        var keys = new byte[SignerAddressMemo.Capacity + 100][];
+        for (int i = 0; i < keys.Length; i++) random.NextBytes(keys[i] = new byte[64]);
+        foreach (var pass in new[] { "first", "repeated" })
+            for (int i = 0; i < keys.Length; i += pass == "first" ? 1 : 97)
+            {
+                var expected = Keccak256.Hash(keys[i]).Bytes[12..].ToArray();
+                Assert.True(expected.AsSpan().SequenceEqual(Address.FromPublicKey(keys[i]).Bytes), $"seed {seed}, key {i}, {pass}");
+            }
+    }
+
     [Theory, MemberData(nameof(Eip55Vectors))]
     public void Eip55_FormatsChecksum(string vector)
         => Assert.Equal(vector, Address.Parse(vector).ToString());

@@ -90,6 +90,36 @@ public class Secp256k1Tests
     }
 
     [Fact]
+    public void RangeRules_AtAndAroundTheirBoundaries_FollowTheCurveOrder()
+    {
+        // The checks compare big-endian bytes; each boundary against the numbers they stand for.
+        BigInteger[] rs = [BigInteger.One, Signature.N - 1, Signature.N, Signature.N + 1, (BigInteger.One << 256) - 1, BigInteger.Zero];
+        BigInteger[] ss = [BigInteger.One, Signature.HalfN - 1, Signature.HalfN, Signature.HalfN + 1, Signature.N - 1, Signature.N, (BigInteger.One << 256) - 1, BigInteger.Zero];
+        foreach (var r in rs)
+        foreach (var s in ss)
+        {
+            var bytes = new byte[65];
+            r.TryWriteBytes(bytes.AsSpan(32 - r.GetByteCount(isUnsigned: true), r.GetByteCount(isUnsigned: true)), out _, isUnsigned: true, isBigEndian: true);
+            s.TryWriteBytes(bytes.AsSpan(64 - s.GetByteCount(isUnsigned: true), s.GetByteCount(isUnsigned: true)), out _, isUnsigned: true, isBigEndian: true);
+            bytes[64] = 27;
+            string? expected = r.IsZero || r >= Signature.N ? "r is out of range" : s.IsZero || s >= Signature.N ? "s is out of range" : s > Signature.HalfN ? "upper half" : null;
+            bool accepted = Signature.TryFromBytes(bytes, out _, out var error);
+            Assert.True(accepted == (expected is null), $"r={r:X} s={s:X}: {(accepted ? "accepted" : error)}");
+            if (expected is not null) Assert.Contains(expected, error);
+        }
+    }
+
+    [Theory, MemberData(nameof(Backends.Names), MemberType = typeof(Backends))]
+    public void RecoverIntoASpan_WritesTheKeyRecoverPublicKeyReturns(string backend)
+    {
+        var secp = Backends.Get(backend);
+        Span<byte> publicKey = stackalloc byte[64];
+        secp.RecoverPublicKey(Hex.Decode(MailDigest), Signature.Parse(MailSignature), publicKey);
+        Assert.Equal(secp.RecoverPublicKey(Hex.Decode(MailDigest), Signature.Parse(MailSignature)), publicKey.ToArray());
+        Assert.Equal(Cow, Signer.Recover(Hex.Decode(MailDigest), Signature.Parse(MailSignature), secp));
+    }
+
+    [Fact]
     public void Malformed_RAtOrAboveN_IsRejected()
     {
         var bytes = Hex.Decode(MailSignature);

@@ -81,6 +81,34 @@ public class LedgerTypedDataTests
         Assert.Equal(LedgerTypedData.Digest(message, 31337), reparsed.Digest);
     }
 
+    [Theory]
+    [InlineData(3)]
+    [InlineData(64)] // the longest string whose hash is held for the next message naming it
+    [InlineData(65)]
+    [InlineData(256)] // the longest string hashed from the stack
+    [InlineData(257)]
+    [InlineData(4000)]
+    public void LongAndNonBmpStrings_HashAsTheGenericEncoder(int length)
+    {
+        var contract = Contract();
+        contract.SellerMeter = new string('é', length);
+        contract.BuyerMeter = string.Concat(Enumerable.Repeat("\U0001F50C", length / 2)); // surrogate pairs: 4 UTF-8 bytes per 2 chars
+        var reparsed = TypedDataDocument.Parse(LedgerTypedData.ToDocument(contract, 7).ToJson());
+        Assert.Equal(LedgerTypedData.HashStruct(contract), reparsed.MessageHash);
+        Assert.Equal(LedgerTypedData.Digest(contract, 7), reparsed.Digest);
+        Assert.Equal(LedgerTypedData.HashStruct(contract), reparsed.MessageHash); // again, short strings' hashes now held
+    }
+
+    [Fact]
+    public void LongList_HashesAsTheGenericEncoder()
+    {
+        var baseline = new SetBaseline { IntervalStart = 900, IntervalCount = 1, Nonce = 1 };
+        for (int i = 0; i < 300; i++) baseline.Entries.Add(new BaselineEntry { Element = $"F{i}", ActiveW = i - 150, ReactiveVar = -i });
+        var reparsed = TypedDataDocument.Parse(LedgerTypedData.ToDocument(baseline, 1).ToJson());
+        Assert.Equal(LedgerTypedData.HashStruct(baseline), reparsed.MessageHash);
+        Assert.Equal(LedgerTypedData.Digest(baseline, 1), reparsed.Digest);
+    }
+
     [Fact]
     public void FromDocument_RoundTrips()
     {

@@ -305,6 +305,9 @@ public sealed class LedgerServiceTests
         Assert.Equal(["OK", "WRONG_CHAIN", "DUPLICATE", "OK"], response.Verdicts.Select(v => v.Code));
         Assert.Equal([true, false, false, true], response.Verdicts.Select(v => v.Accepted));
         Assert.Equal(response.Verdicts[0].TransactionId, response.Verdicts[2].TransactionId);
+        // Each verdict names its envelope's id (wrapped from the mempool's hash, not copied).
+        Assert.Equal(request.Transactions.Select(t => Contracts.Ledger.TransactionId.Of(t.Span).ToString()),
+            response.Verdicts.Select(v => Hash32.FromBytes(v.TransactionId.Span).ToString()));
         Assert.Equal(2, _node.Mempool.Count);
         // The same verdicts as one call each.
         var alone = await _service.SubmitTransaction(new SubmitTransactionRequest { Transaction = foreign.ToByteString() }, Call("SubmitTransaction"));

@@ -175,6 +175,16 @@ public sealed class MempoolTests
     }
 
     [Fact]
+    public void OnePool_ChecksSignersAgainstEachNewBlocksState()
+    {
+        // The door's signer rules share one context per block: a block that changes who may sign must reach the same pool.
+        var pool = Create();
+        Assert.Equal(ReasonCodes.BadSignature, pool.Submit(LedgerHarness.Envelope(_chain.Contract(_chain.Alice, _chain.Bob, nonce: 1), _chain.Aggregator).ToByteArray()).Code);
+        DelegateToAggregator(_chain.Alice, _chain.Bob);
+        Assert.True(pool.Submit(LedgerHarness.Envelope(_chain.Contract(_chain.Alice, _chain.Bob, nonce: 2), _chain.Aggregator).ToByteArray()).Accepted);
+    }
+
+    [Fact]
     public void AggregatorWithoutDelegation_IsBadSignatureAtTheDoor()
         => Refused(Create(), LedgerHarness.Envelope(_chain.Contract(_chain.Alice, _chain.Bob), _chain.Aggregator), ReasonCodes.BadSignature);
 

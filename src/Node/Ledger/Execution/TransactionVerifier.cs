@@ -56,7 +56,7 @@ public sealed class TransactionVerifier(ulong chainId, ISecp256k1 secp, int maxT
         {
             if (!Signature.TryFromBytes(envelope.Signatures[i].Span, out var signature, out var error))
                 throw new LedgerRejection(ReasonCodes.BadSignature, $"signature {i}: {error}");
-            try { signers[i] = Address.FromPublicKey(secp.RecoverPublicKey(digest.Bytes, signature!)); }
+            try { signers[i] = Signer.Recover(digest.Bytes, signature!, secp); }
             catch (SignatureFormatException e) { throw new LedgerRejection(ReasonCodes.BadSignature, $"signature {i}: {e.Message}"); }
             for (int j = 0; j < i; j++)
                 if (signers[j] == signers[i]) throw new LedgerRejection(ReasonCodes.BadSignature, $"signatures {j} and {i} are by the same signer {signers[i]}");

@@ -98,13 +98,25 @@ internal static class SignerRules
     private static void Parties(LedgerContext context, VerifiedTransaction tx, params (AccountState Account, string Side)[] parties)
     {
         foreach (var (account, side) in parties) DsoRules.RequireConsent(context, account, tx.Signers, side);
-        foreach (var signer in tx.Signers)
+        // Loops rather than LINQ: the door runs this for every submission, and the lambdas allocated on each.
+        for (int i = 0; i < tx.Signers.Count; i++)
         {
-            if (parties.Any(party => party.Account.Address.Span.SequenceEqual(signer.Bytes)
-                                     || party.Account.Aggregators.Any(a => a.Span.SequenceEqual(signer.Bytes)))) continue;
+            var signer = tx.Signers[i];
+            if (IsPartyOrAggregator(parties, signer)) continue;
             var named = string.Join(", ", parties.Select(party => $"the {party.Side} {Address.FromBytes(party.Account.Address.Span)}"));
             throw new LedgerRejection(ReasonCodes.NotAParty,
                 $"{tx.Kind} is signed by {signer}, who is neither {named} nor an aggregator {(parties.Length == 1 ? "it" : "either")} delegated to");
         }
+    }
+
+    private static bool IsPartyOrAggregator((AccountState Account, string Side)[] parties, Address signer)
+    {
+        foreach (var (account, _) in parties)
+        {
+            if (account.Address.Span.SequenceEqual(signer.Bytes)) return true;
+            for (int j = 0; j < account.Aggregators.Count; j++) // RepeatedField's enumerator is a class
+                if (account.Aggregators[j].Span.SequenceEqual(signer.Bytes)) return true;
+        }
+        return false;
     }
 }
