@@ -55,6 +55,7 @@ public sealed class PeerNetwork : IConsensusNetwork
         _clock = clock;
         Sync = new BlockSync(this, options.SyncBatchBlocks, height, clock);
         mempool.Admitted += Relay;
+        mempool.Accepted += SendRelayed;
     }
 
     /// <summary>This node's catching up from peers.</summary>
@@ -365,6 +366,9 @@ public sealed class PeerNetwork : IConsensusNetwork
     // mesh), so one relayed by a validator peer was sent to every validator by that peer: relaying it again would make
     // every transaction cross every link twice and be parsed, hashed and deduplicated N − 1 times per node, for nothing.
     // One from a non-validator peer (a follower's API) goes on, as one from this node's API does.
+    // Queued without waking the peers' writers: the mempool admits a submitted batch transaction by transaction, and
+    // a writer woken by the first would send it alone while the rest are still being queued (a frame, a write and a
+    // parse on the peer per transaction). The mempool raises Accepted once the batch is admitted: SendRelayed.
     private void Relay(VerifiedTransaction transaction, bool relayed)
     {
         _seenTransactions.Add(transaction.Id);
@@ -372,9 +376,15 @@ public sealed class PeerNetwork : IConsensusNetwork
         foreach (var peer in Peers)
             if (peer.Identity.Validator is not null)
             {
-                peer.Outbox.PostTransaction(transaction.Bytes);
+                peer.Outbox.QueueTransaction(transaction.Bytes);
                 Interlocked.Increment(ref _relayed);
             }
+    }
+
+    // A batch is admitted: what Relay queued leaves, as one frame per peer up to the batch size.
+    private void SendRelayed()
+    {
+        foreach (var peer in Peers) peer.Outbox.Wake();
     }
 
     /// <summary>Counts a refusal and logs it: a warning the first time a peer is refused for a reason, debug after that.</summary>

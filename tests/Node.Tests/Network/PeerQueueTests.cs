@@ -39,6 +39,37 @@ public sealed class PeerQueueTests
     }
 
     [Fact]
+    public async Task QueuedTransactions_WaitForTheWake_ThenLeaveAsOneFrame()
+    {
+        var outbox = new PeerOutbox(capacity: 100, maxBatchBytes: 1024);
+        var waiting = outbox.TakeAsync(CancellationToken.None);
+        for (int i = 0; i < 5; i++) outbox.QueueTransaction(new byte[40]);
+        Assert.False(waiting.IsCompleted); // the writer sleeps while the batch is being queued
+
+        outbox.Wake();
+
+        Assert.Equal(5, (await waiting)!.Transactions.Transactions.Count);
+        Assert.Equal(1, outbox.TransactionFrames);
+        // A wake with nothing queued since the last does not wake the writer.
+        var next = outbox.TakeAsync(CancellationToken.None);
+        outbox.Wake();
+        Assert.False(next.IsCompleted);
+        outbox.Post(Status(2));
+        Assert.Equal(2UL, (await next)!.Consensus.Status.Height);
+    }
+
+    [Fact]
+    public async Task QueuedTransactions_LeaveWithTheNextConsensusFrame_EvenWithoutAWake()
+    {
+        var outbox = new PeerOutbox(capacity: 100, maxBatchBytes: 1024);
+        var waiting = outbox.TakeAsync(CancellationToken.None);
+        outbox.QueueTransaction(new byte[40]);
+        outbox.Post(Status(3));
+        Assert.Equal(3UL, (await waiting)!.Consensus.Status.Height);
+        Assert.Single((await outbox.TakeAsync(CancellationToken.None))!.Transactions.Transactions);
+    }
+
+    [Fact]
     public async Task AClosedOutbox_EndsItsReader_AndTakesNothingMore()
     {
         var outbox = new PeerOutbox(capacity: 4, maxBatchBytes: 1024);

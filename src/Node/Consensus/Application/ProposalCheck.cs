@@ -48,11 +48,12 @@ public static class ProposalCheck
         var transactions = new List<VerifiedTransaction>(block.Transactions.Count);
         for (int i = 0; i < block.Transactions.Count; i++)
         {
-            var envelope = block.Transactions[i].ToByteArray();
+            var envelope = block.Transactions[i].Span;
             // Verification is a pure function of the bytes (and the verifier's chain id and size limit): the result kept
             // for the same id — keccak256 of the same bytes, compared byte for byte all the same — is the result this
             // would compute, so reusing it saves the signature recovery and cannot change whether the block is valid or
-            // what it executes to (a node without it, cold from a restart, computes the same).
+            // what it executes to (a node without it, cold from a restart, computes the same). Its bytes serve, so the
+            // block's are copied only for a transaction verified here.
             if (verified is not null && TransactionId.Of(envelope) is var id && verified(id) is { } known && known.Id == id && known.Bytes.AsSpan().SequenceEqual(envelope))
             {
                 transactions.Add(known);
@@ -60,7 +61,7 @@ public static class ProposalCheck
             }
             // A proposer takes transactions from its mempool, which admitted only those that pass these same checks:
             // one that does not is a proposer's fault, not a result to record.
-            try { transactions.Add(verifier.Verify(envelope)); }
+            try { transactions.Add(verifier.Verify(envelope.ToArray())); }
             catch (LedgerRejection e) { return (null, $"transaction {i} fails the stateless checks: {e.Code} {e.Message}"); }
         }
         var root = MerkleRoot.Compute(transactions.Select(t => t.Id).ToList());

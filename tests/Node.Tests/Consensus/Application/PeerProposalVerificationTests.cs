@@ -139,4 +139,20 @@ public sealed class PeerProposalVerificationTests : IDisposable
         Assert.Equal(transactions.Count, secp.Recoveries);
         Assert.Equal(transactions.Select(t => Contracts.Ledger.TransactionId.Of(t)), checkedTransactions!.Select(t => t.Id));
     }
+
+    [Fact]
+    public void APeersProposal_HoldingBytesThatFailTheStatelessChecks_IsInvalid_NamingTheTransaction()
+    {
+        // Unknown to the mempool, so verified from the block's own bytes: a proposer's fault, not a result to record.
+        var transactions = Transactions();
+        var block = Proposal(transactions);
+        block.Transactions[1] = ByteString.CopyFrom(0x0a, 0x01, 0xff);
+        var (app, mempool) = Node("warm", Secp256k1.Default);
+        foreach (var tx in transactions) Assert.True(mempool.Submit(tx).Accepted);
+
+        var verdict = app.Execute(block);
+
+        Assert.False(verdict.Valid);
+        Assert.StartsWith("transaction 1 fails the stateless checks:", verdict.Reason);
+    }
 }
