@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Runtime.InteropServices;
 
 namespace P2PEnergy.Contracts.Crypto;
@@ -7,31 +6,20 @@ namespace P2PEnergy.Contracts.Crypto;
 /// The addresses of recently seen public keys. A node recovers the same signers again and again (traders, aggregators,
 /// device keys, validators' votes), and each address costs a keccak256 permutation; a lookup is a fraction of one.
 /// An address is a pure function of its key, so what is held can never change an outcome, only skip the hash.
-/// Bounded: a full memo starts afresh. Thread-safe.
 /// </summary>
 internal static class SignerAddressMemo
 {
     /// <summary>A 64-byte public key compared as four 128-bit words.</summary>
     private readonly record struct Key(UInt128 A, UInt128 B, UInt128 C, UInt128 D);
 
-    private sealed class Generation
-    {
-        public ConcurrentDictionary<Key, Address> Addresses { get; } = new();
-        public int Count; // ConcurrentDictionary.Count takes every lock; this is close enough to bound it
-    }
-
     internal const int Capacity = 1 << 16;
-    private static Generation _current = new();
+    private static readonly BoundedMemo<Key, Address> Addresses = new(Capacity);
 
     /// <summary>The held address of <paramref name="publicKey64"/> (64 bytes), if any.</summary>
     public static bool TryGet(ReadOnlySpan<byte> publicKey64, out Address address)
-        => Volatile.Read(ref _current).Addresses.TryGetValue(MemoryMarshal.Read<Key>(publicKey64), out address);
+        => Addresses.TryGet(MemoryMarshal.Read<Key>(publicKey64), out address);
 
     /// <summary>Holds <paramref name="address"/> as the address of <paramref name="publicKey64"/> (64 bytes).</summary>
     public static void Hold(ReadOnlySpan<byte> publicKey64, Address address)
-    {
-        var generation = Volatile.Read(ref _current);
-        if (Volatile.Read(ref generation.Count) >= Capacity) Volatile.Write(ref _current, generation = new Generation());
-        if (generation.Addresses.TryAdd(MemoryMarshal.Read<Key>(publicKey64), address)) Interlocked.Increment(ref generation.Count);
-    }
+        => Addresses.Hold(MemoryMarshal.Read<Key>(publicKey64), address);
 }

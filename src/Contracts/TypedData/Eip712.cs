@@ -19,14 +19,17 @@ public static class Eip712
     }
 
     /// <summary>The signing digest of a message hash under a domain separator.</summary>
-    public static Hash32 Digest(Hash32 domainSeparator, Hash32 messageHash)
+    public static Hash32 Digest(Hash32 domainSeparator, Hash32 messageHash) => Digest(domainSeparator.Bytes, messageHash.Bytes);
+
+    /// <summary>As <see cref="Digest(Hash32, Hash32)"/>, over 32-byte spans; the input is built on the stack.</summary>
+    public static Hash32 Digest(ReadOnlySpan<byte> domainSeparator32, ReadOnlySpan<byte> messageHash32)
     {
-        var bytes = new byte[66];
-        bytes[0] = 0x19;
-        bytes[1] = 0x01;
-        domainSeparator.Bytes.CopyTo(bytes.AsSpan(2));
-        messageHash.Bytes.CopyTo(bytes.AsSpan(34));
-        return Keccak256.Hash(bytes);
+        Span<byte> input = stackalloc byte[66];
+        input[0] = 0x19;
+        input[1] = 0x01;
+        domainSeparator32[..32].CopyTo(input[2..]);
+        messageHash32[..32].CopyTo(input[34..]);
+        return Keccak256.Hash(input);
     }
 
     /// <summary>Folds each value into its 32-byte encoding enc(value) (EIP-712 "Definition of encodeData").</summary>

@@ -59,15 +59,10 @@ public static class LedgerTypedData
     /// <summary>The EIP-712 digest a wallet signs: keccak256(0x1901 ‖ domainSeparator ‖ hashStruct(message)).</summary>
     public static Hash32 Digest(IMessage message, ulong chainId)
     {
-        // As Eip712.Digest, with hashStruct written straight into the digest's input: this runs on every submission.
-        Span<byte> input = stackalloc byte[66];
-        input[0] = 0x19;
-        input[1] = 0x01;
-        Domain(chainId).Separator.Bytes.CopyTo(input[2..]);
-        EncodeStruct(message, input[34..]);
-        var digest = new byte[32];
-        Keccak256.Hash(input, digest);
-        return Hash32.Wrap(digest);
+        // hashStruct on the stack: this runs on every submission.
+        Span<byte> hashStruct = stackalloc byte[32];
+        EncodeStruct(message, hashStruct);
+        return Eip712.Digest(Domain(chainId).Separator.Bytes, hashStruct);
     }
 
     /// <summary>The message as an eth_signTypedData_v4 document for an external wallet.</summary>
@@ -238,13 +233,8 @@ public static class LedgerTypedData
     // Hashes of recent identifier-length strings: a meter id, grid node or role recurs in every contract that names
     // it, and its keccak256 is a permutation each time. Pure (a hash of the text), so it never changes an outcome.
     // Bounded: a full memo starts afresh.
-    private const int MemoMaxLength = 64, MemoCapacity = 1 << 16;
-    private sealed class StringHashes
-    {
-        public ConcurrentDictionary<string, byte[]> Hashes { get; } = new(StringComparer.Ordinal);
-        public int Count;
-    }
-    private static StringHashes _stringHashes = new();
+    private const int MemoMaxLength = 64;
+    private static readonly BoundedMemo<string, byte[]> StringHashes = new(1 << 16, StringComparer.Ordinal);
 
     // keccak256 of a string's UTF-8 bytes, encoded on the stack when short (meter ids, names: all of the ledger's).
     private static void HashUtf8(string text, Span<byte> word)
@@ -254,15 +244,13 @@ public static class LedgerTypedData
             HashUtf8Uncached(text, word);
             return;
         }
-        var memo = Volatile.Read(ref _stringHashes);
-        if (memo.Hashes.TryGetValue(text, out var held))
+        if (StringHashes.TryGet(text, out var held))
         {
             held.CopyTo(word);
             return;
         }
         HashUtf8Uncached(text, word);
-        if (Volatile.Read(ref memo.Count) >= MemoCapacity) Volatile.Write(ref _stringHashes, memo = new StringHashes());
-        if (memo.Hashes.TryAdd(text, word[..32].ToArray())) Interlocked.Increment(ref memo.Count);
+        StringHashes.Hold(text, word[..32].ToArray());
     }
 
     private static void HashUtf8Uncached(string text, Span<byte> word)
