@@ -178,6 +178,33 @@ public sealed class SqliteLedgerStoreTests : IDisposable
     }
 
     [Fact]
+    public void Commit_OfMoreThanAThousandPages_StaysInTheWal_UntilTheCheckpointThreshold()
+    {
+        // SQLite's default checkpointed at 1,000 WAL pages: a block this size was copied into the main file (and the
+        // file fsynced) inside its own commit. Below CheckpointPages the main file does not change; the block is durable
+        // in the fsynced WAL and readable at once, and closing the store checkpoints it into the main file.
+        string path = _dir.File();
+        var value = new string('v', 3_000);
+        var changes = Enumerable.Range(0, 2_000).Select(i => Set($"meter/{i:D6}", value)).ToArray(); // ≈ 6 MB, ≈ 1,500 pages
+        Assert.True(1_500 < SqliteLedgerStore.CheckpointPages);
+        NextBlock block;
+        using (var store = SqliteLedgerStore.Open(path))
+        {
+            InitializeGenesis(store);
+            long before = new FileInfo(path).Length;
+            block = Next(store, changes);
+            block.CommitTo(store);
+
+            Assert.Equal(before, new FileInfo(path).Length);
+            Assert.True(new FileInfo(path + "-wal").Length > 6_000_000);
+            Assert.Equal(value, Encoding.UTF8.GetString(store.Get("meter/001999")!));
+        }
+        using var reopened = SqliteLedgerStore.Open(path);
+        Assert.Equal(block.AppHash, reopened.AppHash);
+        Assert.Equal(2_000, reopened.Scan("meter/").Count());
+    }
+
+    [Fact]
     public void FindTransaction_SameEnvelopeInALaterBlock_AnswersWithTheFirst()
     {
         using var store = SqliteLedgerStore.Open(_dir.File());
