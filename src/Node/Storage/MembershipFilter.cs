@@ -1,4 +1,6 @@
+using System.Numerics;
 using System.Runtime.InteropServices;
+using System.Security.Cryptography;
 
 namespace P2PEnergy.Node.Storage;
 
@@ -12,13 +14,18 @@ namespace P2PEnergy.Node.Storage;
 /// <remarks>
 /// Layers of doubling capacity: when the newest is full a larger one is added, so the filter never needs the keys
 /// again (deleted keys stay in it, which is only a false positive). 10 bits and 7 probes per key; about 1.2 MiB per
-/// million keys. One writer at a time (the store's write lock); any number of concurrent readers. Hashes are the
-/// process-randomised string hash (Marvin) and a second, independent one, combined by double hashing; the filter
-/// lives only in memory, so its randomisation never reaches consensus.
+/// million keys. One writer at a time (the store's write lock); any number of concurrent readers.
+/// <para>Blocked: a key's 7 bits all lie in one 512-bit block (one 64-byte cache line), chosen by one 64-bit hash.
+/// Seven probes spread over a filter of megabytes were seven cache misses per layer, and the store's commit tests every
+/// changed key against every layer: <c>AddToFilters</c> was ≈1 % of a validator's CPU. Blocking costs a little
+/// accuracy (≈1.1 % false positives at capacity instead of ≈0.8 %). The hash reads a key four UTF-16 units at a time
+/// (the character-at-a-time FNV pass it replaces was most of the hashing) and is seeded per process, so the filter, which
+/// lives only in memory, never reaches consensus.</para>
 /// </remarks>
 internal sealed class MembershipFilter
 {
-    private const int BitsPerKey = 10, Probes = 7;
+    private const int BitsPerKey = 10, Probes = 7, BlockWords = 8, BlockBits = BlockWords * 64;
+    private static readonly ulong Seed = BitConverter.ToUInt64(RandomNumberGenerator.GetBytes(8));
     private volatile Layer[] _layers;
     private long _count;
 
@@ -31,26 +38,26 @@ internal sealed class MembershipFilter
     public long Bytes => _layers.Sum(l => l.Bytes);
 
     /// <summary>False only if <paramref name="key"/> was never added.</summary>
-    public bool MayContain(string key) => MayContain(Hashes(key));
+    public bool MayContain(string key) => MayContain(Hash(MemoryMarshal.AsBytes(key.AsSpan())));
 
-    public bool MayContain(ReadOnlySpan<byte> id) => MayContain(Hashes(id));
+    public bool MayContain(ReadOnlySpan<byte> id) => MayContain(Hash(id));
 
-    public void Add(string key) => Add(Hashes(key));
+    public void Add(string key) => Add(Hash(MemoryMarshal.AsBytes(key.AsSpan())));
 
-    public void Add(ReadOnlySpan<byte> id) => Add(Hashes(id));
+    public void Add(ReadOnlySpan<byte> id) => Add(Hash(id));
 
-    private bool MayContain((uint, uint) hashes)
+    private bool MayContain(ulong hash)
     {
         foreach (var layer in _layers)
-            if (layer.MayContain(hashes)) return true;
+            if (layer.MayContain(hash)) return true;
         return false;
     }
 
-    private void Add((uint, uint) hashes)
+    private void Add(ulong hash)
     {
         // A key that already tests present (added before, or a false positive whose bits are all set, and bits are
         // never cleared) needs nothing: so rewriting existing keys, block after block, does not grow the filter.
-        if (MayContain(hashes)) return;
+        if (MayContain(hash)) return;
         var layers = _layers;
         var newest = layers[^1];
         if (newest.Count >= newest.Capacity)
@@ -58,52 +65,68 @@ internal sealed class MembershipFilter
             newest = new Layer(checked(newest.Capacity * 2));
             _layers = [.. layers, newest];
         }
-        newest.Add(hashes);
+        newest.Add(hash);
         Interlocked.Increment(ref _count);
     }
 
-    private static (uint, uint) Hashes(string key)
+    /// <summary>A seeded multiply-rotate hash over 8-byte words with a final avalanche: every input byte and the length count.</summary>
+    internal static ulong Hash(ReadOnlySpan<byte> bytes)
     {
-        uint second = 2_166_136_261; // FNV-1a over the UTF-16 code units
-        foreach (char c in key) second = (second ^ c) * 16_777_619;
-        return ((uint)StringComparer.Ordinal.GetHashCode(key), second | 1);
-    }
-
-    private static (uint, uint) Hashes(ReadOnlySpan<byte> id)
-    {
-        var chars = MemoryMarshal.Cast<byte, char>(id.Length % 2 == 0 ? id : id[..^1]);
-        uint first = (uint)string.GetHashCode(chars);
-        uint second = 2_166_136_261;
-        foreach (byte b in id) second = (second ^ b) * 16_777_619;
-        return (first, second | 1);
+        const ulong K1 = 0x9E37_79B9_7F4A_7C15, K2 = 0xC2B2_AE3D_27D4_EB4F;
+        ulong h = Seed ^ ((ulong)bytes.Length * K1);
+        var words = MemoryMarshal.Cast<byte, ulong>(bytes);
+        foreach (ulong word in words) h = BitOperations.RotateLeft(h ^ (word * K2), 29) * K1;
+        int rest = bytes.Length - words.Length * 8;
+        if (rest > 0)
+        {
+            ulong tail = 0;
+            for (int i = bytes.Length - 1; i >= bytes.Length - rest; i--) tail = (tail << 8) | bytes[i];
+            h = BitOperations.RotateLeft(h ^ (tail * K2), 29) * K1;
+        }
+        h ^= h >> 33;
+        h *= 0xFF51_AFD7_ED55_8CCD;
+        h ^= h >> 33;
+        h *= 0xC4CE_B9FE_1A85_EC53;
+        return h ^ (h >> 33);
     }
 
     private sealed class Layer(long capacity)
     {
-        private readonly ulong[] _bits = new ulong[Math.Max(1, checked(capacity * BitsPerKey + 63) / 64)];
+        private readonly ulong[] _bits = new ulong[checked(BlockCount(capacity) * BlockWords)];
         private long _count;
 
         public long Capacity { get; } = capacity;
         public long Count => Interlocked.Read(ref _count);
         public long Bytes => _bits.LongLength * 8;
-        private ulong Size => (ulong)_bits.Length * 64;
 
-        public bool MayContain((uint First, uint Second) h)
+        private static long BlockCount(long capacity) => Math.Max(1, checked(capacity * BitsPerKey + BlockBits - 1) / BlockBits);
+
+        // The block from the high 32 bits (multiply-shift onto the block count, no division); the 7 bit positions in it
+        // from a second mix of the hash, 9 bits each.
+        private int First(ulong hash) => (int)(((hash >> 32) * (ulong)(_bits.Length / BlockWords)) >> 32) * BlockWords;
+
+        private static ulong Positions(ulong hash) => (hash ^ (hash >> 29)) * 0xBF58_476D_1CE4_E5B9;
+
+        public bool MayContain(ulong hash)
         {
-            for (uint i = 0; i < Probes; i++)
+            int first = First(hash);
+            ulong positions = Positions(hash);
+            for (int i = 0; i < Probes; i++, positions >>= 9)
             {
-                ulong bit = ((ulong)h.First + i * (ulong)h.Second) % Size;
-                if ((Volatile.Read(ref _bits[bit >> 6]) & (1UL << (int)(bit & 63))) == 0) return false;
+                int bit = (int)(positions & (BlockBits - 1));
+                if ((Volatile.Read(ref _bits[first + (bit >> 6)]) & (1UL << (bit & 63))) == 0) return false;
             }
             return true;
         }
 
-        public void Add((uint First, uint Second) h)
+        public void Add(ulong hash)
         {
-            for (uint i = 0; i < Probes; i++)
+            int first = First(hash);
+            ulong positions = Positions(hash);
+            for (int i = 0; i < Probes; i++, positions >>= 9)
             {
-                ulong bit = ((ulong)h.First + i * (ulong)h.Second) % Size;
-                Interlocked.Or(ref _bits[bit >> 6], 1UL << (int)(bit & 63));
+                int bit = (int)(positions & (BlockBits - 1));
+                Interlocked.Or(ref _bits[first + (bit >> 6)], 1UL << (bit & 63));
             }
             Interlocked.Increment(ref _count);
         }

@@ -26,6 +26,16 @@ public sealed partial class SqliteLedgerStore : ILedgerStore
     /// </summary>
     private const string CacheSize = " PRAGMA cache_size = -65536;";
 
+    /// <summary>
+    /// Checkpoint the WAL into the main file once it holds 16,384 pages (64 MiB), not SQLite's default 1,000 (4 MiB).
+    /// Under load a block dirties more than 1,000 pages, so the default checkpointed in every commit, on the consensus
+    /// thread: every page written twice, the WAL read back, and the main file fsynced per block. A page rewritten by
+    /// consecutive blocks (account rows, index tails, the upper b-tree levels) is now copied once per checkpoint, and
+    /// the main file is fsynced once per checkpoint. Durability is unchanged: a commit is durable when its WAL frames
+    /// are fsynced (synchronous = FULL), and a restart reads the WAL. The cost is a WAL file of up to ~64 MiB, reused.
+    /// </summary>
+    internal const int CheckpointPages = 16_384;
+
     /// <summary>Read connections: enough that the cores' threads seldom share one.</summary>
     private static readonly int ReaderCount = Math.Clamp(Environment.ProcessorCount * 2, 4, 8);
 
@@ -126,7 +136,8 @@ public sealed partial class SqliteLedgerStore : ILedgerStore
             // committed (and may already have voted past in consensus, or answered a client about) survives kill -9
             // but can vanish on power loss or an OS crash. FULL fsyncs the WAL before Commit returns. The cost is one
             // fsync per block, not per write, because a block is one transaction.
-            Execute(writer, "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;" + CacheSize);
+            Execute(writer, "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA wal_autocheckpoint = "
+                + CheckpointPages.ToString(System.Globalization.CultureInfo.InvariantCulture) + ";" + CacheSize);
             for (int i = 0; i < ReaderCount; i++)
             {
                 var reader = Connect(path, SqliteOpenMode.ReadWrite);

@@ -26,6 +26,34 @@ public sealed class MembershipFilterTests
     }
 
     [Fact]
+    public void FalsePositives_StayNearOnePercent_InEveryGrownLayer()
+    {
+        // Blocked (all of a key's bits in one 512-bit block): ≈1.1 % per full layer. Three layers each near capacity
+        // answer "maybe" for an absent key if any layer does, so ≈3 % at most.
+        var filter = new MembershipFilter(initialCapacity: 20_000);
+        for (int i = 0; i < 140_000; i++) filter.Add("contract/0x" + i.ToString("x64"));
+        int falsePositives = Enumerable.Range(140_000, 100_000).Count(i => filter.MayContain("contract/0x" + i.ToString("x64")));
+        Assert.InRange(falsePositives, 0, 3_500);
+    }
+
+    [Fact]
+    public void Hash_DependsOnEveryByteAndTheLength()
+    {
+        // Keys share long prefixes and differ in their last characters (nonces, positions); a hash that skipped the
+        // tail after the last whole 8-byte word would send them all to one block and raise false positives.
+        var bytes = new byte[23];
+        var seen = new HashSet<ulong> { MembershipFilter.Hash(bytes) };
+        for (int i = 0; i < bytes.Length; i++)
+        {
+            bytes[i] = 1;
+            Assert.True(seen.Add(MembershipFilter.Hash(bytes)), $"flipping byte {i} did not change the hash");
+            bytes[i] = 0;
+        }
+        for (int length = 0; length < bytes.Length; length++)
+            Assert.True(seen.Add(MembershipFilter.Hash(bytes.AsSpan(0, length))), $"zero bytes of length {length} hash like another length");
+    }
+
+    [Fact]
     public void RewritingExistingKeys_DoesNotGrowTheFilter()
     {
         var filter = new MembershipFilter(initialCapacity: 1024);

@@ -154,6 +154,56 @@ public sealed class SqliteLedgerStoreTests : IDisposable
         Assert.Null(store.FindTransaction(Keccak256.Hash("never committed"u8)));
     }
 
+    [Theory]
+    [InlineData(1)] // one byte
+    [InlineData(200)] // under the old 512-byte stack buffer
+    [InlineData(3_000)] // grows the per-thread buffer
+    [InlineData(10_000)] // past the buffered limit: encoded on its own
+    public void Text_NonAsciiKeysAndMessages_RoundTripByteExact_AtEveryLength(int length)
+    {
+        // SqliteText binds keys and messages as UTF-8 from a reused per-thread buffer sized for the worst case; a key
+        // bound with stale bytes of a longer earlier key, or cut short, would store (and scan) a different key.
+        using var store = SqliteLedgerStore.Open(_dir.File());
+        InitializeGenesis(store);
+        string key = "meter/" + string.Concat(Enumerable.Repeat("é€😀a", length / 4 + 1))[..length];
+        if (char.IsHighSurrogate(key[^1])) key = key[..^1] + "z";
+        var next = Next(store, [Set("acct/" + new string('x', 40), "long first"), Set(key, "v")], [1, 2]);
+        next.Results[0].Message = "délai dépassé " + key;
+        next.CommitTo(store);
+
+        Assert.Equal("v", Encoding.UTF8.GetString(store.Get(key)!));
+        Assert.Equal(key, Assert.Single(store.Scan("meter/")).Key);
+        Assert.Equal(next.Results[0].Message, store.FindTransaction(TransactionId.Of([1, 2]))!.Value.Result.Message);
+        Assert.Null(store.Get(key[..^1]));
+    }
+
+    [Fact]
+    public void Commit_OfMoreThanAThousandPages_StaysInTheWal_UntilTheCheckpointThreshold()
+    {
+        // SQLite's default checkpointed at 1,000 WAL pages: a block this size was copied into the main file (and the
+        // file fsynced) inside its own commit. Below CheckpointPages the main file does not change; the block is durable
+        // in the fsynced WAL and readable at once, and closing the store checkpoints it into the main file.
+        string path = _dir.File();
+        var value = new string('v', 3_000);
+        var changes = Enumerable.Range(0, 2_000).Select(i => Set($"meter/{i:D6}", value)).ToArray(); // ≈ 6 MB, ≈ 1,500 pages
+        Assert.True(1_500 < SqliteLedgerStore.CheckpointPages);
+        NextBlock block;
+        using (var store = SqliteLedgerStore.Open(path))
+        {
+            InitializeGenesis(store);
+            long before = new FileInfo(path).Length;
+            block = Next(store, changes);
+            block.CommitTo(store);
+
+            Assert.Equal(before, new FileInfo(path).Length);
+            Assert.True(new FileInfo(path + "-wal").Length > 6_000_000);
+            Assert.Equal(value, Encoding.UTF8.GetString(store.Get("meter/001999")!));
+        }
+        using var reopened = SqliteLedgerStore.Open(path);
+        Assert.Equal(block.AppHash, reopened.AppHash);
+        Assert.Equal(2_000, reopened.Scan("meter/").Count());
+    }
+
     [Fact]
     public void FindTransaction_SameEnvelopeInALaterBlock_AnswersWithTheFirst()
     {
