@@ -10,7 +10,7 @@ namespace P2PEnergy.Node.Ledger.State;
 /// <remarks>
 /// <para>
 /// Keys are short because every block sorts, hashes (dictionaries, the app hash's Keccak) and stores each of its keys:
-/// a contract writes six rows, and with 20-digit decimal numbers and long prefixes their keys were ≈ 580 bytes, more
+/// a contract writes seven rows, and with 20-digit decimal numbers and long prefixes their keys were ≈ 580 bytes, more
 /// than the values; now they are ≈ 390 (docs/benchmarks.md, "Issue 15: block execution per contract").
 /// </para>
 /// <para>
