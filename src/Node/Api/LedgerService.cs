@@ -136,7 +136,7 @@ public sealed class LedgerService(ILedgerStore store, Mempool mempool, IConsensu
     public override Task<ListContractsResponse> ListContracts(ListContractsRequest request, ServerCallContext context)
     {
         uint limit = Limit(request.Limit, "limit");
-        // With a party, walk its index (contract-by-party/<party>/<height>/<position> → id, in commit order) instead of every contract on the ledger.
+        // With a party, walk its index (party/<party>/<height>/<position> → id, in commit order) instead of every contract on the ledger.
         string prefix = request.Party.IsEmpty ? StateKeys.ContractPrefix : StateKeys.ContractByPartyScan(AddressField(request.Party, "party"));
         string? after = PageToken(request.PageToken, prefix);
         var keys = request.Party.IsEmpty

@@ -50,7 +50,7 @@ public static class GridModelInstall
         var intervals = new SortedSet<ulong>();
         foreach (var (key, _) in state.Scan(GridState.InjectionPrefix))
         {
-            var interval = ulong.Parse(key.AsSpan(GridState.InjectionPrefix.Length, 20), provider: System.Globalization.CultureInfo.InvariantCulture);
+            var interval = StateKeys.ParseNumber(key.AsSpan(GridState.InjectionPrefix.Length)).Value;
             if (interval >= effectiveFrom && interval < until) intervals.Add(interval);
         }
         var conflicts = new List<string>();

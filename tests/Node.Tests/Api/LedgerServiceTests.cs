@@ -183,7 +183,7 @@ public sealed class LedgerServiceTests
         "not-a-token",
         // An offer listing's token handed to the contract listing.
         StateKeys.Offer(Hash32.Zero),
-        // A party listing's token (contract-by-party/...) handed to the unfiltered listing: it sorts before every
+        // A party listing's token (party/...) handed to the unfiltered listing: it sorts before every
         // contract/ key, so accepting it would silently restart from the first page.
         StateKeys.ContractByParty(new LedgerHarness().Alice.Address, 1, 0),
     };

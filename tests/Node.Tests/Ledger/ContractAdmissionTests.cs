@@ -40,13 +40,13 @@ public class ContractAdmissionTests
         Assert.Equal([ReasonCodes.Ok, ReasonCodes.InvalidArgument, ReasonCodes.Ok], results.Select(r => r.Code));
         var ids = new[] { first, third }.Select(c => LedgerTypedData.Digest(c, LedgerHarness.ChainId).ToArray()).ToList();
 
-        // Party index: contract-by-party/<party>/<height>/<position> → id, in commit order (not id order).
+        // Party index: party/<party>/<height>/<position> → id, in commit order (not id order).
         var bobs = h.State.Scan(StateKeys.ContractByPartyScan(h.Bob.Address)).ToList();
         Assert.Equal([StateKeys.ContractByParty(h.Bob.Address, h.Height, 0), StateKeys.ContractByParty(h.Bob.Address, h.Height, 2)], bobs.Select(kv => kv.Key));
         Assert.Equal(ids, bobs.Select(kv => kv.Value));
         Assert.Equal(ids, h.State.Scan(StateKeys.ContractByPartyScan(h.Alice.Address)).Select(kv => kv.Value));
 
-        // Interval index: contract-by-interval/<end>/<height>/<position> → ContractDue carrying the id.
+        // Interval index: due/<end>/<height>/<position> → ContractDue carrying the id.
         ulong end = first.IntervalStart + first.IntervalCount * LedgerHarness.Interval;
         var due = h.State.Scan(StateKeys.ContractByIntervalPrefix).ToList();
         Assert.Equal([StateKeys.ContractByInterval(end, h.Height, 0), StateKeys.ContractByInterval(end, h.Height, 2)], due.Select(kv => kv.Key));

@@ -1,4 +1,3 @@
-using System.Globalization;
 using P2PEnergy.Contracts.Crypto;
 using P2PEnergy.Contracts.Protos;
 using P2PEnergy.Node.Ledger.Genesis;
@@ -35,8 +34,9 @@ public static class ValidatorSchedule
     {
         foreach (var (key, value) in state.Scan(StateKeys.ValidatorSetPrefix))
         {
-            // Keys are zero-padded heights: ordinal order is height order.
-            ulong from = ulong.Parse(key.AsSpan(StateKeys.ValidatorSetPrefix.Length), NumberStyles.None, CultureInfo.InvariantCulture);
+            // Keys are StateKeys.Number heights: ordinal order is height order.
+            var (from, length) = StateKeys.ParseNumber(key.AsSpan(StateKeys.ValidatorSetPrefix.Length));
+            if (StateKeys.ValidatorSetPrefix.Length + length != key.Length) throw new FormatException($"validator-set key '{key}' has characters after its height");
             yield return (from, Parse(value));
         }
     }

@@ -65,24 +65,26 @@ public sealed class BlockExecutor
         var grid = _grid.BeginBlock();
         var contracts = new ContractAdmission(grid);
         var results = new List<TransactionResult>(transactions.Count);
+        // Each transaction writes in this overlay, merged into the block's on success and discarded on failure.
+        var scratch = new StateOverlay(block);
         for (int position = 0; position < transactions.Count; position++)
         {
             var (bytes, cached) = transactions[position];
             var id = cached?.Id ?? Contracts.Ledger.TransactionId.Of(bytes);
             var result = new TransactionResult { TransactionId = ByteString.CopyFrom(id.Bytes), Code = ReasonCodes.Ok };
-            var scratch = new StateOverlay(block);
-            // What a failure is attributed to, in the deterministic message: the verification, then the kind's handler.
-            string stage = "transaction verification";
+            // What a failure is attributed to, in the deterministic message: the verification (tx still null), then the
+            // kind's handler; formatted only when something fails, not for every transaction.
+            VerifiedTransaction? tx = null;
             try
             {
-                var tx = cached ?? _verifier.Verify(bytes);
-                stage = $"{tx.Envelope.BodyCase} handler";
+                tx = cached ?? _verifier.Verify(bytes);
                 result.PayloadId = ByteString.CopyFrom(tx.PayloadId.Bytes);
                 Apply(contracts, new LedgerContext(_parameters, scratch, height, timeMs, position), tx);
                 scratch.MergeInto(block);
             }
             catch (LedgerRejection rejection)
             {
+                scratch.Discard();
                 result.Code = rejection.Code;
                 result.Message = rejection.Message;
             }
@@ -93,8 +95,9 @@ public sealed class BlockExecutor
                 // OverflowException lands here too: every range a transaction can exceed (amounts, times, flows,
                 // voltages) is refused where it is computed, naming the value and the limit, so one that still throws is
                 // a missing check — logged with its stack, not dressed up as bad input.
+                scratch.Discard();
                 result.Code = ReasonCodes.ExecutionFailed;
-                result.Message = ExecutionFault.Describe(stage, e);
+                result.Message = ExecutionFault.Describe(tx is null ? "transaction verification" : $"{tx.Envelope.BodyCase} handler", e);
                 faults.Add(new ExecutionFault(height, position, id, "transaction", e));
             }
             results.Add(result);

@@ -12,7 +12,8 @@ public static class ChangeSetEncoding
 {
     public static byte[] Encode(IReadOnlyList<StateChange> changes)
     {
-        var bytes = new byte[EncodedLength(changes)];
+        // Every byte is written below: no need to zero a block's ≈ 4 MB first.
+        var bytes = GC.AllocateUninitializedArray<byte>(EncodedLength(changes));
         Encode(changes, bytes);
         return bytes;
     }

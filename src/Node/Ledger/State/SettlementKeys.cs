@@ -3,7 +3,7 @@ using P2PEnergy.Contracts.Crypto;
 namespace P2PEnergy.Node.Ledger.State;
 
 /// <summary>
-/// Keys of the settlement records, in the scheme of <see cref="StateKeys"/> (20-digit numbers, lower-case hex).
+/// Keys of the settlement records, in the scheme of <see cref="StateKeys"/> (numbers as <see cref="StateKeys.Number"/>, lower-case hex).
 /// Kept apart from <see cref="StateKeys"/> so settlement can evolve without touching the shared key list.
 /// </summary>
 public static class SettlementKeys

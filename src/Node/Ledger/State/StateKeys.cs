@@ -1,26 +1,36 @@
+using System.Numerics;
 using P2PEnergy.Contracts.Crypto;
 
 namespace P2PEnergy.Node.Ledger.State;
 
 /// <summary>
-/// The key scheme of ledger state. Numbers in keys are zero-padded to 20 digits so ordinal key order is
-/// numeric order; addresses and ids are lower-case hex.
+/// The key scheme of ledger state. Numbers in keys are written by <see cref="Number"/> (a length digit, then lower-case
+/// hex) so ordinal key order is numeric order; addresses and ids are lower-case hex.
 /// </summary>
 /// <remarks>
+/// <para>
+/// Keys are short because every block sorts, hashes (dictionaries, the app hash's Keccak) and stores each of its keys:
+/// a contract writes seven rows, and with 20-digit decimal numbers and long prefixes their keys were ≈ 580 bytes, more
+/// than the values; now they are ≈ 390 (docs/benchmarks.md, "Issue 15: block execution per contract").
+/// </para>
+/// <para>
 /// The contract indexes are keyed by where the contract committed (block height, then the transaction's position in
 /// the block), not by its id: ids are hashes, so id-keyed entries land on a random b-tree page each and every
 /// contract dirtied one page per index entry in the store's commit; commit-ordered entries append, a block's worth
 /// to a handful of pages. That took the store's commit from ~45 to ~25 µs per contract under load (docs/benchmarks.md).
 /// So both indexes list contracts in commit order. A party-index entry holds the contract id; an interval-index entry
 /// holds what settlement and dispatch need of the contract (ContractDue, id included).
+/// </para>
 /// </remarks>
 public static class StateKeys
 {
     public const string AccountPrefix = "acct/";
     public const string MeterPrefix = "meter/";
     public const string ContractPrefix = "contract/";
-    public const string ContractByPartyPrefix = "contract-by-party/";
-    public const string ContractByIntervalPrefix = "contract-by-interval/";
+    /// <summary>Party index: party/&lt;party&gt;/&lt;height&gt;/&lt;position&gt; → contract id, in commit order.</summary>
+    public const string ContractByPartyPrefix = "party/";
+    /// <summary>Interval index: due/&lt;end of the last interval&gt;/&lt;height&gt;/&lt;position&gt; → ContractDue.</summary>
+    public const string ContractByIntervalPrefix = "due/";
     public const string OfferPrefix = "offer/";
     /// <summary>Owner index of meters: meter-by-owner/&lt;owner&gt;/&lt;meter&gt; (empty value); meters never change owner.</summary>
     public const string MeterByOwnerPrefix = "meter-by-owner/";
@@ -77,9 +87,46 @@ public static class StateKeys
     public static string SnapshotCertificate(ulong height) => SnapshotPrefix + Number(height) + "/certified";
     public static string Misbehaviour(ulong height, Address validator, uint round, int voteType)
         => Hex.Encode(MisbehaviourPrefix + Number(height) + "/", validator.Bytes, "/" + Number(round) + "/" + voteType.ToString(System.Globalization.CultureInfo.InvariantCulture));
-    public static string Number(ulong value) => value.ToString("D20", System.Globalization.CultureInfo.InvariantCulture);
+    /// <summary>
+    /// A number as it appears in keys: one hex digit giving the count of digits less one, then the number in lower-case
+    /// hex without leading zeros (0 → "00", 255 → "1ff", 4096 → "31000", ulong.MaxValue → "f" and 16 f's). Ordinal
+    /// order of the strings is numeric order (more digits sort later, equal counts compare digit by digit), and no
+    /// encoding is a prefix of another, so "prefix/" + Number(n) + "/" holds exactly n's entries and a scan from
+    /// prefix + Number(n) starts at the first entry ≥ n. A block height takes 6–8 characters instead of 20.
+    /// </summary>
+    public static string Number(ulong value)
+    {
+        int digits = value == 0 ? 1 : (67 - BitOperations.LeadingZeroCount(value)) / 4;
+        return string.Create(digits + 1, (value, digits), static (chars, state) =>
+        {
+            chars[0] = HexDigits[state.digits - 1];
+            ulong v = state.value;
+            for (int i = state.digits; i >= 1; i--, v >>= 4) chars[i] = HexDigits[(int)(v & 0xF)];
+        });
+    }
 
-    /// <summary>"height/position", both zero-padded to 20 digits: ordinal order is commit order.</summary>
+    /// <summary>
+    /// Reads a <see cref="Number"/> at the start of <paramref name="text"/>: the value and how many characters it took.
+    /// Anything else (a missing or non-hex digit, leading zeros, too short) throws <see cref="FormatException"/> naming the text.
+    /// </summary>
+    public static (ulong Value, int Length) ParseNumber(ReadOnlySpan<char> text)
+    {
+        int digits = text.IsEmpty ? -1 : HexDigits.IndexOf(text[0]) + 1;
+        if (digits <= 0 || text.Length < digits + 1 || (digits > 1 && text[1] == '0'))
+            throw new FormatException($"'{text}' does not start with a key number (a length digit 0-f, then that many lower-case hex digits plus one, no leading zeros)");
+        ulong value = 0;
+        for (int i = 1; i <= digits; i++)
+        {
+            int digit = HexDigits.IndexOf(text[i]);
+            if (digit < 0) throw new FormatException($"'{text}' does not start with a key number: '{text[i]}' at {i} is not a lower-case hex digit");
+            value = value << 4 | (uint)digit;
+        }
+        return (value, digits + 1);
+    }
+
+    private const string HexDigits = "0123456789abcdef";
+
+    /// <summary>"height/position" in <see cref="Number"/>s: ordinal order is commit order.</summary>
     private static string Position(ulong height, int position)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(position);

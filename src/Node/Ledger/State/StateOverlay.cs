@@ -66,13 +66,22 @@ public sealed class StateOverlay : IStateReader
         }
     }
 
-    /// <summary>Moves this overlay's writes into the overlay (or store) below it.</summary>
+    /// <summary>Moves this overlay's writes into the overlay (or store) below it; this overlay is then empty and may be reused.</summary>
     public void MergeInto(StateOverlay target)
     {
         foreach (var (key, value) in _writes) target.Write(key, value);
-        _writes.Clear();
-        _sorted = [];
-        _unsorted = [];
+        Discard();
+    }
+
+    /// <summary>
+    /// Drops every pending write: the overlay reads through to the state below again. A block reuses one transaction
+    /// overlay this way instead of allocating a dictionary and its growing arrays for each of its transactions.
+    /// </summary>
+    public void Discard()
+    {
+        _writes.Clear(); // keeps its capacity for the next transaction
+        _unsorted.Clear(); // only Write and SortedKeys touch it, never a scan
+        if (_sorted.Count > 0) _sorted = []; // a new list: a scan still walking the old one must not see it change
     }
 
     /// <summary>The writes in ordinal key order: what the block store persists and the app hash covers.</summary>
@@ -90,8 +99,14 @@ public sealed class StateOverlay : IStateReader
         // (key, value) pairs themselves spares a dictionary lookup (hashing a ~90-character key) per change.
         int at = 0;
         foreach (var (key, value) in _writes) changes[at++] = new StateChange(key, value);
-        Array.Sort(changes, static (a, b) => string.CompareOrdinal(a.Key, b.Key));
+        // A struct comparer: the sort is specialised for it and inlines the ordinal compare (a delegate costs a call per compare).
+        changes.AsSpan().Sort(new KeyOrder());
         return new SortedChangeSet(changes);
+    }
+
+    private readonly struct KeyOrder : IComparer<StateChange>
+    {
+        public int Compare(StateChange a, StateChange b) => string.CompareOrdinal(a.Key, b.Key);
     }
 
     private IEnumerable<KeyValuePair<string, byte[]?>> Range(string prefix, string from)

@@ -1,4 +1,3 @@
-using System.Globalization;
 using P2PEnergy.Node.Ledger.State;
 
 namespace P2PEnergy.Node.Market.Settlement;
@@ -47,11 +46,11 @@ internal static class IntervalWork
         return time < lag ? 0 : ((time - lag) / intervalSeconds + 1) * intervalSeconds;
     }
 
-    /// <summary>The interval number leading the first key ≥ <paramref name="from"/> under <paramref name="prefix"/> (keys "prefix/20 digits…").</summary>
+    /// <summary>The interval number leading the first key ≥ <paramref name="from"/> under <paramref name="prefix"/> (keys "prefix" ‖ StateKeys.Number ‖ …).</summary>
     private static ulong? First(IStateReader state, string prefix, string from)
     {
         foreach (var (key, _) in state.Scan(prefix, from))
-            return ulong.Parse(key.AsSpan(prefix.Length, 20), NumberStyles.None, CultureInfo.InvariantCulture);
+            return StateKeys.ParseNumber(key.AsSpan(prefix.Length)).Value;
         return null;
     }
 }
