@@ -60,6 +60,10 @@ public sealed class PeerConnection
         Outbox.Close();
     }
 
+    // The reader's transaction work since it last read a consensus frame (read and written by the reader alone): how long
+    // a proposal or vote read next waited behind it (the diagnosis of a late proposal).
+    internal long VerifyTicksSinceConsensus, FramesSinceConsensus, TransactionsSinceConsensus;
+
     internal void MarkClosed() => _closed.TrySetResult();
 
     public override string ToString() => $"{Identity} at {Remote}";

@@ -40,7 +40,7 @@ public sealed class PeerNetwork : IConsensusNetwork
     private readonly Dictionary<string, long> _refusals = [];
     private Action<ConsensusMessage, Address> _receive = (_, _) => { };
     private ILogger _log = NullLogger.Instance;
-    private long _droppedAhead, _droppedStrangers, _relayed;
+    private long _droppedAhead, _droppedStrangers, _relayed, _lateConsensus;
 
     public PeerNetwork(PeerHandshake handshake, PeerLimits options, Mempool mempool, Func<ulong> height, Func<ulong, Block?> committedBlock,
         Func<Address, bool> isValidator, PeerCount count, TimeProvider clock)
@@ -295,8 +295,12 @@ public sealed class PeerNetwork : IConsensusNetwork
                 Consensus(connection, frame.Consensus);
                 break;
             case PeerFrame.BodyOneofCase.Transactions:
+                long started = _clock.GetTimestamp();
                 var unseen = frame.Transactions.Transactions.Select(t => t.ToByteArray()).Where(bytes => _seenTransactions.Add(Contracts.Ledger.TransactionId.Of(bytes))).ToList();
                 if (unseen.Count > 0) _mempool.Submit(unseen, relayed: connection.Identity.Validator is not null);
+                connection.VerifyTicksSinceConsensus += _clock.GetTimestamp() - started;
+                connection.FramesSinceConsensus++;
+                connection.TransactionsSinceConsensus += frame.Transactions.Transactions.Count;
                 break;
             case PeerFrame.BodyOneofCase.BlockRequest:
                 connection.Send(new PeerFrame { BlockResponse = Serve(frame.BlockRequest) });
@@ -324,6 +328,7 @@ public sealed class PeerNetwork : IConsensusNetwork
             _ => (0UL, Google.Protobuf.ByteString.Empty),
         };
         if (height == 0) throw new PeerRefusal(PeerRefusal.Malformed, $"the peer sent a consensus {message.BodyCase} without a height");
+        NoteWaitBehindTransactions(connection, message, height);
         Sync.Claimed(connection, height - 1);
         ulong own = _height();
         if (height > own + 1 + MaxHeightsAhead)
@@ -340,6 +345,21 @@ public sealed class PeerNetwork : IConsensusNetwork
             return;
         }
         _receive(message, connection.Identity.ConsensusAddress);
+    }
+
+    // A proposal or vote the reader took only after checking transaction frames for a while: logged as a warning (the
+    // first 100 times, then every 100th) when that took over 200 ms, since it delays consensus by as much.
+    private void NoteWaitBehindTransactions(PeerConnection connection, ConsensusMessage message, ulong height)
+    {
+        var waited = _clock.GetElapsedTime(0, connection.VerifyTicksSinceConsensus);
+        if (waited >= TimeSpan.FromMilliseconds(200) && message.BodyCase is ConsensusMessage.BodyOneofCase.Proposal or ConsensusMessage.BodyOneofCase.Vote)
+        {
+            long count = Interlocked.Increment(ref _lateConsensus);
+            _log.Log(count <= 100 || count % 100 == 0 ? LogLevel.Warning : LogLevel.Debug,
+                "{Peer}: consensus {Kind} of height {Height} read after {Waited} ms of checking {Frames} transaction frames ({Transactions} transactions) on the same stream ({Count} so far)",
+                connection, message.BodyCase, height, (long)waited.TotalMilliseconds, connection.FramesSinceConsensus, connection.TransactionsSinceConsensus, count);
+        }
+        connection.VerifyTicksSinceConsensus = connection.FramesSinceConsensus = connection.TransactionsSinceConsensus = 0;
     }
 
     // Committed blocks from the request's height on, as many as asked up to the batch limit and half the frame limit.
