@@ -3,7 +3,8 @@ using P2PEnergy.Contracts.Protos;
 namespace P2PEnergy.Node.Network;
 
 /// <summary>
-/// One authenticated connection to a peer: who it is, which side dialed, its outbound queue, and the committed height it
+/// One authenticated connection to a peer: who it is, which side dialed, its outbound queue and the queue of transaction
+/// frames it relayed, and the committed height it
 /// last claimed (from its Hello and the consensus messages it sends; a hint for block sync, trusted for nothing).
 /// </summary>
 public sealed class PeerConnection
@@ -12,12 +13,13 @@ public sealed class PeerConnection
     private readonly TaskCompletionSource _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _claimed;
 
-    public PeerConnection(PeerIdentity identity, bool dialed, string remote, PeerOutbox outbox)
+    public PeerConnection(PeerIdentity identity, bool dialed, string remote, PeerOutbox outbox, PeerRelayQueue relayed)
     {
         Identity = identity;
         Dialed = dialed;
         Remote = remote;
         Outbox = outbox;
+        Relayed = relayed;
     }
 
     public PeerIdentity Identity { get; }
@@ -29,6 +31,9 @@ public sealed class PeerConnection
     public string Remote { get; }
 
     public PeerOutbox Outbox { get; }
+
+    /// <summary>Transaction frames the peer sent, waiting for the door (checked off the reader).</summary>
+    public PeerRelayQueue Relayed { get; }
 
     /// <summary>Cancelled when the connection is to close (replaced by another, the peer misbehaved, the node stops).</summary>
     public CancellationToken Closing => _close.Token;
@@ -58,6 +63,7 @@ public sealed class PeerConnection
     {
         try { _close.Cancel(); } catch (ObjectDisposedException) { /* already gone */ }
         Outbox.Close();
+        Relayed.Close();
     }
 
     internal void MarkClosed() => _closed.TrySetResult();

@@ -67,6 +67,9 @@ public sealed class PeerNetwork : IConsensusNetwork
     /// <summary>Frames dropped from full outbound queues, over all current peers.</summary>
     public long DroppedFrames => Peers.Sum(p => p.Outbox.Dropped);
 
+    /// <summary>Frames of relayed transactions dropped, unchecked, from full inbound queues (<see cref="PeerRelayQueue"/>), over all current peers.</summary>
+    public long DroppedRelayFrames => Peers.Sum(p => p.Relayed.Dropped);
+
     /// <summary>Consensus messages dropped as too far ahead, and votes or proposals signed by a non-validator.</summary>
     public (long FarAhead, long NonValidator) DroppedMessages => (Interlocked.Read(ref _droppedAhead), Interlocked.Read(ref _droppedStrangers));
 
@@ -137,12 +140,15 @@ public sealed class PeerNetwork : IConsensusNetwork
         try
         {
             Sync.Claimed(connection, theirs.Height);
-            var writer = WriteAsync(connection, output, stop.Token);
-            var reader = ReadAsync(connection, input, stop.Token);
-            var first = await Task.WhenAny(writer, reader).ConfigureAwait(false);
+            Task[] loops = [WriteAsync(connection, output, stop.Token), ReadAsync(connection, input, stop.Token), AdmitRelayedAsync(connection, stop.Token)];
+            var first = await Task.WhenAny(loops).ConfigureAwait(false);
             stop.Cancel();
-            try { await (first == writer ? reader : writer).ConfigureAwait(false); }
-            catch (Exception e) when (e is OperationCanceledException or RpcException or IOException or InvalidOperationException or PeerRefusal) { /* the other half of a closed stream */ }
+            connection.Relayed.Close();
+            foreach (var other in loops.Where(l => l != first))
+            {
+                try { await other.ConfigureAwait(false); }
+                catch (Exception e) when (e is OperationCanceledException or RpcException or IOException or InvalidOperationException or PeerRefusal) { /* the rest of a closed stream */ }
+            }
             await first.ConfigureAwait(false);
         }
         catch (PeerRefusal refusal)
@@ -182,7 +188,8 @@ public sealed class PeerNetwork : IConsensusNetwork
             await output.WriteAsync(new PeerFrame { Proof = _handshake.Prove(hello.Hello, identity) }, linked.Token).ConfigureAwait(false);
             var proof = await ReadFrameAsync(input, PeerFrame.BodyOneofCase.Proof, linked.Token).ConfigureAwait(false);
             _handshake.Verify(proof.Proof, mine, identity);
-            var connection = new PeerConnection(identity, dialed, remote, new PeerOutbox(_options.QueueCapacity, Math.Min(_options.MaxMessageBytes / 2, 4 * 1024 * 1024)));
+            var connection = new PeerConnection(identity, dialed, remote, new PeerOutbox(_options.QueueCapacity, Math.Min(_options.MaxMessageBytes / 2, 4 * 1024 * 1024)),
+                new PeerRelayQueue(_options.MaxMessageBytes / 2));
             Register(connection);
             return (connection, hello.Hello);
         }
@@ -287,6 +294,18 @@ public sealed class PeerNetwork : IConsensusNetwork
         }
     }
 
+    // The connection's relayed transactions, frame by frame in the order they came, through the door (one frame at a time
+    // per peer, as the reader used to: a peer's relay uses at most one core here).
+    private async Task AdmitRelayedAsync(PeerConnection connection, CancellationToken cancellationToken)
+    {
+        await Task.Yield(); // the loop runs beside the reader, never inline in RunAsync
+        while (await connection.Relayed.TakeAsync(cancellationToken).ConfigureAwait(false) is { } frame)
+        {
+            var unseen = frame.Transactions.Select(t => t.ToByteArray()).Where(bytes => _seenTransactions.Add(Contracts.Ledger.TransactionId.Of(bytes))).ToList();
+            if (unseen.Count > 0) _mempool.Submit(unseen, relayed: connection.Identity.Validator is not null);
+        }
+    }
+
     private void Dispatch(PeerConnection connection, PeerFrame frame)
     {
         switch (frame.BodyCase)
@@ -295,8 +314,11 @@ public sealed class PeerNetwork : IConsensusNetwork
                 Consensus(connection, frame.Consensus);
                 break;
             case PeerFrame.BodyOneofCase.Transactions:
-                var unseen = frame.Transactions.Transactions.Select(t => t.ToByteArray()).Where(bytes => _seenTransactions.Add(Contracts.Ledger.TransactionId.Of(bytes))).ToList();
-                if (unseen.Count > 0) _mempool.Submit(unseen, relayed: connection.Identity.Validator is not null);
+                // Checked by the relay loop, not here: what the peer sent after this frame (a proposal, a vote) must not
+                // wait for its signature recoveries.
+                if (!connection.Relayed.Post(frame.Transactions, frame.Transactions.CalculateSize()))
+                    _log.LogDebug("{Peer}: relayed transactions waiting for the door passed {Bound} bytes; the oldest frames were dropped ({Dropped} so far)",
+                        connection, _options.MaxMessageBytes / 2, connection.Relayed.Dropped);
                 break;
             case PeerFrame.BodyOneofCase.BlockRequest:
                 connection.Send(new PeerFrame { BlockResponse = Serve(frame.BlockRequest) });

@@ -140,7 +140,10 @@ public sealed class NodeUnderLoad : IDisposable
         info.Environment["P2PE_Logging__LogLevel__Default"] = "Warning";
         foreach (var (name, value) in environment ?? []) info.Environment[name] = value;
         var process = Process.Start(info) ?? throw new InvalidOperationException("could not start p2pe-node");
-        process.OutputDataReceived += (_, _) => { };
+        // The node logs to its console (stdout): a running node's warnings (a lost round says why) go to stderr with
+        // its own; a command's output is not wanted.
+        bool running = args[0] == "run";
+        process.OutputDataReceived += (_, e) => { if (running && e.Data is not null) Console.Error.WriteLine("node: " + e.Data); };
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) Console.Error.WriteLine("node: " + e.Data); };
         process.BeginOutputReadLine();
         if (args[0] == "run") process.BeginErrorReadLine();

@@ -19,12 +19,16 @@ public sealed partial class TendermintDriver
             case SignProposal sign: SignAndSend(sign.Proposal); break;
             case ScheduleTimeout schedule when !_replaying:
                 var timeout = schedule.Timeout;
+                NoteRoundStart(timeout);
                 _pendingTimers.Add(_timers.Schedule(schedule.After, () => OnTimeout(timeout)));
                 TimeoutScheduled?.Invoke(timeout, schedule.After);
                 break;
             case ExecuteProposal execute when !_replaying: Execute(execute); break;
             case BuildValue build when !_replaying: Build(build); break;
-            case Decide decide when !_replaying: CommitDecision(decide); break;
+            case Decide decide when !_replaying:
+                DiagnoseDecision(decide);
+                CommitDecision(decide);
+                break;
             case ReportEvidence report:
                 _log.LogWarning("consensus evidence: {Evidence}", report.Evidence);
                 EvidenceFound?.Invoke(report.Evidence);
@@ -57,8 +61,10 @@ public sealed partial class TendermintDriver
     private void Build(BuildValue build)
     {
         // BFT time: strictly after the parent's, and the local clock when that is later (ProposalSchedule).
-        long time = ProposalSchedule.NextBlockTime(_clock.GetUtcNow().ToUnixTimeMilliseconds(), _app.LastBlockTimeMs);
+        long now = NowMs;
+        long time = ProposalSchedule.NextBlockTime(now, _app.LastBlockTimeMs);
         var block = _app.BuildProposal(build.Height, time, _key!.Address);
+        _lastBuildMs = NowMs - now;
         var hash = Contracts.Ledger.BlockHeaderHashing.Hash(block.Header);
         _blocks[hash] = block;
         Enqueue(new ValueBuilt(build.Height, build.Round, hash), new WalRecord { Built = new WalBuilt { Height = build.Height, Round = (uint)build.Round, Block = block } });

@@ -127,6 +127,7 @@ public sealed partial class TendermintDriver : IDisposable
                     if (_core.Holds(received)) return;
                     ConsensusCodec.Verify(proposal, _options.ChainId, _recover);
                     if (!FromRoundProposer(proposal.Proposal) || !KeepProposed(block, proposal.Proposal)) return;
+                    NoteProposal(proposal.Proposal, block.Header.TimeMs);
                     Enqueue(received, new WalRecord { Proposal = new WalProposal { Message = message.Proposal, Timely = timely } });
                     break;
                 case ConsensusMessage.BodyOneofCase.Vote:
@@ -197,6 +198,7 @@ public sealed partial class TendermintDriver : IDisposable
     private void OnTimeout(Timeout timeout)
     {
         if (_disposed) return;
+        DiagnoseTimeout(timeout);
         Enqueue(new TimeoutFired(timeout), new WalRecord { Timeout = new WalTimeout { Height = timeout.Height, Round = (uint)timeout.Round, Step = (uint)timeout.Step } });
         Drain();
     }

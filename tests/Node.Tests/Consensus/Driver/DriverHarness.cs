@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Logging.Abstractions;
 using P2PEnergy.Contracts.Crypto;
 using P2PEnergy.Contracts.Protos;
 using P2PEnergy.Node.Consensus.Core;
@@ -31,7 +30,7 @@ public sealed class DriverHarness : IConsensusNetwork, IConsensusTimers
         App = app ?? new SimApplication(ChainId, Simulation.Simulation.GenesisTimeMs, Set, new SimRandom(7), invalidPermille: 0);
         Clock = new ManualClock(DateTimeOffset.FromUnixTimeMilliseconds(Simulation.Simulation.GenesisTimeMs + 10_000));
         Driver = new TendermintDriver(new DriverOptions(ChainId, gossipInterval: GossipInterval, heartbeat: heartbeat), App, this, this, new ConsensusWal(Storage, Warnings.Add),
-            observer ? null : SignGuard.Load(Storage), observer ? null : Simulation.Simulation.KeyOf(self), Clock, NullLogger.Instance);
+            observer ? null : SignGuard.Load(Storage), observer ? null : Simulation.Simulation.KeyOf(self), Clock, Log);
     }
 
     public int Self { get; }
@@ -41,6 +40,9 @@ public sealed class DriverHarness : IConsensusNetwork, IConsensusTimers
     public ManualClock Clock { get; }
     public TendermintDriver Driver { get; }
     public List<string> Warnings { get; } = [];
+
+    /// <summary>What the driver logged at warning level or above.</summary>
+    public LoggedWarnings Log { get; } = new();
     public List<(Address? To, ConsensusMessage Message)> Sent { get; } = [];
     public List<(TimeSpan After, Action Fire)> Timers { get; } = [];
 
@@ -94,5 +96,17 @@ public sealed class DriverHarness : IConsensusNetwork, IConsensusTimers
     private sealed class Cancel : IDisposable
     {
         public void Dispose() { }
+    }
+}
+
+/// <summary>A logger that keeps warnings and worse (the driver's diagnosis of a lost round).</summary>
+public sealed class LoggedWarnings : Microsoft.Extensions.Logging.ILogger
+{
+    public List<string> All { get; } = [];
+    public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+    public bool IsEnabled(Microsoft.Extensions.Logging.LogLevel logLevel) => logLevel >= Microsoft.Extensions.Logging.LogLevel.Warning;
+    public void Log<TState>(Microsoft.Extensions.Logging.LogLevel logLevel, Microsoft.Extensions.Logging.EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+    {
+        if (IsEnabled(logLevel)) All.Add(formatter(state, exception));
     }
 }
