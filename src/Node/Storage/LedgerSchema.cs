@@ -21,6 +21,8 @@ namespace P2PEnergy.Node.Storage;
 /// block_changes height → the sorted writes that block made, height 0 = genesis, as one blob in the encoding the
 ///              app hash covers (ChangeSetEncoding). One row per block: a row per change doubled the b-tree inserts
 ///              of every commit. (Schema version 1 had a row per change in a table 'changes'.)
+/// Version 3 changed no table but every state key (docs/architecture.md "State keys": numbers as StateKeys.Number,
+/// the contract indexes under party/ and due/): a version-2 file's keys would read as absent, so it is refused too.
 /// meta         one row, written by genesis and updated by every commit in the same transaction as the block:
 ///              genesis_hash, height, app_hash, last_block_hash. The in-memory tip is loaded from it on open.
 /// </code>
@@ -29,7 +31,7 @@ namespace P2PEnergy.Node.Storage;
 internal static class LedgerSchema
 {
     public const string Application = "p2penergy-ledger";
-    public const long Version = 2;
+    public const long Version = 3;
 
     private const string CreateTables = """
         CREATE TABLE store_info (

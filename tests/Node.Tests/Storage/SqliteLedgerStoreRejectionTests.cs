@@ -156,6 +156,19 @@ public sealed class SqliteLedgerStoreRejectionTests : IDisposable
     }
 
     [Fact]
+    public void SchemaVersion2_WithTheOlderStateKeys_IsRejected_NamingBothVersions()
+    {
+        using (var store = SqliteLedgerStore.Open(_dir.File())) InitializeGenesis(store);
+        RawExecute("UPDATE store_info SET schema_version = 2;");
+
+        var e = Assert.Throws<LedgerStoreException>(() => SqliteLedgerStore.Open(_dir.File()));
+
+        Assert.Equal(LedgerStoreError.UnknownSchemaVersion, e.Error);
+        Assert.Contains("schema version 2", e.Message);
+        Assert.Contains($"reads version {LedgerSchema.Version}", e.Message);
+    }
+
+    [Fact]
     public void ForeignSqliteDatabase_IsRejected_AndLeftAlone()
     {
         RawExecute("CREATE TABLE wallet (id INTEGER);");
