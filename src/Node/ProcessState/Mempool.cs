@@ -96,7 +96,9 @@ public sealed class Mempool
         var passed = new VerifiedTransaction?[batch.Count];
         for (int i = 0; i < batch.Count; i++)
         {
-            var (refusal, tx) = Check(batch[i]);
+            // A peer's relay can trail the proposal that carried the same transaction (the proposal is checked and
+            // committed while the relay waits its turn): refused by id first, its signatures are not recovered again.
+            var (refusal, tx) = relayed && HeldOrCommitted(batch[i]) is { } held ? (held, null) : Check(batch[i]);
             // A transaction that passed gets its verdict from Enqueue below (accepted, or a duplicate or full pool).
             if (refusal is not null) verdicts[i] = refusal;
             passed[i] = tx;
@@ -116,6 +118,16 @@ public sealed class Mempool
         foreach (var tx in admitted) Admitted?.Invoke(tx, relayed);
         if (admitted.Count > 0) Accepted?.Invoke();
         return verdicts;
+    }
+
+    // The duplicate verdict for a transaction this node already committed or holds, by its id alone; null otherwise.
+    private MempoolVerdict? HeldOrCommitted(byte[] bytes)
+    {
+        ArgumentNullException.ThrowIfNull(bytes);
+        var id = Contracts.Ledger.TransactionId.Of(bytes);
+        if (_store.FindTransaction(id) is { } committed)
+            return new MempoolVerdict(ReasonCodes.Duplicate, $"transaction {id} is already committed at height {committed.Height}", id);
+        return Contains(id) ? new MempoolVerdict(ReasonCodes.Duplicate, $"transaction {id} is already pending", id) : null;
     }
 
     // Every check but the mempool's own (duplicate pending, full): the refusal, or the verified transaction to queue.

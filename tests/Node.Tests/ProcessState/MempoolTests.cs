@@ -84,6 +84,50 @@ public sealed class MempoolTests
         Assert.Contains("height 1", verdict.Message);
     }
 
+    // Counts recoveries: a relayed duplicate must be refused without one.
+    private sealed class CountingSecp256k1 : ISecp256k1
+    {
+        private int _recoveries;
+        public int Recoveries => Volatile.Read(ref _recoveries);
+        public string Name => "counting";
+        public Signature Sign(ReadOnlySpan<byte> digest32, ReadOnlySpan<byte> privateKey32) => Secp256k1.Default.Sign(digest32, privateKey32);
+        public byte[] PublicKey(ReadOnlySpan<byte> privateKey32) => Secp256k1.Default.PublicKey(privateKey32);
+        public bool Verify(ReadOnlySpan<byte> digest32, Signature signature, ReadOnlySpan<byte> publicKey64) => Secp256k1.Default.Verify(digest32, signature, publicKey64);
+
+        public byte[] RecoverPublicKey(ReadOnlySpan<byte> digest32, Signature signature)
+        {
+            Interlocked.Increment(ref _recoveries);
+            return Secp256k1.Default.RecoverPublicKey(digest32, signature);
+        }
+
+        public void RecoverPublicKey(ReadOnlySpan<byte> digest32, Signature signature, Span<byte> publicKey64)
+            => RecoverPublicKey(digest32, signature).CopyTo(publicKey64);
+    }
+
+    [Fact]
+    public void RelayedCopy_OfACommittedOrPendingTransaction_IsDuplicate_WithoutRecoveringItsSignaturesAgain()
+    {
+        var secp = new CountingSecp256k1();
+        var pool = new Mempool(new TransactionVerifier(LedgerHarness.ChainId, secp, 4096), _chain.Parameters, _store, () => _lastBlockTimeMs);
+        var committed = Admit(1);
+        _store.Commit(new Block { Header = new BlockHeader { Height = 1 } }, Hash32.Zero,
+            [new TransactionResult { TransactionId = ByteString.CopyFrom(Contracts.Ledger.TransactionId.Of(committed).Bytes), Code = ReasonCodes.Ok }], [], Hash32.Zero);
+        var pending = Admit(2);
+        Assert.True(pool.Submit(pending).Accepted);
+        int afterSubmission = secp.Recoveries;
+        Assert.True(afterSubmission > 0);
+
+        var verdicts = pool.Submit([committed, pending], relayed: true);
+
+        Assert.Equal([ReasonCodes.Duplicate, ReasonCodes.Duplicate], verdicts.Select(v => v.Code));
+        Assert.Contains("already committed at height 1", verdicts[0].Message);
+        Assert.Contains("already pending", verdicts[1].Message);
+        Assert.Equal(afterSubmission, secp.Recoveries);
+        // A client's copy still gets every check in the door's order (same verdict here, after its recovery).
+        Assert.Equal(ReasonCodes.Duplicate, pool.Submit(committed).Code);
+        Assert.True(secp.Recoveries > afterSubmission);
+    }
+
     [Fact]
     public void PastValidUntil_IsExpired()
     {
