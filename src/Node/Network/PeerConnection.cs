@@ -3,8 +3,7 @@ using P2PEnergy.Contracts.Protos;
 namespace P2PEnergy.Node.Network;
 
 /// <summary>
-/// One authenticated connection to a peer: who it is, which side dialed, its outbound queue and the queue of transaction
-/// frames it relayed, and the committed height it
+/// One authenticated connection to a peer: who it is, which side dialed, its outbound queue, and the committed height it
 /// last claimed (from its Hello and the consensus messages it sends; a hint for block sync, trusted for nothing).
 /// </summary>
 public sealed class PeerConnection
@@ -13,13 +12,12 @@ public sealed class PeerConnection
     private readonly TaskCompletionSource _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _claimed;
 
-    public PeerConnection(PeerIdentity identity, bool dialed, string remote, PeerOutbox outbox, PeerRelayQueue relayed)
+    public PeerConnection(PeerIdentity identity, bool dialed, string remote, PeerOutbox outbox)
     {
         Identity = identity;
         Dialed = dialed;
         Remote = remote;
         Outbox = outbox;
-        Relayed = relayed;
     }
 
     public PeerIdentity Identity { get; }
@@ -31,9 +29,6 @@ public sealed class PeerConnection
     public string Remote { get; }
 
     public PeerOutbox Outbox { get; }
-
-    /// <summary>Transaction frames the peer sent, waiting for the door (checked off the reader).</summary>
-    public PeerRelayQueue Relayed { get; }
 
     /// <summary>Cancelled when the connection is to close (replaced by another, the peer misbehaved, the node stops).</summary>
     public CancellationToken Closing => _close.Token;
@@ -63,8 +58,11 @@ public sealed class PeerConnection
     {
         try { _close.Cancel(); } catch (ObjectDisposedException) { /* already gone */ }
         Outbox.Close();
-        Relayed.Close();
     }
+
+    // The reader's transaction work since it last read a consensus frame (read and written by the reader alone): how long
+    // a proposal or vote read next waited behind it (the diagnosis of a late proposal).
+    internal long VerifyTicksSinceConsensus, FramesSinceConsensus, TransactionsSinceConsensus;
 
     internal void MarkClosed() => _closed.TrySetResult();
 

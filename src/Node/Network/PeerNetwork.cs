@@ -40,7 +40,7 @@ public sealed class PeerNetwork : IConsensusNetwork
     private readonly Dictionary<string, long> _refusals = [];
     private Action<ConsensusMessage, Address> _receive = (_, _) => { };
     private ILogger _log = NullLogger.Instance;
-    private long _droppedAhead, _droppedStrangers, _relayed;
+    private long _droppedAhead, _droppedStrangers, _relayed, _lateConsensus;
 
     public PeerNetwork(PeerHandshake handshake, PeerLimits options, Mempool mempool, Func<ulong> height, Func<ulong, Block?> committedBlock,
         Func<Address, bool> isValidator, PeerCount count, TimeProvider clock)
@@ -66,9 +66,6 @@ public sealed class PeerNetwork : IConsensusNetwork
 
     /// <summary>Frames dropped from full outbound queues, over all current peers.</summary>
     public long DroppedFrames => Peers.Sum(p => p.Outbox.Dropped);
-
-    /// <summary>Frames of relayed transactions dropped, unchecked, from full inbound queues (<see cref="PeerRelayQueue"/>), over all current peers.</summary>
-    public long DroppedRelayFrames => Peers.Sum(p => p.Relayed.Dropped);
 
     /// <summary>Consensus messages dropped as too far ahead, and votes or proposals signed by a non-validator.</summary>
     public (long FarAhead, long NonValidator) DroppedMessages => (Interlocked.Read(ref _droppedAhead), Interlocked.Read(ref _droppedStrangers));
@@ -140,15 +137,12 @@ public sealed class PeerNetwork : IConsensusNetwork
         try
         {
             Sync.Claimed(connection, theirs.Height);
-            Task[] loops = [WriteAsync(connection, output, stop.Token), ReadAsync(connection, input, stop.Token), AdmitRelayedAsync(connection, stop.Token)];
-            var first = await Task.WhenAny(loops).ConfigureAwait(false);
+            var writer = WriteAsync(connection, output, stop.Token);
+            var reader = ReadAsync(connection, input, stop.Token);
+            var first = await Task.WhenAny(writer, reader).ConfigureAwait(false);
             stop.Cancel();
-            connection.Relayed.Close();
-            foreach (var other in loops.Where(l => l != first))
-            {
-                try { await other.ConfigureAwait(false); }
-                catch (Exception e) when (e is OperationCanceledException or RpcException or IOException or InvalidOperationException or PeerRefusal) { /* the rest of a closed stream */ }
-            }
+            try { await (first == writer ? reader : writer).ConfigureAwait(false); }
+            catch (Exception e) when (e is OperationCanceledException or RpcException or IOException or InvalidOperationException or PeerRefusal) { /* the other half of a closed stream */ }
             await first.ConfigureAwait(false);
         }
         catch (PeerRefusal refusal)
@@ -188,8 +182,7 @@ public sealed class PeerNetwork : IConsensusNetwork
             await output.WriteAsync(new PeerFrame { Proof = _handshake.Prove(hello.Hello, identity) }, linked.Token).ConfigureAwait(false);
             var proof = await ReadFrameAsync(input, PeerFrame.BodyOneofCase.Proof, linked.Token).ConfigureAwait(false);
             _handshake.Verify(proof.Proof, mine, identity);
-            var connection = new PeerConnection(identity, dialed, remote, new PeerOutbox(_options.QueueCapacity, Math.Min(_options.MaxMessageBytes / 2, 4 * 1024 * 1024)),
-                new PeerRelayQueue(_options.MaxMessageBytes / 2));
+            var connection = new PeerConnection(identity, dialed, remote, new PeerOutbox(_options.QueueCapacity, Math.Min(_options.MaxMessageBytes / 2, 4 * 1024 * 1024)));
             Register(connection);
             return (connection, hello.Hello);
         }
@@ -294,18 +287,6 @@ public sealed class PeerNetwork : IConsensusNetwork
         }
     }
 
-    // The connection's relayed transactions, frame by frame in the order they came, through the door (one frame at a time
-    // per peer, as the reader used to: a peer's relay uses at most one core here).
-    private async Task AdmitRelayedAsync(PeerConnection connection, CancellationToken cancellationToken)
-    {
-        await Task.Yield(); // the loop runs beside the reader, never inline in RunAsync
-        while (await connection.Relayed.TakeAsync(cancellationToken).ConfigureAwait(false) is { } frame)
-        {
-            var unseen = frame.Transactions.Select(t => t.ToByteArray()).Where(bytes => _seenTransactions.Add(Contracts.Ledger.TransactionId.Of(bytes))).ToList();
-            if (unseen.Count > 0) _mempool.Submit(unseen, relayed: connection.Identity.Validator is not null);
-        }
-    }
-
     private void Dispatch(PeerConnection connection, PeerFrame frame)
     {
         switch (frame.BodyCase)
@@ -314,11 +295,12 @@ public sealed class PeerNetwork : IConsensusNetwork
                 Consensus(connection, frame.Consensus);
                 break;
             case PeerFrame.BodyOneofCase.Transactions:
-                // Checked by the relay loop, not here: what the peer sent after this frame (a proposal, a vote) must not
-                // wait for its signature recoveries.
-                if (!connection.Relayed.Post(frame.Transactions, frame.Transactions.CalculateSize()))
-                    _log.LogDebug("{Peer}: relayed transactions waiting for the door passed {Bound} bytes; the oldest frames were dropped ({Dropped} so far)",
-                        connection, _options.MaxMessageBytes / 2, connection.Relayed.Dropped);
+                long started = _clock.GetTimestamp();
+                var unseen = frame.Transactions.Transactions.Select(t => t.ToByteArray()).Where(bytes => _seenTransactions.Add(Contracts.Ledger.TransactionId.Of(bytes))).ToList();
+                if (unseen.Count > 0) _mempool.Submit(unseen, relayed: connection.Identity.Validator is not null);
+                connection.VerifyTicksSinceConsensus += _clock.GetTimestamp() - started;
+                connection.FramesSinceConsensus++;
+                connection.TransactionsSinceConsensus += frame.Transactions.Transactions.Count;
                 break;
             case PeerFrame.BodyOneofCase.BlockRequest:
                 connection.Send(new PeerFrame { BlockResponse = Serve(frame.BlockRequest) });
@@ -346,6 +328,7 @@ public sealed class PeerNetwork : IConsensusNetwork
             _ => (0UL, Google.Protobuf.ByteString.Empty),
         };
         if (height == 0) throw new PeerRefusal(PeerRefusal.Malformed, $"the peer sent a consensus {message.BodyCase} without a height");
+        NoteWaitBehindTransactions(connection, message, height);
         Sync.Claimed(connection, height - 1);
         ulong own = _height();
         if (height > own + 1 + MaxHeightsAhead)
@@ -362,6 +345,21 @@ public sealed class PeerNetwork : IConsensusNetwork
             return;
         }
         _receive(message, connection.Identity.ConsensusAddress);
+    }
+
+    // A proposal or vote the reader took only after checking transaction frames for a while: logged as a warning (the
+    // first 100 times, then every 100th) when that took over 200 ms, since it delays consensus by as much.
+    private void NoteWaitBehindTransactions(PeerConnection connection, ConsensusMessage message, ulong height)
+    {
+        var waited = _clock.GetElapsedTime(0, connection.VerifyTicksSinceConsensus);
+        if (waited >= TimeSpan.FromMilliseconds(200) && message.BodyCase is ConsensusMessage.BodyOneofCase.Proposal or ConsensusMessage.BodyOneofCase.Vote)
+        {
+            long count = Interlocked.Increment(ref _lateConsensus);
+            _log.Log(count <= 100 || count % 100 == 0 ? LogLevel.Warning : LogLevel.Debug,
+                "{Peer}: consensus {Kind} of height {Height} read after {Waited} ms of checking {Frames} transaction frames ({Transactions} transactions) on the same stream ({Count} so far)",
+                connection, message.BodyCase, height, (long)waited.TotalMilliseconds, connection.FramesSinceConsensus, connection.TransactionsSinceConsensus, count);
+        }
+        connection.VerifyTicksSinceConsensus = connection.FramesSinceConsensus = connection.TransactionsSinceConsensus = 0;
     }
 
     // Committed blocks from the request's height on, as many as asked up to the batch limit and half the frame limit.
