@@ -126,9 +126,13 @@ public sealed class Mempool
         ArgumentNullException.ThrowIfNull(bytes);
         var id = Contracts.Ledger.TransactionId.Of(bytes);
         if (_store.FindTransaction(id) is { } committed)
-            return new MempoolVerdict(ReasonCodes.Duplicate, $"transaction {id} is already committed at height {committed.Height}", id);
-        return Contains(id) ? new MempoolVerdict(ReasonCodes.Duplicate, $"transaction {id} is already pending", id) : null;
+            return AlreadyCommitted(id, committed.Height);
+        return Contains(id) ? AlreadyPending(id) : null;
     }
+
+    // The two duplicate verdicts, one wording whichever check finds them (the door by id for relayed copies, or after verifying).
+    private static MempoolVerdict AlreadyCommitted(Hash32 id, ulong height) => new(ReasonCodes.Duplicate, $"transaction {id} is already committed at height {height}", id);
+    private static MempoolVerdict AlreadyPending(Hash32 id) => new(ReasonCodes.Duplicate, $"transaction {id} is already pending", id);
 
     // Every check but the mempool's own (duplicate pending, full): the refusal, or the verified transaction to queue.
     private (MempoolVerdict? Refusal, VerifiedTransaction? Passed) Check(byte[] bytes)
@@ -148,7 +152,7 @@ public sealed class Mempool
                 return (new MempoolVerdict(ReasonCodes.Expired, $"{tx.Kind} expired at {IsoTime.Format(validUntil)}, the latest block time is {IsoTime.Format(now)}", id), null);
         }
         if (_store.FindTransaction(id) is { } committed)
-            return (new MempoolVerdict(ReasonCodes.Duplicate, $"transaction {id} is already committed at height {committed.Height}", id), null);
+            return (AlreadyCommitted(id, committed.Height), null);
         // Who may sign, against the last committed state (read-only: the overlay only ever holds the rules' reads),
         // read through the door's per-height cache.
         var context = DoorContext(_store.Height, timeMs);
@@ -178,7 +182,7 @@ public sealed class Mempool
         var id = tx.Id;
         var bytes = tx.Bytes;
         if (_byId.ContainsKey(id))
-            return new MempoolVerdict(ReasonCodes.Duplicate, $"transaction {id} is already pending", id);
+            return AlreadyPending(id);
         if (_order.Count >= MaxTransactions)
             return new MempoolVerdict(ReasonCodes.MempoolFull, $"mempool holds {_order.Count} transactions, the limit is {MaxTransactions}", id);
         if (_bytes + bytes.Length > MaxBytes)
