@@ -44,6 +44,9 @@ public sealed class LoadCluster : IReadOnlyList<NodeUnderLoad>, IDisposable
     /// <summary>CPU time all validator processes have used so far.</summary>
     public TimeSpan CpuTime() => _nodes.Aggregate(TimeSpan.Zero, (sum, n) => sum + n.CpuTime());
 
+    /// <summary>CPU time of all validator processes' background tiered-compilation threads so far.</summary>
+    public TimeSpan TieringCpuTime() => _nodes.Aggregate(TimeSpan.Zero, (sum, n) => sum + n.TieringCpuTime());
+
     public IEnumerator<NodeUnderLoad> GetEnumerator() => _nodes.GetEnumerator();
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
 

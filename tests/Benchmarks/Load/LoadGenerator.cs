@@ -28,6 +28,10 @@ public static class LoadGenerator
         // Transactions committed before the measurement starts: the node's JIT tiers up its hot paths (tiered PGO) and
         // its caches fill during the first seconds, which a node that runs for months pays once. 0 measures a cold node.
         int warmup = CommandLineArgs.Int(args, "--warmup", 30_000);
+        // Further warm-up rounds of the same size while the nodes' JIT still took more than 2 % of their CPU in the last
+        // one: with four processes on two cores tiered compilation runs well past 30,000 transactions, and a measured
+        // phase that includes it measures the process's start, not the node. 0 keeps exactly --warmup.
+        int settle = warmup == 0 ? 0 : CommandLineArgs.Int(args, "--settle", 4);
         int batch = Math.Clamp(CommandLineArgs.Int(args, "--batch", 1), 1, 1000);
         // One call in flight per submitter: single envelopes need many callers to keep both cores busy, batches few.
         int concurrency = CommandLineArgs.Int(args, "--concurrency", batch == 1 ? 256 : 32);
@@ -43,7 +47,7 @@ public static class LoadGenerator
         string? binary = CommandLineArgs.Text(args, "--node-binary");
         // Transactions of a last phase paced at half the rate just measured (p99 submit→final there); 0 skips it.
         int halfRate = CommandLineArgs.Int(args, "--half-rate", validators > 1 ? contracts / 4 : 0);
-        Console.WriteLine($"load: {contracts:N0} {unit} after {warmup:N0} of warm-up, {(batch == 1 ? "one per SubmitTransaction call" : $"{batch} per SubmitTransactions call")}, {concurrency} concurrent submitters on {connections} connections, window {window:N0}, {validators} validator process(es), {Environment.ProcessorCount} cores");
+        Console.WriteLine($"load: {contracts:N0} {unit} after {warmup:N0} of warm-up{(settle > 0 ? $" (and up to {settle} more rounds while the nodes' JIT takes over 2 % of their CPU)" : "")}, {(batch == 1 ? "one per SubmitTransaction call" : $"{batch} per SubmitTransactions call")}, {concurrency} concurrent submitters on {connections} connections, window {window:N0}, {validators} validator process(es), {Environment.ProcessorCount} cores");
 
         // Measured before and after the run (the node idle both times) and averaged: this shared box drifts by several
         // per cent within minutes, and the ratio should not depend on which minute the ceiling was taken in.
@@ -54,8 +58,9 @@ public static class LoadGenerator
         using var nodes = new LoadCluster(workload, validators, maxBlock, binary);
         if (binary is not null) Console.WriteLine($"node:           {binary}");
         var signing = Stopwatch.StartNew();
-        var envelopes = workload.Sign(warmup + contracts + halfRate);
-        Console.WriteLine($"signed {warmup + contracts + halfRate:N0} {unit} in {signing.Elapsed.TotalSeconds:F1} s");
+        int signed = warmup * (1 + settle) + contracts + halfRate;
+        var envelopes = workload.Sign(signed);
+        Console.WriteLine($"signed {signed:N0} {unit} in {signing.Elapsed.TotalSeconds:F1} s");
         // Connections spread over every node's public API: a transaction submitted to any node must reach the proposer.
         var channels = Enumerable.Range(0, Math.Max(nodes.Count, connections)).Select(i => NodeChannel.Create(nodes[i % nodes.Count].Address)).ToArray();
         var clients = channels.Select(c => new Ledger.LedgerClient(c)).ToArray();
@@ -65,17 +70,20 @@ public static class LoadGenerator
         using var stop = new CancellationTokenSource();
         var follower = run.FollowAsync(clients[0], stop.Token);
         var options = (batch, concurrency, clients);
-        if (warmup > 0)
+        int warmed = 0;
+        for (int round = 0; warmup > 0 && round <= settle; round++)
         {
-            var cold = await run.PhaseAsync(0, warmup, options, nodes, follower);
-            Console.WriteLine($"warm-up         {cold.Committed:N0} in {cold.Seconds:F1} s = {cold.Rate:N0} {unit}/s, nodes {cold.NodeCpuSeconds / Math.Max(1, cold.Committed) / (Environment.ProcessorCount / (double)recoversBefore):F2} recovers of CPU per transaction (cold)");
+            var cold = await run.PhaseAsync(warmed, warmup, options, nodes, follower);
+            warmed += warmup;
+            Console.WriteLine($"warm-up {round + 1,-7} {cold.Committed:N0} in {cold.Seconds:F1} s = {cold.Rate:N0} {unit}/s, nodes {cold.NodeCpuSeconds / Math.Max(1, cold.Committed) / (Environment.ProcessorCount / (double)recoversBefore):F2} recovers of CPU per transaction, {JitShare(cold)}");
+            if (cold.NodeJitSeconds <= 0.02 * cold.NodeCpuSeconds) break;
         }
-        var phase = await run.PhaseAsync(warmup, contracts, options, nodes, follower);
+        var phase = await run.PhaseAsync(warmed, contracts, options, nodes, follower);
         Phase? paced = null;
         if (halfRate > 0)
         {
             // Latency at half the maximum rate: the tail a market sees in normal operation, not the queue at saturation.
-            paced = await run.PhaseAsync(warmup + contracts, halfRate, options, nodes, follower, phase.Rate / 2);
+            paced = await run.PhaseAsync(warmed + contracts, halfRate, options, nodes, follower, phase.Rate / 2);
         }
         await stop.CancelAsync();
         await follower;
@@ -84,14 +92,14 @@ public static class LoadGenerator
         // Every validator recovers every signature: n validators on one machine share the ceiling n ways.
         var ceiling = recovers / signatures / validators;
         Console.WriteLine($"ceiling after:  {recoversAfter:N0} native recovers/s; mean {recovers:N0} = {ceiling:N0} {unit}/s{(validators > 1 ? $" per validator (÷ {validators})" : "")}");
-        var latencies = Latencies(run, warmup, contracts);
+        var latencies = Latencies(run, warmed, contracts);
         int ok = phase.Committed;
         Console.WriteLine();
         Console.WriteLine($"committed       {ok:N0} of {contracts:N0} in {phase.Seconds:F1} s = {phase.Rate:N0} {unit}/s");
         Console.WriteLine($"submit->final   p50 {Percentile(latencies, 0.50):N0} ms, p99 {Percentile(latencies, 0.99):N0} ms");
         if (paced is not null)
         {
-            var calm = Latencies(run, warmup + contracts, halfRate);
+            var calm = Latencies(run, warmed + contracts, halfRate);
             Console.WriteLine($"at half rate    {paced.Committed:N0} of {halfRate:N0} at {paced.Rate:N0} {unit}/s: submit->final p50 {Percentile(calm, 0.50):N0} ms, p99 {Percentile(calm, 0.99):N0} ms");
         }
         Console.WriteLine($"ratio           {phase.Rate / ceiling:P1} of the recover ceiling{(validators > 1 ? $" ÷ {validators}" : "")} ({ceiling:N0} {unit}/s)");
@@ -101,24 +109,28 @@ public static class LoadGenerator
             var (rss, peak) = nodes[n].Memory();
             Console.WriteLine($"node {n} RSS      {rss / 1048576.0:N0} MiB now, {peak / 1048576.0:N0} MiB peak");
         }
-        Console.WriteLine($"ledger on disk  {nodes[0].LedgerBytes / 1048576.0:N0} MiB = {nodes[0].LedgerBytes / (double)(warmup + contracts):N0} bytes per transaction (with its results, indexes and the genesis)");
+        Console.WriteLine($"ledger on disk  {nodes[0].LedgerBytes / 1048576.0:N0} MiB = {nodes[0].LedgerBytes / (double)(warmed + contracts):N0} bytes per transaction (with its results, indexes and the genesis)");
         // CPU per committed transaction, in recovers (one recover = 1 / (recovers/s per core) of CPU): steadier than
         // the rate on a shared box, and it says where the machine's time went. The signatures are its floor per node.
         double recoverSeconds = Environment.ProcessorCount / (double)recovers;
         Console.WriteLine($"CPU / tx        nodes {phase.NodeCpuSeconds / ok / recoverSeconds:F2} recovers ({phase.NodeCpuSeconds * 1e6 / ok:F1} µs), generator {phase.OwnCpuSeconds / ok / recoverSeconds:F2} recovers ({phase.OwnCpuSeconds * 1e6 / ok:F1} µs)");
+        Console.WriteLine($"JIT             {JitShare(phase)} (after {warmed:N0} of warm-up)");
         Console.WriteLine($"machine busy    {(phase.NodeCpuSeconds + phase.OwnCpuSeconds) / phase.Seconds / Environment.ProcessorCount:P0} of {Environment.ProcessorCount} cores (nodes + generator)");
         foreach (var (code, n) in run.Rejected) Console.WriteLine($"rejected        {code}: {n:N0}");
         var (heights, laterRounds) = run.Rounds;
         Console.WriteLine($"rounds > 0      {laterRounds:N0} of {heights:N0} heights = {(heights == 0 ? 0 : laterRounds * 1000.0 / heights):F1} per 1,000 heights");
-        await SpotCheckResults(clients[0], envelopes, warmup + ok);
+        await SpotCheckResults(clients[0], envelopes, warmed + ok);
         foreach (var c in channels) c.Dispose();
         return phase.Complete && ok == contracts ? 0 : 1;
     }
 
-    private sealed record Phase(int Committed, double Seconds, double NodeCpuSeconds, double OwnCpuSeconds, bool Complete)
+    private sealed record Phase(int Committed, double Seconds, double NodeCpuSeconds, double OwnCpuSeconds, double NodeJitSeconds, bool Complete)
     {
         public double Rate => Committed / Seconds;
     }
+
+    private static string JitShare(Phase phase) =>
+        $"nodes' tiered JIT {phase.NodeJitSeconds:F2} s = {phase.NodeJitSeconds / Math.Max(1e-9, phase.NodeCpuSeconds):P1} of their CPU";
 
     /// <summary>
     /// The state of one run: the envelopes, when each was submitted and seen committed, and the in-flight window.
@@ -181,6 +193,7 @@ public static class LoadGenerator
             int end = first + count, next = first;
             long start = clock.ElapsedTicks;
             var nodeCpuBefore = node.CpuTime();
+            var jitBefore = node.TieringCpuTime();
             var ownCpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
             var submitters = Enumerable.Range(0, options.Concurrency).Select(w => Task.Run(async () =>
             {
@@ -222,8 +235,10 @@ public static class LoadGenerator
             double seconds = (clock.ElapsedTicks - start) / (double)Stopwatch.Frequency;
             int committed = 0;
             for (int i = first; i < end; i++) if (Committed[i] > 0) committed++;
-            return new Phase(committed, seconds, (node.CpuTime() - nodeCpuBefore).TotalSeconds,
-                (Process.GetCurrentProcess().TotalProcessorTime - ownCpuBefore).TotalSeconds, Volatile.Read(ref _finished) >= end);
+            var nodeCpu = (node.CpuTime() - nodeCpuBefore).TotalSeconds;
+            var ownCpu = (Process.GetCurrentProcess().TotalProcessorTime - ownCpuBefore).TotalSeconds;
+            var jit = (node.TieringCpuTime() - jitBefore).TotalSeconds;
+            return new Phase(committed, seconds, nodeCpu, ownCpu, jit, Volatile.Read(ref _finished) >= end);
         }
     }
 
