@@ -185,6 +185,7 @@ public sealed class NodeHost : IAsyncDisposable
             peers.Sync.StateChanged += state => readiness.CatchingUp = state;
             app.Lifetime.ApplicationStopping.Register(peers.CloseAll);
         }
+        publisher.DerivationFailed += e => app.Logger.LogError(e, "dispatch instructions could not be derived; retrying with the next block");
         app.Services.GetRequiredService<StateRootAttestor>();
         // Instruments exist from the start, so the first scrape already lists every series.
         app.Services.GetRequiredService<NodeMetrics>();

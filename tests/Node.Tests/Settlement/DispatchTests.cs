@@ -92,6 +92,87 @@ public class DispatchTests
         Assert.Equal(StatusCode.Unauthenticated, wrong.StatusCode);
     }
 
+    [Fact]
+    public async Task CommittedBlock_ClosingAGate_ReturnsBeforeTheDerivation_WhichPublishesAfterwards()
+    {
+        var s = new SettlementScenario().WithContract();
+        var h = s.H;
+        var feed = new BlockFeed(h.Height);
+        var state = new HeldScans(h.State);
+        var publisher = new DispatchPublisher(state, h.Parameters, feed, h.TimeMs);
+        var waiting = publisher.NextAsync(MeterState(s, "MTR-A"), s.First, default);
+        state.Hold();
+
+        // The block closing First's gate: on the committing thread (here, this one) the publisher only schedules. Were
+        // the scan run here, Publish would not return until the held scan gave up after 30 s and threw.
+        ulong gateOfFirst = s.First - h.Parameters.GateClosureSeconds;
+        feed.Publish(BlockAt(h.Height + 1, (long)gateOfFirst * 1000));
+        await state.Entered.WaitAsync(TimeSpan.FromSeconds(30)); // the worker is inside the scan
+        Assert.False(waiting.IsCompleted);
+        Assert.True(publisher.ClosedThrough is not { } closed || closed < s.First);
+
+        state.Release();
+        Assert.Equal(2_000L, (await waiting.WaitAsync(TimeSpan.FromSeconds(30))).NetExportWh);
+        Assert.Equal(s.First, publisher.ClosedThrough);
+    }
+
+    [Fact]
+    public async Task Derivation_ThatFails_IsReported_AndTheNextBlockDerivesAgain()
+    {
+        var s = new SettlementScenario().WithContract();
+        var h = s.H;
+        var feed = new BlockFeed(h.Height);
+        var state = new HeldScans(h.State);
+        var publisher = new DispatchPublisher(state, h.Parameters, feed, h.TimeMs);
+        var failed = new TaskCompletionSource<Exception>(TaskCreationOptions.RunContinuationsAsynchronously);
+        publisher.DerivationFailed += e => failed.TrySetResult(e);
+        state.FailNext = true;
+
+        ulong gateOfFirst = s.First - h.Parameters.GateClosureSeconds;
+        feed.Publish(BlockAt(h.Height + 1, (long)gateOfFirst * 1000));
+        Assert.Equal("scan failed (test)", (await failed.Task.WaitAsync(TimeSpan.FromSeconds(30))).Message);
+        Assert.True(publisher.ClosedThrough is not { } closed || closed < s.First); // nothing published half-way
+
+        feed.Publish(BlockAt(h.Height + 2, (long)gateOfFirst * 1000 + 1_000));
+        Assert.Equal(2_000L, (await publisher.NextAsync(MeterState(s, "MTR-A"), s.First, default).WaitAsync(TimeSpan.FromSeconds(30))).NetExportWh);
+    }
+
+    private static CommittedBlock BlockAt(ulong height, long timeMs)
+        => new(new Block { Header = new BlockHeader { Height = height, TimeMs = timeMs } }, default, []);
+
+    /// <summary>A state whose range scans can be held (to catch a derivation on the wrong thread) or made to fail once.</summary>
+    private sealed class HeldScans(Node.Ledger.State.IStateReader inner) : Node.Ledger.State.IStateReader
+    {
+        private readonly ManualResetEventSlim _open = new(initialState: true);
+        private TaskCompletionSource _entered = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        /// <summary>Completes when a scan begins after the last <see cref="Hold"/>.</summary>
+        public Task Entered => Volatile.Read(ref _entered).Task;
+        public volatile bool FailNext;
+
+        public void Hold()
+        {
+            Volatile.Write(ref _entered, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+            _open.Reset();
+        }
+        public void Release() => _open.Set();
+
+        public byte[]? Get(string key) => inner.Get(key);
+        public IEnumerable<KeyValuePair<string, byte[]>> Scan(string prefix) => inner.Scan(prefix);
+        public IEnumerable<KeyValuePair<string, byte[]>> Scan(string prefix, string from)
+        {
+            if (FailNext) { FailNext = false; throw new InvalidOperationException("scan failed (test)"); }
+            return Held(inner.Scan(prefix, from));
+        }
+
+        private IEnumerable<KeyValuePair<string, byte[]>> Held(IEnumerable<KeyValuePair<string, byte[]>> rows)
+        {
+            Volatile.Read(ref _entered).TrySetResult();
+            // The bound only turns a derivation stuck on the committing thread into a failure instead of a hang.
+            if (!_open.Wait(TimeSpan.FromSeconds(30))) throw new TimeoutException("scan held for 30 s");
+            foreach (var row in rows) yield return row;
+        }
+    }
+
     private static MeterState MeterState(SettlementScenario s, string meter)
         => Contracts.Protos.MeterState.Parser.ParseFrom(s.H.State.Get(Node.Ledger.State.StateKeys.Meter(meter))!);
 
