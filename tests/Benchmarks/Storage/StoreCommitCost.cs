@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Runtime.InteropServices;
 using Google.Protobuf;
 using Microsoft.Data.Sqlite;
 using P2PEnergy.Contracts.Crypto;
@@ -38,9 +37,6 @@ public static class StoreCommitCost
             var genesis = GenesisDocument.Parse(NodeUnderLoad.GenesisJson(keys, DateTimeOffset.UtcNow.AddSeconds(-5)));
             var (genesisChanges, genesisAppHash) = GenesisState.Build(genesis);
             var chain = Produce(Path.Combine(directory, "source.db"), genesis, genesisChanges, genesisAppHash, keys, blocks, size);
-            // Experiments only: a scratch build of the store may read this to leave a part of the commit out.
-            if (CommandLineArgs.Text(args, "--ablate") is { } ablate) Environment.SetEnvironmentVariable("P2PE_ABLATE", ablate);
-            if (CommandLineArgs.Text(args, "--page-size") is { } pageSize) Environment.SetEnvironmentVariable("P2PE_PAGESIZE", pageSize);
             Console.WriteLine($"store-commit: {blocks} blocks × {size:N0} contracts; one native recover = {recoverUs:F1} µs (one core, same run)");
             for (int round = 0; round < rounds; round++)
             {
@@ -53,9 +49,9 @@ public static class StoreCommitCost
                     store.InitializeGenesis(Hash32.Zero, genesisChanges, genesisAppHash);
                     foreach (var c in chain)
                     {
-                        long w = ThreadWrittenBytes(), t = ThreadCpuNs();
+                        long w = ThreadWrittenBytes(), t = BlockPipeline.ThreadCpuNs();
                         store.Commit(c.Block, c.Hash, c.Results, c.Changes, c.AppHash);
-                        cpu += ThreadCpuNs() - t;
+                        cpu += BlockPipeline.ThreadCpuNs() - t;
                         written += ThreadWrittenBytes() - w;
                         perBlock.Add($"{(ThreadWrittenBytes() - w) >> 10:N0}");
                     }
@@ -133,13 +129,6 @@ public static class StoreCommitCost
         catch (System.ComponentModel.Win32Exception e) { Console.WriteLine($"no sqlite3 shell for dbstat: {e.Message}"); }
     }
 
-    /// <summary>CPU time the calling thread has used (Linux CLOCK_THREAD_CPUTIME_ID), in ns; 0 where unavailable.</summary>
-    private static long ThreadCpuNs()
-    {
-        if (!OperatingSystem.IsLinux()) return 0;
-        return clock_gettime(3, out var time) == 0 ? time.Seconds * 1_000_000_000 + time.Nanoseconds : 0;
-    }
-
     /// <summary>Bytes the calling thread passed to write syscalls (wchar of /proc/thread-self/io); 0 where unavailable.</summary>
     private static long ThreadWrittenBytes()
     {
@@ -148,14 +137,4 @@ public static class StoreCommitCost
             if (line.StartsWith("wchar:", StringComparison.Ordinal)) return long.Parse(line.AsSpan(6).Trim(), System.Globalization.CultureInfo.InvariantCulture);
         return 0;
     }
-
-    [StructLayout(LayoutKind.Sequential)]
-    private struct TimeSpec
-    {
-        public long Seconds;
-        public long Nanoseconds;
-    }
-
-    [DllImport("libc", EntryPoint = "clock_gettime")]
-    private static extern int clock_gettime(int clock, out TimeSpec time);
 }
