@@ -36,6 +36,7 @@ public static class BenchmarkProgram
             return 0;
         }
         if (args.Length > 0 && args[0] == "pipeline") return Load.BlockPipeline.Run(args[1..]);
+        if (args.Length > 0 && args[0] == "store-commit") return Storage.StoreCommitCost.Run(args[1..]);
         if (args.Length > 0 && args[0] == "door") return Load.DoorCost.Run(args[1..]);
         if (args.Length > 0 && args[0] == "proposal-wire") return Load.ProposalWire.Run(args[1..]);
         if (args.Length > 0 && args[0] == "load") return Load.LoadGenerator.RunAsync(args[1..]).GetAwaiter().GetResult();

@@ -80,7 +80,7 @@ public static class BlockPipeline
     }
 
     /// <summary>CPU time the calling thread has used (Linux CLOCK_THREAD_CPUTIME_ID), in ns; 0 where unavailable.</summary>
-    private static long ThreadCpuNs()
+    internal static long ThreadCpuNs()
     {
         if (!OperatingSystem.IsLinux()) return 0;
         return clock_gettime(3, out var time) == 0 ? time.Seconds * 1_000_000_000 + time.Nanoseconds : 0;
