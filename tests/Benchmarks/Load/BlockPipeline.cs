@@ -36,7 +36,7 @@ public static class BlockPipeline
             var verifier = new TransactionVerifier(parameters.ChainId, Secp256k1.Default);
             var executor = new BlockExecutor(parameters, verifier, new UnmodelledGrid());
             var state = new Node.ProcessState.CommittedStateCache(store); // as the ledger application reads
-            long verifyTicks = 0, executeTicks = 0, commitTicks = 0, executeCpuNs = 0, commitCpuNs = 0;
+            long verifyTicks = 0, executeTicks = 0, commitTicks = 0, executeCpuNs = 0, commitCpuNs = 0, executeBytes = 0;
             long time = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
             for (int b = 0; b < blocks; b++)
             {
@@ -45,10 +45,11 @@ public static class BlockPipeline
                 var verified = envelopes.Select(e => verifier.Verify(e)).ToList();
                 verifyTicks += clock.ElapsedTicks;
                 clock.Restart();
-                long cpu = ThreadCpuNs();
+                long cpu = ThreadCpuNs(), allocated = GC.GetAllocatedBytesForCurrentThread();
                 var execution = executor.Execute(state, store.AppHash, store.Height + 1, time + b, verified.Select(v => (v.Bytes, (VerifiedTransaction?)v)).ToList());
                 executeTicks += clock.ElapsedTicks;
                 executeCpuNs += ThreadCpuNs() - cpu;
+                executeBytes += GC.GetAllocatedBytesForCurrentThread() - allocated;
                 if (execution.Results.Any(r => r.Code != ReasonCodes.Ok)) throw new InvalidOperationException(execution.Results.First(r => r.Code != ReasonCodes.Ok).Message);
                 var header = new BlockHeader
                 {
@@ -73,6 +74,7 @@ public static class BlockPipeline
             Console.WriteLine($"execute                       {Us(executeTicks),8:F1} µs/contract  ({Us(executeTicks) / recoverUs:F2} recovers)");
             Console.WriteLine($"store commit                  {Us(commitTicks),8:F1} µs/contract  ({Us(commitTicks) / recoverUs:F2} recovers)");
             Console.WriteLine($"thread CPU: execute {executeCpuNs / 1e3 / n:F1} + commit {commitCpuNs / 1e3 / n:F1} = {(executeCpuNs + commitCpuNs) / 1e3 / n:F1} µs/contract (the calling thread only: steadier than wall time on a shared box)");
+            Console.WriteLine($"execute allocates {executeBytes / n:N0} B/contract (the calling thread)");
             Console.WriteLine($"consensus thread (exec+commit) {1e6 / (Us(executeTicks) + Us(commitTicks)),7:N0} contracts/s ceiling");
             return 0;
         }

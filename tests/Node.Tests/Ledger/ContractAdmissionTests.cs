@@ -76,6 +76,28 @@ public class ContractAdmissionTests
     }
 
     [Fact]
+    public void NonceReused_ContractRecordPresent_WithoutItsNonceEntries_IsRejectedByTheRecord()
+    {
+        // The contract's own record is the second replay guard (the one left if the nonce entries were gone): the
+        // replay is refused naming the contract, and no second escrow or index entry is written.
+        var h = new LedgerHarness();
+        var terms = h.Contract(h.Alice, h.Bob);
+        var tx = LedgerHarness.Envelope(terms, h.Alice, h.Bob);
+        Assert.Equal(ReasonCodes.Ok, h.One(tx).Code);
+        var nonces = h.State.Scan(StateKeys.NoncePrefix).Select(e => new StateChange(e.Key, null)).ToList();
+        Assert.Equal(2, nonces.Count);
+        h.State.Apply(nonces);
+        var bob = h.Account(h.Bob);
+
+        var replay = h.One(tx);
+
+        Assert.Equal(ReasonCodes.NonceReused, replay.Code);
+        Assert.Matches("^contract 0x[0-9a-f]{64} has already been committed", replay.Message);
+        Assert.Equal(bob.Escrow, h.Account(h.Bob).Escrow);
+        Assert.Single(h.State.Scan(StateKeys.ContractByPartyScan(h.Bob.Address)));
+    }
+
+    [Fact]
     public void Expired_ValidUntilPassed_IsRejected()
     {
         var h = new LedgerHarness();

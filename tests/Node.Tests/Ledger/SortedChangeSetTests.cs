@@ -101,4 +101,50 @@ public sealed class SortedChangeSetTests : IDisposable
         Assert.Equal(cold.AppHash, warm.AppHash);
         foreach (var change in changes) Assert.Equal(cold.Get(change.Key), warm.Get(change.Key));
     }
+    private static SortedChangeSet Overlay(IEnumerable<string> keys)
+    {
+        var overlay = new StateOverlay(new MemoryState());
+        int i = 0;
+        foreach (var key in keys)
+        {
+            if (i % 5 == 4) overlay.Delete(key);
+            else overlay.Set(key, Enumerable.Repeat((byte)i, i % 7).ToArray());
+            i++;
+        }
+        return overlay.Changes();
+    }
+
+    [Theory]
+    [InlineData(11)]
+    [InlineData(12)]
+    [InlineData(13)]
+    public void AsciiKeys_SortInOrdinalOrder_EvenWhereTheyShareOrEndInsideTheFirst16Bytes(int seed)
+    {
+        // Keys shorter than 8 and 16 bytes, prefixes of one another, NUL and DEL, and long shared prefixes (one party's
+        // index entries): the byte sort compares the first 16 bytes as integers and must agree with string order.
+        var random = new Random(seed);
+        var keys = new HashSet<string>(StringComparer.Ordinal) { "", "a", "a\0", "a\0\0", "ab", "abcdefgh", "abcdefgh\0", "abcdefghi", "\u007f", "nonce/0x1234567" };
+        while (keys.Count < 2_000)
+        {
+            string stem = random.Next(3) switch { 0 => "party/0x0123456789abcdef0123456789abcdef01234567/", 1 => "p", _ => "nonce/0x12345678" };
+            keys.Add(stem + new string(Enumerable.Range(0, random.Next(0, 20)).Select(_ => (char)random.Next(0, 128)).ToArray()));
+        }
+        var changes = Overlay(keys.OrderBy(_ => random.Next()));
+
+        var sortedKeys = changes.Select(c => c.Key).ToList();
+        Assert.Equal(keys.Order(StringComparer.Ordinal), sortedKeys);
+        Assert.True(ChangeSetEncoding.Encode(changes.ToList()).AsSpan().SequenceEqual(changes.Encoded), $"seed {seed}");
+    }
+
+    [Fact]
+    public void ANonAsciiKey_KeepsUtf16OrdinalOrder_WhereUtf8ByteOrderDiffers()
+    {
+        // U+FFFD is one UTF-16 unit above the surrogates of U+1F600 (ordinal: emoji first), but its UTF-8 bytes (EF …) sort
+        // before the emoji's (F0 …): a byte sort would reorder the block's changes and change its app hash.
+        string[] keys = ["m/\uFFFD", "m/\U0001F600", "m/a", "acct/0x00"];
+        var changes = Overlay(keys);
+
+        Assert.Equal(["acct/0x00", "m/a", "m/\U0001F600", "m/\uFFFD"], changes.Select(c => c.Key).ToArray());
+        Assert.True(ChangeSetEncoding.Encode(changes.ToList()).AsSpan().SequenceEqual(changes.Encoded));
+    }
 }

@@ -77,4 +77,28 @@ public class StateKeysTests
         var error = Assert.Throws<FormatException>(() => StateKeys.ParseNumber(text));
         Assert.Contains($"'{text}'", error.Message);
     }
+    [Theory]
+    [InlineData(0UL, 0UL, 0)]
+    [InlineData(1UL, 15UL, 16)]
+    [InlineData(1_700_000_000UL, 123_456UL, 4_999)]
+    [InlineData(ulong.MaxValue, ulong.MaxValue, int.MaxValue)]
+    public void ContractAndNonceKeys_AreTheConcatenationOfTheirParts(ulong number, ulong height, int position)
+    {
+        // Written in one pass into the key's own characters; the text must stay what the key scheme (and the app hash) says.
+        var party = Address.FromBytes(Enumerable.Range(0, 20).Select(i => (byte)(i * 13)).ToArray());
+        string hex = "0x" + Convert.ToHexStringLower(party.Bytes), at = StateKeys.Number(height) + "/" + StateKeys.Number((ulong)position);
+
+        Assert.Equal("party/" + hex + "/" + at, StateKeys.ContractByParty(party, height, position));
+        Assert.Equal("due/" + StateKeys.Number(number) + "/" + at, StateKeys.ContractByInterval(number, height, position));
+        Assert.Equal("nonce/" + hex + "/EnergyContract/" + StateKeys.Number(number), StateKeys.Nonce(party, "EnergyContract", number));
+        Assert.Equal("contract-start/" + StateKeys.Number(number), SettlementKeys.ContractStart(number));
+    }
+
+    [Fact]
+    public void CommitOrderKeys_RefuseANegativePosition()
+    {
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => StateKeys.ContractByParty(Address.Zero, 1, -1));
+        Assert.Equal("position", error.ParamName);
+        Assert.Throws<ArgumentOutOfRangeException>(() => StateKeys.ContractByInterval(1, 1, -1));
+    }
 }

@@ -26,7 +26,8 @@ public static class NonceIndex
     public static void Use(LedgerContext context, VerifiedTransaction tx)
     {
         if (NonceOf(tx.Body) is not { } nonce) return;
-        ulong? validUntil = TransactionVerifier.ValidUntil(tx.Body);
+        // One value for every signer's entry (stored values are never written to once set).
+        byte[] value = TransactionVerifier.ValidUntil(tx.Body) is { } until ? Encode(until) : [];
         foreach (var signer in tx.Signers)
         {
             var key = StateKeys.Nonce(signer, tx.Kind, nonce);
@@ -34,7 +35,7 @@ public static class NonceIndex
                 throw new LedgerRejection(ReasonCodes.NonceReused,
                     $"nonce {nonce} of signer {signer} is already used by a committed {tx.Kind}{(used.Length == 0 ? "" : $" valid until {IsoTime.Format(Until(used))}")}; " +
                     "a nonce may be used once per signer and struct type");
-            context.State.Set(key, validUntil is { } until ? Encode(until) : []);
+            context.State.Set(key, value);
         }
     }
 

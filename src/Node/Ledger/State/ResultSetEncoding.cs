@@ -24,10 +24,18 @@ public static class ResultSetEncoding
         {
             at = Put(bytes, at, r.TransactionId.Span);
             at = Put(bytes, at, r.PayloadId.Span);
-            at = Put(bytes, at, Encoding.UTF8.GetBytes(r.Code));
-            at = Put(bytes, at, Encoding.UTF8.GetBytes(r.Message));
+            at = Put(bytes, at, r.Code);
+            at = Put(bytes, at, r.Message);
         }
         return bytes;
+    }
+
+    /// <summary>len ‖ UTF-8 of <paramref name="text"/>, transcoded in place (not into an array of its own per result).</summary>
+    private static int Put(byte[] bytes, int at, string text)
+    {
+        int length = Encoding.UTF8.GetBytes(text, bytes.AsSpan(at + 4));
+        BinaryPrimitives.WriteUInt32BigEndian(bytes.AsSpan(at), (uint)length);
+        return at + 4 + length;
     }
 
     private static int Put(byte[] bytes, int at, ReadOnlySpan<byte> field)

@@ -22,7 +22,12 @@ public static class SettlementKeys
     public const string ErrorPrefix = "settlement-error/";
 
     public static string Interval(ulong intervalStart) => IntervalPrefix + StateKeys.Number(intervalStart);
-    public static string ContractStart(ulong intervalStart) => ContractStartPrefix + StateKeys.Number(intervalStart);
+    public static string ContractStart(ulong intervalStart)
+        => string.Create(ContractStartPrefix.Length + KeyWriter.NumberLength(intervalStart), intervalStart, static (chars, start) =>
+        {
+            var w = new KeyWriter(chars);
+            w.Text(ContractStartPrefix); w.Number(start);
+        });
     public static string Position(string meter) => PositionPrefix + meter;
     public static string Error(ulong height, int n) => ErrorPrefix + StateKeys.Number(height) + "/" + StateKeys.Number((ulong)n);
     public static string StatementScan(Address account) => Hex.Encode(StatementPrefix, account.Bytes, "/");

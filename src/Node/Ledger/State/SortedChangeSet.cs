@@ -15,6 +15,9 @@ public sealed class SortedChangeSet : IReadOnlyList<StateChange>
     /// <summary>Takes <paramref name="changes"/> as they are: the caller built them in ascending key order and hands them over.</summary>
     internal SortedChangeSet(StateChange[] changes) => _changes = changes;
 
+    /// <summary>Takes <paramref name="changes"/> (ascending key order) with <paramref name="encoded"/>, their encoding, written as they were sorted.</summary>
+    internal SortedChangeSet(StateChange[] changes, byte[] encoded) => (_changes, _encoded) = (changes, encoded);
+
     public StateChange this[int index] => _changes[index];
 
     public int Count => _changes.Length;

@@ -65,16 +65,42 @@ public static class StateKeys
     public static string DelegatorScan(Address aggregator) => Hex.Encode(DelegatorPrefix, aggregator.Bytes, "/");
     public static string Contract(Hash32 id) => Hex.Encode(ContractPrefix, id.Bytes, "");
     /// <summary>Party index entry of the contract committed by the transaction at <paramref name="position"/> of block <paramref name="height"/>.</summary>
-    public static string ContractByParty(Address party, ulong height, int position) => Hex.Encode(ContractByPartyPrefix, party.Bytes, "/" + Position(height, position));
+    public static string ContractByParty(Address party, ulong height, int position)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(position);
+        int length = ContractByPartyPrefix.Length + KeyWriter.HexLength(party.Bytes.Length) + 2 + KeyWriter.NumberLength(height) + KeyWriter.NumberLength((ulong)position);
+        return string.Create(length, (party, height, position), static (chars, key) =>
+        {
+            var w = new KeyWriter(chars);
+            w.Text(ContractByPartyPrefix); w.Hex(key.party.Bytes); w.Char('/'); w.Number(key.height); w.Char('/'); w.Number((ulong)key.position);
+        });
+    }
     public static string ContractByPartyScan(Address party) => Hex.Encode(ContractByPartyPrefix, party.Bytes, "/");
     /// <summary>Interval index entry: contracts by the end of their last interval, then in commit order.</summary>
-    public static string ContractByInterval(ulong intervalEnd, ulong height, int position) => ContractByIntervalPrefix + Number(intervalEnd) + "/" + Position(height, position);
+    public static string ContractByInterval(ulong intervalEnd, ulong height, int position)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(position);
+        int length = ContractByIntervalPrefix.Length + KeyWriter.NumberLength(intervalEnd) + 2 + KeyWriter.NumberLength(height) + KeyWriter.NumberLength((ulong)position);
+        return string.Create(length, (intervalEnd, height, position), static (chars, key) =>
+        {
+            var w = new KeyWriter(chars);
+            w.Text(ContractByIntervalPrefix); w.Number(key.intervalEnd); w.Char('/'); w.Number(key.height); w.Char('/'); w.Number((ulong)key.position);
+        });
+    }
     /// <summary>Where a range scan of the interval index starts to see only contracts that end after <paramref name="after"/>.</summary>
     public static string ContractByIntervalEndingAfter(ulong after) => ContractByIntervalPrefix + Number(checked(after + 1));
     public static string Offer(Hash32 id) => Hex.Encode(OfferPrefix, id.Bytes, "");
     /// <summary>Marks a payload id (EIP-712 digest) as committed: replay protection (NONCE_REUSED).</summary>
     public static string Used(Hash32 payloadId) => Hex.Encode(UsedPrefix, payloadId.Bytes, "");
-    public static string Nonce(Address signer, string structName, ulong nonce) => Hex.Encode(NoncePrefix, signer.Bytes, "/" + structName + "/" + Number(nonce));
+    public static string Nonce(Address signer, string structName, ulong nonce)
+    {
+        int length = NoncePrefix.Length + KeyWriter.HexLength(signer.Bytes.Length) + 2 + structName.Length + KeyWriter.NumberLength(nonce);
+        return string.Create(length, (signer, structName, nonce), static (chars, key) =>
+        {
+            var w = new KeyWriter(chars);
+            w.Text(NoncePrefix); w.Hex(key.signer.Bytes); w.Char('/'); w.Text(key.structName); w.Char('/'); w.Number(key.nonce);
+        });
+    }
     public static string Baseline(ulong intervalStart, string element) => BaselinePrefix + Number(intervalStart) + "/" + element;
     public static string Reading(ulong intervalStart, string meterId) => ReadingPrefix + Number(intervalStart) + "/" + meterId;
     public static string GridModel(ulong effectiveFrom) => GridModelPrefix + Number(effectiveFrom);
@@ -125,11 +151,4 @@ public static class StateKeys
     }
 
     private const string HexDigits = "0123456789abcdef";
-
-    /// <summary>"height/position" in <see cref="Number"/>s: ordinal order is commit order.</summary>
-    private static string Position(ulong height, int position)
-    {
-        ArgumentOutOfRangeException.ThrowIfNegative(position);
-        return Number(height) + "/" + Number((ulong)position);
-    }
 }

@@ -99,6 +99,8 @@ public sealed class StateOverlay : IStateReader
         // (key, value) pairs themselves spares a dictionary lookup (hashing a ~90-character key) per change.
         int at = 0;
         foreach (var (key, value) in _writes) changes[at++] = new StateChange(key, value);
+        // ASCII keys (all of them, in practice) sort on their UTF-8 bytes, which the encoding then reuses.
+        if (AsciiKeySort.TrySort(changes) is { } set) return set;
         // A struct comparer: the sort is specialised for it and inlines the ordinal compare (a delegate costs a call per compare).
         changes.AsSpan().Sort(new KeyOrder());
         return new SortedChangeSet(changes);

@@ -79,7 +79,7 @@ internal sealed class ContractAdmission(IGridBlock grid)
     }
 
     /// <summary>What <see cref="CheckTerms"/> read and the commit uses: nothing writes state between them, so no second read and parse.</summary>
-    private readonly record struct CheckedTerms(AccountState Buyer, MeterState SellerMeter, MeterState BuyerMeter);
+    private readonly record struct CheckedTerms(AccountState Buyer, MeterState SellerMeter, MeterState BuyerMeter, string ContractKey);
 
     private static CheckedTerms CheckTerms(LedgerContext context, EnergyContract terms, Hash32 id, SignerRules.ContractParties? parties = null)
     {
@@ -87,14 +87,16 @@ internal sealed class ContractAdmission(IGridBlock grid)
         var buyerAddress = Authority.Address(terms.Buyer, "buyer");
         if (sellerAddress == buyerAddress) throw new LedgerRejection(ReasonCodes.SelfTrade, $"seller and buyer are the same account {sellerAddress}");
         CheckSchedule(context, terms.IntervalStart, terms.IntervalCount, terms.WhPerInterval, terms.ValidUntil, "contract");
-        // The contract's own record is its replay guard: no separate used/ marker (a read and a write per contract).
-        if (context.Contract(id) is not null)
+        // The contract's own record is its replay guard: no separate used/ marker (a read and a write per contract). Its key
+        // is built once, for this read and the commit's write; only its presence matters here, so nothing is parsed.
+        var contractKey = StateKeys.Contract(id);
+        if (context.State.Get(contractKey) is not null)
             throw new LedgerRejection(ReasonCodes.NonceReused, $"contract {id} has already been committed (change the nonce to submit a new one)");
         if (parties is null) DsoRules.RequireTradingParty(context, sellerAddress, "seller");
         var buyer = parties?.Buyer ?? DsoRules.RequireTradingParty(context, buyerAddress, "buyer");
         var sellerMeter = RequireOwnMeter(context, terms.SellerMeter, sellerAddress, "seller");
         var buyerMeter = RequireOwnMeter(context, terms.BuyerMeter, buyerAddress, "buyer");
-        return new CheckedTerms(buyer, sellerMeter, buyerMeter);
+        return new CheckedTerms(buyer, sellerMeter, buyerMeter, contractKey);
     }
 
     private static void CheckSchedule(LedgerContext context, ulong intervalStart, uint intervalCount, ulong whPerInterval, ulong validUntil, string what)
@@ -151,7 +153,7 @@ internal sealed class ContractAdmission(IGridBlock grid)
             Payment = costs.Payment, DmoFeeBuyer = costs.DmoFeeBuyer, DmoFeeSeller = costs.DmoFeeSeller, GridFee = costs.GridFee,
             PathLevel = level.ToString(), OfferId = offerId is { } o ? ByteString.CopyFrom(o.Bytes) : ByteString.Empty,
         };
-        context.Put(contract);
+        context.State.Set(checkedTerms.ContractKey, contract.ToByteArray()); // LedgerContext.Put's key: contract.Id is id
         // Index entries in commit order (see StateKeys): they append instead of landing on random store pages.
         if (context.Position < 0) throw new InvalidOperationException("a contract commits only inside a transaction (LedgerContext.Position is -1)");
         byte[] idValue = id.ToArray();
