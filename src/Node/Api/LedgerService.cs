@@ -30,6 +30,8 @@ public sealed class LedgerService(ILedgerStore store, Mempool mempool, IConsensu
 {
     private const uint DefaultLimit = 100, MaxLimit = 1000;
 
+    private readonly LatestBlock _latest = new(engine.Feed);
+
     /// <summary>Transactions one SubmitTransactions call may carry.</summary>
     public const int MaxBatch = 1000;
 
@@ -176,7 +178,8 @@ public sealed class LedgerService(ILedgerStore store, Mempool mempool, IConsensu
         ulong height = Math.Max(1, request.FromHeight);
         while (!context.CancellationToken.IsCancellationRequested)
         {
-            if (store.GetBlock(height) is { } block)
+            // The tip from memory (what the store would return: the block as committed), any older height from the store.
+            if ((_latest.At(height) ?? store.GetBlock(height)) is { } block)
             {
                 await stream.WriteAsync(block);
                 height++;

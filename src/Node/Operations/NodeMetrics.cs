@@ -67,9 +67,26 @@ public sealed class NodeMetrics : IDisposable
 
     private void OnCommitted(CommittedBlock block)
     {
-        foreach (var result in block.Results) _transactions.Add(1, new KeyValuePair<string, object?>("code", result.Code));
+        // One addition per result code in the block, not one per transaction: each addition is a labelled-series
+        // lookup and lease in the exporter, on the consensus thread (a block of 5,000 OK contracts made 5,000 of them).
+        foreach (var (code, count) in CountByCode(block.Results)) _transactions.Add(count, new KeyValuePair<string, object?>("code", code));
         long time = block.Block.Header.TimeMs, previous = Interlocked.Exchange(ref _previousBlockTimeMs, time);
         if (previous >= 0) _gate.Record(_blockInterval.Record, (time - previous) / 1000.0);
+    }
+
+    /// <summary>How many of <paramref name="results"/> carry each result code, in the order the codes first appear.</summary>
+    internal static List<(string Code, long Count)> CountByCode(IReadOnlyList<TransactionResult> results)
+    {
+        // A block holds a handful of distinct codes (mostly OK): a short list searched linearly beats a dictionary.
+        var counts = new List<(string Code, long Count)>(2);
+        foreach (var result in results)
+        {
+            int at = 0;
+            while (at < counts.Count && counts[at].Code != result.Code) at++;
+            if (at == counts.Count) counts.Add((result.Code, 1));
+            else counts[at] = (result.Code, counts[at].Count + 1);
+        }
+        return counts;
     }
 
     private ulong CurrentInterval => (ulong)Math.Max(0, _lastBlockTimeMs() / 1000) / _parameters.IntervalSeconds * _parameters.IntervalSeconds;

@@ -100,7 +100,7 @@ public sealed class Mempool
             // committed while the relay waits its turn): refused by id first, its signatures are not recovered again.
             var (refusal, tx) = relayed && HeldOrCommitted(batch[i]) is { } held ? (held, null) : Check(batch[i]);
             // A transaction that passed gets its verdict from Enqueue below (accepted, or a duplicate or full pool).
-            if (refusal is not null) verdicts[i] = refusal;
+            if (refusal is { } refused) verdicts[i] = refused;
             passed[i] = tx;
         }
         var admitted = new List<VerifiedTransaction>(batch.Count);

@@ -4,8 +4,11 @@ using P2PEnergy.Contracts.Ledger;
 
 namespace P2PEnergy.Node.ProcessState;
 
-/// <summary>The mempool's answer to a submission: OK or a stable reason code (DESIGN.md rule 6), and the transaction id when the bytes hashed.</summary>
-public sealed record MempoolVerdict(string Code, string Message, Hash32 TransactionId)
+/// <summary>
+/// The mempool's answer to a submission: OK or a stable reason code (DESIGN.md rule 6), and the transaction id when the
+/// bytes hashed. A value, held in the batch's verdict array: one object less per submitted transaction.
+/// </summary>
+public readonly record struct MempoolVerdict(string Code, string Message, Hash32 TransactionId)
 {
     /// <summary>True when the transaction entered the mempool.</summary>
     public bool Accepted => Code == ReasonCodes.Ok;
