@@ -133,7 +133,6 @@ public sealed partial class SqliteLedgerStore : ILedgerStore
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         SqliteConnection? writer = null, checkpoint = null;
-        WalCheckpointer? checkpointer = null;
         var readers = new List<Reader>();
         try
         {
@@ -157,15 +156,12 @@ public sealed partial class SqliteLedgerStore : ILedgerStore
             // FULL: the checkpoint fsyncs the WAL before it copies and the main file after. It reads the pages it copies
             // from the WAL, so it needs little cache of its own.
             Execute(checkpoint, "PRAGMA synchronous = FULL; PRAGMA cache_size = -1024;");
-            checkpointer = new WalCheckpointer(writer, checkpoint, checkpointPages);
+            var checkpointer = new WalCheckpointer(writer, checkpoint, checkpointPages);
             checkpoint = null; // owned by the checkpointer now
             return new SqliteLedgerStore(writer, readers.ToArray(), checkpointer);
         }
         catch
         {
-            // The checkpointer's thread and connection too: a constructor that throws (the tip or a filter unreadable)
-            // must not leave the file open behind it.
-            checkpointer?.Dispose();
             checkpoint?.Dispose();
             foreach (var reader in readers) reader.Dispose();
             writer?.Dispose();
