@@ -139,28 +139,25 @@ public sealed partial class SqliteLedgerStore
 
     /// <summary>
     /// Runs <paramref name="write"/> in one SQLite transaction on the write connection: all of it reaches the file
-    /// (fsynced, see <see cref="Open(string)"/>) or, on any exception, none of it does and the exception propagates.
+    /// (fsynced, see <see cref="Open"/>) or, on any exception, none of it does and the exception propagates.
     /// </summary>
     private void WriteInOneTransaction(Action write) => WriteInOneTransaction(_ => write());
 
     /// <summary>As <see cref="WriteInOneTransaction(Action)"/>, handing the transaction to commands made on the spot.</summary>
     private void WriteInOneTransaction(Action<SqliteTransaction> write)
     {
-        using (var transaction = _writer.BeginTransaction())
+        using var transaction = _writer.BeginTransaction();
+        _write.Enlist(transaction);
+        try
         {
-            _write.Enlist(transaction);
-            try
-            {
-                write(transaction);
-                transaction.Commit();
-            }
-            finally
-            {
-                // Disposing an uncommitted transaction rolls it back.
-                _write.Enlist(null);
-            }
+            write(transaction);
+            transaction.Commit();
         }
-        _checkpointer.Committed();
+        finally
+        {
+            // Disposing an uncommitted transaction rolls it back.
+            _write.Enlist(null);
+        }
     }
 
     private static void Bind(SqliteCommand command, params object[] values)

@@ -27,8 +27,7 @@ public sealed partial class SqliteLedgerStore : ILedgerStore
     private const string CacheSize = " PRAGMA cache_size = -65536;";
 
     /// <summary>
-    /// Checkpoint the WAL into the main file once 16,384 pages (64 MiB) were appended since the last complete checkpoint,
-    /// not at SQLite's default of 1,000 (4 MiB), and on <see cref="WalCheckpointer"/>'s thread, not in the commit.
+    /// Checkpoint the WAL into the main file once it holds 16,384 pages (64 MiB), not SQLite's default 1,000 (4 MiB).
     /// Under load a block dirties more than 1,000 pages, so the default checkpointed in every commit, on the consensus
     /// thread: every page written twice, the WAL read back, and the main file fsynced per block. A page rewritten by
     /// consecutive blocks (account rows, index tails, the upper b-tree levels) is now copied once per checkpoint, and
@@ -50,7 +49,6 @@ public sealed partial class SqliteLedgerStore : ILedgerStore
     private readonly Lock _writeLock = new();
     private readonly WriteCommands _write;
     private readonly StateWrites _rows;
-    private readonly WalCheckpointer _checkpointer;
     private volatile ChainTip? _tip;
     private volatile bool _disposed;
     // Which state keys and transaction ids the store may hold: lookups of absent ones (every new contract's replay
@@ -72,10 +70,9 @@ public sealed partial class SqliteLedgerStore : ILedgerStore
         }
     }
 
-    private SqliteLedgerStore(SqliteConnection writer, Reader[] readers, WalCheckpointer checkpointer)
+    private SqliteLedgerStore(SqliteConnection writer, Reader[] readers)
     {
         _writer = writer;
-        _checkpointer = checkpointer;
         _readers = readers;
         _write = new WriteCommands(writer);
         _rows = new StateWrites(writer);
@@ -126,13 +123,10 @@ public sealed partial class SqliteLedgerStore : ILedgerStore
     /// from a file written before. Throws <see cref="LedgerStoreException"/> for a file that is not a ledger store
     /// of this schema version.
     /// </summary>
-    public static SqliteLedgerStore Open(string path) => Open(path, CheckpointPages);
-
-    /// <summary>As <see cref="Open(string)"/>, checkpointing after <paramref name="checkpointPages"/> WAL pages (tests).</summary>
-    internal static SqliteLedgerStore Open(string path, int checkpointPages)
+    public static SqliteLedgerStore Open(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        SqliteConnection? writer = null, checkpoint = null;
+        SqliteConnection? writer = null;
         var readers = new List<Reader>();
         try
         {
@@ -142,8 +136,8 @@ public sealed partial class SqliteLedgerStore : ILedgerStore
             // committed (and may already have voted past in consensus, or answered a client about) survives kill -9
             // but can vanish on power loss or an OS crash. FULL fsyncs the WAL before Commit returns. The cost is one
             // fsync per block, not per write, because a block is one transaction.
-            // wal_autocheckpoint = 0: the writer never checkpoints inside a commit; WalCheckpointer does, on its thread.
-            Execute(writer, "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA wal_autocheckpoint = 0;" + CacheSize);
+            Execute(writer, "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA wal_autocheckpoint = "
+                + CheckpointPages.ToString(System.Globalization.CultureInfo.InvariantCulture) + ";" + CacheSize);
             for (int i = 0; i < ReaderCount; i++)
             {
                 var reader = Connect(path, SqliteOpenMode.ReadWrite);
@@ -152,17 +146,10 @@ public sealed partial class SqliteLedgerStore : ILedgerStore
                 // read-write rather than ReadOnly because a WAL reader needs write access to the -shm index.
                 Execute(reader, "PRAGMA query_only = ON;" + ReaderCacheSize);
             }
-            checkpoint = Connect(path, SqliteOpenMode.ReadWrite);
-            // FULL: the checkpoint fsyncs the WAL before it copies and the main file after. It reads the pages it copies
-            // from the WAL, so it needs little cache of its own.
-            Execute(checkpoint, "PRAGMA synchronous = FULL; PRAGMA cache_size = -1024;");
-            var checkpointer = new WalCheckpointer(writer, checkpoint, checkpointPages);
-            checkpoint = null; // owned by the checkpointer now
-            return new SqliteLedgerStore(writer, readers.ToArray(), checkpointer);
+            return new SqliteLedgerStore(writer, readers.ToArray());
         }
         catch
         {
-            checkpoint?.Dispose();
             foreach (var reader in readers) reader.Dispose();
             writer?.Dispose();
             throw;
@@ -186,16 +173,11 @@ public sealed partial class SqliteLedgerStore : ILedgerStore
             _disposed = true;
             foreach (var reader in _readers)
                 lock (reader.Gate) reader.Dispose();
-            // Before the writer: the writer, closing last, checkpoints the whole log into the main file.
-            _checkpointer.Dispose();
             _write.Dispose();
             _rows.Dispose();
             _writer.Dispose();
         }
     }
-
-    /// <summary>The background checkpointer (tests).</summary>
-    internal WalCheckpointer Checkpointer => _checkpointer;
 
     private ChainTip? Tip()
     {

@@ -205,46 +205,6 @@ public sealed class SqliteLedgerStoreTests : IDisposable
     }
 
     [Fact]
-    public void Commit_PastTheCheckpointThreshold_IsCopiedIntoTheMainFile_ByTheCheckpointThread_NotByTheCommit()
-    {
-        // The commit returns with the block in the fsynced WAL only (the main file untouched by it); the checkpoint
-        // thread then copies it into the main file, and the block reads the same before, during and after.
-        string path = _dir.File();
-        var value = new string('v', 3_000);
-        var changes = Enumerable.Range(0, 2_000).Select(i => Set($"meter/{i:D6}", value)).ToArray(); // ≈ 1,500 pages
-        NextBlock block;
-        using (var store = SqliteLedgerStore.Open(path, checkpointPages: 1_000))
-        {
-            InitializeGenesis(store);
-            Assert.True(store.Checkpointer.WaitForCompleted(0, TimeSpan.Zero));
-            long before = new FileInfo(path).Length;
-            block = Next(store, changes);
-            block.CommitTo(store);
-            Assert.Equal(value, Encoding.UTF8.GetString(store.Get("meter/001999")!));
-
-            Assert.True(store.Checkpointer.WaitForCompleted(1, TimeSpan.FromSeconds(30)));
-            Assert.True(new FileInfo(path).Length > before + 6_000_000);
-            Assert.Equal(0, store.Checkpointer.Pending);
-            Assert.Equal(value, Encoding.UTF8.GetString(store.Get("meter/001999")!));
-            Next(store, [Set("meter/x", "after the checkpoint")]).CommitTo(store);
-            Assert.Equal(2_001, store.Scan("meter/").Count());
-        }
-        using var reopened = SqliteLedgerStore.Open(path);
-        Assert.Equal(2UL, reopened.Height);
-        Assert.Equal(2_001, reopened.Scan("meter/").Count());
-    }
-
-    [Fact]
-    public void Commit_BelowTheCheckpointThreshold_StartsNoCheckpoint()
-    {
-        using var store = SqliteLedgerStore.Open(_dir.File(), checkpointPages: 1_000);
-        InitializeGenesis(store);
-        Next(store, [Set("meter/a", "small")]).CommitTo(store);
-        Assert.Equal(0, store.Checkpointer.Completed);
-        Assert.InRange(store.Checkpointer.Pending, 1, 999);
-    }
-
-    [Fact]
     public void FindTransaction_SameEnvelopeInALaterBlock_AnswersWithTheFirst()
     {
         using var store = SqliteLedgerStore.Open(_dir.File());
