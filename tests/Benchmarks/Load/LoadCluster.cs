@@ -44,8 +44,11 @@ public sealed class LoadCluster : IReadOnlyList<NodeUnderLoad>, IDisposable
     /// <summary>CPU time all validator processes have used so far.</summary>
     public TimeSpan CpuTime() => _nodes.Aggregate(TimeSpan.Zero, (sum, n) => sum + n.CpuTime());
 
-    /// <summary>CPU time of all validator processes' background tiered-compilation threads so far.</summary>
-    public TimeSpan TieringCpuTime() => _nodes.Aggregate(TimeSpan.Zero, (sum, n) => sum + n.TieringCpuTime());
+    /// <summary>Each validator process's tiered-compilation threads' CPU so far, by thread id.</summary>
+    public Dictionary<int, long>[] TieringCpuTicks() => _nodes.Select(n => n.TieringCpuTicks()).ToArray();
+
+    /// <summary>CPU all validator processes' tiered-compilation threads spent since <paramref name="before"/>.</summary>
+    public TimeSpan TieringCpuSince(Dictionary<int, long>[] before) => _nodes.Select((n, i) => n.TieringCpuSince(before[i])).Aggregate(TimeSpan.Zero, (a, b) => a + b);
 
     public IEnumerator<NodeUnderLoad> GetEnumerator() => _nodes.GetEnumerator();
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();

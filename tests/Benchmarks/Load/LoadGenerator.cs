@@ -47,6 +47,9 @@ public static class LoadGenerator
         string? binary = CommandLineArgs.Text(args, "--node-binary");
         // Transactions of a last phase paced at half the rate just measured (p99 submit→final there); 0 skips it.
         int halfRate = CommandLineArgs.Int(args, "--half-rate", validators > 1 ? contracts / 4 : 0);
+        // A workload with a limited supply (readings: meters × intervals) gets as many settle rounds as it has left.
+        if (workload.Capacity is { } capacity && warmup > 0)
+            settle = Math.Clamp((capacity - contracts - halfRate) / warmup - 1, 0, settle);
         Console.WriteLine($"load: {contracts:N0} {unit} after {warmup:N0} of warm-up{(settle > 0 ? $" (and up to {settle} more rounds while the nodes' JIT takes over 2 % of their CPU)" : "")}, {(batch == 1 ? "one per SubmitTransaction call" : $"{batch} per SubmitTransactions call")}, {concurrency} concurrent submitters on {connections} connections, window {window:N0}, {validators} validator process(es), {Environment.ProcessorCount} cores");
 
         // Measured before and after the run (the node idle both times) and averaged: this shared box drifts by several
@@ -193,7 +196,7 @@ public static class LoadGenerator
             int end = first + count, next = first;
             long start = clock.ElapsedTicks;
             var nodeCpuBefore = node.CpuTime();
-            var jitBefore = node.TieringCpuTime();
+            var jitBefore = node.TieringCpuTicks();
             var ownCpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
             var submitters = Enumerable.Range(0, options.Concurrency).Select(w => Task.Run(async () =>
             {
@@ -237,7 +240,7 @@ public static class LoadGenerator
             for (int i = first; i < end; i++) if (Committed[i] > 0) committed++;
             var nodeCpu = (node.CpuTime() - nodeCpuBefore).TotalSeconds;
             var ownCpu = (Process.GetCurrentProcess().TotalProcessorTime - ownCpuBefore).TotalSeconds;
-            var jit = (node.TieringCpuTime() - jitBefore).TotalSeconds;
+            var jit = node.TieringCpuSince(jitBefore).TotalSeconds;
             return new Phase(committed, seconds, nodeCpu, ownCpu, jit, Volatile.Read(ref _finished) >= end);
         }
     }

@@ -18,6 +18,9 @@ public abstract class LoadWorkload
 
     public abstract byte[][] Sign(int count);
 
+    /// <summary>The most transactions <see cref="Sign"/> can make (distinct, all admissible), or null for no limit.</summary>
+    public virtual int? Capacity => null;
+
     /// <summary><c>--kind contracts</c> (the default) or <c>--kind readings</c>.</summary>
     public static LoadWorkload FromArgs(string[] args) => CommandLineArgs.Text(args, "--kind") switch
     {

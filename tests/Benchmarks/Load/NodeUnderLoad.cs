@@ -117,26 +117,36 @@ public sealed class NodeUnderLoad : IDisposable
     }
 
     /// <summary>
-    /// CPU time (user + system) of the runtime's background tiered-compilation thread (".NET Tiered Com"), which
-    /// recompiles hot methods at higher tiers (instrumented, then optimised with profile data). With several processes
-    /// on two cores it stays busy well past the first 30,000 transactions; the load run warms up until it is quiet,
-    /// since steady state is what a node that runs for months sees. (The runtime meter's dotnet.jit.compilation.time
-    /// is elapsed time, inflated by preemption on a busy box, so it cannot be compared with the CPU the node used.)
+    /// CPU time (user + system) so far of each of the runtime's background tiered-compilation threads (".NET Tiered Com"),
+    /// by thread id. They recompile hot methods at higher tiers (instrumented, then optimised with profile data); with
+    /// several processes on two cores they stay busy well past the first 30,000 transactions, so the load run warms up
+    /// until they are quiet — steady state is what a node that runs for months sees. (The runtime meter's
+    /// dotnet.jit.compilation.time is elapsed time, inflated by preemption on a busy box, so it cannot be compared with
+    /// the CPU the node used.) The runtime ends such a thread after it has been idle for a while and starts another
+    /// later, so a phase's JIT time is a per-thread difference (<see cref="TieringCpuSince"/>).
     /// </summary>
-    public TimeSpan TieringCpuTime()
+    public Dictionary<int, long> TieringCpuTicks()
     {
-        long ticks = 0;
+        var ticks = new Dictionary<int, long>();
         foreach (var task in Directory.EnumerateDirectories($"/proc/{_process.Id}/task"))
         {
             try
             {
                 if (!File.ReadAllText(Path.Combine(task, "comm")).StartsWith(".NET Tiered Com", StringComparison.Ordinal)) continue;
-                ticks += StatTicks(File.ReadAllText(Path.Combine(task, "stat")));
+                ticks[int.Parse(Path.GetFileName(task), System.Globalization.CultureInfo.InvariantCulture)] = StatTicks(File.ReadAllText(Path.Combine(task, "stat")));
             }
-            catch (IOException) { } // the thread exited between listing and reading: it has no time left to count
+            catch (IOException) { } // the thread exited between listing and reading
         }
-        return TimeSpan.FromMilliseconds(ticks * 10);
+        return ticks;
     }
+
+    /// <summary>
+    /// The tiering threads' CPU since <paramref name="before"/> (<see cref="TieringCpuTicks"/>): each live thread's
+    /// growth, a new thread's whole time. A thread that ended meanwhile had been idle before it ended; what it did in
+    /// the phase before going idle is not counted, so this can only undercount.
+    /// </summary>
+    public TimeSpan TieringCpuSince(Dictionary<int, long> before)
+        => TimeSpan.FromMilliseconds(10 * TieringCpuTicks().Sum(t => t.Value - Math.Min(t.Value, before.GetValueOrDefault(t.Key))));
 
     // utime + stime, fields 14 and 15 of /proc/.../stat after the parenthesised command name, in USER_HZ (100) ticks.
     private static long StatTicks(string stat)

@@ -55,6 +55,8 @@ public sealed class ReadingWorkload(int meters) : LoadWorkload
         return JsonSerializer.Serialize(genesis);
     }
 
+    public override int? Capacity => meters * IntervalsBack;
+
     /// <summary>Readings meter by meter, then interval by interval back from the last ended one; each signed by its meter's device key.</summary>
     public override byte[][] Sign(int count)
     {
