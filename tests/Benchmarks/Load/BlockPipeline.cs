@@ -50,16 +50,7 @@ public static class BlockPipeline
                 executeTicks += clock.ElapsedTicks;
                 executeCpuNs += ThreadCpuNs() - cpu;
                 executeBytes += GC.GetAllocatedBytesForCurrentThread() - allocated;
-                if (execution.Results.Any(r => r.Code != ReasonCodes.Ok)) throw new InvalidOperationException(execution.Results.First(r => r.Code != ReasonCodes.Ok).Message);
-                var header = new BlockHeader
-                {
-                    ChainId = parameters.ChainId, Height = store.Height + 1, TimeMs = time + b, PreviousHash = ByteString.CopyFrom(store.LastBlockHash.Bytes),
-                    TransactionsRoot = ByteString.CopyFrom(MerkleRoot.Compute(verified.Select(v => v.Id).ToList()).Bytes),
-                    AppHash = ByteString.CopyFrom(execution.AppHash.Bytes), Proposer = ByteString.CopyFrom(new byte[20]), ValidatorSetHash = ByteString.CopyFrom(new byte[32]),
-                    NextValidatorSetHash = ByteString.CopyFrom(new byte[32]),
-                };
-                var block = new Block { Header = header };
-                block.Transactions.AddRange(envelopes.Select(ByteString.CopyFrom));
+                var (block, header) = BlockOf(parameters.ChainId, store, time + b, envelopes, verified, execution);
                 clock.Restart();
                 cpu = ThreadCpuNs();
                 store.Commit(block, BlockHeaderHashing.Hash(header), execution.Results, execution.Changes, execution.AppHash);
@@ -82,6 +73,23 @@ public static class BlockPipeline
     }
 
     /// <summary>CPU time the calling thread has used (Linux CLOCK_THREAD_CPUTIME_ID), in ns; 0 where unavailable.</summary>
+    /// <summary>The block of <paramref name="envelopes"/> on top of <paramref name="store"/>'s tip, after checking every result is OK.</summary>
+    internal static (Block Block, BlockHeader Header) BlockOf(ulong chainId, SqliteLedgerStore store, long timeMs, byte[][] envelopes,
+        IReadOnlyList<VerifiedTransaction> verified, BlockExecution execution)
+    {
+        if (execution.Results.Any(r => r.Code != ReasonCodes.Ok)) throw new InvalidOperationException(execution.Results.First(r => r.Code != ReasonCodes.Ok).Message);
+        var header = new BlockHeader
+        {
+            ChainId = chainId, Height = store.Height + 1, TimeMs = timeMs, PreviousHash = ByteString.CopyFrom(store.LastBlockHash.Bytes),
+            TransactionsRoot = ByteString.CopyFrom(MerkleRoot.Compute(verified.Select(v => v.Id).ToList()).Bytes),
+            AppHash = ByteString.CopyFrom(execution.AppHash.Bytes), Proposer = ByteString.CopyFrom(new byte[20]), ValidatorSetHash = ByteString.CopyFrom(new byte[32]),
+            NextValidatorSetHash = ByteString.CopyFrom(new byte[32]),
+        };
+        var block = new Block { Header = header };
+        block.Transactions.AddRange(envelopes.Select(ByteString.CopyFrom));
+        return (block, header);
+    }
+
     internal static long ThreadCpuNs()
     {
         if (!OperatingSystem.IsLinux()) return 0;

@@ -85,16 +85,7 @@ public static class StoreCommitCost
             var envelopes = NodeUnderLoad.SignContracts(keys, size, firstNonce: (ulong)b * (ulong)size + 1);
             var verified = envelopes.Select(e => verifier.Verify(e)).ToList();
             var execution = executor.Execute(store, store.AppHash, store.Height + 1, time + b, verified.Select(v => (v.Bytes, (VerifiedTransaction?)v)).ToList());
-            if (execution.Results.Any(r => r.Code != ReasonCodes.Ok)) throw new InvalidOperationException(execution.Results.First(r => r.Code != ReasonCodes.Ok).Message);
-            var header = new BlockHeader
-            {
-                ChainId = parameters.ChainId, Height = store.Height + 1, TimeMs = time + b, PreviousHash = ByteString.CopyFrom(store.LastBlockHash.Bytes),
-                TransactionsRoot = ByteString.CopyFrom(MerkleRoot.Compute(verified.Select(v => v.Id).ToList()).Bytes),
-                AppHash = ByteString.CopyFrom(execution.AppHash.Bytes), Proposer = ByteString.CopyFrom(new byte[20]), ValidatorSetHash = ByteString.CopyFrom(new byte[32]),
-                NextValidatorSetHash = ByteString.CopyFrom(new byte[32]),
-            };
-            var block = new Block { Header = header };
-            block.Transactions.AddRange(envelopes.Select(ByteString.CopyFrom));
+            var (block, header) = Load.BlockPipeline.BlockOf(parameters.ChainId, store, time + b, envelopes, verified, execution);
             var committed = new Committed(block, BlockHeaderHashing.Hash(header), execution.Results, execution.Changes, execution.AppHash);
             store.Commit(committed.Block, committed.Hash, committed.Results, committed.Changes, committed.AppHash);
             chain.Add(committed);
