@@ -33,8 +33,8 @@ internal ref struct KeyWriter(Span<char> chars)
     public void Number(ulong value)
     {
         int digits = Digits(value);
-        _chars[_at] = HexDigits[digits - 1];
-        for (int i = digits; i >= 1; i--, value >>= 4) _chars[_at + i] = HexDigits[(int)(value & 0xF)];
+        _chars[_at] = StateKeys.HexDigits[digits - 1];
+        for (int i = digits; i >= 1; i--, value >>= 4) _chars[_at + i] = StateKeys.HexDigits[(int)(value & 0xF)];
         _at += digits + 1;
     }
 
@@ -45,6 +45,4 @@ internal ref struct KeyWriter(Span<char> chars)
     public static int HexLength(int bytes) => 2 + 2 * bytes;
 
     private static int Digits(ulong value) => value == 0 ? 1 : (67 - BitOperations.LeadingZeroCount(value)) / 4;
-
-    private const string HexDigits = "0123456789abcdef";
 }

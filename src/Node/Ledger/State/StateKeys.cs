@@ -1,4 +1,3 @@
-using System.Numerics;
 using P2PEnergy.Contracts.Crypto;
 
 namespace P2PEnergy.Node.Ledger.State;
@@ -120,16 +119,11 @@ public static class StateKeys
     /// encoding is a prefix of another, so "prefix/" + Number(n) + "/" holds exactly n's entries and a scan from
     /// prefix + Number(n) starts at the first entry ≥ n. A block height takes 6–8 characters instead of 20.
     /// </summary>
-    public static string Number(ulong value)
+    public static string Number(ulong value) => string.Create(KeyWriter.NumberLength(value), value, static (chars, v) =>
     {
-        int digits = value == 0 ? 1 : (67 - BitOperations.LeadingZeroCount(value)) / 4;
-        return string.Create(digits + 1, (value, digits), static (chars, state) =>
-        {
-            chars[0] = HexDigits[state.digits - 1];
-            ulong v = state.value;
-            for (int i = state.digits; i >= 1; i--, v >>= 4) chars[i] = HexDigits[(int)(v & 0xF)];
-        });
-    }
+        var w = new KeyWriter(chars);
+        w.Number(v);
+    });
 
     /// <summary>
     /// Reads a <see cref="Number"/> at the start of <paramref name="text"/>: the value and how many characters it took.
@@ -150,5 +144,6 @@ public static class StateKeys
         return (value, digits + 1);
     }
 
-    private const string HexDigits = "0123456789abcdef";
+    /// <summary>The digits of a key <see cref="Number"/> (written by <see cref="KeyWriter.Number"/>).</summary>
+    internal const string HexDigits = "0123456789abcdef";
 }
