@@ -27,12 +27,13 @@ public sealed partial class SqliteLedgerStore : ILedgerStore
     private const string CacheSize = " PRAGMA cache_size = -65536;";
 
     /// <summary>
-    /// Checkpoint the WAL into the main file once it holds 16,384 pages (64 MiB), not SQLite's default 1,000 (4 MiB).
+    /// Checkpoint the WAL into the main file once it holds 16,384 pages (128 MiB with the 8 KiB pages of
+    /// <see cref="LedgerSchema.PageSize"/>, 64 MiB in a store created with 4 KiB pages), not SQLite's default 1,000.
     /// Under load a block dirties more than 1,000 pages, so the default checkpointed in every commit, on the consensus
     /// thread: every page written twice, the WAL read back, and the main file fsynced per block. A page rewritten by
     /// consecutive blocks (account rows, index tails, the upper b-tree levels) is now copied once per checkpoint, and
     /// the main file is fsynced once per checkpoint. Durability is unchanged: a commit is durable when its WAL frames
-    /// are fsynced (synchronous = FULL), and a restart reads the WAL. The cost is a WAL file of up to ~64 MiB, reused.
+    /// are fsynced (synchronous = FULL), and a restart reads the WAL. The cost is a WAL file of up to ~128 MiB, reused.
     /// </summary>
     internal const int CheckpointPages = 16_384;
 

@@ -28,6 +28,59 @@ public sealed class SqliteLedgerStoreTests : IDisposable
     }
 
     [Fact]
+    public void Open_NewFile_UsesTheLedgerPageSize()
+    {
+        using (var store = SqliteLedgerStore.Open(_dir.File())) InitializeGenesis(store, Set("acct/a", "100"));
+
+        Assert.Equal(8192, LedgerSchema.PageSize);
+        Assert.Equal(LedgerSchema.PageSize, PageSizeOf(_dir.File()));
+    }
+
+    [Fact]
+    public void Open_StoreWrittenWithFourKibPages_KeepsThemAndCommitsAsBefore()
+    {
+        // Stores created before the page size changed stay readable and writable with the pages they have.
+        string path = _dir.File();
+        using (var store = SqliteLedgerStore.Open(path))
+        {
+            InitializeGenesis(store, Set("acct/a", "100"));
+            Next(store, [Set("acct/a", "90")]).CommitTo(store);
+        }
+        using (var raw = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={path};Pooling=False"))
+        {
+            raw.Open();
+            using var rewrite = raw.CreateCommand();
+            rewrite.CommandText = "PRAGMA journal_mode = DELETE; PRAGMA page_size = 4096; VACUUM; PRAGMA journal_mode = WAL;";
+            rewrite.ExecuteNonQuery();
+        }
+        Assert.Equal(4096, PageSizeOf(path));
+
+        Hash32 appHash;
+        using (var store = SqliteLedgerStore.Open(path))
+        {
+            Assert.Equal(1UL, store.Height);
+            Assert.Equal("90", Encoding.UTF8.GetString(store.Get("acct/a")!));
+            var block = Next(store, [Set("acct/a", "80"), Set("acct/b", "10")]);
+            block.CommitTo(store);
+            appHash = block.AppHash;
+        }
+        using var reopened = SqliteLedgerStore.Open(path);
+        Assert.Equal(4096, PageSizeOf(path));
+        Assert.Equal(2UL, reopened.Height);
+        Assert.Equal(appHash, reopened.AppHash);
+        Assert.Equal("10", Encoding.UTF8.GetString(reopened.Get("acct/b")!));
+    }
+
+    private static long PageSizeOf(string path)
+    {
+        using var raw = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={path};Mode=ReadOnly;Pooling=False");
+        raw.Open();
+        using var read = raw.CreateCommand();
+        read.CommandText = "PRAGMA page_size";
+        return (long)read.ExecuteScalar()!;
+    }
+
+    [Fact]
     public void GenesisThenCommits_ReopenResumesTipAndState()
     {
         Hash32 appHash, lastBlock;
