@@ -91,7 +91,7 @@ internal static class LedgerSchema
         if (objects > 0) Verify(connection, path);
         else if (!create) throw new LedgerStoreException(LedgerStoreError.NotALedgerStore, $"'{path}' is an empty database, not a P2PEnergy ledger store");
         if (!create) return; // a reader (backup) neither switches the journal mode nor writes
-        if (objects == 0) SetPageSize(connection, path);
+        if (objects == 0) SetPageSize(connection);
         EnableWriteAheadLog(connection, path);
         if (objects == 0) Create(connection);
     }
@@ -125,17 +125,13 @@ internal static class LedgerSchema
     /// </remarks>
     public const int PageSize = 8192;
 
-    private static void SetPageSize(SqliteConnection connection, string path)
+    private static void SetPageSize(SqliteConnection connection)
     {
-        // Must precede the first write (the journal mode switch writes the header).
-        using (var set = connection.CreateCommand())
-        {
-            set.CommandText = "PRAGMA page_size = " + PageSize.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            set.ExecuteNonQuery();
-        }
-        long size = Scalar<long>(connection, "PRAGMA page_size");
-        if (size != PageSize)
-            throw new LedgerStoreException(LedgerStoreError.NotALedgerStore, $"'{path}' kept page size {size} bytes; a new ledger store needs {PageSize}");
+        // Must precede the first write (the journal mode switch writes the header). An empty file already in WAL mode
+        // (a store whose creation was cut short by an older version) keeps its page size: slower, not wrong.
+        using var set = connection.CreateCommand();
+        set.CommandText = "PRAGMA page_size = " + PageSize.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        set.ExecuteNonQuery();
     }
 
     private static void EnableWriteAheadLog(SqliteConnection connection, string path)
