@@ -183,6 +183,12 @@ public sealed class Mempool
         var bytes = tx.Bytes;
         if (_byId.ContainsKey(id))
             return AlreadyPending(id);
+        // Again, under the lock: the door's check ran outside it, and a block carrying this transaction (proposed by a
+        // peer) may have committed since. Its Remove came before this lock, so only this check keeps the transaction
+        // from lingering here and taking space in a later block as a refused duplicate. A store commit precedes its
+        // Remove, so a commit this misses is one whose Remove is still to come. Absent ids cost a filter probe.
+        if (_store.FindTransaction(id) is { } committed)
+            return AlreadyCommitted(id, committed.Height);
         if (_order.Count >= MaxTransactions)
             return new MempoolVerdict(ReasonCodes.MempoolFull, $"mempool holds {_order.Count} transactions, the limit is {MaxTransactions}", id);
         if (_bytes + bytes.Length > MaxBytes)

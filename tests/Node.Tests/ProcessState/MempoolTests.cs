@@ -5,6 +5,7 @@ using P2PEnergy.Node.ProcessState;
 using P2PEnergy.Node.Ledger.Execution;
 using P2PEnergy.Node.Ledger.Genesis;
 using P2PEnergy.Node.Ledger.State;
+using P2PEnergy.Node.Storage;
 using P2PEnergy.Node.Tests.Ledger;
 using P2PEnergy.Node.Tests.Support;
 using P2PEnergy.Contracts.Ledger;
@@ -47,6 +48,52 @@ public sealed class MempoolTests
         pool.Remove([first.TransactionId]);
         Assert.Equal(second.TransactionId, Assert.Single(pool.Reap(10, 1 << 20)).Id);
         Assert.Equal(pool.Reap(10, 1 << 20)[0].Bytes.Length, pool.Bytes);
+    }
+
+    [Fact]
+    public void CommittedBetweenTheDoorCheckAndTheQueue_IsRefusedAsDuplicate_NotQueued()
+    {
+        // The door checks outside the mempool's lock; a peer's block carrying the same transaction can commit (and its
+        // Remove find nothing to remove) before the transaction is queued. Queued, it would linger and later take block
+        // space as a refused duplicate, reported by the block stream at a second height.
+        var envelope = Admit(1);
+        var id = TransactionId.Of(envelope);
+        var store = CommitsOnFirstLookup.Wrap(_store, id, () => Storage.TestChain.Next(_store, [], envelope).CommitTo(_store));
+        var pool = new Mempool(new TransactionVerifier(LedgerHarness.ChainId, Secp256k1.Default, 4096), _chain.Parameters, store, () => _lastBlockTimeMs);
+
+        var verdict = pool.Submit(envelope);
+
+        Assert.Equal(ReasonCodes.Duplicate, verdict.Code);
+        Assert.Contains("already committed at height 1", verdict.Message);
+        Assert.Equal(0, pool.Count);
+        Assert.Empty(pool.Reap(10, 1 << 20));
+    }
+
+    /// <summary>A store that commits a block holding <c>id</c> right after its first FindTransaction(id) answered "not found".</summary>
+    public class CommitsOnFirstLookup : System.Reflection.DispatchProxy
+    {
+        private ILedgerStore _inner = null!;
+        private Hash32 _id;
+        private Action? _commit;
+
+        public static ILedgerStore Wrap(ILedgerStore inner, Hash32 id, Action commit)
+        {
+            var proxy = Create<ILedgerStore, CommitsOnFirstLookup>();
+            var self = (CommitsOnFirstLookup)(object)proxy;
+            (self._inner, self._id, self._commit) = (inner, id, commit);
+            return proxy;
+        }
+
+        protected override object? Invoke(System.Reflection.MethodInfo? method, object?[]? args)
+        {
+            var result = method!.Invoke(_inner, args);
+            if (method.Name == nameof(ILedgerStore.FindTransaction) && args is [Hash32 id] && id == _id && _commit is { } commit)
+            {
+                _commit = null;
+                commit();
+            }
+            return result;
+        }
     }
 
     [Fact]
