@@ -50,10 +50,10 @@ public static class BlockPipeline
                 executeTicks += clock.ElapsedTicks;
                 executeCpuNs += ThreadCpuNs() - cpu;
                 executeBytes += GC.GetAllocatedBytesForCurrentThread() - allocated;
-                var (block, header) = BlockOf(parameters.ChainId, store, time + b, envelopes, verified, execution);
+                var block = BlockOf(parameters.ChainId, store, time + b, envelopes, verified, execution);
                 clock.Restart();
                 cpu = ThreadCpuNs();
-                store.Commit(block, BlockHeaderHashing.Hash(header), execution.Results, execution.Changes, execution.AppHash);
+                store.Commit(block, BlockHeaderHashing.Hash(block.Header), execution.Results, execution.Changes, execution.AppHash);
                 state.Apply(execution.Changes);
                 commitTicks += clock.ElapsedTicks;
                 commitCpuNs += ThreadCpuNs() - cpu;
@@ -74,7 +74,7 @@ public static class BlockPipeline
 
     /// <summary>CPU time the calling thread has used (Linux CLOCK_THREAD_CPUTIME_ID), in ns; 0 where unavailable.</summary>
     /// <summary>The block of <paramref name="envelopes"/> on top of <paramref name="store"/>'s tip, after checking every result is OK.</summary>
-    internal static (Block Block, BlockHeader Header) BlockOf(ulong chainId, SqliteLedgerStore store, long timeMs, byte[][] envelopes,
+    internal static Block BlockOf(ulong chainId, SqliteLedgerStore store, long timeMs, byte[][] envelopes,
         IReadOnlyList<VerifiedTransaction> verified, BlockExecution execution)
     {
         if (execution.Results.Any(r => r.Code != ReasonCodes.Ok)) throw new InvalidOperationException(execution.Results.First(r => r.Code != ReasonCodes.Ok).Message);
@@ -87,7 +87,7 @@ public static class BlockPipeline
         };
         var block = new Block { Header = header };
         block.Transactions.AddRange(envelopes.Select(ByteString.CopyFrom));
-        return (block, header);
+        return block;
     }
 
     internal static long ThreadCpuNs()

@@ -85,8 +85,8 @@ public static class StoreCommitCost
             var envelopes = NodeUnderLoad.SignContracts(keys, size, firstNonce: (ulong)b * (ulong)size + 1);
             var verified = envelopes.Select(e => verifier.Verify(e)).ToList();
             var execution = executor.Execute(store, store.AppHash, store.Height + 1, time + b, verified.Select(v => (v.Bytes, (VerifiedTransaction?)v)).ToList());
-            var (block, header) = Load.BlockPipeline.BlockOf(parameters.ChainId, store, time + b, envelopes, verified, execution);
-            var committed = new Committed(block, BlockHeaderHashing.Hash(header), execution.Results, execution.Changes, execution.AppHash);
+            var block = Load.BlockPipeline.BlockOf(parameters.ChainId, store, time + b, envelopes, verified, execution);
+            var committed = new Committed(block, BlockHeaderHashing.Hash(block.Header), execution.Results, execution.Changes, execution.AppHash);
             store.Commit(committed.Block, committed.Hash, committed.Results, committed.Changes, committed.AppHash);
             chain.Add(committed);
         }
