@@ -96,8 +96,11 @@ public sealed class SnapshotPeerSyncTests(ITestOutputHelper output) : IDisposabl
         Assert.Null(observer.Services.GetRequiredService<ILedgerStore>().GetBlock(9));
 
         // It follows new blocks (now by consensus gossip) and is ready.
+        // Both must hold it: the observer can store a height (from validator 1, or by the decision's gossip) before
+        // validator 0 has (reading validator 0's block before that was this test's NullReferenceException under load).
         ulong later = PeerCluster.Height(validator) + 3;
-        await PeerCluster.WaitForAsync(() => PeerCluster.Height(observer) >= later, Bound, () => $"observer at {PeerCluster.Height(observer)}, waiting for {later}");
+        await PeerCluster.WaitForAsync(() => PeerCluster.Height(observer) >= later && PeerCluster.Height(validator) >= later, Bound,
+            () => $"observer at {PeerCluster.Height(observer)}, validator 0 at {PeerCluster.Height(validator)}, waiting for {later}");
         Assert.Equal(BlockOf(validator, later).Header.AppHash, BlockOf(observer, later).Header.AppHash);
         // Ready, as /readyz tells a load balancer over HTTP/1.1 (the height in progress when block sync finished may still
         // come by block sync, "catching up" for those milliseconds, so a probe may land in one: it is asked again).
