@@ -72,7 +72,6 @@ public static class BlockPipeline
         finally { Directory.Delete(directory, recursive: true); }
     }
 
-    /// <summary>CPU time the calling thread has used (Linux CLOCK_THREAD_CPUTIME_ID), in ns; 0 where unavailable.</summary>
     /// <summary>The block of <paramref name="envelopes"/> on top of <paramref name="store"/>'s tip, after checking every result is OK.</summary>
     internal static Block BlockOf(ulong chainId, SqliteLedgerStore store, long timeMs, byte[][] envelopes,
         IReadOnlyList<VerifiedTransaction> verified, BlockExecution execution)
@@ -90,6 +89,7 @@ public static class BlockPipeline
         return block;
     }
 
+    /// <summary>CPU time the calling thread has used (Linux CLOCK_THREAD_CPUTIME_ID), in ns; 0 where unavailable.</summary>
     internal static long ThreadCpuNs()
     {
         if (!OperatingSystem.IsLinux()) return 0;
