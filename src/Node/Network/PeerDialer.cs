@@ -11,7 +11,8 @@ namespace P2PEnergy.Node.Network;
 /// <summary>
 /// Keeps a connection to every peer in Node:Peer:Peers: dials it, runs the connection through <see cref="PeerNetwork"/>,
 /// and after a failure or a drop dials again after a capped exponential backoff (<see cref="ReconnectBackoff"/>, on the
-/// injected clock). While the node behind an address is connected the other way (it dialed this node), it waits.
+/// injected clock). While the node behind an address is connected the other way (it dialed this node, and this node's
+/// dial was refused as a duplicate), it waits for that connection to end.
 /// </summary>
 public sealed class PeerDialer(PeerNetwork network, IReadOnlyList<Uri> peers, PeerLimits options, TimeProvider clock, ILogger<PeerDialer> log) : BackgroundService
 {
@@ -42,6 +43,13 @@ public sealed class PeerDialer(PeerNetwork network, IReadOnlyList<Uri> peers, Pe
             {
                 log.LogInformation("peer {Peer} is this node itself; not dialing it again", peer);
                 return;
+            }
+            catch (PeerRefusal refusal) when (refusal.Code == PeerRefusal.Duplicate && refusal.Node is { } connected)
+            {
+                // The node at this address is connected already, by its own dial: wait for that connection to end (the
+                // top of the loop) rather than handshake again at every backoff step. Counted by the network.
+                node = connected;
+                backoff.Reset();
             }
             catch (PeerRefusal) { /* counted and logged by the network */ }
             catch (Exception e) when (e is RpcException or IOException or HttpRequestException or OperationCanceledException or InvalidOperationException)

@@ -131,6 +131,13 @@ public sealed class PeerNetwork : IConsensusNetwork
             Refused(refusal.Node?.ToString() ?? (dialed ? remote : HostOf(remote)), refusal);
             throw;
         }
+        catch (Exception e) when (!dialed && e is IOException or RpcException or OperationCanceledException or InvalidOperationException)
+        {
+            // The dialer hung up before the handshake finished: it refused this connection itself (a duplicate of one
+            // the other way), gave up, or stopped. Its own node logs why; here the stream simply ends.
+            _log.LogDebug("peer {Peer} closed its stream during the handshake: {Reason}", remote, e.Message);
+            return;
+        }
         authenticated?.Invoke(connection.Identity);
         _log.LogInformation("peer connected: {Peer} ({Direction})", connection, dialed ? "dialed" : "accepted");
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, connection.Closing);
@@ -239,7 +246,8 @@ public sealed class PeerNetwork : IConsensusNetwork
             {
                 var preferredDialer = _handshake.Node.CompareTo(node) < 0 ? _handshake.Node : node;
                 bool newer = existing.Dialed == connection.Dialed || (connection.Dialed ? _handshake.Node : node) == preferredDialer;
-                if (!newer) throw new PeerRefusal(PeerRefusal.Duplicate, $"node {node} is already connected ({(existing.Dialed ? "dialed" : "accepted")} at {existing.Remote})");
+                if (!newer)
+                    throw new PeerRefusal(PeerRefusal.Duplicate, $"node {node} is already connected ({(existing.Dialed ? "dialed" : "accepted")} at {existing.Remote})") { Node = node };
                 replaced = existing;
             }
             else if (_peers.Count >= _options.MaxPeers)

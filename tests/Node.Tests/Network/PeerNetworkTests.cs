@@ -6,6 +6,7 @@ using P2PEnergy.Contracts.Protos;
 using P2PEnergy.Node.Consensus;
 using P2PEnergy.Node.Hosting;
 using P2PEnergy.Node.Ledger;
+using P2PEnergy.Node.Network;
 using P2PEnergy.Node.ProcessState;
 using P2PEnergy.Node.Storage;
 using P2PEnergy.Node.Tests.Ledger;
@@ -51,6 +52,30 @@ public sealed class PeerNetworkTests : IAsyncLifetime
         // Every validator proposed some of them: the proposer rotates over all four, so all four reached each other.
         var proposers = Enumerable.Range(1, 8).Select(h => Address.FromBytes(BlockAt(hosts[0], (ulong)h)!.Header.Proposer.Span)).ToHashSet();
         Assert.True(proposers.Count >= 3, $"proposers of blocks 1-8: {string.Join(", ", proposers)}");
+    }
+
+    [Fact]
+    public async Task ValidatorsDialingEachOther_SettleOnOneConnectionPerPair_AndStopRedialing()
+    {
+        // Reconnect with capped backoff is for a peer that is gone, not for one connected the other way: a dialer whose
+        // connection is refused as a duplicate (the peer's own dial is the one kept, PeerNetwork.Register) waits until
+        // that connection ends instead of handshaking again at every backoff step for ever (issue 15 "Peers"). Nodes
+        // started one after another, as operators start them, are what leaves dialers refused: every pair dials both ways.
+        for (int i = 0; i < 4; i++)
+        {
+            await _cluster.StartAsync(i, dials: Enumerable.Range(0, 4).Where(j => j != i));
+            await Task.Delay(TimeSpan.FromSeconds(1.5));
+        }
+        var hosts = Enumerable.Range(0, 4).Select(_cluster.Host).ToList();
+        await PeerCluster.WaitForAsync(() => hosts.All(h => h.Peers!.Peers.Count == 3), Bound, () => $"peers {string.Join(", ", hosts.Select(h => h.Peers!.Peers.Count))}");
+        long Duplicates() => hosts.Sum(h => h.Peers!.Refusals.GetValueOrDefault(PeerRefusal.Duplicate));
+        var connections = hosts.Select(h => h.Peers!.Peers.ToHashSet()).ToList();
+        long refused = Duplicates();
+
+        await Task.Delay(TimeSpan.FromSeconds(4)); // four backoff caps (Node:Peer:ReconnectMaxMs is 1000 in the cluster)
+
+        Assert.Equal(refused, Duplicates());
+        for (int i = 0; i < 4; i++) Assert.True(connections[i].SetEquals(hosts[i].Peers!.Peers), $"node {i}'s connections changed");
     }
 
     [Fact]

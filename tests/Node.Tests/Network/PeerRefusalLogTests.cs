@@ -66,4 +66,45 @@ public sealed class PeerRefusalLogTests
         network.Refused("0xpeer", new PeerRefusal(PeerRefusal.Duplicate, "already connected"));
         Assert.Equal(LogLevel.Debug, Assert.Single(log.All).Level);
     }
+
+    /// <summary>A peer stream that has sent nothing and is then cut: the dialer hung up (or its connection faulted).</summary>
+    private sealed class HungUp : Grpc.Core.IAsyncStreamReader<PeerFrame>
+    {
+        public PeerFrame Current => throw new InvalidOperationException("no frame was read");
+        public Task<bool> MoveNext(CancellationToken cancellationToken) => Task.FromException<bool>(new IOException("The request stream was aborted."));
+    }
+
+    private sealed class Sink : Grpc.Core.IAsyncStreamWriter<PeerFrame>
+    {
+        public List<PeerFrame> Written { get; } = [];
+        public Grpc.Core.WriteOptions? WriteOptions { get; set; }
+        public Task WriteAsync(PeerFrame message) => WriteAsync(message, CancellationToken.None);
+
+        public Task WriteAsync(PeerFrame message, CancellationToken cancellationToken)
+        {
+            Written.Add(message);
+            return Task.CompletedTask;
+        }
+    }
+
+    [Fact]
+    public async Task ADialerHangingUpDuringTheHandshake_EndsTheAcceptedStreamQuietly_NotAsAServerError()
+    {
+        // A dialer refuses its own connection when the peer is already connected the other way (a duplicate), and
+        // hangs up mid-handshake: the accepting side's stream just ends. Thrown, it reached the gRPC server, which logs an
+        // error with a stack trace for every such attempt.
+        var (network, log) = Network();
+        var output = new Sink();
+        await network.RunAsync(new HungUp(), output, "ipv4:127.0.0.1:50000", dialed: false, authenticated: null, CancellationToken.None);
+        Assert.Equal(PeerFrame.BodyOneofCase.Hello, Assert.Single(output.Written).BodyCase);
+        Assert.All(log.All, e => Assert.True(e.Level < LogLevel.Warning, $"{e.Level}: {e.Message}"));
+        Assert.Empty(network.Peers);
+    }
+
+    [Fact]
+    public async Task ADialedStreamCutDuringTheHandshake_StillThrows_ForTheDialerToRetryAndReport()
+    {
+        var (network, _) = Network();
+        await Assert.ThrowsAsync<IOException>(() => network.RunAsync(new HungUp(), new Sink(), "http://127.0.0.1:50000/", dialed: true, authenticated: null, CancellationToken.None));
+    }
 }
