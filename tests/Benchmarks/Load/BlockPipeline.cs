@@ -16,13 +16,17 @@ namespace P2PEnergy.Benchmarks.Load;
 /// <summary>
 /// The single-threaded part of committing contracts, in process: verify (signature recovery), execute against a
 /// SQLite store, and the store's atomic commit, each per contract and as a ratio to one native recover measured
-/// in the same run. <c>dotnet run -c Release --project tests/Benchmarks -- pipeline [--blocks N] [--block-size M]</c>
+/// in the same run. <c>dotnet run -c Release --project tests/Benchmarks -- pipeline [--blocks N] [--block-size M]
+/// [--warm-up W] [--alloc-types]</c>. The first W blocks (default 4) run the same way unmeasured, so the tiered JIT has
+/// compiled the per-contract paths before the measured ones; <c>--alloc-types</c> adds the types execution allocates,
+/// sampled (see <see cref="AllocationSampler"/>).
 /// </summary>
 public static class BlockPipeline
 {
     public static int Run(string[] args)
     {
         int blocks = CommandLineArgs.Int(args, "--blocks", 6), size = CommandLineArgs.Int(args, "--block-size", 5_000), pairs = 50;
+        int warmUp = CommandLineArgs.Int(args, "--warm-up", 4);
         var recoverUs = 1e6 / RecoverCeiling.RecoversPerSecond(TimeSpan.FromSeconds(2)) * Environment.ProcessorCount;
         var directory = Directory.CreateTempSubdirectory("p2pe-pipeline-").FullName;
         try
@@ -38,18 +42,26 @@ public static class BlockPipeline
             var state = new Node.ProcessState.CommittedStateCache(store); // as the ledger application reads
             long verifyTicks = 0, executeTicks = 0, commitTicks = 0, executeCpuNs = 0, commitCpuNs = 0, executeBytes = 0;
             long time = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-            for (int b = 0; b < blocks; b++)
+            using var sampler = args.Contains("--alloc-types") ? new AllocationSampler() : null;
+            for (int b = 0; b < warmUp + blocks; b++)
             {
+                if (b == warmUp)
+                {
+                    verifyTicks = executeTicks = commitTicks = executeCpuNs = commitCpuNs = executeBytes = 0;
+                    sampler?.Clear();
+                }
                 var envelopes = NodeUnderLoad.SignContracts(keys, size, firstNonce: (ulong)b * (ulong)size + 1);
                 var clock = Stopwatch.StartNew();
                 var verified = envelopes.Select(e => verifier.Verify(e)).ToList();
                 verifyTicks += clock.ElapsedTicks;
                 clock.Restart();
+                sampler?.Resume();
                 long cpu = ThreadCpuNs(), allocated = GC.GetAllocatedBytesForCurrentThread();
                 var execution = executor.Execute(state, store.AppHash, store.Height + 1, time + b, verified.Select(v => (v.Bytes, (VerifiedTransaction?)v)).ToList());
                 executeTicks += clock.ElapsedTicks;
                 executeCpuNs += ThreadCpuNs() - cpu;
                 executeBytes += GC.GetAllocatedBytesForCurrentThread() - allocated;
+                sampler?.Pause();
                 var block = BlockOf(parameters.ChainId, store, time + b, envelopes, verified, execution);
                 clock.Restart();
                 cpu = ThreadCpuNs();
@@ -60,12 +72,13 @@ public static class BlockPipeline
             }
             int n = blocks * size;
             double Us(long ticks) => ticks * 1e6 / Stopwatch.Frequency / n;
-            Console.WriteLine($"pipeline: {blocks} blocks × {size:N0} contracts; one native recover = {recoverUs:F1} µs (one core, same run)");
+            Console.WriteLine($"pipeline: {blocks} blocks × {size:N0} contracts after {warmUp} unmeasured; one native recover = {recoverUs:F1} µs (one core, same run)");
             Console.WriteLine($"verify (2 recovers + digest)  {Us(verifyTicks),8:F1} µs/contract  ({Us(verifyTicks) / recoverUs:F2} recovers)");
             Console.WriteLine($"execute                       {Us(executeTicks),8:F1} µs/contract  ({Us(executeTicks) / recoverUs:F2} recovers)");
             Console.WriteLine($"store commit                  {Us(commitTicks),8:F1} µs/contract  ({Us(commitTicks) / recoverUs:F2} recovers)");
             Console.WriteLine($"thread CPU: execute {executeCpuNs / 1e3 / n:F1} + commit {commitCpuNs / 1e3 / n:F1} = {(executeCpuNs + commitCpuNs) / 1e3 / n:F1} µs/contract (the calling thread only: steadier than wall time on a shared box)");
             Console.WriteLine($"execute allocates {executeBytes / n:N0} B/contract (the calling thread)");
+            sampler?.Print(Console.Out, 25);
             Console.WriteLine($"consensus thread (exec+commit) {1e6 / (Us(executeTicks) + Us(commitTicks)),7:N0} contracts/s ceiling");
             return 0;
         }
@@ -106,3 +119,4 @@ public static class BlockPipeline
     [DllImport("libc", EntryPoint = "clock_gettime")]
     private static extern int clock_gettime(int clock, out TimeSpec time);
 }
+
