@@ -83,10 +83,13 @@ public static class LoadGenerator
         }
         var phase = await run.PhaseAsync(warmed, contracts, options, nodes, follower);
         Phase? paced = null;
+        long pacedFrom = 0, pacedTo = 0;
         if (halfRate > 0)
         {
             // Latency at half the maximum rate: the tail a market sees in normal operation, not the queue at saturation.
+            pacedFrom = run.Now;
             paced = await run.PhaseAsync(warmed + contracts, halfRate, options, nodes, follower, phase.Rate / 2);
+            pacedTo = run.Now;
         }
         await stop.CancelAsync();
         await follower;
@@ -107,6 +110,9 @@ public static class LoadGenerator
         {
             var calm = Latencies(run, warmed + contracts, halfRate);
             Console.WriteLine($"at half rate    {paced.Committed:N0} of {halfRate:N0} at {paced.Rate:N0} {unit}/s: submit->final p50 {Percentile(calm, 0.50):N0} ms, p99 {Percentile(calm, 0.99):N0} ms");
+            // Whether a tail is one stalled height or queueing spread over many: the longest wait for the next block.
+            if (run.LongestGap(pacedFrom, pacedTo) is { } gap)
+                Console.WriteLine($"                longest wait between commits {gap.Milliseconds:N0} ms (until height {gap.Height}, decided in round {gap.Round}); {gap.Blocks:N0} blocks, {gap.Over500:N0} of the waits over 500 ms");
         }
         Console.WriteLine($"ratio           {phase.Rate / ceiling:P1} of the recover ceiling{(validators > 1 ? $" ÷ {validators}" : "")} ({ceiling:N0} {unit}/s)");
         if (workload.Target(phase.Rate, ceiling) is { } target) Console.WriteLine(target);
@@ -180,6 +186,20 @@ public static class LoadGenerator
         /// <summary>Heights seen, and how many of them were decided in a round above 0 (a proposer missed its turn).</summary>
         public (int Heights, int LaterRounds) Rounds => (Volatile.Read(ref _heights), Volatile.Read(ref _laterRounds));
         private int _heights, _laterRounds;
+        private readonly List<(ulong Height, uint Round, long Ticks)> _arrivals = [];
+
+        public long Now => clock.ElapsedTicks;
+
+        /// <summary>The longest time between two consecutive blocks arriving in [<paramref name="from"/>, <paramref name="to"/>] (clock ticks).</summary>
+        public (double Milliseconds, ulong Height, uint Round, int Blocks, int Over500)? LongestGap(long from, long to)
+        {
+            List<(ulong Height, uint Round, long Ticks)> seen;
+            lock (_arrivals) seen = _arrivals.Where(a => a.Ticks >= from && a.Ticks <= to).ToList();
+            if (seen.Count < 2) return null;
+            var gaps = seen.Skip(1).Select((a, i) => (Milliseconds: (a.Ticks - seen[i].Ticks) * 1000.0 / Stopwatch.Frequency, a.Height, a.Round)).ToList();
+            var longest = gaps.MaxBy(g => g.Milliseconds);
+            return (longest.Milliseconds, longest.Height, longest.Round, seen.Count, gaps.Count(g => g.Milliseconds > 500));
+        }
 
         private static Dictionary<Hash32, int> Index(byte[][] envelopes)
         {
@@ -197,6 +217,7 @@ public static class LoadGenerator
                 {
                     long now = clock.ElapsedTicks;
                     Interlocked.Increment(ref _heights);
+                    lock (_arrivals) _arrivals.Add((block.Header?.Height ?? 0, block.Commit?.Round ?? 0, now));
                     if (block.Commit is { Round: > 0 }) Interlocked.Increment(ref _laterRounds);
                     foreach (var tx in block.Transactions)
                         if (_index.TryGetValue(TransactionId.Of(tx.Span), out var i) && Committed[i] == 0)
