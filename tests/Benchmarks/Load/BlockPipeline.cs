@@ -119,4 +119,3 @@ public static class BlockPipeline
     [DllImport("libc", EntryPoint = "clock_gettime")]
     private static extern int clock_gettime(int clock, out TimeSpec time);
 }
-

@@ -184,8 +184,12 @@ public static class LoadGenerator
         public long[] Committed { get; } = new long[envelopes.Length];
         public ConcurrentDictionary<string, int> Rejected { get; } = new();
         /// <summary>Heights seen, and how many of them were decided in a round above 0 (a proposer missed its turn).</summary>
-        public (int Heights, int LaterRounds) Rounds => (Volatile.Read(ref _heights), Volatile.Read(ref _laterRounds));
-        private int _heights, _laterRounds;
+        public (int Heights, int LaterRounds) Rounds
+        {
+            get { lock (_arrivals) return (_arrivals.Count, _arrivals.Count(a => a.Round > 0)); }
+        }
+
+        // Every block as it arrived: its height, the round that decided it, and when (clock ticks).
         private readonly List<(ulong Height, uint Round, long Ticks)> _arrivals = [];
 
         public long Now => clock.ElapsedTicks;
@@ -216,9 +220,7 @@ public static class LoadGenerator
                 await foreach (var block in call.ResponseStream.ReadAllAsync(cancellation))
                 {
                     long now = clock.ElapsedTicks;
-                    Interlocked.Increment(ref _heights);
                     lock (_arrivals) _arrivals.Add((block.Header?.Height ?? 0, block.Commit?.Round ?? 0, now));
-                    if (block.Commit is { Round: > 0 }) Interlocked.Increment(ref _laterRounds);
                     foreach (var tx in block.Transactions)
                         if (_index.TryGetValue(TransactionId.Of(tx.Span), out var i) && Committed[i] == 0)
                         {
