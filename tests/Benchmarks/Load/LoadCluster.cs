@@ -44,6 +44,9 @@ public sealed class LoadCluster : IReadOnlyList<NodeUnderLoad>, IDisposable
     /// <summary>CPU time all validator processes have used so far.</summary>
     public TimeSpan CpuTime() => _nodes.Aggregate(TimeSpan.Zero, (sum, n) => sum + n.CpuTime());
 
+    /// <summary>Bytes all validator processes have written so far: through write calls, and to the block device.</summary>
+    public (long Written, long ToDisk) WrittenBytes() => _nodes.Select(n => n.WrittenBytes()).Aggregate((0L, 0L), (sum, n) => (sum.Item1 + n.Written, sum.Item2 + n.ToDisk));
+
     /// <summary>Each validator process's tiered-compilation threads' CPU so far, by thread id.</summary>
     public Dictionary<int, long>[] TieringCpuTicks() => _nodes.Select(n => n.TieringCpuTicks()).ToArray();
 

@@ -126,6 +126,8 @@ public static class LoadGenerator
         // the rate on a shared box, and it says where the machine's time went. The signatures are its floor per node.
         double recoverSeconds = Environment.ProcessorCount / (double)recovers;
         Console.WriteLine($"CPU / tx        nodes {phase.NodeCpuSeconds / ok / recoverSeconds:F2} recovers ({phase.NodeCpuSeconds * 1e6 / ok:F1} µs), generator {phase.OwnCpuSeconds / ok / recoverSeconds:F2} recovers ({phase.OwnCpuSeconds * 1e6 / ok:F1} µs)");
+        // The store's write volume: every dirtied page goes to the WAL and again to the main file at a checkpoint.
+        Console.WriteLine($"written / tx    nodes {phase.NodeWritten / (double)ok:N0} bytes through write calls, {phase.NodeToDisk / (double)ok:N0} bytes to the disk (Σ nodes)");
         Console.WriteLine($"JIT             {JitShare(phase)} (after {warmed:N0} of warm-up)");
         Console.WriteLine($"machine busy    {(phase.NodeCpuSeconds + phase.OwnCpuSeconds) / phase.Seconds / Environment.ProcessorCount:P0} of {Environment.ProcessorCount} cores (nodes + generator)");
         foreach (var (code, n) in run.Rejected) Console.WriteLine($"rejected        {code}: {n:N0}");
@@ -162,7 +164,7 @@ public static class LoadGenerator
         return (total - fields[3] - fields[4], total);
     }
 
-    private sealed record Phase(int Committed, double Seconds, double NodeCpuSeconds, double OwnCpuSeconds, double NodeJitSeconds, bool Complete)
+    private sealed record Phase(int Committed, double Seconds, double NodeCpuSeconds, double OwnCpuSeconds, double NodeJitSeconds, long NodeWritten, long NodeToDisk, bool Complete)
     {
         public double Rate => Committed / Seconds;
     }
@@ -249,6 +251,7 @@ public static class LoadGenerator
             long start = clock.ElapsedTicks;
             var nodeCpuBefore = node.CpuTime();
             var jitBefore = node.TieringCpuTicks();
+            var writtenBefore = node.WrittenBytes();
             var ownCpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
             var submitters = Enumerable.Range(0, options.Concurrency).Select(w => Task.Run(async () =>
             {
@@ -293,7 +296,8 @@ public static class LoadGenerator
             var nodeCpu = (node.CpuTime() - nodeCpuBefore).TotalSeconds;
             var ownCpu = (Process.GetCurrentProcess().TotalProcessorTime - ownCpuBefore).TotalSeconds;
             var jit = node.TieringCpuSince(jitBefore).TotalSeconds;
-            return new Phase(committed, seconds, nodeCpu, ownCpu, jit, Volatile.Read(ref _finished) >= end);
+            var written = node.WrittenBytes();
+            return new Phase(committed, seconds, nodeCpu, ownCpu, jit, written.Written - writtenBefore.Written, written.ToDisk - writtenBefore.ToDisk, Volatile.Read(ref _finished) >= end);
         }
     }
 

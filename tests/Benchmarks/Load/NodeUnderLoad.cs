@@ -110,6 +110,22 @@ public sealed class NodeUnderLoad : IDisposable
         return (Read("VmRSS:"), Read("VmHWM:"));
     }
 
+    /// <summary>
+    /// Bytes the node process has written so far, from /proc/pid/io: through write calls (<c>wchar</c>: SQLite's WAL
+    /// frames and checkpoints, the consensus WAL, logs; what the kernel copies into the page cache) and to the block
+    /// device (<c>write_bytes</c>: what writeback sent on, which lags the calls).
+    /// </summary>
+    public (long Written, long ToDisk) WrittenBytes()
+    {
+        long written = 0, toDisk = 0;
+        foreach (var line in File.ReadLines($"/proc/{_process.Id}/io"))
+        {
+            if (line.StartsWith("wchar:", StringComparison.Ordinal)) written = long.Parse(line.AsSpan(6).Trim(), System.Globalization.CultureInfo.InvariantCulture);
+            else if (line.StartsWith("write_bytes:", StringComparison.Ordinal)) toDisk = long.Parse(line.AsSpan(12).Trim(), System.Globalization.CultureInfo.InvariantCulture);
+        }
+        return (written, toDisk);
+    }
+
     /// <summary>CPU time (user + system) the node process has used so far, from /proc/pid/stat.</summary>
     public TimeSpan CpuTime()
     {
