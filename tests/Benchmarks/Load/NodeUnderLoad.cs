@@ -102,12 +102,8 @@ public sealed class NodeUnderLoad : IDisposable
     /// <summary>Resident set size now and at its peak (VmHWM), from /proc.</summary>
     public (long RssBytes, long PeakRssBytes) Memory()
     {
-        long Read(string field)
-        {
-            var line = File.ReadLines($"/proc/{_process.Id}/status").First(l => l.StartsWith(field, StringComparison.Ordinal));
-            return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture) * 1024;
-        }
-        return (Read("VmRSS:"), Read("VmHWM:"));
+        var kib = ProcFields("status", "VmRSS:", "VmHWM:");
+        return (kib[0] * 1024, kib[1] * 1024);
     }
 
     /// <summary>
@@ -117,13 +113,25 @@ public sealed class NodeUnderLoad : IDisposable
     /// </summary>
     public (long Written, long ToDisk) WrittenBytes()
     {
-        long written = 0, toDisk = 0;
-        foreach (var line in File.ReadLines($"/proc/{_process.Id}/io"))
+        var bytes = ProcFields("io", "wchar:", "write_bytes:");
+        return (bytes[0], bytes[1]);
+    }
+
+    // The number after each named field ("VmRSS:   1234 kB", "wchar: 5678") of the node's /proc/<pid>/<file>, in one read.
+    private long[] ProcFields(string file, params string[] fields)
+    {
+        var values = new long[fields.Length];
+        var found = new bool[fields.Length];
+        foreach (var line in File.ReadLines($"/proc/{_process.Id}/{file}"))
         {
-            if (line.StartsWith("wchar:", StringComparison.Ordinal)) written = long.Parse(line.AsSpan(6).Trim(), System.Globalization.CultureInfo.InvariantCulture);
-            else if (line.StartsWith("write_bytes:", StringComparison.Ordinal)) toDisk = long.Parse(line.AsSpan(12).Trim(), System.Globalization.CultureInfo.InvariantCulture);
+            int i = Array.FindIndex(fields, f => line.StartsWith(f, StringComparison.Ordinal));
+            if (i < 0) continue;
+            values[i] = long.Parse(line.Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture);
+            found[i] = true;
         }
-        return (written, toDisk);
+        int missing = Array.IndexOf(found, false);
+        if (missing >= 0) throw new InvalidOperationException($"/proc/{_process.Id}/{file} has no field {fields[missing]}");
+        return values;
     }
 
     /// <summary>CPU time (user + system) the node process has used so far, from /proc/pid/stat.</summary>
