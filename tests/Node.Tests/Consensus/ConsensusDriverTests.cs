@@ -33,11 +33,15 @@ public sealed class ConsensusDriverTests
         public void Publish() { }
     }
 
-    /// <summary>Keeps every entry; <see cref="Error"/> completes with the first error.</summary>
-    private sealed class Entries : ILogger<ConsensusDriver>
+    /// <summary>
+    /// Keeps every entry; <see cref="Error"/> completes with the first error, and <see cref="TimersAtFirstError"/> holds
+    /// the timers the clock had pending (when each falls due) as that error was written, on the writer's thread.
+    /// </summary>
+    private sealed class Entries(ManualClock clock) : ILogger<ConsensusDriver>
     {
         public List<(LogLevel Level, string Message, Exception? Exception)> All { get; } = [];
         public TaskCompletionSource Error { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public IReadOnlyList<TimeSpan>? TimersAtFirstError { get; private set; }
 
         public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
         public bool IsEnabled(LogLevel logLevel) => true;
@@ -45,14 +49,16 @@ public sealed class ConsensusDriverTests
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
         {
             lock (All) All.Add((logLevel, formatter(state, exception), exception));
-            if (logLevel == LogLevel.Error) Error.TrySetResult();
+            if (logLevel != LogLevel.Error) return;
+            lock (All) TimersAtFirstError ??= clock.Pending;
+            Error.TrySetResult();
         }
     }
 
     private static (ConsensusDriver Host, ManualClock Clock, Entries Log, CommitWatch Commits) Host(TestNode node)
     {
         var clock = new ManualClock(DateTimeOffset.FromUnixTimeMilliseconds(node.NowMs));
-        var log = new Entries();
+        var log = new Entries(clock);
         var commits = new CommitWatch();
         var setup = new ConsensusSetup(node.Options, node.Engine, new NoPeers(), node.Storage, node.Chain.Validator);
         return (new ConsensusDriver(setup, node.Mempool, clock, log, commits: commits), clock, log, commits);
@@ -94,6 +100,10 @@ public sealed class ConsensusDriverTests
             await log.Error.Task.WaitAsync(TimeSpan.FromSeconds(30));
             Assert.Contains(log.All, e => e.Level == LogLevel.Error && e.Exception is IOException && e.Message.StartsWith("consensus failed at height 1; restarting it from its log in 1 s", StringComparison.Ordinal));
             Assert.Equal((0UL, 0), (node.Store.Height, cache.Count)); // executed (its books built), never stored: nothing published
+            // The line is written once the failed driver's timers are gone and the retry is set: a reader who moves the clock
+            // on it cannot move it past an unset timer (CI saw that race when the line came first: the retry was set after
+            // the test's Advance, a second too late, and never fired).
+            Assert.Equal([TimeSpan.FromSeconds(1)], log.TimersAtFirstError);
             var stored = node.Engine.Feed.WaitForHeightAsync(1, CancellationToken.None);
             clock.Advance(TimeSpan.FromSeconds(1)); // the retry: a new driver replays the log, decides the logged block again, stores it
             await stored.WaitAsync(TimeSpan.FromSeconds(30));

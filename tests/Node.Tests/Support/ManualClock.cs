@@ -36,6 +36,12 @@ public sealed class ManualClock(DateTimeOffset start) : TimeProvider
         }
     }
 
+    /// <summary>When each timer set and not yet fired, stopped or disposed falls due, from now, soonest first.</summary>
+    public IReadOnlyList<TimeSpan> Pending
+    {
+        get { lock (_gate) return [.. _timers.Where(t => t.Due is not null).Select(t => t.Due!.Value - _now).Order()]; }
+    }
+
     public void Set(DateTimeOffset to)
     {
         lock (_gate) _now = to;

@@ -206,13 +206,16 @@ public sealed class ConsensusDriver : BackgroundService, Network.ISyncTarget
         }
         catch (Exception e) when (e is not (WalException or OperationCanceledException))
         {
-            _log.LogError(e, "consensus failed at height {Height}; restarting it from its log in {Delay} s", _setup.Application.Height + 1, _retry.TotalSeconds);
+            ulong height = _setup.Application.Height + 1;
             _driver?.Dispose();
             _driver = null;
             _setup.Application.Reset();
             var delay = _retry;
             _retry = TimeSpan.FromTicks(Math.Min(_retry.Ticks * 2, LastRetry.Ticks));
             _clock.CreateTimer(_ => Post(StartDriver), null, delay, Timeout.InfiniteTimeSpan);
+            // Logged once the restart is scheduled, so the line is true when it is read: whoever acts on it (an operator,
+            // a test moving its clock) finds the driver dropped, the application reset and the retry timer set.
+            _log.LogError(e, "consensus failed at height {Height}; restarting it from its log in {Delay} s", height, delay.TotalSeconds);
             return true;
         }
     }
