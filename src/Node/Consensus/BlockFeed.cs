@@ -16,21 +16,28 @@ public sealed class BlockFeed
     /// <summary>Height of the last announced block.</summary>
     public ulong Height { get { lock (_gate) return _height; } }
 
-    /// <summary>Raised after each commit, on the committing thread.</summary>
+    /// <summary>Raised after each commit, on the committing thread, before any waiter for the block is released.</summary>
     public event Action<CommittedBlock>? Committed;
 
-    /// <summary>Announces <paramref name="block"/>.</summary>
+    /// <summary>
+    /// Announces <paramref name="block"/>: to the subscribers first, then to the waiters, so that whoever the block wakes
+    /// (a block stream, a transaction watch) finds every subscriber's view of it in place — metrics, readiness, the latest
+    /// block, the validators in force. A subscriber that throws does not keep the waiters waiting: the block is stored.
+    /// </summary>
     public void Publish(CommittedBlock block)
     {
-        TaskCompletionSource released;
-        lock (_gate)
+        try { Committed?.Invoke(block); }
+        finally
         {
-            _height = block.Height;
-            released = _next;
-            _next = new(TaskCreationOptions.RunContinuationsAsynchronously);
+            TaskCompletionSource released;
+            lock (_gate)
+            {
+                _height = block.Height;
+                released = _next;
+                _next = new(TaskCreationOptions.RunContinuationsAsynchronously);
+            }
+            released.TrySetResult(); // already faulted when the feed was closed
         }
-        released.TrySetResult(); // already faulted when the feed was closed
-        Committed?.Invoke(block);
     }
 
     /// <summary>

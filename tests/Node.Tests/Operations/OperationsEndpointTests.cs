@@ -75,6 +75,15 @@ public sealed class OperationsEndpointTests : IAsyncLifetime
         finally { Host.Readiness.CatchingUp = null; }
     }
 
+    /// <summary>Whether a scrape has counted the test's committed deposit (and the block execution it came in).</summary>
+    private static bool Counted(Http11Probe.Answer scrape)
+    {
+        if (scrape.Status != 200) return false;
+        var metrics = PrometheusText.Parse(scrape.Body);
+        return metrics.Samples.Any(s => s.Name == "p2pe_transactions_committed" && s.Labels.GetValueOrDefault("code") == "OK" && s.Value >= 1)
+            && metrics.Samples.Any(s => s.Name == "p2pe_block_execution_duration_count" && s.Value >= 2);
+    }
+
     [Fact]
     public async Task Metrics_ParseAsPrometheusText_AndCarryEveryNodeMetric_WithSaneValues()
     {
@@ -86,7 +95,11 @@ public sealed class OperationsEndpointTests : IAsyncLifetime
         Assert.False((await ledger.SubmitTransactionAsync(new SubmitTransactionRequest { Transaction = ByteString.CopyFromUtf8("not an envelope") })).Accepted);
         await foreach (var _ in ledger.WatchTransaction(new WatchTransactionRequest { TransactionId = ByteString.CopyFrom(Contracts.Ledger.TransactionId.Of(deposit.ToByteArray()).Bytes) }, deadline: DateTime.UtcNow.AddSeconds(20)).ResponseStream.ReadAllAsync()) { }
 
+        // The watch can answer from the store before the block is announced to the metrics (a commit is stored first):
+        // scrape until the commit is counted, within a bound, then check the whole scrape.
         var scrape = await Http11Probe.GetAsync(new Uri(Operations, "/metrics"));
+        for (var until = DateTime.UtcNow.AddSeconds(20); !Counted(scrape) && DateTime.UtcNow < until; scrape = await Http11Probe.GetAsync(new Uri(Operations, "/metrics")))
+            await Task.Delay(100);
         Assert.Equal(200, scrape.Status);
         var metrics = PrometheusText.Parse(scrape.Body);
 
