@@ -25,8 +25,10 @@ public sealed class ObserverFollowingTests(ITestOutputHelper output)
         File.Copy(cluster.Data[2].NodeKeyFile, observerData.NodeKeyFile, overwrite: true);
         cluster.Data[2] = observerData;
 
-        var validator = await cluster.StartAsync(0, dials: [1]);
-        await cluster.StartAsync(1, dials: [0]);
+        // The validators pace heights at 500 ms: block sync starts only when peers are two heights ahead, so the "it decides
+        // each height itself" check below needs a starved observer to fall a full second behind before it can fail falsely.
+        var validator = await cluster.StartAsync(0, dials: [1], heartbeatMs: 500);
+        await cluster.StartAsync(1, dials: [0], heartbeatMs: 500);
         // The observer joins late: block sync brings it to the tip first (consensus paused, then resumed). Its own pacing
         // timer is far off (a long heartbeat here; a clock behind the proposers' does the same), so it starts each height
         // when its peers' messages show the height started, as it must when the validators are busier than it is.

@@ -45,9 +45,10 @@ public sealed class DeviceAgentNodeTests(ITestOutputHelper output)
             ImportDeviceKey(alice, _aliceDevice, "alice-device");
             ImportDeviceKey(bob, _bobDevice, "bob-device");
 
-            // The first interval whose gate (start − 3 s) is still a few seconds away, so the contract commits before it.
+            // The first interval whose gate (start − 3 s) is still 8 s or more away, so the contract commits before it even
+            // on a loaded machine.
             ulong now = (ulong)DateTimeOffset.UtcNow.ToUnixTimeSeconds();
-            ulong interval = (now + GateClosureSeconds + 4 + IntervalSeconds - 1) / IntervalSeconds * IntervalSeconds;
+            ulong interval = (now + GateClosureSeconds + 8 + IntervalSeconds - 1) / IntervalSeconds * IntervalSeconds;
             var contract = new EnergyContract
             {
                 Seller = Bytes(_alice), Buyer = Bytes(_bob), SellerMeter = "MTR-A", BuyerMeter = "MTR-B",
@@ -62,8 +63,12 @@ public sealed class DeviceAgentNodeTests(ITestOutputHelper output)
             new DeviceCursor(alice.Home, "MTR-A").Save(interval - IntervalSeconds);
             new DeviceCursor(bob.Home, "MTR-B").Save(interval - IntervalSeconds);
             string[] common = ["--node", node.Address.ToString(), "--interval-seconds", $"{IntervalSeconds}", "--intervals", "1", "--json"];
-            var seller = Task.Run(() => alice.Run([.. Agent("MTR-A", "battery", "--deviation", "-20", "--max-discharge-w", "20000", "--soc", "100"), .. common]));
-            var buyer = Task.Run(() => bob.Run([.. Agent("MTR-B", "load", "--base-w", "7200", "--flex-w", "1000"), .. common]));
+            // Each agent blocks its thread for the whole run (the CLI waits synchronously): on threads of their own, so the
+            // thread pool, two threads on this 2-core box, stays free for the gRPC work they and the test wait on.
+            var seller = Task.Factory.StartNew(() => alice.Run([.. Agent("MTR-A", "battery", "--deviation", "-20", "--max-discharge-w", "20000", "--soc", "100"), .. common]),
+                CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+            var buyer = Task.Factory.StartNew(() => bob.Run([.. Agent("MTR-B", "load", "--base-w", "7200", "--flex-w", "1000"), .. common]),
+                CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
             var results = await Task.WhenAll(seller, buyer).WaitAsync(TimeSpan.FromSeconds(50));
             output.WriteLine($"agents done at {elapsed.ElapsedMilliseconds} ms:\n{results[0].Out}\n{results[0].Error}\n{results[1].Out}\n{results[1].Error}");
 

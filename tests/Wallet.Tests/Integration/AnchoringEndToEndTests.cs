@@ -123,10 +123,17 @@ public sealed class AnchoringEndToEndTests(ITestOutputHelper output) : IAsyncLif
         await node.RestartAsync();
         ulong before = await anchor.LastHeightAsync();
         await WaitAsync(async () => await anchor.LastHeightAsync() is var h && h > before ? h : (ulong?)null, TimeSpan.FromSeconds(60), "a checkpoint after the restart");
-        var events = await anchor.CheckpointEventsAsync();
+        // The node keeps posting and Hardhat mines each post at once: the events are read between two reads of the poster's
+        // nonce until both agree, which rules out a post landing between the events and the nonce.
+        async Task<int> PostedAsync() => Convert.ToInt32((await _evm!.RpcAsync("eth_getTransactionCount", _poster.Address.ToString(), "latest")).GetString()!, 16);
+        var (events, nonce) = await WaitAsync(async () =>
+        {
+            int first = await PostedAsync();
+            var read = await anchor.CheckpointEventsAsync();
+            return first == await PostedAsync() ? (read, first) : ((IReadOnlyList<CheckpointAnchoredEvent>, int)?)null;
+        }, TimeSpan.FromSeconds(30), "a read of the checkpoint events without a post in between");
         Assert.Equal(events.Select(e => e.Height).Distinct().Count(), events.Count);
-        var nonce = (await _evm.RpcAsync("eth_getTransactionCount", _poster.Address.ToString(), "latest")).GetString()!;
-        Assert.Equal(events.Count, Convert.ToInt32(nonce, 16));
+        Assert.Equal(events.Count, nonce);
 
         // The EVM node goes away: failures are retried and reported, and blocks keep committing.
         var evmUrl = _evm.Url;
