@@ -31,11 +31,24 @@ public sealed class HardhatNode : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
-    /// <summary>Starts a node; <paramref name="blockIntervalMs"/> &gt; 0 also mines a block every that many ms.</summary>
+    /// <summary>
+    /// Starts a node; <paramref name="blockIntervalMs"/> &gt; 0 also mines a block every that many ms. Without a
+    /// <paramref name="port"/>, a free one is chosen, and another if it is taken before the node binds it.
+    /// </summary>
     public static async Task<HardhatNode> StartAsync(int blockIntervalMs = 0, int? port = null, TimeSpan? timeout = null)
     {
+        for (int attempt = 1; ; attempt++)
+        {
+            var (node, addressInUse) = await TryStartAsync(blockIntervalMs, port ?? FreePort(), timeout ?? TimeSpan.FromSeconds(90));
+            if (node is not null) return node;
+            if (port is not null || attempt == 3) throw new InvalidOperationException(addressInUse);
+        }
+    }
+
+    // The node, or (null, why) when it exited because its port was taken; any other failure throws.
+    private static async Task<(HardhatNode? Node, string Why)> TryStartAsync(int blockIntervalMs, int chosen, TimeSpan limit)
+    {
         var evm = EvmFactAttribute.EvmDirectory ?? throw new InvalidOperationException(EvmFactAttribute.MissingPrerequisite());
-        int chosen = port ?? FreePort();
         var start = new ProcessStartInfo(EvmFactAttribute.NodeExecutable!)
         {
             WorkingDirectory = evm, RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false,
@@ -51,19 +64,22 @@ public sealed class HardhatNode : IAsyncDisposable
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         process.StandardInput.Close();
+        // Its own "Started … server at" line, not only an answer on the port: a node that lost the port to another
+        // process could otherwise be taken for the one answering there.
+        string started = $"Started HTTP and WebSocket JSON-RPC server at http://127.0.0.1:{chosen}/";
         var deadline = Stopwatch.StartNew();
-        var limit = timeout ?? TimeSpan.FromSeconds(90);
         while (deadline.Elapsed < limit && !process.HasExited)
         {
             try
             {
-                if ((await node.RpcAsync("eth_chainId")).GetString() is not null) return node;
+                if (node.Output.Contains(started, StringComparison.Ordinal) && (await node.RpcAsync("eth_chainId")).GetString() is not null) return (node, "");
             }
             catch (Exception e) when (e is HttpRequestException or TaskCanceledException) { }
             await Task.Delay(200);
         }
         await node.DisposeAsync();
-        throw new InvalidOperationException($"hardhat node did not answer on port {chosen} within {limit.TotalSeconds:0} s:\n{node.Output}");
+        string why = $"hardhat node did not answer on port {chosen} within {limit.TotalSeconds:0} s:\n{node.Output}";
+        return node.Output.Contains("EADDRINUSE", StringComparison.Ordinal) ? (null, why) : throw new InvalidOperationException(why);
     }
 
     public string Output { get { lock (_output) return _output.ToString(); } }

@@ -15,7 +15,9 @@ public sealed class LoadCluster : IReadOnlyList<NodeUnderLoad>, IDisposable
     {
         var keys = validators == 1 ? [NodeUnderLoad.DefaultValidator] : Enumerable.Range(0, validators).Select(i => NodeUnderLoad.Key($"validator-{i}")).ToArray();
         var genesis = workload.GenesisJson(keys.Select(k => k.Address.ToString()).ToList());
-        var peerPorts = keys.Select(_ => NodeUnderLoad.FreePort()).ToArray();
+        // Every node's peer and API ports, all different.
+        var ports = NodeUnderLoad.FreePorts(2 * validators);
+        var peerPorts = ports[..validators];
         try
         {
             for (int i = 0; i < validators; i++)
@@ -27,7 +29,7 @@ public sealed class LoadCluster : IReadOnlyList<NodeUnderLoad>, IDisposable
                     environment["P2PE_Node__Peer__Address"] = "127.0.0.1";
                     environment["P2PE_Node__Peer__Peers"] = string.Join(",", peerPorts.Where((_, j) => j != i).Select(p => $"127.0.0.1:{p}"));
                 }
-                _nodes.Add(new NodeUnderLoad(genesis, maxBlockTransactions, binary, keys[i], environment));
+                _nodes.Add(new NodeUnderLoad(genesis, maxBlockTransactions, binary, keys[i], environment, port: ports[validators + i]));
             }
         }
         catch

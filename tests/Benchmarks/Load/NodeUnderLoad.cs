@@ -27,11 +27,11 @@ public sealed class NodeUnderLoad : IDisposable
 
     /// <summary>Initialises and starts the node; <paramref name="binary"/> replaces <c>dotnet p2pe-node.dll</c> (say, the ReadyToRun publish).</summary>
     public NodeUnderLoad(string genesisJson, int maxBlockTransactions, string? binary = null, PrivateKey? validatorKey = null,
-        IReadOnlyDictionary<string, string>? environment = null)
+        IReadOnlyDictionary<string, string>? environment = null, int? port = null)
     {
         _binary = binary is null ? null : Path.GetFullPath(binary);
         DataDir = Directory.CreateTempSubdirectory("p2pe-load-").FullName;
-        Port = FreePort();
+        Port = port ?? FreePort();
         var validator = validatorKey ?? DefaultValidator;
         var work = Directory.CreateTempSubdirectory("p2pe-load-setup-").FullName;
         File.WriteAllText(Path.Combine(work, "genesis.json"), genesisJson);
@@ -210,11 +210,24 @@ public sealed class NodeUnderLoad : IDisposable
     }
 
     /// <summary>A loopback port free at the time of asking.</summary>
-    internal static int FreePort()
+    internal static int FreePort() => FreePorts(1)[0];
+
+    /// <summary>
+    /// <paramref name="count"/> loopback ports free at the time of asking, all different: each is held until all are
+    /// found, since the kernel hands a port just released to the next bind to port 0.
+    /// </summary>
+    internal static int[] FreePorts(int count)
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        var held = Enumerable.Range(0, count).Select(_ => new TcpListener(IPAddress.Loopback, 0)).ToList();
+        try
+        {
+            foreach (var listener in held) listener.Start();
+            return held.Select(l => ((IPEndPoint)l.LocalEndpoint).Port).ToArray();
+        }
+        finally
+        {
+            foreach (var listener in held) listener.Dispose();
+        }
     }
 
     public void Dispose()

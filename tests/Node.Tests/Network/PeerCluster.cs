@@ -1,6 +1,4 @@
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using Microsoft.Extensions.DependencyInjection;
 using P2PEnergy.Contracts.Crypto;
 using P2PEnergy.Node.Hosting;
@@ -8,6 +6,7 @@ using P2PEnergy.Node.Ledger.Genesis;
 using P2PEnergy.Node.Storage;
 using P2PEnergy.Node.Tests.Hosting;
 using P2PEnergy.Node.Tests.Ledger;
+using P2PEnergy.Node.Tests.Support;
 
 namespace P2PEnergy.Node.Tests.Network;
 
@@ -39,9 +38,9 @@ public sealed class PeerCluster : IAsyncDisposable
             NodeInitializer.Initialize(GenesisFile, data, NodeDirectory.Password, Keys[i], new ScryptKdf(1 << 10, 8, 1));
             Data.Add(data);
             NodeAddresses.Add(NodeKey.Read(data.NodeKeyFile).Address);
-            PeerPorts.Add(FreePort());
             _hosts.Add(null);
         }
+        PeerPorts.AddRange(LoopbackPorts.Free(Keys.Count));
     }
 
     public LedgerHarness Chain { get; }
@@ -85,7 +84,7 @@ public sealed class PeerCluster : IAsyncDisposable
             catch (AddressInUseException) when (attempt < 3)
             {
                 await host.DisposeAsync();
-                PeerPorts[i] = FreePort();
+                PeerPorts[i] = LoopbackPorts.Free(1)[0];
                 all["Node:Peer:Port"] = PeerPorts[i].ToString(CultureInfo.InvariantCulture);
             }
             catch
@@ -124,12 +123,5 @@ public sealed class PeerCluster : IAsyncDisposable
         for (int i = 0; i < _hosts.Count; i++) await StopAsync(i);
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         try { Directory.Delete(_root, recursive: true); } catch (IOException) { /* best effort on a temp dir */ }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -67,8 +67,11 @@ public sealed class ProcessCluster : IAsyncDisposable
             else NodeInitializer.Initialize(GenesisFile, data, NodeWorkspace.Password, Keys[i], new ScryptKdf(1 << 10, 8, 1));
             DataDirs.Add(data.Path);
             NodeKeys.Add(NodeKey.Read(data.NodeKeyFile).Address);
-            PeerPorts.Add(FreePort());
         }
+        // The nodes' peer ports are held while the proxies bind theirs (to port 0): a proxy once took a node's peer port,
+        // released a moment before by the port search, and the node could not listen (CI).
+        using var held = LoopbackPorts.Hold(_nodes.Length);
+        PeerPorts.AddRange(held.Ports);
         for (int from = 0; from < _nodes.Length; from++)
             for (int to = 0; to < Validators; to++)
                 if (from != to) _proxies[from, to] = new PeerProxy(PeerPorts[to]);
@@ -108,7 +111,22 @@ public sealed class ProcessCluster : IAsyncDisposable
         };
         foreach (var (name, value) in _settings) settings[name] = value;
         if (_nodes[i] is { } old) await old.DisposeAsync();
-        _nodes[i] = await NodeProcess.StartAsync(DataDirs[i], PasswordFile, LogFile(i), TimeSpan.FromSeconds(60), settings, environment);
+        // A peer port found free may still be taken (by any process) before the node binds it: then the node exits with
+        // AddressInUse, and starts again on another port, every proxy in front of it retargeted.
+        for (int attempt = 1; ; attempt++)
+        {
+            try
+            {
+                _nodes[i] = await NodeProcess.StartAsync(DataDirs[i], PasswordFile, LogFile(i), TimeSpan.FromSeconds(60), settings, environment);
+                return;
+            }
+            catch (NodeDidNotStartException e) when (e.ExitCode == NodeExitCode.AddressInUse && attempt < 3)
+            {
+                PeerPorts[i] = LoopbackPorts.Free(1)[0];
+                settings["Peer__Port"] = PeerPorts[i].ToString(CultureInfo.InvariantCulture);
+                for (int from = 0; from < _nodes.Length; from++) _proxies[from, i]?.Retarget(PeerPorts[i]);
+            }
+        }
     }
 
     /// <summary>kill -9 of node <paramref name="i"/>.</summary>
@@ -223,12 +241,5 @@ public sealed class ProcessCluster : IAsyncDisposable
         foreach (var node in _nodes) if (node is not null) await node.DisposeAsync();
         foreach (var proxy in _proxies) if (proxy is not null) await proxy.DisposeAsync();
         try { Directory.Delete(_root, recursive: true); } catch (IOException) { /* best effort on a temp dir */ }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

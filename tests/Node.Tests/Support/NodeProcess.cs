@@ -89,8 +89,9 @@ public sealed partial class NodeProcess : IAsyncDisposable
         }
         catch (Exception e)
         {
+            int? exitCode = node.ProcessStarted() && process.HasExited ? process.ExitCode : null;
             await node.DisposeAsync();
-            throw new InvalidOperationException($"p2pe-node did not start on {dataDir}: {e.Message}\n{node.LogTail()}", e);
+            throw new NodeDidNotStartException($"p2pe-node did not start on {dataDir}{(exitCode is { } code ? $" (exit code {code})" : "")}: {e.Message}\n{node.LogTail()}", exitCode, e);
         }
     }
 
@@ -239,4 +240,10 @@ public sealed partial class NodeProcess : IAsyncDisposable
 
     [GeneratedRegex(@"operations listening on (https?://127\.0\.0\.1:\d+)")]
     private static partial Regex OperationsLine();
+}
+
+/// <summary>A node process that exited, or never served, during its start; <see cref="ExitCode"/> when it exited.</summary>
+public sealed class NodeDidNotStartException(string message, int? exitCode, Exception inner) : InvalidOperationException(message, inner)
+{
+    public int? ExitCode { get; } = exitCode;
 }

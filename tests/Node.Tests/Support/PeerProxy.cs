@@ -11,7 +11,7 @@ namespace P2PEnergy.Node.Tests.Support;
 public sealed class PeerProxy : IAsyncDisposable
 {
     private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
-    private readonly int _target;
+    private volatile int _target;
     private readonly CancellationTokenSource _stop = new();
     private readonly List<TcpClient> _open = [];
     private readonly Task _accepting;
@@ -24,6 +24,9 @@ public sealed class PeerProxy : IAsyncDisposable
         Port = ((IPEndPoint)_listener.LocalEndpoint).Port;
         _accepting = AcceptAsync();
     }
+
+    /// <summary>Points new connections at <paramref name="targetPort"/> (the target restarted on another port).</summary>
+    public void Retarget(int targetPort) => _target = targetPort;
 
     /// <summary>The port to dial instead of the target's.</summary>
     public int Port { get; }
