@@ -10,14 +10,19 @@ public sealed class NodeProfileTests : IDisposable
 
     public void Dispose() => _wallet.Dispose();
 
-    /// <summary>A URL on a port nothing listens on: bound, then released.</summary>
+    // Bound and never listening, for as long as the tests run.
+    private static readonly List<Socket> DeadPorts = [];
+
+    /// <summary>
+    /// A URL on a port nothing listens on: a socket holds it bound and never listens, so a connection is refused, and no
+    /// node a test starts meanwhile (on port 0) can be given it, as it could a port bound and released.
+    /// </summary>
     internal static string DeadNodeUrl()
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return $"http://127.0.0.1:{port}";
+        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        lock (DeadPorts) DeadPorts.Add(socket);
+        return $"http://127.0.0.1:{((IPEndPoint)socket.LocalEndPoint!).Port}";
     }
 
     [Fact]
