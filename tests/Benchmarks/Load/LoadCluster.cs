@@ -1,5 +1,6 @@
 using System.Collections;
 using P2PEnergy.Contracts.Crypto;
+using P2PEnergy.Node.Tests.Support;
 
 namespace P2PEnergy.Benchmarks.Load;
 
@@ -16,7 +17,7 @@ public sealed class LoadCluster : IReadOnlyList<NodeUnderLoad>, IDisposable
         var keys = validators == 1 ? [NodeUnderLoad.DefaultValidator] : Enumerable.Range(0, validators).Select(i => NodeUnderLoad.Key($"validator-{i}")).ToArray();
         var genesis = workload.GenesisJson(keys.Select(k => k.Address.ToString()).ToList());
         // Every node's peer and API ports, all different.
-        var ports = NodeUnderLoad.FreePorts(2 * validators);
+        var ports = LoopbackPorts.Free(2 * validators);
         var peerPorts = ports[..validators];
         try
         {

@@ -1,8 +1,7 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using System.Text.Json;
 using P2PEnergy.Contracts.Crypto;
+using P2PEnergy.Node.Tests.Support;
 
 namespace P2PEnergy.Benchmarks.Load;
 
@@ -31,7 +30,7 @@ public sealed class NodeUnderLoad : IDisposable
     {
         _binary = binary is null ? null : Path.GetFullPath(binary);
         DataDir = Directory.CreateTempSubdirectory("p2pe-load-").FullName;
-        Port = port ?? FreePort();
+        Port = port ?? LoopbackPorts.Free(1)[0];
         var validator = validatorKey ?? DefaultValidator;
         var work = Directory.CreateTempSubdirectory("p2pe-load-setup-").FullName;
         File.WriteAllText(Path.Combine(work, "genesis.json"), genesisJson);
@@ -207,27 +206,6 @@ public sealed class NodeUnderLoad : IDisposable
         process.BeginOutputReadLine();
         if (args[0] == "run") process.BeginErrorReadLine();
         return process;
-    }
-
-    /// <summary>A loopback port free at the time of asking.</summary>
-    internal static int FreePort() => FreePorts(1)[0];
-
-    /// <summary>
-    /// <paramref name="count"/> loopback ports free at the time of asking, all different: each is held until all are
-    /// found, since the kernel hands a port just released to the next bind to port 0.
-    /// </summary>
-    internal static int[] FreePorts(int count)
-    {
-        var held = Enumerable.Range(0, count).Select(_ => new TcpListener(IPAddress.Loopback, 0)).ToList();
-        try
-        {
-            foreach (var listener in held) listener.Start();
-            return held.Select(l => ((IPEndPoint)l.LocalEndpoint).Port).ToArray();
-        }
-        finally
-        {
-            foreach (var listener in held) listener.Dispose();
-        }
     }
 
     public void Dispose()

@@ -54,8 +54,8 @@ public sealed class SnapshotPeerSyncTests(ITestOutputHelper output) : IDisposabl
         var clock = Stopwatch.StartNew();
         // Nodes 0 and 1 validate; node 2's node key is in their Node:Peer:Observers, node 3's is replaced by one they do not list.
         await using var cluster = new PeerCluster(validators: 2, extra: 2, genesis: g => g.SnapshotIntervalBlocks = 10);
-        // Validator 0 keeps every state file: the export below reads height 10's while the chain runs on (see SnapshotTests.KeepAll).
-        var validator = await cluster.StartAsync(0, dials: [1], settings: new Dictionary<string, string?> { ["Node:SnapshotsKept"] = "1000" });
+        // Validator 0 keeps every state file: the export below reads height 10's while the chain runs on.
+        var validator = await cluster.StartAsync(0, dials: [1], settings: SnapshotTests.KeepAll);
         await cluster.StartAsync(1, dials: [0]);
         await SnapshotTests.WaitForCertificateAsync(cluster.Data[0].LedgerFile, 10, Bound);
         await validator.Snapshots.Idle();

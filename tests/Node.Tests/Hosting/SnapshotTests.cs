@@ -39,7 +39,7 @@ public sealed class SnapshotTests(ITestOutputHelper output) : IDisposable
     /// Node:SnapshotsKept (2), height 10's state file goes when height 30's is written, a second later, which a loaded
     /// machine can take to find the certificate and export.
     /// </summary>
-    private static readonly Dictionary<string, string?> KeepAll = new() { ["Node:SnapshotsKept"] = "1000" };
+    internal static readonly Dictionary<string, string?> KeepAll = new() { ["Node:SnapshotsKept"] = "1000" };
 
     [Fact]
     public async Task Snapshot_AttestedCertifiedExported_ImportsAtItsHeight_VerifiesFromThere_AndTheImportedNodeRunsOn()
